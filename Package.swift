@@ -1,0 +1,45 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Settings shared by every Swift target: Swift 6 language mode plus the upcoming features the
+/// reference codebases (swift-subprocess, swift-nio) turn on, so imports and existentials stay explicit.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "Proctor",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "proctor", targets: ["proctor"]),
+        .library(name: "Sandbox", targets: ["Sandbox"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        // System libraries from Debian, found through pkg-config.
+        .systemLibrary(name: "CSeccomp", pkgConfig: "libseccomp", providers: [.apt(["libseccomp-dev"])]),
+        .systemLibrary(name: "CCap", pkgConfig: "libcap", providers: [.apt(["libcap-dev"])]),
+        // The only code that runs between fork and exec: async-signal-safe C, no allocation.
+        .target(name: "CSandboxSpawn"),
+        // The typed sandbox API: profiles, seccomp compilation, Landlock, spawning, monitoring.
+        .target(
+            name: "Sandbox",
+            dependencies: ["CSeccomp", "CCap", "CSandboxSpawn", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
+        // Command-line front end, kept thin: parsing and printing only.
+        .target(
+            name: "ProctorCLI",
+            dependencies: ["Sandbox", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(name: "proctor", dependencies: ["ProctorCLI"], swiftSettings: swiftSettings),
+        .testTarget(name: "SandboxTests", dependencies: ["Sandbox"], swiftSettings: swiftSettings),
+        .testTarget(name: "ProctorCLITests", dependencies: ["ProctorCLI", "Sandbox"], swiftSettings: swiftSettings),
+    ],
+    swiftLanguageModes: [.v6]
+)

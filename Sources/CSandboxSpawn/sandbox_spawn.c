@@ -1,0 +1,399 @@
+// Proctor — fork/exec of a sandboxed program. See include/sandbox_spawn.h for why this is C.
+//
+// Rules for everything reachable from child_* functions: raw system calls only. The child is
+// created with a raw clone(2) (a fork that can also create a PID namespace), which skips glibc's
+// fork bookkeeping, so even glibc wrappers that touch thread state (setuid, setgroups broadcast
+// to "all threads" with signals) would deadlock; no malloc, no stdio, no errno-dependent libc.
+
+#define _GNU_SOURCE
+#include "sandbox_spawn.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stddef.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+#ifndef SYS_landlock_create_ruleset
+#define SYS_landlock_create_ruleset 444
+#define SYS_landlock_add_rule 445
+#define SYS_landlock_restrict_self 446
+#endif
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+#ifndef SYS_pidfd_send_signal
+#define SYS_pidfd_send_signal 424
+#endif
+#ifndef SYS_close_range
+#define SYS_close_range 436
+#endif
+
+/// Layouts of the Landlock structures as of ABI 6 (the kernel accepts shorter prefixes, and
+/// Debian 12's headers only know the first field).
+struct proctor_landlock_ruleset_attr {
+    uint64_t handled_access_fs;
+    uint64_t handled_access_net;
+    uint64_t scoped;
+};
+struct proctor_landlock_path_beneath_attr {
+    uint64_t allowed_access;
+    int32_t parent_fd;
+} __attribute__((packed));
+
+#define PROCTOR_LANDLOCK_RULE_PATH_BENEATH 1
+#define PROCTOR_LANDLOCK_CREATE_RULESET_VERSION (1U << 0)
+/// File-only rights: EXECUTE, WRITE_FILE, READ_FILE, TRUNCATE (ABI 3), IOCTL_DEV (ABI 5).
+#define PROCTOR_LANDLOCK_FILE_RIGHTS ((1ULL << 0) | (1ULL << 1) | (1ULL << 2) | (1ULL << 14) | (1ULL << 15))
+
+/// The kernel's sigaction layout (glibc's differs); used with the raw rt_sigaction syscall.
+struct proctor_kernel_sigaction {
+    void (*handler)(int);
+    unsigned long flags;
+    void (*restorer)(void);
+    uint64_t mask;
+};
+
+/// Serialises spawns: the signal-mask dance below is per thread, but keeping one spawn at a
+/// time also keeps fd inheritance windows simple.
+static pthread_mutex_t spawn_lock = PTHREAD_MUTEX_INITIALIZER;
+
+struct failure {
+    int32_t stage;
+    int32_t err;
+};
+
+static void child_fail(int error_fd, csandbox_stage stage, int err) {
+    struct failure f = {stage, err};
+    ssize_t ignored = syscall(SYS_write, error_fd, &f, sizeof f);
+    (void)ignored;
+    syscall(SYS_exit_group, 127);
+    __builtin_unreachable();
+}
+
+static int child_errno(long rc) {
+    // glibc's syscall() stores errno in thread-local storage, which is valid in the child: the
+    // clone copied the forking thread, TLS included.
+    return rc == -1 ? errno : 0;
+}
+
+/// Default dispositions for every signal and an empty mask: Swift's worker threads block
+/// almost everything, and both the mask and SIG_IGN survive execve.
+static void child_reset_signals(int error_fd) {
+    struct proctor_kernel_sigaction action;
+    memset(&action, 0, sizeof action);
+    action.handler = SIG_DFL;
+    for (int sig = 1; sig < 65; sig++) {
+        if (sig == SIGKILL || sig == SIGSTOP) continue;
+        syscall(SYS_rt_sigaction, sig, &action, NULL, 8);
+    }
+    uint64_t empty = 0;
+    if (syscall(SYS_rt_sigprocmask, SIG_SETMASK, &empty, NULL, 8) != 0)
+        child_fail(error_fd, CSANDBOX_STAGE_SIGNALS, errno);
+}
+
+/// Moves `fd` out of the way of 0..3 so the dup2 calls below cannot clobber a source.
+static int child_lift(int error_fd, int fd) {
+    if (fd < 0) return -1;
+    long lifted = syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, 10);
+    if (lifted < 0) child_fail(error_fd, CSANDBOX_STAGE_STDIO, errno);
+    return (int)lifted;
+}
+
+static void child_place(int error_fd, int source, int target) {
+    if (syscall(SYS_dup2, source, target) < 0) child_fail(error_fd, CSANDBOX_STAGE_STDIO, errno);
+}
+
+/// The program's own set-up, in the order the research notes validated: stdio, fds, cwd,
+/// rlimits, privileges, no_new_privs, Landlock, and seccomp last, right before execve.
+static void child_exec_program(const csandbox_config *c, int error_fd) {
+    int in = child_lift(error_fd, c->stdin_fd);
+    int out = child_lift(error_fd, c->stdout_fd);
+    int err = child_lift(error_fd, c->stderr_fd);
+    int control = child_lift(error_fd, c->control_fd);
+    child_place(error_fd, in, 0);
+    child_place(error_fd, out, 1);
+    child_place(error_fd, err, 2);
+    int first_closed = 3;
+    if (control >= 0) {
+        child_place(error_fd, control, 3);
+        first_closed = 4;
+    }
+    // Everything else the grader had open becomes close-on-exec: database sockets, other runs'
+    // pipes, log files. The fds we still need before exec (error pipe, Landlock ruleset,
+    // listener socket) are used before exec, so CLOEXEC is exactly right for them too.
+    if (syscall(SYS_close_range, first_closed, ~0U, CLOSE_RANGE_CLOEXEC) != 0)
+        child_fail(error_fd, CSANDBOX_STAGE_CLOSE_FDS, errno);
+
+    if (syscall(SYS_chdir, c->workdir) != 0) child_fail(error_fd, CSANDBOX_STAGE_CHDIR, errno);
+
+    for (int i = 0; i < c->rlimit_count; i++) {
+        struct rlimit limit = {(rlim_t)c->rlimits[i].soft, (rlim_t)c->rlimits[i].hard};
+        if (syscall(SYS_setrlimit, c->rlimits[i].resource, &limit) != 0)
+            child_fail(error_fd, CSANDBOX_STAGE_RLIMIT, errno);
+    }
+
+    if (c->drop_privileges) {
+        if (syscall(SYS_setgroups, 0, NULL) != 0) child_fail(error_fd, CSANDBOX_STAGE_GROUPS, errno);
+        // The bounding set can only be lowered while we still hold CAP_SETPCAP, i.e. before setuid.
+        for (int cap = 0; cap <= c->last_capability; cap++) {
+            if (syscall(SYS_prctl, PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno != EINVAL)
+                child_fail(error_fd, CSANDBOX_STAGE_CAPABILITIES, errno);
+        }
+        if (syscall(SYS_prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL)
+            child_fail(error_fd, CSANDBOX_STAGE_CAPABILITIES, errno);
+        if (syscall(SYS_setresgid, c->gid, c->gid, c->gid) != 0) child_fail(error_fd, CSANDBOX_STAGE_SETGID, errno);
+        if (syscall(SYS_setresuid, c->uid, c->uid, c->uid) != 0) child_fail(error_fd, CSANDBOX_STAGE_SETUID, errno);
+        // Leaving uid 0 cleared effective and permitted; clear inheritable too.
+        struct __user_cap_header_struct header = {_LINUX_CAPABILITY_VERSION_3, 0};
+        struct __user_cap_data_struct data[2];
+        memset(data, 0, sizeof data);
+        if (syscall(SYS_capset, &header, data) != 0) child_fail(error_fd, CSANDBOX_STAGE_CAPABILITIES, errno);
+    }
+
+    if (syscall(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+        child_fail(error_fd, CSANDBOX_STAGE_NO_NEW_PRIVS, errno);
+
+    if (c->landlock_ruleset_fd >= 0) {
+        if (syscall(SYS_landlock_restrict_self, c->landlock_ruleset_fd, 0) != 0)
+            child_fail(error_fd, CSANDBOX_STAGE_LANDLOCK, errno);
+    }
+
+    if (c->filter != NULL && c->filter_length > 0) {
+        struct sock_fprog program = {c->filter_length, (struct sock_filter *)c->filter};
+        if (c->seccomp_listener_socket >= 0) {
+            long listener = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, &program);
+            if (listener < 0) child_fail(error_fd, CSANDBOX_STAGE_SECCOMP, errno);
+            // From here on the filter applies to us: sendmsg, close and execve must be allowed.
+            char payload = 'L';
+            struct iovec iov = {&payload, 1};
+            union {
+                struct cmsghdr header;
+                char buffer[CMSG_SPACE(sizeof(int))];
+            } control_message;
+            memset(&control_message, 0, sizeof control_message);
+            struct msghdr message;
+            memset(&message, 0, sizeof message);
+            message.msg_iov = &iov;
+            message.msg_iovlen = 1;
+            message.msg_control = control_message.buffer;
+            message.msg_controllen = sizeof control_message.buffer;
+            struct cmsghdr *cmsg = CMSG_FIRSTHDR(&message);
+            cmsg->cmsg_level = SOL_SOCKET;
+            cmsg->cmsg_type = SCM_RIGHTS;
+            cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+            int listener_fd = (int)listener;
+            memcpy(CMSG_DATA(cmsg), &listener_fd, sizeof(int));
+            if (syscall(SYS_sendmsg, c->seccomp_listener_socket, &message, MSG_NOSIGNAL) < 0)
+                child_fail(error_fd, CSANDBOX_STAGE_SEND_LISTENER, errno);
+            syscall(SYS_close, listener_fd);
+        } else if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &program) != 0) {
+            child_fail(error_fd, CSANDBOX_STAGE_SECCOMP, errno);
+        }
+    }
+
+    syscall(SYS_execve, c->path, c->argv, c->envp);
+    child_fail(error_fd, CSANDBOX_STAGE_EXEC, errno);
+}
+
+/// Init of the run's PID namespace: starts the program, reaps every process of the run, and
+/// reports the program's wait status. Its exit makes the kernel kill whatever is left.
+static void child_run_init(const csandbox_config *c, int error_fd, int status_fd) {
+    long pid = syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
+    if (pid < 0) child_fail(error_fd, CSANDBOX_STAGE_INIT_FORK, errno);
+    if (pid == 0) {
+        syscall(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+        syscall(SYS_close, status_fd);
+        child_exec_program(c, error_fd);
+    }
+    // Keep only the status pipe: holding the program's stdio or the error pipe would stop the
+    // grader from seeing EOF.
+    if (status_fd != 0) syscall(SYS_close_range, 0, status_fd - 1, 0);
+    syscall(SYS_close_range, status_fd + 1, ~0U, 0);
+    for (;;) {
+        int status = 0;
+        long reaped = syscall(SYS_wait4, -1, &status, __WALL, NULL);
+        if (reaped == pid) {
+            int32_t value = status;
+            ssize_t ignored = syscall(SYS_write, status_fd, &value, sizeof value);
+            (void)ignored;
+            syscall(SYS_exit_group, 0);
+        }
+        if (reaped < 0 && errno == ECHILD) syscall(SYS_exit_group, 0);
+    }
+}
+
+int csandbox_spawn(const csandbox_config *config, csandbox_result *result) {
+    memset(result, 0, sizeof *result);
+    result->pid = -1;
+    result->pidfd = -1;
+    result->status_fd = -1;
+
+    int error_pipe[2];
+    if (pipe2(error_pipe, O_CLOEXEC) != 0) {
+        result->failed_stage = CSANDBOX_STAGE_CLONE;
+        result->failed_errno = errno;
+        return -1;
+    }
+    int use_init = (config->namespaces & CSANDBOX_NS_PID) != 0;
+    int status_pipe[2] = {-1, -1};
+    if (use_init && pipe2(status_pipe, O_CLOEXEC) != 0) {
+        result->failed_stage = CSANDBOX_STAGE_CLONE;
+        result->failed_errno = errno;
+        close(error_pipe[0]);
+        close(error_pipe[1]);
+        return -1;
+    }
+
+    unsigned long flags = SIGCHLD;
+    if (config->namespaces & CSANDBOX_NS_PID) flags |= CLONE_NEWPID;
+    if (config->namespaces & CSANDBOX_NS_IPC) flags |= CLONE_NEWIPC;
+    if (config->namespaces & CSANDBOX_NS_UTS) flags |= CLONE_NEWUTS;
+    if (config->namespaces & CSANDBOX_NS_NET) flags |= CLONE_NEWNET;
+
+    pthread_mutex_lock(&spawn_lock);
+    // Block every signal around the clone so no handler of the grader runs in the child before
+    // it has reset them.
+    sigset_t all, previous;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &previous);
+
+    long pid = syscall(SYS_clone, flags, 0, 0, 0, 0);
+    if (pid == 0) {
+        int error_fd = error_pipe[1];
+        syscall(SYS_close, error_pipe[0]);
+        if (status_pipe[0] >= 0) syscall(SYS_close, status_pipe[0]);
+        child_reset_signals(error_fd);
+        if (syscall(SYS_setsid) < 0) child_fail(error_fd, CSANDBOX_STAGE_SETSID, errno);
+        // Dies with the spawning thread, which is why the Swift side spawns from one long-lived
+        // dedicated thread.
+        if (syscall(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0)
+            child_fail(error_fd, CSANDBOX_STAGE_DEATHSIG, errno);
+        if (use_init) child_run_init(config, error_fd, status_pipe[1]);
+        child_exec_program(config, error_fd);
+    }
+    int clone_errno = errno;
+    pthread_sigmask(SIG_SETMASK, &previous, NULL);
+    pthread_mutex_unlock(&spawn_lock);
+
+    close(error_pipe[1]);
+    if (status_pipe[1] >= 0) close(status_pipe[1]);
+    if (pid < 0) {
+        close(error_pipe[0]);
+        if (status_pipe[0] >= 0) close(status_pipe[0]);
+        result->failed_stage = CSANDBOX_STAGE_CLONE;
+        result->failed_errno = clone_errno;
+        return -1;
+    }
+    result->pid = (pid_t)pid;
+    result->pidfd = csandbox_pidfd_open((pid_t)pid);
+    result->status_fd = status_pipe[0];
+
+    // EOF on the error pipe means the program was exec'd (its copy was close-on-exec and the
+    // init closed its own); a record means a stage failed.
+    struct failure failure = {0, 0};
+    ssize_t got;
+    do {
+        got = read(error_pipe[0], &failure, sizeof failure);
+    } while (got < 0 && errno == EINTR);
+    close(error_pipe[0]);
+    if (got == (ssize_t)sizeof failure) {
+        result->failed_stage = failure.stage;
+        result->failed_errno = failure.err;
+        kill((pid_t)pid, SIGKILL);
+        int status;
+        while (waitpid((pid_t)pid, &status, __WALL) < 0 && errno == EINTR) {
+        }
+        if (result->pidfd >= 0) close(result->pidfd);
+        if (result->status_fd >= 0) close(result->status_fd);
+        result->pidfd = -1;
+        result->status_fd = -1;
+        return -1;
+    }
+    return 0;
+}
+
+int csandbox_pipe(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
+
+int csandbox_open_path(const char *path) { return open(path, O_PATH | O_CLOEXEC); }
+
+int csandbox_pidfd_open(pid_t pid) { return (int)syscall(SYS_pidfd_open, pid, 0); }
+
+int csandbox_pidfd_kill(int pidfd, int signal) { return (int)syscall(SYS_pidfd_send_signal, pidfd, signal, NULL, 0); }
+
+int csandbox_receive_fd(int socket) {
+    char payload;
+    struct iovec iov = {&payload, 1};
+    union {
+        struct cmsghdr header;
+        char buffer[CMSG_SPACE(sizeof(int))];
+    } control_message;
+    struct msghdr message;
+    memset(&message, 0, sizeof message);
+    message.msg_iov = &iov;
+    message.msg_iovlen = 1;
+    message.msg_control = control_message.buffer;
+    message.msg_controllen = sizeof control_message.buffer;
+    ssize_t got;
+    do {
+        got = recvmsg(socket, &message, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+    } while (got < 0 && errno == EINTR);
+    if (got <= 0) {
+        if (got == 0) errno = ENOMSG;
+        return -1;
+    }
+    struct cmsghdr *cmsg = CMSG_FIRSTHDR(&message);
+    if (cmsg == NULL || cmsg->cmsg_level != SOL_SOCKET || cmsg->cmsg_type != SCM_RIGHTS) {
+        errno = EPROTO;
+        return -1;
+    }
+    int fd;
+    memcpy(&fd, CMSG_DATA(cmsg), sizeof fd);
+    return fd;
+}
+
+int csandbox_landlock_abi(void) {
+    return (int)syscall(SYS_landlock_create_ruleset, NULL, 0, PROCTOR_LANDLOCK_CREATE_RULESET_VERSION);
+}
+
+int csandbox_landlock_create_ruleset(int abi, uint64_t handled_fs, uint64_t handled_net, uint64_t scoped) {
+    struct proctor_landlock_ruleset_attr attr = {handled_fs, handled_net, scoped};
+    size_t size = sizeof(uint64_t);                       // ABI 1-3: filesystem only
+    if (abi >= 4) size = 2 * sizeof(uint64_t);            // ABI 4: TCP bind/connect
+    if (abi >= 6) size = sizeof attr;                     // ABI 6: signal and abstract-socket scoping
+    return (int)syscall(SYS_landlock_create_ruleset, &attr, size, 0);
+}
+
+int csandbox_landlock_allow_path(int ruleset_fd, int parent_fd, uint64_t access) {
+    struct stat info;
+    if (fstat(parent_fd, &info) != 0) return -1;
+    if (!S_ISDIR(info.st_mode)) access &= PROCTOR_LANDLOCK_FILE_RIGHTS;
+    struct proctor_landlock_path_beneath_attr rule = {access, parent_fd};
+    return (int)syscall(SYS_landlock_add_rule, ruleset_fd, PROCTOR_LANDLOCK_RULE_PATH_BENEATH, &rule, 0);
+}
+
+int csandbox_seccomp_receive(int listener, int *syscall_nr, uint32_t *arch, pid_t *pid) {
+    struct seccomp_notif notification;
+    memset(&notification, 0, sizeof notification);
+    if (ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, &notification) != 0) return -1;
+    *syscall_nr = notification.data.nr;
+    *arch = notification.data.arch;
+    *pid = (pid_t)notification.pid;
+    return 0;
+}

@@ -1,0 +1,21 @@
+import ArgumentParser
+
+/// `proctor`: the root command. Subcommands live one per file beside it.
+public struct ProctorCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "proctor",
+        abstract: "Run untrusted code in a sandbox and grade it.",
+        version: ProctorVersion.string,
+        subcommands: [RunCommand.self]
+    )
+
+    public init() {}
+
+    /// Entry point for the `proctor` executable (keeps ArgumentParser out of its imports).
+    public static func launch() { main() }
+}
+
+/// The version recorded in every outcome and printed by `--version`.
+public enum ProctorVersion {
+    public static let string = "0.1.0"
+}

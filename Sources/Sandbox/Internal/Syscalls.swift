@@ -1,0 +1,100 @@
+import CSandboxSpawn
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The one place where the grader side makes raw system calls.
+///
+/// Every call converts `-1`/`errno` into a ``SandboxError`` naming the call and retries `EINTR`,
+/// as swift-system's `valueOrErrno(retryOnInterrupt:)` does, so the rest of the module never
+/// looks at `errno` itself.
+enum Syscall {
+    /// Runs `body` until it stops failing with EINTR; throws for any other failure.
+    @discardableResult
+    static func retrying<T: FixedWidthInteger>(_ name: String, _ body: () -> T) throws(SandboxError) -> T {
+        while true {
+            let result = body()
+            if result != -1 { return result }
+            let code = Glibc.errno
+            if code == EINTR { continue }
+            throw SandboxError(.systemCall, name, errno: code)
+        }
+    }
+
+    /// A pipe whose both ends are close-on-exec (the child gets copies through dup2 only).
+    static func pipe() throws(SandboxError) -> (read: Int32, write: Int32) {
+        var fds: [Int32] = [-1, -1]
+        try retrying("pipe2") { csandbox_pipe(&fds) }
+        return (fds[0], fds[1])
+    }
+
+    static func socketPair() throws(SandboxError) -> (Int32, Int32) {
+        var fds: [Int32] = [-1, -1]
+        try retrying("socketpair") { socketpair(AF_UNIX, Int32(SOCK_SEQPACKET.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &fds) }
+        return (fds[0], fds[1])
+    }
+
+    static func open(_ path: String, _ flags: Int32, _ mode: mode_t = 0) throws(SandboxError) -> Int32 {
+        try retrying("open \(path)") { Glibc.open(path, flags | O_CLOEXEC, mode) }
+    }
+
+    static func close(_ fd: Int32) {
+        if fd >= 0 { _ = Glibc.close(fd) }
+    }
+
+    static func setNonBlocking(_ fd: Int32) throws(SandboxError) {
+        let flags = try retrying("fcntl F_GETFL") { fcntl(fd, F_GETFL) }
+        try retrying("fcntl F_SETFL") { fcntl(fd, F_SETFL, flags | O_NONBLOCK) }
+    }
+
+    /// Reads up to `buffer.count` bytes; returns nil when the read would block.
+    static func read(_ fd: Int32, into buffer: inout [UInt8]) throws(SandboxError) -> Int? {
+        while true {
+            let count = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if count >= 0 { return count }
+            let code = Glibc.errno
+            if code == EINTR { continue }
+            if code == EAGAIN || code == EWOULDBLOCK { return nil }
+            throw SandboxError(.systemCall, "read", errno: code)
+        }
+    }
+
+    /// Writes all of `bytes`.
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8]) throws(SandboxError) {
+        var offset = 0
+        while offset < bytes.count {
+            let written = try retrying("write") {
+                bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            }
+            offset += written
+        }
+    }
+
+    /// `poll(2)`; returns the revents per descriptor, all zero on timeout.
+    static func poll(_ fds: [Int32], timeoutMilliseconds: Int32) throws(SandboxError) -> [Int16] {
+        var entries = fds.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+        while true {
+            let ready = Glibc.poll(&entries, nfds_t(entries.count), timeoutMilliseconds)
+            if ready >= 0 { return entries.map(\.revents) }
+            let code = Glibc.errno
+            if code == EINTR { continue }
+            throw SandboxError(.systemCall, "poll", errno: code)
+        }
+    }
+
+    /// `wait4(2)` for one child, blocking; returns its status and resource usage.
+    static func wait(_ pid: pid_t) throws(SandboxError) -> (status: Int32, usage: rusage) {
+        var status: Int32 = 0
+        var usage = rusage()
+        try retrying("wait4") { wait4(pid, &status, __WALL, &usage) }
+        return (status, usage)
+    }
+
+    /// Monotonic nanoseconds, for wall-clock deadlines that ignore clock changes.
+    static func monotonicNanoseconds() -> UInt64 {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
+    }
+}

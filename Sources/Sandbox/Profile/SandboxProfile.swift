@@ -1,0 +1,115 @@
+import Crypto
+import Foundation
+
+/// A sandbox profile: how one kind of task runs (interpreter, limits, syscall policy, filesystem
+/// view, environment). Profiles are data in `Sandboxes/profiles/*.json`; this type loads one and
+/// everything it references, and fingerprints the lot so a result can name exactly what it ran under.
+public struct SandboxProfile: Sendable {
+    /// The JSON document, as written.
+    public struct Definition: Codable, Sendable, Hashable {
+        public var name: String
+        public var description: String
+        /// argv; `{bootstrap}` and `{program}` are replaced by paths inside the run's workdir.
+        public var command: [String]
+        /// Python (or other) file run before the program, relative to the sandboxes directory.
+        public var bootstrap: String?
+        public var seccomp: SeccompReference
+        public var limits: ResourceLimits
+        /// The program's entire environment; `{workdir}` expands to the run's directory.
+        public var environment: [String: String]
+        public var filesystem: FilesystemView
+        /// `pid`, `ipc`, `uts`, `net`: created when the grader runs as root.
+        public var namespaces: [String]
+        /// First uid/gid of the unprivileged slots used when the grader runs as root.
+        public var uidBase: UInt32
+        /// How many slots (concurrent runs across all graders on this machine).
+        public var uidSlots: UInt32
+    }
+
+    public struct SeccompReference: Codable, Sendable, Hashable {
+        /// Policy file, relative to the sandboxes directory.
+        public var policy: String
+        public var tier: String
+    }
+
+    /// What the program may touch; everything else is invisible to it under Landlock.
+    public struct FilesystemView: Codable, Sendable, Hashable {
+        /// Read and execute only (the runtime).
+        public var readExecute: [String]
+        /// Read and write (besides the run's own workdir, which is always read-write).
+        public var readWrite: [String]
+    }
+
+    public var definition: Definition
+    public let policy: SeccompPolicy
+    /// Bytes of the bootstrap script, copied into every workdir.
+    public let bootstrapSource: [UInt8]?
+    /// sha256 over the profile, its seccomp policy and its bootstrap, as files.
+    public let sha256: String
+    /// Where the profile was read from.
+    public let path: String
+
+    public var name: String { definition.name }
+
+    /// Loads the profile at `path`; references resolve against `sandboxesDirectory`.
+    public static func load(path: String, sandboxesDirectory: String) throws(SandboxError) -> SandboxProfile {
+        let profileBytes = try JSONFile.read(path)
+        let definition = try JSONFile.decode(Definition.self, from: profileBytes, path: path)
+        let policyPath = sandboxesDirectory + "/" + definition.seccomp.policy
+        let policyBytes = try JSONFile.read(policyPath)
+        let policy = try JSONFile.decode(SeccompPolicy.self, from: policyBytes, path: policyPath)
+        var bootstrap: [UInt8]?
+        if let relative = definition.bootstrap {
+            bootstrap = try JSONFile.read(sandboxesDirectory + "/" + relative)
+        }
+        try validate(definition, policy: policy, path: path, text: profileBytes)
+
+        var hasher = SHA256()
+        for part in [profileBytes, policyBytes, bootstrap ?? []] {
+            hasher.update(data: withUnsafeBytes(of: UInt64(part.count).littleEndian) { Array($0) })
+            hasher.update(data: part)
+        }
+        let digest = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return SandboxProfile(
+            definition: definition, policy: policy, bootstrapSource: bootstrap, sha256: digest, path: path)
+    }
+
+    /// Finds `name` (a profile name or a path to a JSON file) and loads it.
+    public static func load(named name: String, sandboxesDirectory: String) throws(SandboxError) -> SandboxProfile {
+        if name.hasSuffix(".json") || name.contains("/") {
+            return try load(path: name, sandboxesDirectory: sandboxesDirectory)
+        }
+        let path = sandboxesDirectory + "/profiles/" + name + ".json"
+        guard FileManager.default.fileExists(atPath: path) else {
+            let available = (try? FileManager.default.contentsOfDirectory(atPath: sandboxesDirectory + "/profiles")) ?? []
+            let names = available.filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }.sorted()
+            throw SandboxError(.profileNotFound, "no profile '\(name)' in \(sandboxesDirectory)/profiles (available: \(names.joined(separator: ", ")))")
+        }
+        return try load(path: path, sandboxesDirectory: sandboxesDirectory)
+    }
+
+    private static let knownNamespaces: Set<String> = ["pid", "ipc", "uts", "net"]
+
+    private static func validate(_ definition: Definition, policy: SeccompPolicy, path: String, text: [UInt8]) throws(SandboxError) {
+        func fail(_ key: String, _ message: String) -> SandboxError {
+            SandboxError(.invalidProfile, "\(path):\(JSONFile.line(of: key, in: text)): \(message)")
+        }
+        guard !definition.command.isEmpty, definition.command[0].hasPrefix("/") else {
+            throw fail("command", "command must start with an absolute interpreter path")
+        }
+        if definition.command.contains("{bootstrap}") && definition.bootstrap == nil {
+            throw fail("command", "command uses {bootstrap} but the profile names no bootstrap")
+        }
+        for namespace in definition.namespaces where !knownNamespaces.contains(namespace) {
+            throw fail("namespaces", "unknown namespace '\(namespace)' (pid, ipc, uts, net)")
+        }
+        guard policy.tiers[definition.seccomp.tier] != nil else {
+            throw fail("tier", "seccomp policy \(definition.seccomp.policy) has no tier '\(definition.seccomp.tier)'")
+        }
+        let limits = definition.limits
+        guard limits.wall >= limits.cpu else { throw fail("wall", "wall limit must be at least the cpu limit") }
+        guard limits.memory.bytes >= 16 << 20 else { throw fail("memory", "memory limit below 16MiB cannot start an interpreter") }
+        guard limits.processes >= 1, limits.openFiles >= 4 else { throw fail("processes", "processes must be >= 1 and openFiles >= 4") }
+        guard definition.uidBase >= 1000, definition.uidSlots >= 1 else { throw fail("uidBase", "uidBase must be >= 1000 and uidSlots >= 1") }
+    }
+}

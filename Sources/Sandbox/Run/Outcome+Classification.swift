@@ -1,0 +1,88 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension Outcome {
+    /// Decides the status from what the monitor saw, in the vocabulary's precedence.
+    static func classify(
+        _ watched: RunMonitor.Result, limits: ResourceLimits, applied: AppliedLimits, profile: ProfileIdentity,
+        isolation: IsolationReport
+    ) -> Outcome {
+        let usage = watched.usage
+        let userMs = Double(usage.ru_utime.tv_sec) * 1000 + Double(usage.ru_utime.tv_usec) / 1000
+        let systemMs = Double(usage.ru_stime.tv_sec) * 1000 + Double(usage.ru_stime.tv_usec) / 1000
+        let cpuMs = userMs + systemMs
+        let control = watched.control.text.split(separator: "\n").map(String.init)
+        let wait = WaitStatus(watched.programStatus ?? watched.directStatus)
+        let stderrText = watched.stderr.text
+
+        let status: RunStatus
+        if let failure = control.first(where: { $0.hasPrefix("internal_error") }) {
+            status = .internalError("bootstrap: \(failure)")
+        } else if let name = watched.blockedSyscall {
+            status = .blockedSyscall(name)
+        } else if wait.signal == SIGSYS {
+            // Killed by the filter without a notification (bad architecture, or a kill action).
+            status = .blockedSyscall("unknown")
+        } else if watched.killedForWall {
+            status = .timeout(.wall)
+        } else if wait.signal == SIGXCPU || (wait.signal == SIGKILL && cpuMs >= Double(applied.cpuSeconds) * 1000) {
+            status = .timeout(.cpu)
+        } else if control.contains("memory_error")
+            || ([SIGKILL, SIGSEGV, SIGABRT].contains(wait.signal ?? 0) && stderrText.contains("MemoryError"))
+        {
+            status = .memoryLimit
+        } else if watched.killedForOutput || wait.signal == SIGXFSZ {
+            status = .outputLimit
+        } else if let signal = wait.signal {
+            status = .signaled(signal)
+        } else {
+            status = .exited(wait.exitCode ?? 0)
+        }
+
+        var outcome = Outcome(
+            status: status.kind, statusText: status.description, exitCode: wait.exitCode, signal: wait.signal,
+            signalName: wait.signal.map(SignalNames.name), timeout: nil, blockedSyscall: nil, error: nil,
+            wallMs: Double(watched.wallNanoseconds) / 1_000_000, cpuMs: cpuMs, userMs: userMs, systemMs: systemMs,
+            peakRssKiB: Int(usage.ru_maxrss), stdout: watched.stdout.text, stderr: stderrText,
+            stdoutBytes: watched.stdout.total, stderrBytes: watched.stderr.total,
+            stdoutTruncatedBytes: watched.stdout.truncated, stderrTruncatedBytes: watched.stderr.truncated,
+            control: control, limits: applied, profile: profile, isolation: isolation)
+        switch status {
+        case .timeout(let kind): outcome.timeout = kind
+        case .blockedSyscall(let name): outcome.blockedSyscall = name
+        case .internalError(let message): outcome.error = message
+        default: break
+        }
+        return outcome
+    }
+
+    /// The outcome of a run whose sandbox could not be set up.
+    static func failure(_ message: String, limits: AppliedLimits, profile: ProfileIdentity, isolation: IsolationReport) -> Outcome {
+        Outcome(
+            status: "internal_error", statusText: "internal_error", exitCode: nil, signal: nil, signalName: nil,
+            timeout: nil, blockedSyscall: nil, error: message, wallMs: 0, cpuMs: 0, userMs: 0, systemMs: 0,
+            peakRssKiB: 0, stdout: "", stderr: "", stdoutBytes: 0, stderrBytes: 0, stdoutTruncatedBytes: 0,
+            stderrTruncatedBytes: 0, control: [], limits: limits, profile: profile, isolation: isolation)
+    }
+}
+
+/// A `wait(2)` status word, decoded (the W* macros are not importable into Swift).
+struct WaitStatus {
+    let exitCode: Int32?
+    let signal: Int32?
+
+    init(_ raw: Int32) {
+        let low = raw & 0x7f
+        if low == 0 {
+            exitCode = (raw >> 8) & 0xff
+            signal = nil
+        } else if low != 0x7f {
+            exitCode = nil
+            signal = low
+        } else {
+            exitCode = nil
+            signal = nil
+        }
+    }
+}

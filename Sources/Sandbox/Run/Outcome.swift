@@ -1,0 +1,117 @@
+/// Everything known about one sandboxed run, as printed by `proctor run`.
+public struct Outcome: Sendable, Codable {
+    /// `exited`, `signaled`, `timeout`, `memory_limit`, `output_limit`, `blocked_syscall`, `internal_error`.
+    public var status: String
+    /// The status with its detail, e.g. `timeout(wall)`, `blocked_syscall(unshare)`.
+    public var statusText: String
+    public var exitCode: Int32?
+    public var signal: Int32?
+    public var signalName: String?
+    public var timeout: RunStatus.TimeoutKind?
+    /// Name of the syscall seccomp stopped (`unknown` when the kernel killed without telling).
+    public var blockedSyscall: String?
+    /// Why the sandbox failed, for `internal_error`.
+    public var error: String?
+    public var wallMs: Double
+    /// user + system CPU of every process of the run.
+    public var cpuMs: Double
+    public var userMs: Double
+    public var systemMs: Double
+    /// Largest resident set of any process of the run (ru_maxrss).
+    public var peakRssKiB: Int
+    public var stdout: String
+    public var stderr: String
+    public var stdoutBytes: Int
+    public var stderrBytes: Int
+    /// Bytes read but not kept (beyond `captureBytes`).
+    public var stdoutTruncatedBytes: Int
+    public var stderrTruncatedBytes: Int
+    /// Lines the in-sandbox bootstrap wrote on its private channel (fd 3).
+    public var control: [String]
+    public var limits: AppliedLimits
+    public var profile: ProfileIdentity
+    public var isolation: IsolationReport
+
+    enum CodingKeys: String, CodingKey {
+        case status, statusText = "status_text", exitCode = "exit_code", signal, signalName = "signal_name"
+        case timeout, blockedSyscall = "blocked_syscall", error, wallMs = "wall_ms", cpuMs = "cpu_ms"
+        case userMs = "user_ms", systemMs = "system_ms", peakRssKiB = "peak_rss_kib", stdout, stderr
+        case stdoutBytes = "stdout_bytes", stderrBytes = "stderr_bytes"
+        case stdoutTruncatedBytes = "stdout_truncated_bytes", stderrTruncatedBytes = "stderr_truncated_bytes"
+        case control, limits, profile, isolation
+    }
+
+    /// The status as a typed value.
+    public var runStatus: RunStatus {
+        switch status {
+        case "internal_error": .internalError(error ?? "")
+        case "blocked_syscall": .blockedSyscall(blockedSyscall ?? "unknown")
+        case "timeout": .timeout(timeout ?? .wall)
+        case "memory_limit": .memoryLimit
+        case "output_limit": .outputLimit
+        case "signaled": .signaled(signal ?? 0)
+        default: .exited(exitCode ?? 0)
+        }
+    }
+}
+
+/// Limits as actually applied to the child (rlimits are whole seconds, so CPU is rounded up).
+public struct AppliedLimits: Sendable, Codable, Hashable {
+    public var cpuSeconds: UInt64
+    public var wallMs: UInt64
+    public var memoryBytes: UInt64
+    public var addressSpaceBytes: UInt64
+    public var stackBytes: UInt64
+    public var fileSizeBytes: UInt64
+    public var openFiles: UInt64
+    public var processes: UInt64
+    public var outputLimitBytes: UInt64
+    public var captureBytes: UInt64
+
+    enum CodingKeys: String, CodingKey {
+        case cpuSeconds = "cpu_s", wallMs = "wall_ms", memoryBytes = "memory_bytes"
+        case addressSpaceBytes = "address_space_bytes", stackBytes = "stack_bytes"
+        case fileSizeBytes = "file_size_bytes", openFiles = "open_files", processes
+        case outputLimitBytes = "output_limit_bytes", captureBytes = "capture_bytes"
+    }
+}
+
+public struct ProfileIdentity: Sendable, Codable, Hashable {
+    public var name: String
+    public var sha256: String
+    public var path: String
+    public var seccompTier: String
+
+    enum CodingKeys: String, CodingKey {
+        case name, sha256, path, seccompTier = "seccomp_tier"
+    }
+}
+
+/// The isolation layers that were really active for this run.
+public struct IsolationReport: Sendable, Codable, Hashable {
+    /// uid/gid the program ran as.
+    public var uid: UInt32
+    public var gid: UInt32
+    /// True when the grader had root and dropped groups, every capability and the uid.
+    public var privilegesDropped: Bool
+    public var noNewPrivs: Bool
+    /// Landlock ABI used, nil when the kernel has none.
+    public var landlockABI: Int?
+    public var landlockLayers: [String]
+    /// Namespaces the run got (`pid`, `ipc`, ...); empty when unprivileged.
+    public var namespaces: [String]
+    public var seccompInstructions: Int
+    /// Instructions of the stricter filter the bootstrap stacks after interpreter start.
+    public var seccompAfterStartInstructions: Int?
+    /// Whether dangerous syscalls are reported by name (seccomp user notification).
+    public var seccompNotify: Bool
+    public var workdir: String
+    public var workdirRemoved: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case uid, gid, privilegesDropped = "privileges_dropped", noNewPrivs = "no_new_privs"
+        case landlockABI = "landlock_abi", landlockLayers = "landlock_layers", namespaces
+        case seccompInstructions = "seccomp_instructions", seccompAfterStartInstructions = "seccomp_after_start_instructions"
+        case seccompNotify = "seccomp_notify", workdir, workdirRemoved = "workdir_removed"
+    }
+}

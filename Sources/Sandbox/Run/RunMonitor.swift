@@ -1,0 +1,154 @@
+import CSandboxSpawn
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Watches one running child from the grader's side until the run is over.
+///
+/// One poll loop drains stdout and stderr concurrently (so a full pipe never deadlocks the
+/// child), reads the bootstrap's control channel, answers seccomp notifications, and keeps its
+/// own wall-clock deadline. Whatever ends the run — exit, timeout, output overflow, a blocked
+/// syscall — the whole process tree is SIGKILLed before the leader is reaped.
+struct RunMonitor {
+    struct Streams {
+        var stdout: Int32
+        var stderr: Int32
+        var control: Int32
+        var listener: Int32
+    }
+
+    struct Result {
+        var stdout = CappedBuffer(capacity: 0)
+        var stderr = CappedBuffer(capacity: 0)
+        var control = CappedBuffer(capacity: 64 << 10)
+        var killedForWall = false
+        var killedForOutput = false
+        var blockedSyscall: String?
+        var wallNanoseconds: UInt64 = 0
+        var directStatus: Int32 = 0
+        var programStatus: Int32?
+        var usage = rusage()
+    }
+
+    let pid: pid_t
+    let pidfd: Int32
+    let statusFD: Int32
+    let wallLimit: TimeSpan
+    let outputLimit: UInt64
+    let capture: Int
+
+    func watch(_ streams: Streams, startedAt start: UInt64) throws(SandboxError) -> Result {
+        var result = Result()
+        result.stdout = CappedBuffer(capacity: capture)
+        result.stderr = CappedBuffer(capacity: capture)
+        let deadline = start + wallLimit.milliseconds * 1_000_000
+        var open = [streams.stdout, streams.stderr, streams.control, streams.listener].filter { $0 >= 0 }
+        for fd in open { try Syscall.setNonBlocking(fd) }
+        var exited = false
+        var killed = false
+        var drainDeadline: UInt64?
+        var chunk = [UInt8](repeating: 0, count: 64 << 10)
+
+        while true {
+            let now = Syscall.monotonicNanoseconds()
+            if !killed && !exited && now >= deadline {
+                result.killedForWall = true
+                killTree()
+                killed = true
+            }
+            if exited || killed {
+                // Everything in the tree is dead or dying; take what is left in the pipes, but
+                // never wait on a descendant that somehow still holds one.
+                if drainDeadline == nil { drainDeadline = now + 500_000_000 }
+                if open.isEmpty || now >= drainDeadline! { break }
+            }
+            var watched = open
+            if !exited && pidfd >= 0 { watched.append(pidfd) }
+            let limit = drainDeadline ?? deadline
+            let timeout = Int32(clamping: max(1, (Int64(limit) - Int64(now)) / 1_000_000 + 1))
+            let events = try Syscall.poll(watched, timeoutMilliseconds: min(timeout, 1000))
+            for (index, fd) in watched.enumerated() where events[index] != 0 {
+                if fd == pidfd && !exited {
+                    exited = true
+                    // The leader is gone; kill its group (and namespace) before reaping so no
+                    // straggler outlives the run and the pgid cannot be recycled meanwhile.
+                    killTree()
+                    continue
+                }
+                if fd == streams.listener {
+                    var number: Int32 = 0
+                    var arch: UInt32 = 0
+                    var notifiedPID: pid_t = 0
+                    if csandbox_seccomp_receive(fd, &number, &arch, &notifiedPID) == 0 {
+                        if result.blockedSyscall == nil {
+                            result.blockedSyscall = SeccompProgram.syscallName(number: number, arch: arch)
+                        }
+                        killTree()
+                        killed = true
+                    } else if Glibc.errno != EINTR && Glibc.errno != EAGAIN {
+                        // ENOENT: the caller died meanwhile; HUP: no task uses the filter any more.
+                        if events[index] & Int16(POLLHUP) != 0 || Glibc.errno != ENOENT { open.removeAll { $0 == fd } }
+                    }
+                    continue
+                }
+                guard let count = try Syscall.read(fd, into: &chunk) else { continue }
+                if count == 0 {
+                    open.removeAll { $0 == fd }
+                    continue
+                }
+                let bytes = chunk[0..<count]
+                switch fd {
+                case streams.stdout: result.stdout.append(bytes)
+                case streams.stderr: result.stderr.append(bytes)
+                default: result.control.append(bytes)
+                }
+                if UInt64(result.stdout.total + result.stderr.total) > outputLimit && !killed && !exited {
+                    result.killedForOutput = true
+                    killTree()
+                    killed = true
+                }
+            }
+        }
+        if !exited { killTree() }
+        let reaped = try Syscall.wait(pid)
+        result.wallNanoseconds = Syscall.monotonicNanoseconds() - start
+        result.directStatus = reaped.status
+        result.usage = reaped.usage
+        if statusFD >= 0 {
+            var value: Int32 = 0
+            if Glibc.read(statusFD, &value, 4) == 4 { result.programStatus = value }
+        } else {
+            result.programStatus = reaped.status
+        }
+        return result
+    }
+
+    /// SIGKILL to the leader (through its pidfd, immune to pid reuse) and to its process group.
+    /// With a PID namespace the leader is the namespace's init, whose death takes every process
+    /// of the run with it; without one, the group is the kill domain and seccomp forbids leaving it.
+    func killTree() {
+        if pidfd >= 0 { _ = csandbox_pidfd_kill(pidfd, SIGKILL) } else { kill(pid, SIGKILL) }
+        kill(-pid, SIGKILL)
+    }
+}
+
+/// Keeps the first `capacity` bytes of a stream and counts the rest.
+struct CappedBuffer {
+    let capacity: Int
+    private(set) var kept: [UInt8] = []
+    private(set) var total = 0
+
+    init(capacity: Int) { self.capacity = capacity }
+
+    var truncated: Int { total - kept.count }
+
+    mutating func append(_ bytes: ArraySlice<UInt8>) {
+        total += bytes.count
+        let room = capacity - kept.count
+        if room > 0 { kept.append(contentsOf: bytes.prefix(room)) }
+    }
+
+    /// The kept bytes as text; invalid UTF-8 becomes U+FFFD rather than failing.
+    var text: String { String(decoding: kept, as: UTF8.self) }
+}

@@ -1,0 +1,25 @@
+/// One program to run under a profile.
+public struct RunRequest: Sendable {
+    /// Source of the program, copied into the run's workdir (read-only to the program).
+    public var program: [UInt8]
+    /// File name it gets there, e.g. `solution.py`.
+    public var programName: String
+    /// Extra arguments after the program.
+    public var arguments: [String]
+    /// Bytes on the program's stdin; nil means `/dev/null`.
+    public var stdin: [UInt8]?
+    /// Limits for this run; nil uses the profile's.
+    public var limits: ResourceLimits?
+
+    public init(program: [UInt8], programName: String = "solution.py", arguments: [String] = [], stdin: [UInt8]? = nil, limits: ResourceLimits? = nil) {
+        self.program = program
+        self.programName = programName
+        self.arguments = arguments
+        self.stdin = stdin
+        self.limits = limits
+    }
+
+    public init(source: String, programName: String = "solution.py", arguments: [String] = [], stdin: [UInt8]? = nil, limits: ResourceLimits? = nil) {
+        self.init(program: Array(source.utf8), programName: programName, arguments: arguments, stdin: stdin, limits: limits)
+    }
+}

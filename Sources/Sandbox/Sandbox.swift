@@ -1,0 +1,200 @@
+import CSandboxSpawn
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs untrusted programs under one ``SandboxProfile``.
+///
+/// Each run gets a fresh workdir, a uid slot of its own (when the grader is root), rlimits,
+/// no_new_privs, Landlock, and the profile's seccomp filter — attached last, right before exec —
+/// and, where permitted, PID/IPC/UTS namespaces whose init takes every process of the run down
+/// with it. ``run(_:)`` never throws: a failure of the sandbox itself is an `internal_error`
+/// outcome, kept distinct from anything the program did.
+public final class Sandbox: Sendable {
+    public let profile: SandboxProfile
+    /// Where per-run workdirs and uid-slot locks live.
+    public let workBase: String
+    private let program: SeccompProgram
+    private let afterStart: SeccompProgram?
+
+    /// The default workdir base: `$PROCTOR_WORK_DIR`, else `/tmp/proctor-runs`.
+    public static var defaultWorkBase: String {
+        ProcessInfo.processInfo.environment["PROCTOR_WORK_DIR"] ?? "/tmp/proctor-runs"
+    }
+
+    public init(profile: SandboxProfile, workBase: String = Sandbox.defaultWorkBase) throws(SandboxError) {
+        self.profile = profile
+        self.workBase = workBase
+        let tier = profile.definition.seccomp.tier
+        program = try SeccompProgram.compile(policy: profile.policy, tier: tier, cacheKey: profile.sha256)
+        afterStart = try SeccompProgram.compileAfterStart(policy: profile.policy, tier: tier)
+        try Workdir.ensureBase(workBase)
+        _ = Workdir.sweepStale(base: workBase)
+    }
+
+    /// Runs `request` to completion on the calling thread (it blocks; use ``run(_:)-async`` from tasks).
+    public func run(_ request: RunRequest) -> Outcome {
+        let limits = request.limits ?? profile.definition.limits
+        var isolation = IsolationReport(
+            uid: getuid(), gid: getgid(), privilegesDropped: false, noNewPrivs: true, landlockABI: nil,
+            landlockLayers: [], namespaces: [], seccompInstructions: program.instructionCount,
+            seccompAfterStartInstructions: afterStart?.instructionCount, seccompNotify: true, workdir: "",
+            workdirRemoved: false)
+        var workdir: Workdir?
+        defer {
+            // Also reached when set-up fails half-way: no run leaves its directory behind.
+            workdir?.remove()
+        }
+        do {
+            let privileges = Privileges.current
+            let slot: SlotLease? =
+                privileges.canDropToSlotUser
+                ? try SlotLease.acquire(
+                    base: profile.definition.uidBase, count: profile.definition.uidSlots, directory: workBase + "/.slots")
+                : nil
+            let dir = try Workdir.create(base: workBase, owner: slot)
+            workdir = dir
+            isolation.workdir = dir.path
+            if let slot {
+                isolation.uid = slot.uid
+                isolation.gid = slot.gid
+                isolation.privilegesDropped = true
+            }
+            var outcome = try execute(request, limits: limits, in: dir, slot: slot, privileges: privileges, isolation: &isolation)
+            dir.remove()
+            outcome.isolation.workdirRemoved = !FileManager.default.fileExists(atPath: dir.path)
+            workdir = nil
+            return outcome
+        } catch {
+            return Outcome.failure(error.description, limits: applied(limits), profile: identity, isolation: isolation)
+        }
+    }
+
+    /// Runs `request` on a thread of its own, so callers on the cooperative pool never block it.
+    public func run(_ request: RunRequest) async -> Outcome {
+        await withCheckedContinuation { continuation in
+            let thread = Thread { continuation.resume(returning: self.run(request)) }
+            thread.stackSize = 1 << 20
+            thread.start()
+        }
+    }
+
+    var identity: ProfileIdentity {
+        ProfileIdentity(name: profile.name, sha256: profile.sha256, path: profile.path, seccompTier: profile.definition.seccomp.tier)
+    }
+
+    private func execute(
+        _ request: RunRequest, limits: ResourceLimits, in dir: Workdir, slot: SlotLease?, privileges: Privileges,
+        isolation: inout IsolationReport
+    ) throws(SandboxError) -> Outcome {
+        guard !request.programName.contains("/"), !request.programName.hasPrefix("."), !request.programName.isEmpty else {
+            throw SandboxError(.invalidArgument, "program name must be a plain file name, got '\(request.programName)'")
+        }
+        try dir.place(request.programName, request.program)
+        let bootstrapPath = dir.path + "/.proctor-bootstrap.py"
+        let afterStartPath = dir.path + "/.proctor-after-start.bpf"
+        if let source = profile.bootstrapSource { try dir.place(".proctor-bootstrap.py", source) }
+        if let afterStart { try dir.place(".proctor-after-start.bpf", afterStart.bytes) }
+
+        var arguments: [String] = profile.definition.command.map {
+            switch $0 {
+            case "{bootstrap}": bootstrapPath
+            case "{afterStart}": afterStart == nil ? "-" : afterStartPath
+            case "{program}": dir.path + "/" + request.programName
+            default: $0
+            }
+        }
+        arguments += request.arguments
+        let environment = profile.definition.environment.sorted { $0.key < $1.key }.map {
+            "\($0.key)=\($0.value.replacingOccurrences(of: "{workdir}", with: dir.path))"
+        }
+
+        // stdin: /dev/null, or a read-only file in the workdir (no pipe to keep fed).
+        let stdinFD: Int32
+        if let bytes = request.stdin {
+            try dir.place(".proctor-stdin", bytes)
+            stdinFD = try Syscall.open(dir.path + "/.proctor-stdin", O_RDONLY | O_NOFOLLOW)
+        } else {
+            stdinFD = try Syscall.open("/dev/null", O_RDONLY)
+        }
+        defer { Syscall.close(stdinFD) }
+        let stdout = try Syscall.pipe()
+        let stderr = try Syscall.pipe()
+        let control = try Syscall.pipe()
+        let listener = try Syscall.socketPair()
+        var parentFDs = [stdout.read, stderr.read, control.read, listener.0]
+        var childFDs = [stdout.write, stderr.write, control.write, listener.1]
+        defer { (parentFDs + childFDs).forEach(Syscall.close) }
+
+        var namespaceBits: Int32 = 0
+        if privileges.canCreateNamespaces {
+            let bits: [String: Int32] = [
+                "pid": Int32(CSANDBOX_NS_PID), "ipc": Int32(CSANDBOX_NS_IPC),
+                "uts": Int32(CSANDBOX_NS_UTS), "net": Int32(CSANDBOX_NS_NET),
+            ]
+            for name in profile.definition.namespaces { namespaceBits |= bits[name] ?? 0 }
+            isolation.namespaces = profile.definition.namespaces
+        }
+
+        let ruleset = try Landlock.ruleset(
+            readExecute: profile.definition.filesystem.readExecute,
+            readWrite: profile.definition.filesystem.readWrite + [dir.path])
+        isolation.landlockABI = ruleset?.abi
+        isolation.landlockLayers = ruleset?.layers ?? []
+
+        let appliedLimits = applied(limits)
+        let context = SpawnContext(
+            SpawnContext.Plan(
+                arguments: arguments, environment: environment, workdir: dir.path, stdin: stdinFD,
+                stdout: stdout.write, stderr: stderr.write, control: control.write,
+                rlimits: rlimitTable(appliedLimits), slot: slot, lastCapability: privileges.lastCapability,
+                namespaces: namespaceBits, landlockFD: ruleset?.fd ?? -1, filter: program.bytes,
+                listenerSocket: listener.1))
+
+        let start = Syscall.monotonicNanoseconds()
+        let spawned = Spawner.shared.run { context.spawn() }
+        childFDs.forEach(Syscall.close)
+        childFDs = []
+        guard spawned.failed_stage == 0 else {
+            throw SandboxError(
+                .spawnFailed, "child failed at \(SpawnContext.describe(stage: spawned.failed_stage))", errno: spawned.failed_errno)
+        }
+        let listenerFD = csandbox_receive_fd(listener.0)
+        if listenerFD >= 0 { parentFDs.append(listenerFD) } else { isolation.seccompNotify = false }
+        if spawned.pidfd >= 0 { parentFDs.append(spawned.pidfd) }
+        if spawned.status_fd >= 0 { parentFDs.append(spawned.status_fd) }
+
+        let monitor = RunMonitor(
+            pid: spawned.pid, pidfd: spawned.pidfd, statusFD: spawned.status_fd, wallLimit: limits.wall,
+            outputLimit: limits.outputLimit.bytes, capture: Int(limits.captureBytes.bytes))
+        let watched = try monitor.watch(
+            RunMonitor.Streams(stdout: stdout.read, stderr: stderr.read, control: control.read, listener: listenerFD),
+            startedAt: start)
+        return Outcome.classify(watched, limits: limits, applied: appliedLimits, profile: identity, isolation: isolation)
+    }
+
+    private func applied(_ limits: ResourceLimits) -> AppliedLimits {
+        AppliedLimits(
+            cpuSeconds: (limits.cpu.milliseconds + 999) / 1000, wallMs: limits.wall.milliseconds,
+            memoryBytes: limits.memory.bytes, addressSpaceBytes: limits.memory.bytes + limits.addressSpaceSlack.bytes,
+            stackBytes: limits.stack.bytes, fileSizeBytes: limits.fileSize.bytes, openFiles: limits.openFiles,
+            processes: limits.processes, outputLimitBytes: limits.outputLimit.bytes, captureBytes: limits.captureBytes.bytes)
+    }
+
+    /// RLIMIT_NPROC (6) and RLIMIT_MEMLOCK (8) are BSD extensions Swift's Glibc does not export.
+    private func rlimitTable(_ limits: AppliedLimits) -> [(Int32, UInt64, UInt64)] {
+        [
+            (Int32(RLIMIT_CPU.rawValue), limits.cpuSeconds, limits.cpuSeconds + 1),
+            (Int32(RLIMIT_DATA.rawValue), limits.memoryBytes, limits.memoryBytes),
+            (Int32(RLIMIT_AS.rawValue), limits.addressSpaceBytes, limits.addressSpaceBytes),
+            (Int32(RLIMIT_STACK.rawValue), limits.stackBytes, limits.stackBytes),
+            (Int32(RLIMIT_FSIZE.rawValue), limits.fileSizeBytes, limits.fileSizeBytes),
+            (Int32(RLIMIT_NOFILE.rawValue), limits.openFiles, limits.openFiles),
+            (6, limits.processes, limits.processes),
+            (Int32(RLIMIT_CORE.rawValue), 0, 0),
+            (8, 0, 0),
+        ]
+    }
+}

@@ -1,0 +1,61 @@
+/// A seccomp policy as data, decoded from `Sandboxes/seccomp/*.json`.
+///
+/// The policy is a list of rules plus named tiers that add rules for one kind of task (a
+/// single-process tier, a tier that may start processes). Anything no rule matches gets
+/// `defaultErrno` (ENOSYS: unknown calls look "not implemented" and libc falls back).
+public struct SeccompPolicy: Codable, Sendable, Hashable {
+    public var description: String?
+    /// errno name returned for every syscall no rule mentions.
+    public var defaultErrno: String
+    public var rules: [SeccompRule]
+    public var tiers: [String: SeccompTier]
+}
+
+/// Rules one tier adds on top of the policy's own.
+public struct SeccompTier: Codable, Sendable, Hashable {
+    public var description: String?
+    /// Rules of the filter installed before exec.
+    public var rules: [SeccompRule]
+    /// Rules of a second, stricter filter that the in-process bootstrap stacks once the
+    /// interpreter has started (filters only ever tighten), e.g. "no more execve".
+    public var afterStart: [SeccompRule]?
+}
+
+/// What happens to the listed syscalls when the conditions hold.
+public struct SeccompRule: Codable, Sendable, Hashable {
+    /// `allow`, `errno:NAME`, or `blocked` (the run is stopped and the syscall reported by name).
+    public var action: String
+    public var syscalls: [String]
+    /// All must hold (libseccomp ANDs the comparisons of one rule).
+    public var when: [SeccompCondition]?
+    public var why: String?
+}
+
+/// One comparison on a syscall argument. Values are numbers or symbolic names joined by `|`
+/// (`"CLONE_NEWUSER|CLONE_NEWNS"`), resolved by ``SeccompConstants``.
+public struct SeccompCondition: Codable, Sendable, Hashable {
+    public var arg: UInt32
+    /// `eq`, `ne` or `maskedEq` (then `mask` is required; ioctl numbers are masked to 32 bits).
+    public var op: String
+    public var value: SymbolicValue
+    public var mask: SymbolicValue?
+}
+
+/// A number written either as a JSON number or as symbolic constant names.
+public struct SymbolicValue: Codable, Sendable, Hashable {
+    public var text: String
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let number = try? container.decode(UInt64.self) {
+            text = String(number)
+        } else {
+            text = try container.decode(String.self)
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(text)
+    }
+}

@@ -1,0 +1,98 @@
+import CSandboxSpawn
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Everything the C child reads, laid out as C memory before the fork.
+///
+/// This is the only type that owns raw pointers on the spawn path: strings are `strdup`ed and
+/// freed in `deinit`, so they outlive `csandbox_spawn` and nothing is allocated in the child.
+final class SpawnContext: @unchecked Sendable {
+    // @unchecked: the pointers are created in init, read only by `spawn()` on the spawner
+    // thread while the caller waits for it, and freed in deinit.
+    private let path: UnsafeMutablePointer<CChar>
+    private let argv: [UnsafeMutablePointer<CChar>?]
+    private let envp: [UnsafeMutablePointer<CChar>?]
+    private let workdir: UnsafeMutablePointer<CChar>
+    private let rlimits: [csandbox_rlimit]
+    private let filter: [UInt8]
+    private var config = csandbox_config()
+
+    struct Plan {
+        var arguments: [String]
+        var environment: [String]
+        var workdir: String
+        var stdin: Int32
+        var stdout: Int32
+        var stderr: Int32
+        var control: Int32
+        var rlimits: [(Int32, UInt64, UInt64)]
+        var slot: SlotLease?
+        var lastCapability: Int32
+        var namespaces: Int32
+        var landlockFD: Int32
+        var filter: [UInt8]
+        var listenerSocket: Int32
+    }
+
+    init(_ plan: Plan) {
+        path = strdup(plan.arguments[0])
+        argv = plan.arguments.map { strdup($0) } + [nil]
+        envp = plan.environment.map { strdup($0) } + [nil]
+        workdir = strdup(plan.workdir)
+        rlimits = plan.rlimits.map { csandbox_rlimit(resource: $0.0, soft: $0.1, hard: $0.2) }
+        filter = plan.filter
+        config.stdin_fd = plan.stdin
+        config.stdout_fd = plan.stdout
+        config.stderr_fd = plan.stderr
+        config.control_fd = plan.control
+        config.drop_privileges = plan.slot == nil ? 0 : 1
+        config.uid = plan.slot?.uid ?? 0
+        config.gid = plan.slot?.gid ?? 0
+        config.last_capability = plan.lastCapability
+        config.namespaces = plan.namespaces
+        config.landlock_ruleset_fd = plan.landlockFD
+        config.seccomp_listener_socket = plan.listenerSocket
+    }
+
+    deinit {
+        free(path)
+        free(workdir)
+        for pointer in argv + envp { free(pointer) }
+    }
+
+    /// Forks and execs; must be called on the ``Spawner`` thread.
+    func spawn() -> csandbox_result {
+        var result = csandbox_result()
+        argv.withUnsafeBufferPointer { argvBuffer in
+            envp.withUnsafeBufferPointer { envpBuffer in
+                rlimits.withUnsafeBufferPointer { rlimitBuffer in
+                    filter.withUnsafeBytes { filterBytes in
+                        var config = self.config
+                        config.path = UnsafePointer(path)
+                        config.argv = UnsafePointer(argvBuffer.baseAddress)
+                        config.envp = UnsafePointer(envpBuffer.baseAddress)
+                        config.workdir = UnsafePointer(workdir)
+                        config.rlimits = rlimitBuffer.baseAddress
+                        config.rlimit_count = Int32(rlimitBuffer.count)
+                        config.filter = filterBytes.baseAddress?.assumingMemoryBound(to: csandbox_bpf_insn.self)
+                        config.filter_length = UInt16(filterBytes.count / 8)
+                        _ = csandbox_spawn(&config, &result)
+                    }
+                }
+            }
+        }
+        return result
+    }
+
+    /// Human-readable name of a failed child stage.
+    static func describe(stage: Int32) -> String {
+        let names = [
+            "none", "clone", "init fork", "signal reset", "setsid", "PR_SET_PDEATHSIG", "stdio", "close fds",
+            "chdir", "setrlimit", "setgroups", "capability drop", "setgid", "setuid", "no_new_privs",
+            "landlock_restrict_self", "seccomp", "send seccomp listener", "execve",
+        ]
+        return stage >= 0 && Int(stage) < names.count ? names[Int(stage)] : "stage \(stage)"
+    }
+}
