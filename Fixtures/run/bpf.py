@@ -1,0 +1,4 @@
+import ctypes
+libc = ctypes.CDLL(None, use_errno=True)
+SYS_bpf = 321
+print("bpf returned", libc.syscall(SYS_bpf, 0, 0, 0))

@@ -1,0 +1,4 @@
+import ctypes
+libc = ctypes.CDLL(None, use_errno=True)
+PTRACE_ATTACH = 16
+print("ptrace returned", libc.ptrace(PTRACE_ATTACH, 1, 0, 0))

@@ -1,0 +1,45 @@
+# Proctor — build, test and demo. `make demo` and `make test` work on a fresh Debian machine.
+SWIFT ?= swift
+PROCTOR = .build/debug/proctor
+DEB_PACKAGES = libseccomp-dev libcap-dev pkg-config python3
+
+.PHONY: setup build test demo lint clean
+
+## setup: install the Debian packages the build and the sandbox need (apt-get when root).
+setup:
+	@missing=""; for p in $(DEB_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ ! -x /usr/bin/python3 ]; then missing="$$missing python3"; fi; \
+	if [ -z "$$missing" ]; then echo "setup: all packages present ($(DEB_PACKAGES))"; exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then \
+	  echo "setup: installing$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	else \
+	  echo "setup: missing Debian packages:$$missing"; \
+	  echo "       run: sudo apt-get install -y$$missing"; exit 1; \
+	fi
+
+## build: debug build of the proctor executable.
+build: setup
+	$(SWIFT) build
+
+## test: every test suite, against real processes and the real sandbox.
+test: setup
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+## demo: run a few fixture programs through `proctor run` and print their outcomes.
+demo: build
+	@for f in normal memory_bomb cpu_burn unshare flood_stdout_lines; do \
+	  printf '%-22s ' "$$f"; \
+	  $(PROCTOR) run --profile python-strict --time 1s --memory 256MiB -- Fixtures/run/$$f.py \
+	    | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["status_text"].ljust(26), "wall %6.1f ms  cpu %6.1f ms  rss %6d KiB" % (d["wall_ms"], d["cpu_ms"], d["peak_rss_kib"]))'; \
+	done
+
+## lint: check formatting with the toolchain's swift-format.
+lint:
+	$(SWIFT) format lint --recursive Sources Tests
+
+clean:
+	rm -rf .build
