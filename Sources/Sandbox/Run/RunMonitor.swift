@@ -1,4 +1,5 @@
 import CSandboxSpawn
+import Foundation
 
 #if canImport(Glibc)
 import Glibc
@@ -48,16 +49,30 @@ struct RunMonitor {
         var exited = false
         var killed = false
         var drainDeadline: UInt64?
+        var hardKillAt: UInt64?
+        /// Ends the run: gently through the init when there is one, else at once.
+        func stop() {
+            guard !killed else { return }
+            killed = true
+            if statusFD >= 0 {
+                killChildrenOfInit()
+                hardKillAt = Syscall.monotonicNanoseconds() + 250_000_000
+            } else {
+                killTree()
+            }
+        }
         var chunk = [UInt8](repeating: 0, count: 64 << 10)
 
         while true {
             let now = Syscall.monotonicNanoseconds()
             if !killed && !exited && now >= deadline {
                 result.killedForWall = true
-                killTree()
-                killed = true
+                stop()
             }
-            if exited || killed {
+            if let hardKillAt, !exited, now >= hardKillAt {
+                killTree()
+            }
+            if exited || (killed && hardKillAt.map { now >= $0 } ?? true) {
                 // Everything in the tree is dead or dying; take what is left in the pipes, but
                 // never wait on a descendant that somehow still holds one.
                 if drainDeadline == nil { drainDeadline = now + 500_000_000 }
@@ -65,7 +80,7 @@ struct RunMonitor {
             }
             var watched = open
             if !exited && pidfd >= 0 { watched.append(pidfd) }
-            let limit = drainDeadline ?? deadline
+            let limit = drainDeadline ?? hardKillAt ?? deadline
             let timeout = Int32(clamping: max(1, (Int64(limit) - Int64(now)) / 1_000_000 + 1))
             let events = try Syscall.poll(watched, timeoutMilliseconds: min(timeout, 1000))
             for (index, fd) in watched.enumerated() where events[index] != 0 {
@@ -84,8 +99,7 @@ struct RunMonitor {
                         if result.blockedSyscall == nil {
                             result.blockedSyscall = SeccompProgram.syscallName(number: number, arch: arch)
                         }
-                        killTree()
-                        killed = true
+                        stop()
                     } else if Glibc.errno != EINTR && Glibc.errno != EAGAIN {
                         // ENOENT: the caller died meanwhile; HUP: no task uses the filter any more.
                         if events[index] & Int16(POLLHUP) != 0 || Glibc.errno != ENOENT { open.removeAll { $0 == fd } }
@@ -105,8 +119,7 @@ struct RunMonitor {
                 }
                 if UInt64(result.stdout.total + result.stderr.total) > outputLimit && !killed && !exited {
                     result.killedForOutput = true
-                    killTree()
-                    killed = true
+                    stop()
                 }
             }
         }
@@ -130,6 +143,17 @@ struct RunMonitor {
     func killTree() {
         if pidfd >= 0 { _ = csandbox_pidfd_kill(pidfd, SIGKILL) } else { kill(pid, SIGKILL) }
         kill(-pid, SIGKILL)
+    }
+
+    /// With a PID namespace: SIGKILL only the init's children (the program and any orphans it
+    /// adopted), so the init still reaps the program — its CPU time and peak RSS then reach our
+    /// wait4 — and exits by itself, taking any grandchild with it. ``killTree()`` follows if the
+    /// init has not exited within a grace period.
+    func killChildrenOfInit() {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/task/\(pid)/children", encoding: .utf8) else { return }
+        for child in text.split(separator: " ").compactMap({ pid_t($0.trimmingWhitespace()) }) where child > 1 {
+            kill(child, SIGKILL)
+        }
     }
 }
 
