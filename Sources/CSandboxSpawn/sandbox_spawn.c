@@ -123,23 +123,38 @@ static void child_place(int error_fd, int source, int target) {
 /// The program's own set-up, in the order the research notes validated: stdio, fds, cwd,
 /// rlimits, privileges, no_new_privs, Landlock, and seccomp last, right before execve.
 static void child_exec_program(const csandbox_config *c, int error_fd) {
+    // Lift every descriptor we still need above the targets, then place them: stdio and the
+    // control channel at 0-3 (inherited by the program), and the error pipe, Landlock ruleset
+    // and listener socket at 4-6 (close-on-exec, used before exec only).
     int in = child_lift(error_fd, c->stdin_fd);
     int out = child_lift(error_fd, c->stdout_fd);
     int err = child_lift(error_fd, c->stderr_fd);
     int control = child_lift(error_fd, c->control_fd);
+    int lifted_error = child_lift(error_fd, error_fd);
+    int ruleset = child_lift(lifted_error, c->landlock_ruleset_fd);
+    int listener_socket = child_lift(lifted_error, c->seccomp_listener_socket);
+    error_fd = lifted_error;
     child_place(error_fd, in, 0);
     child_place(error_fd, out, 1);
     child_place(error_fd, err, 2);
-    int first_closed = 3;
-    if (control >= 0) {
-        child_place(error_fd, control, 3);
-        first_closed = 4;
+    if (control >= 0) child_place(error_fd, control, 3);
+    if (syscall(SYS_dup3, error_fd, 4, O_CLOEXEC) < 0) child_fail(error_fd, CSANDBOX_STAGE_STDIO, errno);
+    error_fd = 4;
+    if (ruleset >= 0) {
+        if (syscall(SYS_dup3, ruleset, 5, O_CLOEXEC) < 0) child_fail(error_fd, CSANDBOX_STAGE_STDIO, errno);
+        ruleset = 5;
     }
-    // Everything else the grader had open becomes close-on-exec: database sockets, other runs'
-    // pipes, log files. The fds we still need before exec (error pipe, Landlock ruleset,
-    // listener socket) are used before exec, so CLOEXEC is exactly right for them too.
-    if (syscall(SYS_close_range, first_closed, ~0U, CLOSE_RANGE_CLOEXEC) != 0)
-        child_fail(error_fd, CSANDBOX_STAGE_CLOSE_FDS, errno);
+    if (listener_socket >= 0) {
+        if (syscall(SYS_dup3, listener_socket, 6, O_CLOEXEC) < 0) child_fail(error_fd, CSANDBOX_STAGE_STDIO, errno);
+        listener_socket = 6;
+    }
+    if (control < 0) syscall(SYS_close, 3);
+    // Everything else the grader had open is closed for real — database sockets, other runs'
+    // pipes, log files — so nothing leaks and RLIMIT_NOFILE starts from an almost empty table
+    // (the seccomp listener needs a free slot below it).
+    if (syscall(SYS_close_range, 7, ~0U, 0) != 0) child_fail(error_fd, CSANDBOX_STAGE_CLOSE_FDS, errno);
+    if (ruleset < 0) syscall(SYS_close, 5);
+    if (listener_socket < 0) syscall(SYS_close, 6);
 
     if (syscall(SYS_chdir, c->workdir) != 0) child_fail(error_fd, CSANDBOX_STAGE_CHDIR, errno);
 
@@ -170,14 +185,14 @@ static void child_exec_program(const csandbox_config *c, int error_fd) {
     if (syscall(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
         child_fail(error_fd, CSANDBOX_STAGE_NO_NEW_PRIVS, errno);
 
-    if (c->landlock_ruleset_fd >= 0) {
-        if (syscall(SYS_landlock_restrict_self, c->landlock_ruleset_fd, 0) != 0)
+    if (ruleset >= 0) {
+        if (syscall(SYS_landlock_restrict_self, ruleset, 0) != 0)
             child_fail(error_fd, CSANDBOX_STAGE_LANDLOCK, errno);
     }
 
     if (c->filter != NULL && c->filter_length > 0) {
         struct sock_fprog program = {c->filter_length, (struct sock_filter *)c->filter};
-        if (c->seccomp_listener_socket >= 0) {
+        if (listener_socket >= 0) {
             long listener = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, &program);
             if (listener < 0) child_fail(error_fd, CSANDBOX_STAGE_SECCOMP, errno);
             // From here on the filter applies to us: sendmsg, close and execve must be allowed.
@@ -200,7 +215,7 @@ static void child_exec_program(const csandbox_config *c, int error_fd) {
             cmsg->cmsg_len = CMSG_LEN(sizeof(int));
             int listener_fd = (int)listener;
             memcpy(CMSG_DATA(cmsg), &listener_fd, sizeof(int));
-            if (syscall(SYS_sendmsg, c->seccomp_listener_socket, &message, MSG_NOSIGNAL) < 0)
+            if (syscall(SYS_sendmsg, listener_socket, &message, MSG_NOSIGNAL) < 0)
                 child_fail(error_fd, CSANDBOX_STAGE_SEND_LISTENER, errno);
             syscall(SYS_close, listener_fd);
         } else if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &program) != 0) {

@@ -24,6 +24,10 @@ public final class Sandbox: Sendable {
         ProcessInfo.processInfo.environment["PROCTOR_WORK_DIR"] ?? "/tmp/proctor-runs"
     }
 
+    /// Lock files of the uid slots: one directory per machine, whatever workdir base a grader uses,
+    /// so two graders never hand the same uid to concurrent runs.
+    public static let slotDirectory = "/tmp/proctor-slots"
+
     public init(profile: SandboxProfile, workBase: String = Sandbox.defaultWorkBase) throws(SandboxError) {
         self.profile = profile
         self.workBase = workBase
@@ -52,7 +56,7 @@ public final class Sandbox: Sendable {
             let slot: SlotLease? =
                 privileges.canDropToSlotUser
                 ? try SlotLease.acquire(
-                    base: profile.definition.uidBase, count: profile.definition.uidSlots, directory: workBase + "/.slots")
+                    base: profile.definition.uidBase, count: profile.definition.uidSlots, directory: Sandbox.slotDirectory)
                 : nil
             let dir = try Workdir.create(base: workBase, owner: slot)
             workdir = dir

@@ -1,0 +1,167 @@
+import Foundation
+import Sandbox
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Each isolation layer, checked from inside a real sandboxed process.
+@Suite(.serialized)
+struct IsolationTests {
+    @Test func normalProgramRunsUnharmed() throws {
+        let outcome = try Checkout.run("normal.py")
+        #expect(outcome.statusText == "exited(0)")
+        #expect(outcome.stderr.isEmpty)
+        let report = try Checkout.json(outcome)
+        #expect(report["squares"] as? [Int] == [0, 1, 4, 9, 16, 25, 36, 49])
+        #expect(report["cubes"] as? [Int] == [0, 1, 8, 27, 64])
+        #expect(report["words"] as? [String] == ["the", "quick", "brown", "fox"])
+        #expect(report["decimal"] as? String == "3.3")
+        #expect(report["perms"] as? Int == 24)
+        #expect(outcome.isolation.workdirRemoved)
+        #expect(!FileManager.default.fileExists(atPath: outcome.isolation.workdir))
+        #expect(outcome.peakRssKiB > 1000)
+        #expect(outcome.cpuMs > 0)
+    }
+
+    @Test func outwardSocketsFail() throws {
+        let outcome = try Checkout.run("network.py")
+        #expect(outcome.statusText == "exited(0)")
+        for family in ["inet", "inet6", "udp", "netlink", "vsock"] {
+            #expect(outcome.stdout.contains("'\(family)': 'errno 13'"), "socket family \(family)")
+        }
+    }
+
+    @Test(arguments: [("unshare.py", "unshare"), ("ptrace.py", "ptrace"), ("bpf.py", "bpf")])
+    func dangerousSyscallsStopTheRunAndAreNamed(_ fixture: String, _ syscall: String) throws {
+        let outcome = try Checkout.run(fixture)
+        #expect(outcome.statusText == "blocked_syscall(\(syscall))")
+        #expect(outcome.blockedSyscall == syscall)
+        #expect(!outcome.stdout.contains("returned"))
+    }
+
+    @Test func foreignArchitectureSyscallIsKilled() throws {
+        let outcome = try Checkout.run("x32_syscall.py")
+        #expect(outcome.status == "blocked_syscall")
+        #expect(!outcome.stdout.contains("returned"))
+    }
+
+    @Test func terminalInjectionIsRefusedWithAndWithoutHighBits() throws {
+        let outcome = try Checkout.run("tiocsti.py")
+        #expect(outcome.stdout == "[(-1, 'ENOSYS'), (-1, 'ENOSYS')]\n")
+    }
+
+    @Test func strictTierForbidsExecAndSubprocesses() throws {
+        let outcome = try Checkout.run("exec_shell.py")
+        #expect(outcome.stdout == "subprocess failed: 1\nexec failed: 1\n")
+    }
+
+    @Test func processesTierMayStartSubprocesses() throws {
+        let outcome = try Checkout.run("exec_shell.py", profile: "python")
+        #expect(outcome.stdout == "from shell\nexec worked\n")
+    }
+
+    @Test func writingOutsideTheWorkdirFails() throws {
+        let outcome = try Checkout.run("write_outside.py")
+        #expect(outcome.statusText == "exited(0)")
+        #expect(!outcome.stdout.contains("written"))
+        #expect(outcome.stdout.contains("'inside': 'fine'"))
+        #expect(!FileManager.default.fileExists(atPath: "/tmp/proctor-escape-test"))
+    }
+
+    @Test func hostSecretsAndTheProjectAreUnreadable() throws {
+        let outcome = try Checkout.run(
+            "read_secrets.py", arguments: [Checkout.root + "/Package.swift", Checkout.sandboxes + "/profiles"])
+        #expect(outcome.statusText == "exited(0)")
+        #expect(!outcome.stdout.contains("'read'"))
+        #expect(outcome.stdout.contains("Package.swift': 'errno 13'"))
+    }
+
+    @Test func graderEnvironmentIsInvisible() throws {
+        setenv("PROCTOR_TEST_SECRET", "hunter2-\(getpid())", 1)
+        defer { unsetenv("PROCTOR_TEST_SECRET") }
+        let outcome = try Checkout.run("environment.py")
+        let environment = try Checkout.json(outcome)
+        let profile = try Checkout.sandbox().profile.definition.environment
+        #expect(Set(environment.keys) == Set(profile.keys))
+        #expect(!outcome.stdout.contains("hunter2"))
+        #expect(environment["HOME"] as? String == outcome.isolation.workdir)
+    }
+
+    @Test func onlyStdioAndTheControlChannelAreOpen() throws {
+        // A descriptor the grader holds without close-on-exec must still not reach the child.
+        let leaked = open("/dev/null", O_RDONLY)
+        #expect(leaked > 3)
+        defer { close(leaked) }
+        let outcome = try Checkout.run("open_fds.py")
+        #expect(outcome.stdout == "[0, 1, 2, 3]\n")
+    }
+
+    @Test func orphansDoNotOutliveTheRun() throws {
+        let outcome = try Checkout.run("orphan.py", profile: "python")
+        #expect(outcome.stdout == "parent done\n")
+        #expect(outcome.stderr.contains("setsid failed: 1"))
+        if Checkout.isRoot {
+            #expect(Checkout.processes(ownedBy: outcome.isolation.uid).isEmpty)
+        }
+    }
+
+    @Test func killAllKillsNothingOutsideTheRun() throws {
+        let bystander = Process()
+        bystander.executableURL = URL(fileURLWithPath: "/bin/sleep")
+        bystander.arguments = ["30"]
+        try bystander.run()
+        defer { bystander.terminate() }
+        let outcome = try Checkout.run("kill_all.py", profile: "python")
+        #expect(outcome.status == "exited" || outcome.status == "signaled")
+        #expect(bystander.isRunning)
+        #expect(kill(bystander.processIdentifier, 0) == 0)
+    }
+
+    @Test(.enabled(if: Checkout.isRoot, "dropping privileges needs root"))
+    func rootDropsToASlotUserWithoutCapabilities() throws {
+        let outcome = try Checkout.run("identity.py")
+        let report = try Checkout.json(outcome)
+        let uid = Int(outcome.isolation.uid)
+        #expect(uid >= 61000)
+        #expect(report["uid"] as? [Int] == [uid, uid, uid])
+        #expect(report["gid"] as? [Int] == [uid, uid, uid])
+        #expect(report["groups"] as? [Int] == [])
+        #expect(report["bounding"] as? [Int] == [])
+        #expect(report["effective"] as? [Int] == [0, 0])
+        #expect(report["permitted"] as? [Int] == [0, 0])
+        #expect(report["inheritable"] as? [Int] == [0, 0])
+        #expect(report["no_new_privs"] as? Int == 1)
+        #expect(outcome.isolation.privilegesDropped)
+        // In its own PID namespace the program is the init's first child.
+        #expect(report["pid"] as? Int == 2)
+        #expect(outcome.isolation.namespaces == ["pid", "ipc", "uts"])
+    }
+
+    @Test(.enabled(if: Checkout.isRoot, "uid slots are used only as root"))
+    func concurrentRunsGetDistinctSlots() async throws {
+        let sandbox = try Checkout.sandbox()
+        // Each run holds its slot for half a second, so all four overlap.
+        let request = RunRequest(source: "import os, time\nprint(os.getuid())\ntime.sleep(0.5)\n")
+        let outcomes = await withTaskGroup(of: Outcome.self) { group in
+            for _ in 0..<4 { group.addTask { await sandbox.run(request) } }
+            return await group.reduce(into: [Outcome]()) { $0.append($1) }
+        }
+        #expect(outcomes.allSatisfy { $0.statusText == "exited(0)" }, "\(outcomes.map { "\($0.statusText) \($0.error ?? "") \($0.stderr)" })")
+        #expect(Set(outcomes.map(\.isolation.uid)).count == 4)
+        #expect(outcomes.allSatisfy { $0.stdout == "\($0.isolation.uid)\n" })
+        #expect(Set(outcomes.map(\.isolation.workdir)).count == 4)
+    }
+
+    @Test func landlockIsReportedWhenTheKernelHasIt() throws {
+        let outcome = try Checkout.run("normal.py")
+        if let abi = outcome.isolation.landlockABI {
+            #expect(abi >= 1)
+            #expect(outcome.isolation.landlockLayers.contains("filesystem"))
+            if abi >= 6 { #expect(outcome.isolation.landlockLayers.contains("signal-scope")) }
+        }
+        #expect(outcome.isolation.seccompInstructions > 100)
+        #expect(outcome.isolation.seccompAfterStartInstructions != nil)
+    }
+}

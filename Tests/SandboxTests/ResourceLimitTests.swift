@@ -1,0 +1,88 @@
+import Foundation
+import Sandbox
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Resource exhaustion: every limit ends the run with the right status and the host stays fine.
+@Suite(.serialized)
+struct ResourceLimitTests {
+    @Test func forkBombIsContainedByRlimitOnTheRunsOwnUid() throws {
+        let outcome = try Checkout.run("fork_bomb.py", profile: "python") { $0.wall = TimeSpan(seconds: 10) }
+        #expect(outcome.status == "exited")
+        // Forks failed with EAGAIN once RLIMIT_NPROC was reached (RLIMIT_NPROC is ignored for root,
+        // which is why the run has a uid of its own).
+        #expect(outcome.stderr.contains("fork failed: 11"))
+        #expect(Checkout.processes(ownedBy: outcome.isolation.uid).isEmpty)
+        // The machine is still usable: a normal program runs right after.
+        let after = try Checkout.run("normal.py")
+        #expect(after.statusText == "exited(0)")
+    }
+
+    @Test func strictTierRefusesToForkAtAll() throws {
+        let outcome = try Checkout.run("fork_bomb.py")
+        #expect(outcome.statusText == "exited(0)")
+        #expect(outcome.stderr.contains("fork failed: 1\n"))  // EPERM from the seccomp filter
+    }
+
+    @Test(arguments: ["memory_bomb.py", "memory_growth.py"])
+    func memoryBombsEndAsMemoryLimit(_ fixture: String) throws {
+        let outcome = try Checkout.run(fixture)
+        #expect(outcome.status == "memory_limit")
+        #expect(outcome.stdout.isEmpty)
+        // Peak RSS stayed near the 256 MiB limit, nowhere near the 4 GiB asked for.
+        #expect(outcome.peakRssKiB < 300 * 1024)
+    }
+
+    @Test func busyLoopEndsAsCPUTimeout() throws {
+        let outcome = try Checkout.run("cpu_burn.py") {
+            $0.cpu = TimeSpan(seconds: 1)
+            $0.wall = TimeSpan(seconds: 10)
+        }
+        #expect(outcome.statusText == "timeout(cpu)")
+        #expect(outcome.cpuMs >= 900)
+        #expect(outcome.limits.cpuSeconds == 1)
+    }
+
+    @Test(arguments: ["sleep_forever.py", "stop_self.py"])
+    func blockedProgramsEndAsWallTimeout(_ fixture: String) throws {
+        let outcome = try Checkout.run(fixture) { $0.wall = TimeSpan(milliseconds: 1500) }
+        #expect(outcome.statusText == "timeout(wall)")
+        #expect(outcome.wallMs >= 1500)
+        #expect(outcome.wallMs < 4000)
+        #expect(Checkout.processes(ownedBy: outcome.isolation.uid).isEmpty || !Checkout.isRoot)
+    }
+
+    @Test(arguments: ["flood_stdout_lines.py", "flood_stdout_no_newline.py", "flood_stderr.py"])
+    func outputFloodsEndAsOutputLimitWithBoundedGraderMemory(_ fixture: String) throws {
+        let before = Checkout.graderPeakRSS()
+        let outcome = try Checkout.run(fixture)
+        #expect(outcome.status == "output_limit")
+        let limits = outcome.limits
+        #expect(outcome.stdout.utf8.count <= Int(limits.captureBytes))
+        #expect(outcome.stderr.utf8.count <= Int(limits.captureBytes))
+        #expect(outcome.stdoutBytes + outcome.stderrBytes > Int(limits.outputLimitBytes))
+        #expect(outcome.stdoutTruncatedBytes + outcome.stderrTruncatedBytes > 0)
+        // 256 MiB were offered; the grader kept 64 KiB per stream and read ~1 MiB in all.
+        #expect(Checkout.graderPeakRSS() - before < 64 * 1024)
+    }
+
+    @Test func rlimitsAreAppliedAsReported() throws {
+        let outcome = try Checkout.run("identity.py")
+        #expect(outcome.statusText == "exited(0)")
+        let report = try Checkout.json(outcome)
+        let limits = try #require(report["limits"] as? [String: [Int]])
+        let applied = outcome.limits
+        #expect(limits["RLIMIT_CPU"] == [Int(applied.cpuSeconds), Int(applied.cpuSeconds) + 1])
+        #expect(limits["RLIMIT_DATA"] == [Int(applied.memoryBytes), Int(applied.memoryBytes)])
+        #expect(limits["RLIMIT_AS"] == [Int(applied.addressSpaceBytes), Int(applied.addressSpaceBytes)])
+        #expect(limits["RLIMIT_STACK"] == [Int(applied.stackBytes), Int(applied.stackBytes)])
+        #expect(limits["RLIMIT_FSIZE"] == [Int(applied.fileSizeBytes), Int(applied.fileSizeBytes)])
+        #expect(limits["RLIMIT_NOFILE"] == [Int(applied.openFiles), Int(applied.openFiles)])
+        #expect(limits["RLIMIT_NPROC"] == [Int(applied.processes), Int(applied.processes)])
+        #expect(limits["RLIMIT_CORE"] == [0, 0])
+        #expect(limits["RLIMIT_MEMLOCK"] == [0, 0])
+    }
+}
