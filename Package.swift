@@ -39,7 +39,7 @@ let package = Package(
         ),
         .executableTarget(name: "proctor", dependencies: ["ProctorCLI"], swiftSettings: swiftSettings),
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox"], swiftSettings: swiftSettings),
-        .testTarget(name: "ProctorCLITests", dependencies: ["ProctorCLI", "Sandbox"], swiftSettings: swiftSettings),
+        .testTarget(name: "ProctorCLITests", dependencies: ["ProctorCLI", "Sandbox", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6]
 )

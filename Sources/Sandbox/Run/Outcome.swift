@@ -41,6 +41,34 @@ public struct Outcome: Sendable, Codable {
         case control, limits, profile, isolation
     }
 
+    /// Encodes every field, absent ones as `null`, so the JSON always has the same keys.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(status, forKey: .status)
+        try container.encode(statusText, forKey: .statusText)
+        try container.encode(exitCode, forKey: .exitCode)
+        try container.encode(signal, forKey: .signal)
+        try container.encode(signalName, forKey: .signalName)
+        try container.encode(timeout, forKey: .timeout)
+        try container.encode(blockedSyscall, forKey: .blockedSyscall)
+        try container.encode(error, forKey: .error)
+        try container.encode(wallMs, forKey: .wallMs)
+        try container.encode(cpuMs, forKey: .cpuMs)
+        try container.encode(userMs, forKey: .userMs)
+        try container.encode(systemMs, forKey: .systemMs)
+        try container.encode(peakRssKiB, forKey: .peakRssKiB)
+        try container.encode(stdout, forKey: .stdout)
+        try container.encode(stderr, forKey: .stderr)
+        try container.encode(stdoutBytes, forKey: .stdoutBytes)
+        try container.encode(stderrBytes, forKey: .stderrBytes)
+        try container.encode(stdoutTruncatedBytes, forKey: .stdoutTruncatedBytes)
+        try container.encode(stderrTruncatedBytes, forKey: .stderrTruncatedBytes)
+        try container.encode(control, forKey: .control)
+        try container.encode(limits, forKey: .limits)
+        try container.encode(profile, forKey: .profile)
+        try container.encode(isolation, forKey: .isolation)
+    }
+
     /// The status as a typed value.
     public var runStatus: RunStatus {
         switch status {
@@ -113,5 +141,21 @@ public struct IsolationReport: Sendable, Codable, Hashable {
         case landlockABI = "landlock_abi", landlockLayers = "landlock_layers", namespaces
         case seccompInstructions = "seccomp_instructions", seccompAfterStartInstructions = "seccomp_after_start_instructions"
         case seccompNotify = "seccomp_notify", workdir, workdirRemoved = "workdir_removed"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(uid, forKey: .uid)
+        try container.encode(gid, forKey: .gid)
+        try container.encode(privilegesDropped, forKey: .privilegesDropped)
+        try container.encode(noNewPrivs, forKey: .noNewPrivs)
+        try container.encode(landlockABI, forKey: .landlockABI)
+        try container.encode(landlockLayers, forKey: .landlockLayers)
+        try container.encode(namespaces, forKey: .namespaces)
+        try container.encode(seccompInstructions, forKey: .seccompInstructions)
+        try container.encode(seccompAfterStartInstructions, forKey: .seccompAfterStartInstructions)
+        try container.encode(seccompNotify, forKey: .seccompNotify)
+        try container.encode(workdir, forKey: .workdir)
+        try container.encode(workdirRemoved, forKey: .workdirRemoved)
     }
 }
