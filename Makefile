@@ -3,7 +3,7 @@ SWIFT ?= swift
 PROCTOR = .build/debug/proctor
 DEB_PACKAGES = libseccomp-dev libcap-dev pkg-config python3
 
-.PHONY: setup build test demo lint clean
+.PHONY: setup build test demo bench lint clean
 
 ## setup: install the Debian packages the build and the sandbox need (apt-get when root).
 setup:
@@ -36,6 +36,11 @@ demo: build
 	  $(PROCTOR) run --profile python-strict --time 1s --memory 256MiB -- Fixtures/run/$$f.py \
 	    | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["status_text"].ljust(26), "wall %6.1f ms  cpu %6.1f ms  rss %6d KiB" % (d["wall_ms"], d["cpu_ms"], d["peak_rss_kib"]))'; \
 	done
+
+## bench: per-run cost of the sandbox versus a bare interpreter start (release build).
+bench: setup
+	$(SWIFT) build -c release --product proctor-bench
+	.build/release/proctor-bench 300
 
 ## lint: check formatting with the toolchain's swift-format.
 lint:
