@@ -26,7 +26,9 @@ public struct RunCommand: ParsableCommand {
     @Option(name: .long, help: "Sandbox profile: a name in Sandboxes/profiles (python-strict, python) or a path to a profile JSON file.")
     var profile: String = "python-strict"
 
-    @Option(name: .long, help: "CPU time limit per process, e.g. 2s or 1500ms (RLIMIT_CPU, rounded up to whole seconds). Default: the profile's.")
+    @Option(
+        name: .long,
+        help: "CPU time limit per process, e.g. 2s or 1500ms (RLIMIT_CPU, rounded up to whole seconds). Default: the profile's.")
     var time: String?
 
     @Option(name: .long, help: "Wall-clock limit, enforced by proctor itself. Default: the profile's, or 2×--time+1s when --time is given.")
@@ -50,7 +52,11 @@ public struct RunCommand: ParsableCommand {
     @Option(name: .long, help: "Also write the JSON outcome to this file.")
     var jsonOut: String?
 
-    @Option(name: .long, help: "Directory holding profiles/, seccomp/ and python/ (default: found from the current directory, $PROCTOR_SANDBOXES, or the executable's location).")
+    @Option(
+        name: .long,
+        help:
+            "Directory holding profiles/, seccomp/ and python/ (default: found from the current directory, $PROCTOR_SANDBOXES, or the executable's location)."
+    )
     var sandboxes: String?
 
     @Argument(help: "The program file, then its arguments (put them after --).")
@@ -61,7 +67,9 @@ public struct RunCommand: ParsableCommand {
     public func validate() throws {
         guard !program.isEmpty else { throw ValidationError("Missing the program to run (e.g. -- solution.py).") }
         for (flag, value) in [("--time", time), ("--wall", wall)] {
-            if let value, TimeSpan(parsing: value) == nil { throw ValidationError("\(flag): '\(value)' is not a duration (e.g. 2s, 500ms).") }
+            if let value, TimeSpan(parsing: value) == nil {
+                throw ValidationError("\(flag): '\(value)' is not a duration (e.g. 2s, 500ms).")
+            }
         }
         for (flag, value) in [("--memory", memory), ("--output-limit", outputLimit), ("--file-size", fileSize)] {
             if let value, ByteCount(parsing: value) == nil { throw ValidationError("\(flag): '\(value)' is not a size (e.g. 256MiB).") }

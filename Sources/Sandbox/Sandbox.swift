@@ -2,7 +2,7 @@ import CSandboxSpawn
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Runs untrusted programs under one ``SandboxProfile``.

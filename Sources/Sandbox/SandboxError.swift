@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Why the sandbox itself could not do its job (never a verdict on the program it ran).

@@ -7,7 +7,7 @@ import Foundation
 import Sandbox
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 let runs = Int(CommandLine.arguments.dropFirst().first ?? "") ?? 200

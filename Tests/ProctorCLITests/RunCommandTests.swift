@@ -1,12 +1,12 @@
 import ArgumentParser
 import Foundation
+import Sandbox
 import Testing
 
 @testable import ProctorCLI
-import Sandbox
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `proctor run` as a user runs it: the built executable, real files, exit codes.
@@ -96,7 +96,10 @@ struct RunCommandTests {
 
     @Test func helpExplainsEveryFlag() {
         let help = RunCommand.helpMessage()
-        for flag in ["--profile", "--time", "--wall", "--memory", "--output-limit", "--file-size", "--processes", "--stdin", "--json-out", "--sandboxes"] {
+        for flag in [
+            "--profile", "--time", "--wall", "--memory", "--output-limit", "--file-size", "--processes", "--stdin", "--json-out",
+            "--sandboxes",
+        ] {
             #expect(help.contains(flag), "help lacks \(flag)")
         }
         #expect(help.contains("Exit status"))
@@ -111,6 +114,8 @@ struct RunCommandTests {
         #expect(limits.wall.milliseconds == 7000)
         #expect(limits.memory.bytes == 128 << 20)
         #expect(limits.outputLimit.bytes == 2 << 20)
-        #expect(throws: (any Error).self) { try RunCommand.parse(["--time", "3s", "--wall", "1s", "--", "x.py"]).limits(from: shipped.definition.limits) }
+        #expect(throws: (any Error).self) {
+            try RunCommand.parse(["--time", "3s", "--wall", "1s", "--", "x.py"]).limits(from: shipped.definition.limits)
+        }
     }
 }

@@ -3,7 +3,7 @@ import Sandbox
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Each isolation layer, checked from inside a real sandboxed process.
@@ -148,7 +148,8 @@ struct IsolationTests {
             for _ in 0..<4 { group.addTask { await sandbox.run(request) } }
             return await group.reduce(into: [Outcome]()) { $0.append($1) }
         }
-        #expect(outcomes.allSatisfy { $0.statusText == "exited(0)" }, "\(outcomes.map { "\($0.statusText) \($0.error ?? "") \($0.stderr)" })")
+        #expect(
+            outcomes.allSatisfy { $0.statusText == "exited(0)" }, "\(outcomes.map { "\($0.statusText) \($0.error ?? "") \($0.stderr)" })")
         #expect(Set(outcomes.map(\.isolation.uid)).count == 4)
         #expect(outcomes.allSatisfy { $0.stdout == "\($0.isolation.uid)\n" })
         #expect(Set(outcomes.map(\.isolation.workdir)).count == 4)

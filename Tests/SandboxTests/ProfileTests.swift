@@ -3,7 +3,7 @@ import Sandbox
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Profiles and policies are data: they load, fingerprint, and fail with file and line.

@@ -3,7 +3,7 @@ import Sandbox
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Resource exhaustion: every limit ends the run with the right status and the host stays fine.

@@ -3,7 +3,7 @@ import Sandbox
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The sandbox's own failures are reported as internal_error, and leave nothing behind.

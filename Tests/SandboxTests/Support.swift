@@ -2,7 +2,7 @@ import Foundation
 import Sandbox
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Paths and helpers shared by the sandbox suites: the checkout's own Sandboxes/ and

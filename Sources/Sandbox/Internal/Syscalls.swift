@@ -1,7 +1,7 @@
 import CSandboxSpawn
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The one place where the grader side makes raw system calls.

@@ -1,7 +1,7 @@
 import CSandboxSpawn
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Landlock: the unprivileged filesystem, network and scoping layer.
@@ -53,7 +53,7 @@ enum Landlock {
         guard let abi else { return nil }
         let handled = handledFilesystem(abi: abi)
         let handledNet: UInt64 = abi >= 4 ? 0b11 : 0  // BIND_TCP | CONNECT_TCP, with no rule allowing either
-        let scoped: UInt64 = abi >= 6 ? 0b11 : 0      // ABSTRACT_UNIX_SOCKET | SIGNAL
+        let scoped: UInt64 = abi >= 6 ? 0b11 : 0  // ABSTRACT_UNIX_SOCKET | SIGNAL
         let fd = csandbox_landlock_create_ruleset(Int32(abi), handled, handledNet, scoped)
         guard fd >= 0 else { throw SandboxError(.landlock, "landlock_create_ruleset", errno: Glibc.errno) }
         var layers = ["filesystem"]

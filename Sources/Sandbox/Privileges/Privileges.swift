@@ -1,7 +1,7 @@
 import CCap
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// What the grader process itself may do, read once with libcap.

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Exclusive use of one unprivileged uid/gid for one run, across every grader on the machine.

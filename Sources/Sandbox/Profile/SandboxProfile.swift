@@ -83,7 +83,8 @@ public struct SandboxProfile: Sendable {
         guard FileManager.default.fileExists(atPath: path) else {
             let available = (try? FileManager.default.contentsOfDirectory(atPath: sandboxesDirectory + "/profiles")) ?? []
             let names = available.filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }.sorted()
-            throw SandboxError(.profileNotFound, "no profile '\(name)' in \(sandboxesDirectory)/profiles (available: \(names.joined(separator: ", ")))")
+            throw SandboxError(
+                .profileNotFound, "no profile '\(name)' in \(sandboxesDirectory)/profiles (available: \(names.joined(separator: ", ")))")
         }
         return try load(path: path, sandboxesDirectory: sandboxesDirectory)
     }
@@ -110,6 +111,8 @@ public struct SandboxProfile: Sendable {
         guard limits.wall >= limits.cpu else { throw fail("wall", "wall limit must be at least the cpu limit") }
         guard limits.memory.bytes >= 16 << 20 else { throw fail("memory", "memory limit below 16MiB cannot start an interpreter") }
         guard limits.processes >= 1, limits.openFiles >= 4 else { throw fail("processes", "processes must be >= 1 and openFiles >= 4") }
-        guard definition.uidBase >= 1000, definition.uidSlots >= 1 else { throw fail("uidBase", "uidBase must be >= 1000 and uidSlots >= 1") }
+        guard definition.uidBase >= 1000, definition.uidSlots >= 1 else {
+            throw fail("uidBase", "uidBase must be >= 1000 and uidSlots >= 1")
+        }
     }
 }

@@ -2,7 +2,7 @@ import CSandboxSpawn
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Watches one running child from the grader's side until the run is over.

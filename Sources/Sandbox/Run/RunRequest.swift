@@ -11,7 +11,10 @@ public struct RunRequest: Sendable {
     /// Limits for this run; nil uses the profile's.
     public var limits: ResourceLimits?
 
-    public init(program: [UInt8], programName: String = "solution.py", arguments: [String] = [], stdin: [UInt8]? = nil, limits: ResourceLimits? = nil) {
+    public init(
+        program: [UInt8], programName: String = "solution.py", arguments: [String] = [], stdin: [UInt8]? = nil,
+        limits: ResourceLimits? = nil
+    ) {
         self.program = program
         self.programName = programName
         self.arguments = arguments
@@ -19,7 +22,9 @@ public struct RunRequest: Sendable {
         self.limits = limits
     }
 
-    public init(source: String, programName: String = "solution.py", arguments: [String] = [], stdin: [UInt8]? = nil, limits: ResourceLimits? = nil) {
+    public init(
+        source: String, programName: String = "solution.py", arguments: [String] = [], stdin: [UInt8]? = nil, limits: ResourceLimits? = nil
+    ) {
         self.init(program: Array(source.utf8), programName: programName, arguments: arguments, stdin: stdin, limits: limits)
     }
 }

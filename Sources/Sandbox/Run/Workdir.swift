@@ -2,7 +2,7 @@ import Foundation
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A fresh directory per run: the only place the program may write.
@@ -84,5 +84,9 @@ final class Atomic: Sendable {
 
     init(_ initial: Int) { value = Mutex(initial) }
 
-    func next() -> Int { value.withLock { $0 += 1; return $0 } }
+    func next() -> Int {
+        value.withLock {
+            $0 += 1; return $0
+        }
+    }
 }

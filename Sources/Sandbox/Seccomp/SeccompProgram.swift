@@ -3,7 +3,7 @@ import CSeccomp
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A seccomp policy compiled to classic BPF, ready to be attached in a child.
@@ -23,7 +23,8 @@ public struct SeccompProgram: Sendable, Hashable {
     public static func compile(policy: SeccompPolicy, tier: String, cacheKey: String) throws(SandboxError) -> SeccompProgram {
         if let cached = cache.withLock({ $0[cacheKey] }) { return cached }
         guard let tierRules = policy.tiers[tier] else {
-            throw SandboxError(.invalidProfile, "seccomp policy has no tier '\(tier)' (tiers: \(policy.tiers.keys.sorted().joined(separator: ", ")))")
+            throw SandboxError(
+                .invalidProfile, "seccomp policy has no tier '\(tier)' (tiers: \(policy.tiers.keys.sorted().joined(separator: ", ")))")
         }
         guard let defaultErrno = SeccompConstants.errnos[policy.defaultErrno] else {
             throw SandboxError(.invalidProfile, "seccomp policy: unknown defaultErrno '\(policy.defaultErrno)'")

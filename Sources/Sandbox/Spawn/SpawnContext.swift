@@ -1,7 +1,7 @@
 import CSandboxSpawn
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Everything the C child reads, laid out as C memory before the fork.
