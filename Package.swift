@@ -23,6 +23,7 @@ let package = Package(
         // System libraries from Debian, found through pkg-config.
         .systemLibrary(name: "CSeccomp", pkgConfig: "libseccomp", providers: [.apt(["libseccomp-dev"])]),
         .systemLibrary(name: "CCap", pkgConfig: "libcap", providers: [.apt(["libcap-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // The only code that runs between fork and exec: async-signal-safe C, no allocation.
         .target(name: "CSandboxSpawn"),
         // The typed sandbox API: profiles, seccomp compilation, Landlock, spawning, monitoring.
@@ -31,16 +32,23 @@ let package = Package(
             dependencies: ["CSeccomp", "CCap", "CSandboxSpawn", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
+        // Grading: input formats, harness assembly, verdicts, pass@k, scheduling. No syscalls of its own.
+        .target(
+            name: "Grader",
+            dependencies: ["Sandbox", "CZlib", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
         // Command-line front end, kept thin: parsing and printing only.
         .target(
             name: "ProctorCLI",
-            dependencies: ["Sandbox", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Sandbox", "Grader", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(name: "proctor", dependencies: ["ProctorCLI"], swiftSettings: swiftSettings),
         // `make bench`: per-run cost of isolation, measured on real processes.
         .executableTarget(name: "proctor-bench", dependencies: ["Sandbox"], swiftSettings: swiftSettings),
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox"], swiftSettings: swiftSettings),
+        .testTarget(name: "GraderTests", dependencies: ["Grader", "Sandbox"], swiftSettings: swiftSettings),
         .testTarget(name: "ProctorCLITests", dependencies: ["ProctorCLI", "Sandbox", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6]

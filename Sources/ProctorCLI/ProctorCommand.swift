@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// `proctor`: the root command. Subcommands live one per file beside it.
 public struct ProctorCommand: ParsableCommand {
@@ -6,13 +7,23 @@ public struct ProctorCommand: ParsableCommand {
         commandName: "proctor",
         abstract: "Run untrusted code in a sandbox and grade it.",
         version: ProctorVersion.string,
-        subcommands: [RunCommand.self]
+        subcommands: [RunCommand.self, GradeCommand.self]
     )
 
     public init() {}
 
     /// Entry point for the `proctor` executable (keeps ArgumentParser out of its imports).
-    public static func launch() { main() }
+    public static func launch() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let failure as CLIFailure {
+            FileHandle.standardError.write(Data("\(failure)\n".utf8))
+            Foundation.exit(64)
+        } catch {
+            exit(withError: error)
+        }
+    }
 }
 
 /// The version recorded in every outcome and printed by `--version`.

@@ -97,6 +97,12 @@ public final class Sandbox: Sendable {
             throw SandboxError(.invalidArgument, "program name must be a plain file name, got '\(request.programName)'")
         }
         try dir.place(request.programName, request.program)
+        for (name, bytes) in request.files.sorted(by: { $0.key < $1.key }) {
+            guard !name.contains("/"), !name.isEmpty, name != request.programName else {
+                throw SandboxError(.invalidArgument, "extra file name must be a plain, distinct file name, got '\(name)'")
+            }
+            try dir.place(name, bytes)
+        }
         let bootstrapPath = dir.path + "/.proctor-bootstrap.py"
         let afterStartPath = dir.path + "/.proctor-after-start.bpf"
         if let source = profile.bootstrapSource { try dir.place(".proctor-bootstrap.py", source) }

@@ -10,6 +10,8 @@ public struct RunRequest: Sendable {
     public var stdin: [UInt8]?
     /// Limits for this run; nil uses the profile's.
     public var limits: ResourceLimits?
+    /// Extra read-only files placed in the workdir before the program starts (plain names).
+    public var files: [String: [UInt8]] = [:]
 
     public init(
         program: [UInt8], programName: String = "solution.py", arguments: [String] = [], stdin: [UInt8]? = nil,

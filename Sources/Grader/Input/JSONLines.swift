@@ -1,0 +1,68 @@
+import CZlib
+import Foundation
+
+/// Reads a JSON Lines file one line at a time, plain or gzip-compressed (zlib's gzread passes
+/// plain files through unchanged), so memory stays flat however long the file is.
+final class JSONLines {
+    let path: String
+    private let file: gzFile
+    private var buffer = [UInt8](repeating: 0, count: 1 << 16)
+    private var pending: [UInt8] = []
+    private var start = 0
+    private var end = 0
+    private var finished = false
+    /// 1-based number of the line last returned.
+    private(set) var lineNumber = 0
+
+    init(path: String) throws(GradeError) {
+        guard FileManager.default.isReadableFile(atPath: path), let file = gzopen(path, "rb") else {
+            throw GradeError("\(path): cannot open for reading")
+        }
+        self.path = path
+        self.file = file
+        gzbuffer(file, 1 << 17)
+    }
+
+    deinit { gzclose(file) }
+
+    /// The next non-blank line and its number, or nil at the end of the file.
+    func next() throws(GradeError) -> (line: Int, bytes: [UInt8])? {
+        while true {
+            guard let raw = try nextRaw() else { return nil }
+            if raw.contains(where: { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") && $0 != UInt8(ascii: "\r") }) {
+                return (lineNumber, raw)
+            }
+        }
+    }
+
+    private func nextRaw() throws(GradeError) -> [UInt8]? {
+        while true {
+            if let newline = buffer[start..<end].firstIndex(of: UInt8(ascii: "\n")) {
+                var line = pending
+                line.append(contentsOf: buffer[start..<newline])
+                pending = []
+                start = newline + 1
+                lineNumber += 1
+                return line
+            }
+            pending.append(contentsOf: buffer[start..<end])
+            start = 0
+            end = 0
+            if finished {
+                guard !pending.isEmpty else { return nil }
+                let line = pending
+                pending = []
+                lineNumber += 1
+                return line
+            }
+            let count = buffer.withUnsafeMutableBytes { gzread(file, $0.baseAddress, UInt32($0.count)) }
+            if count < 0 {
+                var code: Int32 = 0
+                let message = gzerror(file, &code).map { String(cString: $0) } ?? "read error"
+                throw GradeError("\(path): \(message)")
+            }
+            if count == 0 { finished = true }
+            end = Int(count)
+        }
+    }
+}

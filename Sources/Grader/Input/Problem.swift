@@ -1,0 +1,80 @@
+import Crypto
+import Foundation
+
+/// One benchmark problem: human-eval's shape (`prompt`, `entry_point`, `test` defining
+/// `check(candidate)`) or MBPP's (`test_list` of assert lines, optional `test_setup_code`).
+public struct Problem: Sendable {
+    public enum Shape: String, Sendable, Codable {
+        case humanEval = "human-eval"
+        case mbpp
+    }
+
+    public let taskID: String
+    public let shape: Shape
+    public let prompt: String
+    public let entryPoint: String?
+    public let test: String
+    public let testSetup: String
+    public let canonicalSolution: String?
+    /// sha256 of the problem's line as it appears in the file.
+    public let sha256: String
+
+    /// Parses one line of a problem file; errors name `file:line`.
+    static func parse(_ bytes: [UInt8], file: String, line: Int) throws(GradeError) -> Problem {
+        let object = try JSONInput.object(bytes, file: file, line: line)
+        func text(_ key: String) -> String? { object[key]?.string }
+        guard let taskID = object["task_id"]?.scalarText else {
+            throw GradeError(file: file, line: line, "missing field 'task_id'")
+        }
+        let digest = Digest.sha256(bytes)
+        if let tests = object["test_list"]?.array {
+            let lines = tests.compactMap(\.string)
+            guard !lines.isEmpty, lines.count == tests.count else {
+                throw GradeError(file: file, line: line, "'test_list' must be a non-empty list of strings")
+            }
+            return Problem(
+                taskID: taskID, shape: .mbpp, prompt: text("prompt") ?? text("text") ?? "", entryPoint: text("entry_point"),
+                test: lines.joined(separator: "\n"), testSetup: text("test_setup_code") ?? "",
+                canonicalSolution: text("code") ?? text("canonical_solution"), sha256: digest)
+        }
+        for key in ["prompt", "entry_point", "test"] where text(key) == nil {
+            throw GradeError(file: file, line: line, "missing field '\(key)' (human-eval problems need prompt, entry_point, test; MBPP problems need test_list)")
+        }
+        return Problem(
+            taskID: taskID, shape: .humanEval, prompt: text("prompt")!, entryPoint: text("entry_point")!, test: text("test")!,
+            testSetup: "", canonicalSolution: text("canonical_solution"), sha256: digest)
+    }
+}
+
+/// Shared helpers for reading input lines.
+enum JSONInput {
+    static func object(_ bytes: [UInt8], file: String, line: Int) throws(GradeError) -> [String: JSONValue] {
+        let value: JSONValue
+        do {
+            value = try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+        } catch {
+            throw GradeError(file: file, line: line, "malformed JSON (\(describe(error)))")
+        }
+        guard case .object(let object) = value else {
+            throw GradeError(file: file, line: line, "expected a JSON object")
+        }
+        return object
+    }
+
+    private static func describe(_ error: any Error) -> String {
+        if case DecodingError.dataCorrupted(let context) = error {
+            let underlying = (context.underlyingError as NSError?)?.userInfo["NSDebugDescription"] as? String
+            return underlying ?? context.debugDescription
+        }
+        return "\(error)"
+    }
+}
+
+/// sha256 as lowercase hex.
+public enum Digest {
+    public static func sha256(_ bytes: [UInt8]) -> String {
+        SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+    }
+
+    public static func sha256(_ text: String) -> String { sha256(Array(text.utf8)) }
+}

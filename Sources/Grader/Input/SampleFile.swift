@@ -1,0 +1,54 @@
+/// A samples file, read twice: once to validate every line before any grading starts (so a
+/// typo on line 900,000 is reported at once, with its line), and once to grade, streaming.
+public struct SampleFile: Sendable {
+    public let path: String
+    /// Samples per task id.
+    public let counts: [String: Int]
+    public let total: Int
+
+    /// Validates every line against `problems`: JSON, required fields, known task ids, unique
+    /// completion ids within a task.
+    public init(path: String, problems: ProblemSet) throws(GradeError) {
+        var counts: [String: Int] = [:]
+        var seen: [String: Int] = [:]
+        var total = 0
+        try Self.read(path: path) { (sample: Sample) throws(GradeError) in
+            guard problems.problems[sample.taskID] != nil else {
+                throw GradeError(file: path, line: sample.line, "unknown task_id '\(sample.taskID)' (not in \(problems.path))")
+            }
+            let key = sample.taskID + "\u{0}" + sample.completionID
+            if let earlier = seen[key] {
+                throw GradeError(
+                    file: path, line: sample.line,
+                    "duplicate completion_id '\(sample.completionID)' for \(sample.taskID) (first on line \(earlier))")
+            }
+            seen[key] = sample.line
+            counts[sample.taskID, default: 0] += 1
+            total += 1
+        }
+        guard total > 0 else { throw GradeError("\(path): no samples in file") }
+        self.path = path
+        self.counts = counts
+        self.total = total
+    }
+
+    /// Calls `body` with every sample in file order.
+    public static func read(path: String, _ body: (Sample) throws(GradeError) -> Void) throws(GradeError) {
+        let reader = try JSONLines(path: path)
+        var positions: [String: Int] = [:]
+        var index = 0
+        while let (line, bytes) = try reader.next() {
+            let sample = try Sample.parse(bytes, file: path, line: line, index: index) { task in
+                defer { positions[task, default: 0] += 1 }
+                return positions[task, default: 0]
+            }
+            index += 1
+            try body(sample)
+        }
+    }
+
+    /// Tasks of `problems` that have no sample, in problem order.
+    public func missingTasks(in problems: ProblemSet) -> [String] {
+        problems.order.filter { counts[$0] == nil }
+    }
+}

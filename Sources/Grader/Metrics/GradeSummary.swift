@@ -1,0 +1,156 @@
+import Foundation
+
+/// `results/summary.json`: pass@k with confidence intervals, counts, latency and resources.
+public struct GradeSummary: Codable, Sendable {
+    public struct PassAtKEntry: Codable, Sendable {
+        public var k: Int
+        /// nil when some task has fewer than k samples (then `tasksWithTooFewSamples` says which).
+        public var value: Double?
+        public var ci95Low: Double?
+        public var ci95High: Double?
+        public var tasksWithTooFewSamples: [String]
+
+        enum CodingKeys: String, CodingKey {
+            case k, value, ci95Low = "ci95_low", ci95High = "ci95_high", tasksWithTooFewSamples = "tasks_with_too_few_samples"
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(k, forKey: .k)
+            try container.encode(value, forKey: .value)
+            try container.encode(ci95Low, forKey: .ci95Low)
+            try container.encode(ci95High, forKey: .ci95High)
+            try container.encode(tasksWithTooFewSamples, forKey: .tasksWithTooFewSamples)
+        }
+    }
+
+    public struct Distribution: Codable, Sendable {
+        public var p50: Double
+        public var p90: Double
+        public var p99: Double
+        public var max: Double
+    }
+
+    public var problems: String
+    public var samples: String
+    public var profile: String
+    public var profileSHA256: String
+    public var tasks: Int
+    public var samplesGraded: Int
+    public var samplesReused: Int
+    public var passed: Int
+    public var passAtK: [PassAtKEntry]
+    public var statusCounts: [String: Int]
+    public var latencyMs: Distribution?
+    public var cpuMs: Distribution?
+    public var peakRssKiB: Distribution?
+    public var samplesPerSecond: Double
+    public var wallSeconds: Double
+    public var workers: Int
+    public var missingTasks: [String]
+    public var interrupted: Bool
+    public var proctorVersion: String
+    public var finishedAt: String
+
+    enum CodingKeys: String, CodingKey {
+        case problems, samples, profile, profileSHA256 = "profile_sha256", tasks, samplesGraded = "samples_graded"
+        case samplesReused = "samples_reused", passed, passAtK = "pass_at_k", statusCounts = "status_counts"
+        case latencyMs = "latency_ms", cpuMs = "cpu_ms", peakRssKiB = "peak_rss_kib", samplesPerSecond = "samples_per_second"
+        case wallSeconds = "wall_seconds", workers, missingTasks = "missing_tasks", interrupted
+        case proctorVersion = "proctor_version", finishedAt = "finished_at"
+    }
+
+    /// The table `proctor grade` prints.
+    public var table: String {
+        var lines: [String] = []
+        lines.append("pass@k (\(tasks) tasks, \(samplesGraded + samplesReused) samples, 95% bootstrap CI over tasks)")
+        for entry in passAtK {
+            if let value = entry.value, let low = entry.ci95Low, let high = entry.ci95High {
+                lines.append(String(format: "  pass@%-4d %.4f   [%.4f, %.4f]", entry.k, value, low, high))
+            } else {
+                let few = entry.tasksWithTooFewSamples
+                let shown = few.prefix(3).joined(separator: ", ") + (few.count > 3 ? ", …" : "")
+                lines.append("  pass@\(entry.k)  not computed: \(few.count) task(s) have fewer than \(entry.k) samples (\(shown))")
+            }
+        }
+        lines.append("status")
+        for (status, count) in statusCounts.sorted(by: { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }) {
+            lines.append("  \(status.padding(toLength: 16, withPad: " ", startingAt: 0)) \(count)")
+        }
+        if let latency = latencyMs {
+            lines.append(String(format: "latency ms   p50 %.1f  p90 %.1f  p99 %.1f  max %.1f", latency.p50, latency.p90, latency.p99, latency.max))
+        }
+        if let cpu = cpuMs, let rss = peakRssKiB {
+            lines.append(String(format: "cpu ms       p50 %.1f  max %.1f", cpu.p50, cpu.max))
+            lines.append(String(format: "peak RSS KiB p50 %.0f  max %.0f", rss.p50, rss.max))
+        }
+        lines.append(
+            String(format: "throughput   %.1f samples/s over %.2f s with %d workers", samplesPerSecond, wallSeconds, workers)
+                + (samplesReused > 0 ? " (\(samplesReused) reused from an earlier run)" : ""))
+        if !missingTasks.isEmpty {
+            lines.append("missing tasks (no samples): \(missingTasks.count): " + missingTasks.prefix(10).joined(separator: ", "))
+        }
+        if interrupted { lines.append("INTERRUPTED: the summary covers the samples graded so far") }
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// Collects per-sample results as they arrive; memory grows only by a few numbers per sample.
+struct SummaryAccumulator {
+    private(set) var perTask: [String: (n: Int, c: Int)] = [:]
+    private(set) var statusCounts: [String: Int] = [:]
+    private var latencies: [Double] = []
+    private var cpu: [Double] = []
+    private var rss: [Double] = []
+    private(set) var graded = 0
+    private(set) var reused = 0
+    private(set) var passed = 0
+
+    mutating func add(task: String, status: String, passed didPass: Bool, wallMs: Double, cpuMs: Double, rssKiB: Double, reused wasReused: Bool) {
+        var counts = perTask[task] ?? (0, 0)
+        counts.n += 1
+        if didPass { counts.c += 1 }
+        perTask[task] = counts
+        statusCounts[status, default: 0] += 1
+        if didPass { passed += 1 }
+        if wasReused {
+            reused += 1
+        } else {
+            graded += 1
+            latencies.append(wallMs)
+            cpu.append(cpuMs)
+            rss.append(rssKiB)
+        }
+    }
+
+    func summary(ks: [Int], base: GradeSummary) -> GradeSummary {
+        var result = base
+        let tasks = perTask.keys.sorted()
+        result.tasks = tasks.count
+        result.samplesGraded = graded
+        result.samplesReused = reused
+        result.passed = passed
+        result.statusCounts = statusCounts
+        result.passAtK = ks.map { k in
+            let few = tasks.filter { perTask[$0]!.n < k }
+            guard few.isEmpty, !tasks.isEmpty else {
+                return GradeSummary.PassAtKEntry(k: k, value: nil, ci95Low: nil, ci95High: nil, tasksWithTooFewSamples: few)
+            }
+            let values = tasks.map { PassAtK.estimate(n: perTask[$0]!.n, c: perTask[$0]!.c, k: k)! }
+            let interval = Statistics.bootstrapMeanInterval(values)
+            return GradeSummary.PassAtKEntry(
+                k: k, value: values.reduce(0, +) / Double(values.count), ci95Low: interval?.low, ci95High: interval?.high,
+                tasksWithTooFewSamples: [])
+        }
+        func distribution(_ values: [Double]) -> GradeSummary.Distribution? {
+            let sorted = values.sorted()
+            guard let p50 = Statistics.percentile(sorted, 50) else { return nil }
+            return GradeSummary.Distribution(
+                p50: p50, p90: Statistics.percentile(sorted, 90)!, p99: Statistics.percentile(sorted, 99)!, max: sorted.last!)
+        }
+        result.latencyMs = distribution(latencies)
+        result.cpuMs = distribution(cpu)
+        result.peakRssKiB = distribution(rss)
+        return result
+    }
+}

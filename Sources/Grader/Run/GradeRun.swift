@@ -1,0 +1,260 @@
+import Foundation
+import Sandbox
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Options of one `proctor grade` run.
+public struct GradeOptions: Sendable {
+    public var problemsPath: String
+    public var samplesPath: String
+    public var outDirectory: String
+    public var ks: [Int] = [1, 10, 100]
+    public var workers: Int = ProcessInfo.processInfo.activeProcessorCount
+    public var profile: SandboxProfile
+    /// Limits every sample runs under (the profile's with the user's overrides).
+    public var limits: ResourceLimits
+    public var allowPartial = false
+    public var proctorVersion = "dev"
+    /// Where progress lines go (nil: nowhere).
+    public var progress: ProgressReporter?
+
+    public init(problemsPath: String, samplesPath: String, outDirectory: String, profile: SandboxProfile, limits: ResourceLimits) {
+        self.problemsPath = problemsPath
+        self.samplesPath = samplesPath
+        self.outDirectory = outDirectory
+        self.profile = profile
+        self.limits = limits
+    }
+}
+
+/// Grades a samples file against a problems file: validates both, runs every sample in the
+/// sandbox on `workers` threads, writes `samples.jsonl` (input order, appended and synced as it
+/// goes) and `summary.json` (atomically), and resumes from an earlier run in the same directory.
+public final class GradeRun: @unchecked Sendable {
+    // @unchecked: all mutable state below is guarded by `condition`.
+    private let options: GradeOptions
+    private let problems: ProblemSet
+    private let samples: SampleFile
+    private let sandbox: Sandbox
+    private let context: GradeContext
+    private let resultsPath: String
+    private let condition = NSCondition()
+
+    private var queue: [(Sample, String)] = []
+    private var producerDone = false
+    private var finished: [Int: (line: [UInt8]?, reused: Bool)] = [:]
+    private var nextToWrite = 0
+    private var produced = 0
+    private var accumulator = SummaryAccumulator()
+    private var writeError: GradeError?
+    private var outputFD: Int32 = -1
+
+    /// Set by SIGINT: stop taking new samples, finish the ones running, write the summary.
+    nonisolated(unsafe) public static var interrupted: sig_atomic_t = 0
+
+    public init(_ options: GradeOptions) throws(GradeError) {
+        self.options = options
+        problems = try ProblemSet(path: options.problemsPath)
+        samples = try SampleFile(path: options.samplesPath, problems: problems)
+        let missing = samples.missingTasks(in: problems)
+        if !missing.isEmpty && !options.allowPartial {
+            throw GradeError(
+                "\(options.samplesPath): no samples for \(missing.count) of \(problems.order.count) tasks ("
+                    + missing.prefix(5).joined(separator: ", ") + (missing.count > 5 ? ", …" : "")
+                    + "); pass --allow-partial to grade the tasks present")
+        }
+        guard options.workers >= 1 else { throw GradeError("--workers must be at least 1") }
+        guard options.ks.allSatisfy({ $0 >= 1 }) else { throw GradeError("--k values must be at least 1") }
+        do {
+            sandbox = try Sandbox(profile: options.profile)
+        } catch {
+            throw GradeError("sandbox: \(error)")
+        }
+        context = GradeContext(
+            profileName: options.profile.name, profileSHA256: options.profile.sha256, proctorVersion: options.proctorVersion,
+            pythonVersion: Host.pythonVersion(options.profile.definition.command[0]), kernel: Host.kernel)
+        resultsPath = options.outDirectory + "/samples.jsonl"
+    }
+
+    /// The key that decides whether an earlier row can be reused: same problem, same sample,
+    /// same completion id, same profile, same limits.
+    private func key(_ sample: Sample, _ problem: Problem) -> String {
+        let limits = options.limits
+        return Digest.sha256(
+            [problem.sha256, sample.sha256, sample.completionID, options.profile.sha256, "\(limits.cpu)", "\(limits.wall)",
+             "\(limits.memory)", "\(limits.outputLimit)", "\(limits.processes)", "\(limits.fileSize)"].joined(separator: "|"))
+    }
+
+    public func run() throws(GradeError) -> GradeSummary {
+        let start = Date()
+        do {
+            try FileManager.default.createDirectory(atPath: options.outDirectory, withIntermediateDirectories: true)
+        } catch {
+            throw GradeError("\(options.outDirectory): cannot create directory (\(error.localizedDescription))")
+        }
+        let earlier = try EarlierResults(path: resultsPath)
+        outputFD = open(resultsPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        guard outputFD >= 0 else { throw GradeError("\(resultsPath): cannot open for writing (errno \(errno))") }
+        defer { close(outputFD) }
+
+        let workers = (0..<options.workers).map { _ in Thread { [self] in work() } }
+        workers.forEach { $0.stackSize = 1 << 20; $0.start() }
+        let total = samples.total
+        options.progress?.begin(total: total)
+
+        // Produce on this thread: stream the samples, reuse what an earlier run graded, queue the rest.
+        var readError: GradeError?
+        do {
+            try SampleFile.read(path: options.samplesPath) { (sample: Sample) throws(GradeError) in
+                let problem = problems.problems[sample.taskID]!
+                let key = key(sample, problem)
+                condition.lock()
+                defer { condition.unlock() }
+                // Bounded work in flight: memory stays flat however many samples there are.
+                while produced - nextToWrite >= 64 * options.workers && writeError == nil && GradeRun.interrupted == 0 {
+                    condition.wait(until: Date().addingTimeInterval(0.2))
+                    report(start: start)
+                }
+                if let writeError { throw writeError }
+                if GradeRun.interrupted != 0 { throw GradeError("interrupted") }
+                produced += 1
+                if let row = earlier.rows[key] {
+                    accumulator.add(
+                        task: sample.taskID, status: row.status, passed: row.passed, wallMs: row.wallMs, cpuMs: row.cpuMs,
+                        rssKiB: row.rssKiB, reused: true)
+                    finished[sample.index] = (nil, true)
+                    flushInOrder()
+                } else {
+                    queue.append((sample, key))
+                    condition.broadcast()
+                }
+            }
+        } catch {
+            if GradeRun.interrupted == 0 { readError = error }
+        }
+        condition.lock()
+        producerDone = true
+        condition.broadcast()
+        while nextToWrite < produced && writeError == nil {
+            condition.wait(until: Date().addingTimeInterval(0.2))
+            report(start: start)
+        }
+        condition.unlock()
+        workers.forEach { _ in }  // workers exit by themselves once the queue is drained
+        if let readError { throw readError }
+        if let writeError { throw writeError }
+        fdatasync(outputFD)
+
+        let interrupted = GradeRun.interrupted != 0
+        if !earlier.rows.isEmpty && !interrupted {
+            try rewriteInInputOrder()
+        }
+        let elapsed = Date().timeIntervalSince(start)
+        let base = GradeSummary(
+            problems: options.problemsPath, samples: options.samplesPath, profile: options.profile.name,
+            profileSHA256: options.profile.sha256, tasks: 0, samplesGraded: 0, samplesReused: 0, passed: 0, passAtK: [],
+            statusCounts: [:], latencyMs: nil, cpuMs: nil, peakRssKiB: nil,
+            samplesPerSecond: elapsed > 0 ? Double(accumulator.graded) / elapsed : 0, wallSeconds: elapsed,
+            workers: options.workers, missingTasks: samples.missingTasks(in: problems), interrupted: interrupted,
+            proctorVersion: options.proctorVersion, finishedAt: ISO8601DateFormatter().string(from: Date()))
+        let summary = accumulator.summary(ks: options.ks, base: base)
+        try writeSummary(summary)
+        options.progress?.end(done: accumulator.graded + accumulator.reused, total: total)
+        return summary
+    }
+
+    /// Worker thread: take a sample, grade it, hand the row to the in-order writer.
+    private func work() {
+        while true {
+            condition.lock()
+            while queue.isEmpty && !producerDone { condition.wait() }
+            if queue.isEmpty {
+                condition.unlock()
+                return
+            }
+            let (sample, key) = queue.removeFirst()
+            condition.unlock()
+
+            let problem = problems.problems[sample.taskID]!
+            let program = AssembledProgram(problem: problem, sample: sample)
+            let nonce = Self.nonce()
+            var request = RunRequest(source: program.text, programName: "program.py", limits: options.limits)
+            request.files = [".proctor-nonce": Array(nonce.utf8)]
+            let outcome = sandbox.run(request)
+            let verdict = Verdict(outcome: outcome, nonce: nonce)
+            let row = ResultRow.build(
+                sample: sample, problem: problem, program: program, outcome: outcome, verdict: verdict, key: key, context: context)
+
+            condition.lock()
+            accumulator.add(
+                task: sample.taskID, status: verdict.status, passed: verdict.passed, wallMs: outcome.wallMs, cpuMs: outcome.cpuMs,
+                rssKiB: Double(outcome.peakRssKiB), reused: false)
+            options.progress?.record(passed: verdict.passed)
+            finished[sample.index] = (ResultRow.encode(row) + [UInt8(ascii: "\n")], false)
+            flushInOrder()
+            condition.broadcast()
+            condition.unlock()
+        }
+    }
+
+    /// Writes every finished row that is next in input order. Called with `condition` locked.
+    private func flushInOrder() {
+        while let entry = finished.removeValue(forKey: nextToWrite) {
+            if let line = entry.line {
+                var offset = 0
+                while offset < line.count {
+                    let written = line.withUnsafeBytes { write(outputFD, $0.baseAddress! + offset, $0.count - offset) }
+                    if written < 0 {
+                        if errno == EINTR { continue }
+                        writeError = GradeError("\(resultsPath): write failed (errno \(errno))")
+                        return
+                    }
+                    offset += written
+                }
+            }
+            nextToWrite += 1
+        }
+    }
+
+    private func report(start: Date) {
+        options.progress?.tick(done: nextToWrite, total: samples.total, started: start)
+    }
+
+    /// After a resumed run the file holds earlier rows first and new ones after; rewrite it so
+    /// it has exactly one row per current sample, in input order (written aside, then renamed).
+    private func rewriteInInputOrder() throws(GradeError) {
+        let current = try EarlierResults(path: resultsPath, keepLines: true)
+        let temporary = resultsPath + ".tmp"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw GradeError("\(temporary): cannot open for writing") }
+        var failure: GradeError?
+        try SampleFile.read(path: options.samplesPath) { (sample: Sample) throws(GradeError) in
+            guard failure == nil, let line = current.lines[key(sample, problems.problems[sample.taskID]!)] else { return }
+            let bytes = line + [UInt8(ascii: "\n")]
+            if bytes.withUnsafeBytes({ write(fd, $0.baseAddress, $0.count) }) != bytes.count {
+                failure = GradeError("\(temporary): write failed")
+            }
+        }
+        fdatasync(fd)
+        close(fd)
+        if let failure { throw failure }
+        guard rename(temporary, resultsPath) == 0 else { throw GradeError("\(resultsPath): rename failed (errno \(errno))") }
+    }
+
+    private func writeSummary(_ summary: GradeSummary) throws(GradeError) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let path = options.outDirectory + "/summary.json"
+        do {
+            try (encoder.encode(summary) + Data("\n".utf8)).write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            throw GradeError("\(path): cannot write (\(error.localizedDescription))")
+        }
+    }
+
+    private static func nonce() -> String {
+        (0..<4).map { _ in String(UInt32.random(in: 0...UInt32.max), radix: 16) }.joined()
+    }
+}

