@@ -7,7 +7,7 @@ public struct ProctorCommand: ParsableCommand {
         commandName: "proctor",
         abstract: "Run untrusted code in a sandbox and grade it.",
         version: ProctorVersion.string,
-        subcommands: [RunCommand.self, GradeCommand.self]
+        subcommands: [RunCommand.self, GradeCommand.self, ReproCommand.self]
     )
 
     public init() {}

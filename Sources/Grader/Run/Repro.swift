@@ -1,0 +1,113 @@
+import Foundation
+import Sandbox
+
+/// Re-runs one graded sample exactly as it was graded: the same program (proved by its sha256),
+/// the same profile and the same limits.
+public struct Repro: Sendable {
+    public let identifier: String
+    public let program: AssembledProgram
+    public let profile: SandboxProfile
+    public let limits: ResourceLimits
+    public let recordedStatus: String
+    public let recordedResult: String
+    /// Differences worth telling the user (a changed profile file, say), not fatal.
+    public let warnings: [String]
+
+    /// Finds `identifier` (`task_id#completion_id`) in `resultsPath` and rebuilds its program.
+    public init(resultsPath: String, identifier: String, problemsPath: String?, sandboxesDirectory: String) throws(GradeError) {
+        var found: (bytes: [UInt8], line: Int)?
+        let reader = try JSONLines(path: resultsPath)
+        while let (line, bytes) = try reader.next() {
+            guard let object = try? JSONInput.object(bytes, file: resultsPath, line: line),
+                let task = object["task_id"]?.scalarText, let id = object["completion_id"]?.scalarText
+            else { continue }
+            if "\(task)#\(id)" == identifier { found = (bytes, line) }
+        }
+        guard let found else { throw GradeError("\(resultsPath): no row for \(identifier) (ids look like HumanEval/0#0)") }
+        let row = try JSONInput.object(found.bytes, file: resultsPath, line: found.line)
+        guard case .object(let audit)? = row["audit"], case .object(let recordedLimits)? = audit["limits"] else {
+            throw GradeError(file: resultsPath, line: found.line, "row has no audit block")
+        }
+        let sample = try Sample.parse(found.bytes, file: resultsPath, line: found.line, index: 0) { _ in 0 }
+
+        let problems = problemsPath ?? Self.recordedProblems(besides: resultsPath)
+        guard let problems else {
+            throw GradeError("cannot tell which problems file \(resultsPath) was graded with; pass --problems")
+        }
+        let set = try ProblemSet(path: problems)
+        guard let problem = set.problems[sample.taskID] else { throw GradeError("\(problems): no task \(sample.taskID)") }
+        var warnings: [String] = []
+        if problem.sha256 != audit["problem_sha256"]?.string {
+            warnings.append("problem \(sample.taskID) in \(problems) differs from the one graded")
+        }
+        program = AssembledProgram(problem: problem, sample: sample)
+        guard program.sha256 == audit["program_sha256"]?.string else {
+            throw GradeError("rebuilt program's sha256 \(program.sha256) differs from the recorded \(audit["program_sha256"]?.string ?? "none")")
+        }
+        let profileName = audit["profile"]?.string ?? "python-strict"
+        do {
+            profile = try SandboxProfile.load(named: profileName, sandboxesDirectory: sandboxesDirectory)
+        } catch {
+            throw GradeError("profile: \(error)")
+        }
+        if profile.sha256 != audit["profile_sha256"]?.string {
+            warnings.append("profile \(profileName) changed since grading (sha256 \(profile.sha256) vs recorded \(audit["profile_sha256"]?.string ?? "none"))")
+        }
+        func integer(_ key: String) -> UInt64? {
+            if case .integer(let value)? = recordedLimits[key], value >= 0 { return UInt64(value) }
+            return nil
+        }
+        var limits = profile.definition.limits
+        if let cpu = integer("cpu_s") { limits.cpu = TimeSpan(milliseconds: cpu * 1000) }
+        if let wall = integer("wall_ms") { limits.wall = TimeSpan(milliseconds: wall) }
+        if let memory = integer("memory_bytes") { limits.memory = ByteCount(bytes: memory) }
+        if let output = integer("output_limit_bytes") { limits.outputLimit = ByteCount(bytes: output) }
+        if let processes = integer("processes") { limits.processes = processes }
+        if let fileSize = integer("file_size_bytes") { limits.fileSize = ByteCount(bytes: fileSize) }
+        self.limits = limits
+        self.identifier = identifier
+        recordedStatus = row["status"]?.string ?? "unknown"
+        recordedResult = row["result"]?.string ?? "unknown"
+        self.warnings = warnings
+    }
+
+    /// Runs the program again; returns the fresh outcome and verdict.
+    public func run() throws(GradeError) -> (outcome: Outcome, verdict: Verdict) {
+        let sandbox: Sandbox
+        do {
+            sandbox = try Sandbox(profile: profile)
+        } catch {
+            throw GradeError("sandbox: \(error)")
+        }
+        let nonce = UUID().uuidString
+        var request = RunRequest(source: program.text, programName: "program.py", limits: limits)
+        request.files = [".proctor-nonce": Array(nonce.utf8)]
+        let outcome = sandbox.run(request)
+        return (outcome, Verdict(outcome: outcome, nonce: nonce))
+    }
+
+    /// Writes the program and a one-line command that reruns it with `proctor run`.
+    public func keep(in directory: String, proctor: String) throws(GradeError) {
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            let programPath = directory + "/program.py"
+            try program.text.write(toFile: programPath, atomically: true, encoding: .utf8)
+            let command =
+                "\(proctor) run --profile \(profile.name) --time \(limits.cpu) --wall \(limits.wall) --memory \(limits.memory) "
+                + "--output-limit \(limits.outputLimit) --file-size \(limits.fileSize) --processes \(limits.processes) -- \(programPath)"
+            try ("#!/bin/sh\n# Reruns \(identifier) under the limits it was graded with.\n" + command + "\n")
+                .write(toFile: directory + "/rerun.sh", atomically: true, encoding: .utf8)
+            chmod(directory + "/rerun.sh", 0o755)
+        } catch {
+            throw GradeError("\(directory): \(error.localizedDescription)")
+        }
+    }
+
+    private static func recordedProblems(besides resultsPath: String) -> String? {
+        let summaryPath = URL(fileURLWithPath: resultsPath).deletingLastPathComponent().appendingPathComponent("summary.json").path
+        guard let data = FileManager.default.contents(atPath: summaryPath),
+            case .object(let summary)? = try? JSONDecoder().decode(JSONValue.self, from: data)
+        else { return nil }
+        return summary["problems"]?.string
+    }
+}

@@ -1,0 +1,65 @@
+import ArgumentParser
+import Foundation
+import Grader
+import Sandbox
+
+/// `proctor repro`: one graded sample, run again exactly as graded.
+public struct ReproCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "repro",
+        abstract: "Re-run one graded sample under its recorded profile and limits.",
+        discussion: """
+            Rebuilds the program from the results row (checked against its recorded sha256), runs \
+            it again, shows stdout, stderr and the verdict, and says whether it matches the \
+            recorded one. Exit status: 0 when it matches, 3 when it does not, 64 for bad input.
+
+            Example:
+              proctor repro results/samples.jsonl 'HumanEval/75#3' --keep /tmp/he75
+            """
+    )
+
+    @Argument(help: "The samples.jsonl written by `proctor grade`.")
+    var results: String
+
+    @Argument(help: "The sample: task_id#completion_id, e.g. HumanEval/75#3.")
+    var sample: String
+
+    @Option(help: "Problems file (default: the one named in summary.json next to the results).")
+    var problems: String?
+
+    @Option(help: "Also write the program and a rerun.sh that runs it with `proctor run` into this directory.")
+    var keep: String?
+
+    @Option(help: "Directory holding the sandbox profiles (default: found automatically).")
+    var sandboxes: String?
+
+    public init() {}
+
+    public func run() throws {
+        let repro: Repro
+        let fresh: (outcome: Outcome, verdict: Verdict)
+        do {
+            let directory = try SandboxesDirectory.locate(explicit: sandboxes)
+            repro = try Repro(resultsPath: results, identifier: sample, problemsPath: problems, sandboxesDirectory: directory)
+            repro.warnings.forEach { FileHandle.standardError.write(Data("warning: \($0)\n".utf8)) }
+            fresh = try repro.run()
+            if let keep {
+                try repro.keep(in: keep, proctor: URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path)
+            }
+        } catch {
+            throw CLIFailure.usage("proctor: \(error)")
+        }
+        let outcome = fresh.outcome
+        print("== \(sample)  profile \(repro.profile.name)  cpu \(repro.limits.cpu)  wall \(repro.limits.wall)  memory \(repro.limits.memory)")
+        print("== stdout (\(outcome.stdoutBytes) bytes)")
+        print(outcome.stdout, terminator: outcome.stdout.hasSuffix("\n") || outcome.stdout.isEmpty ? "" : "\n")
+        print("== stderr (\(outcome.stderrBytes) bytes)")
+        print(outcome.stderr, terminator: outcome.stderr.hasSuffix("\n") || outcome.stderr.isEmpty ? "" : "\n")
+        print("== verdict now:      \(fresh.verdict.status)  \(fresh.verdict.result)  (\(outcome.statusText), \(String(format: "%.1f", outcome.wallMs)) ms)")
+        print("== verdict recorded: \(repro.recordedStatus)  \(repro.recordedResult)")
+        let matches = fresh.verdict.status == repro.recordedStatus
+        print("== matches: \(matches ? "yes" : "no")")
+        if let keep { print("== kept: \(keep)/program.py, rerun with \(keep)/rerun.sh") }
+        if !matches { throw ExitCode(3) }
+    }
+}
