@@ -1,0 +1,78 @@
+import Foundation
+import Testing
+
+@testable import Grader
+
+/// The fixture benchmark: every sample gets exactly the verdict recorded in expected.jsonl.
+@Suite(.serialized)
+struct BenchmarkFixtureTests {
+    @Test func everySampleGetsItsExpectedVerdict() throws {
+        let out = Checkout.outDirectory("fixture")
+        let summary = try Checkout.grade(
+            problems: Checkout.benchmark + "/problems.jsonl", samples: Checkout.benchmark + "/samples.jsonl", out: out, ks: [1, 2, 5])
+        let rows = try Checkout.rows(out + "/samples.jsonl")
+        let expected = try Checkout.rows(Checkout.benchmark + "/expected.jsonl")
+        #expect(rows.count == expected.count)
+        for (row, want) in zip(rows, expected) {
+            // Same order as the input, and the recorded verdict.
+            #expect(row["task_id"] as? String == want["task_id"] as? String)
+            #expect(row["completion_id"] as? String == want["completion_id"] as? String)
+            #expect(row["status"] as? String == want["status"] as? String, "\(want["task_id"]!)#\(want["completion_id"]!): \(want["why"]!) → \(row["result"]!)")
+            #expect(row["passed"] as? Bool == want["passed"] as? Bool)
+        }
+        let passes = expected.filter { $0["passed"] as? Bool == true }.count
+        #expect(summary.passed == passes)
+        #expect(summary.statusCounts["timeout"] == expected.filter { $0["status"] as? String == "timeout" }.count)
+        #expect(summary.passAtK[2].value == nil)  // some tasks have fewer than 5 samples
+        #expect(FileManager.default.fileExists(atPath: out + "/summary.json"))
+    }
+
+    @Test func rowsCarryHumanEvalFieldsAndAnAuditBlock() throws {
+        let out = Checkout.outDirectory("rows")
+        _ = try Checkout.grade(
+            problems: Checkout.benchmark + "/problems.jsonl", samples: Checkout.benchmark + "/samples.jsonl", out: out)
+        let rows = try Checkout.rows(out + "/samples.jsonl")
+        let wrong = try #require(rows.first { $0["task_id"] as? String == "Fixture/0" && $0["completion_id"] as? String == "1" })
+        #expect(wrong["result"] as? String == "failed: ")
+        #expect(wrong["completion"] as? String == "    return a - b\n")
+        let error = try #require(wrong["error"] as? [String: Any])
+        #expect(error["type"] as? String == "AssertionError")
+        #expect(error["source"] as? String == "assert candidate(1, 2) == 3")
+        let audit = try #require(wrong["audit"] as? [String: Any])
+        for key in ["problem_sha256", "sample_sha256", "program_sha256", "profile_sha256", "limits", "proctor_version",
+                    "python_version", "kernel", "timestamp"] {
+            #expect(audit[key] != nil, "audit lacks \(key)")
+        }
+        let timeout = try #require(rows.first { $0["status"] as? String == "timeout" })
+        #expect(timeout["result"] as? String == "timed out")
+        let exited = try #require(rows.first { $0["status"] as? String == "no_verdict" })
+        #expect(exited["passed"] as? Bool == false)
+    }
+
+    @Test func resumingSkipsGradedSamplesAndRegradesChangedOnes() throws {
+        let problems = Checkout.benchmark + "/problems.jsonl"
+        let first = try Checkout.file("samples.jsonl", [
+            #"{"task_id": "Fixture/0", "completion": "    return a + b\n"}"#,
+            #"{"task_id": "Fixture/0", "completion": "    return a - b\n"}"#,
+            #"{"task_id": "Fixture/6", "completion": "    return 1\n"}"#,
+        ])
+        let out = Checkout.outDirectory("resume")
+        let initial = try Checkout.grade(problems: problems, samples: first, out: out, allowPartial: true)
+        #expect(initial.samplesGraded == 3 && initial.samplesReused == 0)
+        let again = try Checkout.grade(problems: problems, samples: first, out: out, allowPartial: true)
+        #expect(again.samplesGraded == 0 && again.samplesReused == 3)
+        #expect(again.passed == initial.passed)
+        // Change the second sample: only it is graded again, and the file keeps one row per sample, in order.
+        let changed = try Checkout.file("samples.jsonl", [
+            #"{"task_id": "Fixture/0", "completion": "    return a + b\n"}"#,
+            #"{"task_id": "Fixture/0", "completion": "    return b + a\n"}"#,
+            #"{"task_id": "Fixture/6", "completion": "    return 1\n"}"#,
+        ])
+        let third = try Checkout.grade(problems: problems, samples: changed, out: out, allowPartial: true)
+        #expect(third.samplesGraded == 1 && third.samplesReused == 2)
+        #expect(third.passed == 2)
+        let rows = try Checkout.rows(out + "/samples.jsonl")
+        #expect(rows.map { $0["completion_id"] as? String } == ["0", "1", "0"])
+        #expect(rows[1]["completion"] as? String == "    return b + a\n")
+    }
+}
