@@ -3,7 +3,7 @@ SWIFT ?= swift
 PROCTOR = .build/debug/proctor
 DEB_PACKAGES = libseccomp-dev libcap-dev zlib1g-dev pkg-config python3
 
-.PHONY: setup build test demo bench lint clean
+.PHONY: setup build test demo demo-run bench lint clean
 
 ## setup: install the Debian packages the build and the sandbox need (apt-get when root).
 setup:
@@ -29,15 +29,21 @@ test: setup
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
-## demo: run a few fixture programs through `proctor run` and print their outcomes.
+## demo: grade the fixture benchmark (Fixtures/benchmark) and print pass@k and the status table.
 demo: build
+	$(PROCTOR) grade --problems Fixtures/benchmark/problems.jsonl --samples Fixtures/benchmark/samples.jsonl \
+	  --k 1,2 --out results/demo
+
+## demo-run: a few hostile programs through `proctor run`, one outcome line each.
+demo-run: build
 	@for f in normal memory_bomb cpu_burn unshare flood_stdout_lines; do \
 	  printf '%-22s ' "$$f"; \
 	  $(PROCTOR) run --profile python-strict --time 1s --memory 256MiB -- Fixtures/run/$$f.py \
 	    | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["status_text"].ljust(26), "wall %6.1f ms  cpu %6.1f ms  rss %6d KiB" % (d["wall_ms"], d["cpu_ms"], d["peak_rss_kib"]))'; \
 	done
 
-## bench: per-run cost of the sandbox versus a bare interpreter start (release build).
+## bench: per-run cost of the sandbox versus a bare interpreter start, and grading throughput
+## on a 1,640-sample HumanEval set with 1 and 2 workers (release build).
 bench: setup
 	$(SWIFT) build -c release --product proctor-bench
 	.build/release/proctor-bench 300

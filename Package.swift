@@ -46,7 +46,7 @@ let package = Package(
         ),
         .executableTarget(name: "proctor", dependencies: ["ProctorCLI"], swiftSettings: swiftSettings),
         // `make bench`: per-run cost of isolation, measured on real processes.
-        .executableTarget(name: "proctor-bench", dependencies: ["Sandbox"], swiftSettings: swiftSettings),
+        .executableTarget(name: "proctor-bench", dependencies: ["Sandbox", "Grader"], swiftSettings: swiftSettings),
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox"], swiftSettings: swiftSettings),
         .testTarget(name: "GraderTests", dependencies: ["Grader", "Sandbox"], swiftSettings: swiftSettings),
         .testTarget(name: "ProctorCLITests", dependencies: ["ProctorCLI", "Sandbox", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: swiftSettings),

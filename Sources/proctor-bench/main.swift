@@ -1,9 +1,13 @@
 // proctor-bench: what isolation costs per run, measured with real processes (`make bench`).
 //
-// Compares the median wall time of `python3 -I -S -c pass` started bare (posix_spawn + wait)
+// Part 1 compares the median wall time of `python3 -I -S -c pass` started bare (posix_spawn + wait)
 // with the same command run through the sandbox (every layer on), and with the full
 // python-strict profile (bootstrap, stacked filter) running an empty program.
+// Part 2 grades a 1,640-sample HumanEval set (10 per task, each the canonical solution or
+// `return None`, chosen with a fixed seed) with `proctor grade`'s engine and every isolation
+// layer on, and reports samples/s and ms/sample.
 import Foundation
+import Grader
 import Sandbox
 
 #if canImport(Glibc)
@@ -68,7 +72,68 @@ do {
         print("proctor-bench: \(failures) runs did not exit cleanly")
         exit(1)
     }
+    try gradeHumanEval(profile: strict)
+
 } catch {
     print("proctor-bench: \(error)")
     exit(1)
+}
+
+/// Part 2: the 1,640-sample HumanEval set through the grading engine.
+func gradeHumanEval(profile: SandboxProfile) throws {
+    let dataset = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+        .deletingLastPathComponent().appendingPathComponent("shared/datasets/HumanEval.jsonl.gz").path
+    guard FileManager.default.fileExists(atPath: dataset) else {
+        print("proctor-bench: \(dataset) not found; skipping the HumanEval grading benchmark")
+        return
+    }
+    let problems = try ProblemSet(path: dataset)
+    var generator = BenchRandom(seed: 20_261_123)
+    var lines: [String] = []
+    var expectedPasses = 0
+    for task in problems.order {
+        for _ in 0..<10 {
+            let canonical = generator.next() % 2 == 0
+            if canonical { expectedPasses += 1 }
+            let completion = canonical ? problems.problems[task]!.canonicalSolution! : "    return None\n"
+            let data = try JSONSerialization.data(withJSONObject: ["task_id": task, "completion": completion])
+            lines.append(String(decoding: data, as: UTF8.self))
+        }
+    }
+    let directory = NSTemporaryDirectory() + "proctor-bench-\(getpid())"
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let samples = directory + "/samples.jsonl"
+    try (lines.joined(separator: "\n") + "\n").write(toFile: samples, atomically: true, encoding: .utf8)
+    var limits = profile.definition.limits
+    limits.wall = TimeSpan(seconds: 3)
+    for workers in [1, 2] {
+        var options = GradeOptions(
+            problemsPath: dataset, samplesPath: samples, outDirectory: directory + "/out-\(workers)", profile: profile, limits: limits)
+        options.ks = [1, 10]
+        options.workers = workers
+        let summary = try GradeRun(options).run()
+        print(
+            String(
+                format: "HumanEval x10 (%d samples), %d worker(s): %.1f samples/s, %.2f ms/sample, wall %.2f s, passed %d (expected %d), pass@1 %.4f",
+                lines.count, workers, summary.samplesPerSecond, summary.wallSeconds * 1000 / Double(lines.count), summary.wallSeconds,
+                summary.passed, expectedPasses, summary.passAtK[0].value ?? -1))
+        if summary.passed != expectedPasses { throw GradeError("bench: \(summary.passed) passes, expected \(expectedPasses)") }
+    }
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    print("grader peak RSS: \(usage.ru_maxrss / 1024) MiB")
+}
+
+/// SplitMix64, so the benchmark set is the same on every machine.
+struct BenchRandom {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476C_E1E5_B9B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
 }
