@@ -12,34 +12,10 @@ import Testing
 /// `proctor run` as a user runs it: the built executable, real files, exit codes.
 @Suite(.serialized)
 struct RunCommandTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().path
-    static let executable = root + "/.build/debug/proctor"
+    static let root = ProctorExecutable.root
+    static let executable = ProctorExecutable.path
 
-    struct Invocation {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
-    /// Runs the proctor executable with `arguments` from the checkout's root.
-    func proctor(_ arguments: [String]) throws -> Invocation {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.executable)
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: Self.root)
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Invocation(
-            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-            stderr: String(decoding: stderr, as: UTF8.self))
-    }
+    func proctor(_ arguments: [String]) throws -> ProctorExecutable.Invocation { try ProctorExecutable.run(arguments) }
 
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: executable), "needs `swift build` first"))
     func runPrintsOneOutcomeWithEveryFieldAndWritesJSONOut() throws {

@@ -175,6 +175,14 @@ public final class GradeRun: @unchecked Sendable {
                 return
             }
             let (sample, key) = queue.removeFirst()
+            if GradeRun.interrupted != 0 {
+                // Interrupted: samples not started yet are dropped (a later run grades them).
+                finished[sample.index] = (nil, false)
+                flushInOrder()
+                condition.broadcast()
+                condition.unlock()
+                continue
+            }
             condition.unlock()
 
             let problem = problems.problems[sample.taskID]!

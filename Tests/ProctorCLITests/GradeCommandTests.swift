@@ -1,0 +1,84 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `proctor grade` and `proctor repro` as a user runs them.
+@Suite(.serialized, .enabled(if: ProctorExecutable.isBuilt, "needs `swift build` first"))
+struct GradeCommandTests {
+    let problems = "Fixtures/benchmark/problems.jsonl"
+    let samples = "Fixtures/benchmark/samples.jsonl"
+
+    private func out(_ name: String) -> String {
+        let path = "/tmp/proctor-cli-tests/\(name)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        try? FileManager.default.removeItem(atPath: path)
+        return path
+    }
+
+    @Test func gradePrintsTheTableAndReproMatches() throws {
+        let directory = out("grade")
+        let graded = try ProctorExecutable.run(["grade", "--problems", problems, "--samples", samples, "--k", "1,2", "--out", directory])
+        #expect(graded.status == 0)
+        #expect(graded.stdout.contains("pass@1    0.4103"))
+        #expect(graded.stdout.contains("throughput"))
+        // Not a terminal: plain progress lines on stderr.
+        #expect(graded.stderr.contains("grading 36 samples"))
+        #expect(graded.stderr.contains("graded 36/36 samples"))
+        #expect(!graded.stderr.contains("\u{1B}["))
+        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: directory + "/summary.json"))) as? [String: Any]
+        #expect(summary?["passed"] as? Int == 14)
+
+        let repro = try ProctorExecutable.run(["repro", directory + "/samples.jsonl", "Fixture/2#1", "--keep", directory + "/keep"])
+        #expect(repro.status == 0)
+        #expect(repro.stdout.contains("ZeroDivisionError"))
+        #expect(repro.stdout.contains("== matches: yes"))
+        #expect(FileManager.default.fileExists(atPath: directory + "/keep/rerun.sh"))
+
+        let again = try ProctorExecutable.run(["grade", "--problems", problems, "--samples", samples, "--k", "1,2", "--out", directory, "--quiet"])
+        #expect(again.stdout.contains("(36 reused from an earlier run)"))
+        #expect(again.stderr.isEmpty)
+    }
+
+    @Test func badInputExitsWith64AndNamesTheLine() throws {
+        let bad = "/tmp/proctor-cli-tests/bad-\(getpid()).jsonl"
+        try FileManager.default.createDirectory(atPath: "/tmp/proctor-cli-tests", withIntermediateDirectories: true)
+        try "{\"task_id\": \"Fixture/0\", \"completion\": \"x\"}\nnot json\n".write(toFile: bad, atomically: true, encoding: .utf8)
+        let result = try ProctorExecutable.run(["grade", "--problems", problems, "--samples", bad, "--out", out("bad")])
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("\(bad):2: malformed JSON"))
+    }
+
+    @Test func interruptKeepsCompletedRowsAndWritesTheSummary() throws {
+        // Every sample sleeps past a short wall limit, so the run is mid-way when interrupted.
+        let slow = "/tmp/proctor-cli-tests/slow-\(getpid()).jsonl"
+        try FileManager.default.createDirectory(atPath: "/tmp/proctor-cli-tests", withIntermediateDirectories: true)
+        let line = #"{"task_id": "Fixture/0", "completion": "    import time\n    time.sleep(5)\n"}"#
+        try (Array(repeating: line, count: 40).joined(separator: "\n") + "\n").write(toFile: slow, atomically: true, encoding: .utf8)
+        let directory = out("interrupt")
+        let result = try ProctorExecutable.run([
+            "grade", "--problems", problems, "--samples", slow, "--out", directory, "--timeout", "500ms", "--workers", "2",
+            "--allow-partial", "--quiet",
+        ]) { process in
+            Thread.sleep(forTimeInterval: 2)
+            kill(process.processIdentifier, SIGINT)
+        }
+        #expect(result.status == 130)
+        #expect(result.stdout.contains("INTERRUPTED"))
+        let rows = try String(contentsOfFile: directory + "/samples.jsonl", encoding: .utf8).split(separator: "\n")
+        #expect(rows.count > 0 && rows.count < 40)
+        for row in rows {
+            #expect((try? JSONSerialization.jsonObject(with: Data(row.utf8))) != nil)
+        }
+        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: directory + "/summary.json"))) as? [String: Any]
+        #expect(summary?["interrupted"] as? Bool == true)
+        #expect(summary?["samples_graded"] as? Int == rows.count)
+    }
+
+    @Test func reproOfAnUnknownSampleExitsWith64() throws {
+        let result = try ProctorExecutable.run(["repro", "/no/such/samples.jsonl", "X#0"])
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("/no/such/samples.jsonl"))
+    }
+}

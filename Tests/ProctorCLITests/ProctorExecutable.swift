@@ -1,0 +1,35 @@
+import Foundation
+
+/// The built `proctor` executable, run the way a user runs it.
+enum ProctorExecutable {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path
+    static let path = root + "/.build/debug/proctor"
+    static var isBuilt: Bool { FileManager.default.isExecutableFile(atPath: path) }
+
+    struct Invocation {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    /// Runs proctor with `arguments` from the checkout's root; `whileRunning` gets the process.
+    static func run(_ arguments: [String], whileRunning: (Process) -> Void = { _ in }) throws -> Invocation {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: root)
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        whileRunning(process)
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Invocation(
+            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+            stderr: String(decoding: stderr, as: UTF8.self))
+    }
+}
