@@ -27,7 +27,7 @@ build: setup
 ## test: every test suite, against real processes and the real sandbox.
 test: setup
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	$(SWIFT) test --skip-build --no-parallel
 
 ## demo: grade the fixture benchmark (Fixtures/benchmark) and print pass@k and the status table.
 demo: build
