@@ -10,19 +10,20 @@ public struct SampleFile: Sendable {
     /// completion ids within a task.
     public init(path: String, problems: ProblemSet) throws(GradeError) {
         var counts: [String: Int] = [:]
-        var seen: [String: Int] = [:]
+        // Completion ids per task: short ids stay inline in Swift strings, so a million samples
+        // cost tens of MiB here, not hundreds.
+        var seen: [String: [String: Int32]] = [:]
         var total = 0
         try Self.read(path: path) { (sample: Sample) throws(GradeError) in
             guard problems.problems[sample.taskID] != nil else {
                 throw GradeError(file: path, line: sample.line, "unknown task_id '\(sample.taskID)' (not in \(problems.path))")
             }
-            let key = sample.taskID + "\u{0}" + sample.completionID
-            if let earlier = seen[key] {
+            if let earlier = seen[sample.taskID]?[sample.completionID] {
                 throw GradeError(
                     file: path, line: sample.line,
                     "duplicate completion_id '\(sample.completionID)' for \(sample.taskID) (first on line \(earlier))")
             }
-            seen[key] = sample.line
+            seen[sample.taskID, default: [:]][sample.completionID] = Int32(clamping: sample.line)
             counts[sample.taskID, default: 0] += 1
             total += 1
         }
