@@ -2,26 +2,32 @@
 #
 # argv: bootstrap.py AFTER_START_BPF|- PROGRAM [ARGS...]
 #
-# 1. Stacks the profile's "afterStart" seccomp filter (e.g. no more execve). The grader compiled
-#    it; we only hand the instructions to the kernel. Filters only ever tighten, so the program
-#    cannot undo this.
-# 2. Runs the program as __main__.
-# 3. Tells the grader on fd 3 (its private channel, not stdout) how the program ended:
-#    "completed NONCE" only when the program ran to its end without an exception — the one
-#    record that lets a sample pass; "exception TYPE<TAB>LINE<TAB>MESSAGE" for the exception
-#    that ended it; "memory_error" for an uncaught MemoryError, so memory exhaustion is told
-#    apart from an ordinary crash. An exit before the end (sys.exit, os._exit, a signal)
-#    writes nothing, so it can never count as completion.
+# Run mode (proctor run): stacks the profile's "afterStart" seccomp filter (e.g. no more
+# execve or fork; filters only ever tighten), then runs PROGRAM as __main__.
 #
-# The nonce comes from .proctor-nonce in the workdir, which is read and deleted before the
-# program starts.
+# Harness mode (proctor grade; .proctor-harness is present): the verdict must not depend
+# on anything the candidate can touch, so the candidate and the tests run in two processes.
 #
-# Nothing here is trusted for a verdict: the program can reach fd 3 too. The grader only uses
-# these lines to refine why a run failed, never to decide that it passed.
+#   supervisor (this process)              candidate (forked child)
+#   keeps fd 3, the grader's channel       closes fd 3 before any candidate code exists
+#   reads and deletes the tests and spec   waits until they are gone, then loads PROGRAM
+#   runs the task's tests; every call      calls the real function, converts the result to
+#   of the candidate is a request over     plain data (exact builtin types only: an object
+#   a pipe, answered with plain data       whose __eq__ always says True cannot cross)
+#   writes "completed NONCE CALLS" on fd 3 only after the last test returned
+#
+# The candidate cannot reach fd 3 (closed; /proc is hidden by Landlock; ptrace, pidfd_getfd and
+# process_vm_* are blocked by seccomp), cannot patch the supervisor's assert, builtins or
+# unittest (another address space), and cannot read the tests (deleted before it starts).
+#
+# Other records on fd 3: "exception TYPE<TAB>FILE<TAB>LINE<TAB>MESSAGE" for the exception that
+# ended the run, "memory_error" for an uncaught MemoryError, "internal_error ..." when the
+# bootstrap itself failed. They only refine why a run failed; none can make it pass.
 import os
 import sys
 
 CONTROL_FD = 3
+MAX_MESSAGE = 16 << 20
 
 
 def _tell(line):
@@ -31,11 +37,20 @@ def _tell(line):
         pass
 
 
-def _stack_filter(path):
-    import ctypes
+def _load_filter(path):
+    """Reads the afterStart program and imports ctypes, before any fork, so both processes share the work."""
+    if path == "-":
+        return None
+    import ctypes  # noqa: F401
 
     with open(path, "rb") as handle:
-        program = handle.read()
+        return handle.read()
+
+
+def _stack_filter(program):
+    if program is None:
+        return
+    import ctypes
 
     class SockFprog(ctypes.Structure):
         _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
@@ -49,46 +64,42 @@ def _stack_filter(path):
         os._exit(125)
 
 
-def _take_nonce():
-    try:
-        with open(".proctor-nonce") as handle:
-            nonce = handle.read().strip()
-        os.unlink(".proctor-nonce")
-        return nonce
-    except OSError:
-        return None
+def _escape(text):
+    return text[:2000].replace("\\", "\\\\").replace("\n", "\\n").replace("\t", "\\t")
 
 
-def _describe(error, program):
+def _where(error, filename):
     line = 0
     trace = error.__traceback__
     while trace is not None:
-        if trace.tb_frame.f_code.co_filename == program:
+        if trace.tb_frame.f_code.co_filename == filename:
             line = trace.tb_lineno
         trace = trace.tb_next
+    if isinstance(error, SyntaxError) and error.filename == filename and error.lineno:
+        line = error.lineno
+    return line
+
+
+def _message(error):
     try:
-        message = str(error)
+        return str(error)
     except BaseException:
-        message = "<unprintable>"
-    message = message[:2000].replace("\\", "\\\\").replace("\n", "\\n").replace("\t", "\\t")
-    return "exception %s\t%d\t%s" % (type(error).__name__, line, message)
+        return "<unprintable>"
 
 
-def main():
-    if len(sys.argv) < 3:
-        _tell("internal_error bootstrap usage")
-        os._exit(125)
-    after_start, program = sys.argv[1], sys.argv[2]
-    nonce = _take_nonce()
-    if after_start != "-":
-        _stack_filter(after_start)
+def _fresh_module(name, filename):
+    module = type(sys)(name)
+    module.__file__ = filename
+    module.__builtins__ = __builtins__
+    sys.modules[name] = module
+    return module
+
+
+def _run_program(program):
+    """Run mode: the program as __main__, in this process."""
     sys.argv = sys.argv[2:]
     sys.path.insert(0, os.path.dirname(program))
-    # A fresh __main__ module, as `python3 program.py` would give (runpy costs ~5 ms to import).
-    module = type(sys)("__main__")
-    module.__file__ = program
-    module.__builtins__ = __builtins__
-    sys.modules["__main__"] = module
+    module = _fresh_module("__main__", program)
     try:
         with open(program, "rb") as handle:
             code = compile(handle.read(), program, "exec")
@@ -99,10 +110,321 @@ def main():
     except SystemExit:
         raise
     except BaseException as error:
-        _tell(_describe(error, program))
+        _tell("exception %s\tprogram\t%d\t%s" % (type(error).__name__, _where(error, program), _escape(_message(error))))
         raise
-    if nonce:
-        _tell("completed " + nonce)
+
+
+# ---- plain-data codec: exact builtin types only, so an object whose __eq__ always says True
+# ---- (or a str subclass, or anything with a custom __repr__) cannot cross. A small binary
+# ---- format of our own, because importing json costs ~7 ms per run and marshal is not safe
+# ---- against crafted input.
+
+def _encode(value, out):
+    kind = type(value)
+    if value is None:
+        out.append(b"N")
+    elif kind is bool:
+        out.append(b"T" if value else b"F")
+    elif kind is int:
+        digits = str(value).encode()
+        out.append(b"i" + len(digits).to_bytes(4, "big") + digits)
+    elif kind is float:
+        text = value.hex().encode()
+        out.append(b"f" + len(text).to_bytes(4, "big") + text)
+    elif kind is complex:
+        text = ("%s,%s" % (value.real.hex(), value.imag.hex())).encode()
+        out.append(b"c" + len(text).to_bytes(4, "big") + text)
+    elif kind is str:
+        data = value.encode("utf-8", "surrogatepass")
+        out.append(b"s" + len(data).to_bytes(4, "big") + data)
+    elif kind is bytes:
+        out.append(b"b" + len(value).to_bytes(4, "big") + value)
+    elif kind is list or kind is tuple or kind is set or kind is frozenset:
+        tag = {list: b"l", tuple: b"t", set: b"S", frozenset: b"Z"}[kind]
+        out.append(tag + len(value).to_bytes(4, "big"))
+        for item in value:
+            _encode(item, out)
+    elif kind is dict:
+        out.append(b"d" + len(value).to_bytes(4, "big"))
+        for key, item in value.items():
+            _encode(key, out)
+            _encode(item, out)
+    else:
+        raise TypeError("cannot compare a value of type %s (only plain builtin data crosses to the tests)" % kind.__name__)
+
+
+def _pack(value):
+    out = []
+    _encode(value, out)
+    return b"".join(out)
+
+
+def _unpack(data):
+    position = 0
+
+    def take(count):
+        nonlocal position
+        if count < 0 or position + count > len(data):
+            raise ValueError("malformed value from the candidate process")
+        chunk = data[position:position + count]
+        position += count
+        return chunk
+
+    def size():
+        return int.from_bytes(take(4), "big")
+
+    def value():
+        tag = take(1)
+        if tag == b"N":
+            return None
+        if tag == b"T":
+            return True
+        if tag == b"F":
+            return False
+        if tag == b"i":
+            return int(take(size()).decode("ascii"))
+        if tag == b"f":
+            return float.fromhex(take(size()).decode("ascii"))
+        if tag == b"c":
+            real, imaginary = take(size()).decode("ascii").split(",")
+            return complex(float.fromhex(real), float.fromhex(imaginary))
+        if tag == b"s":
+            return take(size()).decode("utf-8", "surrogatepass")
+        if tag == b"b":
+            return bytes(take(size()))
+        if tag in (b"l", b"t", b"S", b"Z"):
+            items = [value() for _ in range(size())]
+            return {b"l": list, b"t": tuple, b"S": set, b"Z": frozenset}[tag](items)
+        if tag == b"d":
+            count = size()
+            result = {}
+            for _ in range(count):
+                key = value()
+                result[key] = value()
+            return result
+        raise ValueError("malformed value from the candidate process")
+
+    result = value()
+    if position != len(data):
+        raise ValueError("malformed value from the candidate process")
+    return result
+
+
+def _send(fd, message):
+    """A message is a plain value (usually a dict) packed with the codec above, length-prefixed."""
+    data = _pack(message)
+    if len(data) > MAX_MESSAGE:
+        raise OverflowError("value too large to compare (%d bytes)" % len(data))
+    data = len(data).to_bytes(4, "big") + data
+    while data:
+        data = data[os.write(fd, data):]
+
+
+def _read_exactly(fd, count):
+    chunks = []
+    while count > 0:
+        chunk = os.read(fd, min(count, 1 << 20))
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        count -= len(chunk)
+    return b"".join(chunks)
+
+
+def _receive(fd):
+    header = _read_exactly(fd, 4)
+    if header is None:
+        return None
+    size = int.from_bytes(header, "big")
+    if size > MAX_MESSAGE:
+        raise ValueError("oversized message from the candidate process")
+    body = _read_exactly(fd, size)
+    if body is None:
+        return None
+    message = _unpack(body)
+    if type(message) is not dict:
+        raise ValueError("malformed message from the candidate process")
+    return message
+
+
+# ---- harness mode ----
+
+def _candidate(program, requests, replies, after_start):
+    """The forked child: everything the sample's code can touch lives here."""
+    try:
+        os.close(CONTROL_FD)
+    except OSError:
+        pass
+    _stack_filter(after_start)
+    if _receive(requests) is None:  # "go": the supervisor has removed the tests and spec
+        os._exit(0)
+    module = _fresh_module("candidate", program)
+    try:
+        with open(program, "rb") as handle:
+            code = compile(handle.read(), program, "exec")
+        exec(code, module.__dict__)
+    except SystemExit as error:
+        _send(replies, {"kind": "exit", "code": error.code if type(error.code) is int else 0})
+        os._exit(0)
+    except BaseException as error:
+        _send(replies, {"kind": "raised", "type": type(error).__name__, "line": _where(error, program),
+                        "message": _message(error)[:2000]})
+        os._exit(1)
+    import builtins
+
+    exports = [name for name, value in list(module.__dict__.items())
+               if callable(value) and not name.startswith("__") and not hasattr(builtins, name)]
+    _send(replies, {"kind": "loaded", "exports": exports})
+    while True:
+        request = _receive(requests)
+        if request is None:
+            os._exit(0)
+        try:
+            function = module.__dict__[request["call"]]
+            result = function(*request["args"], **request["kwargs"])
+            _send(replies, {"kind": "return", "value": result})
+        except SystemExit as error:
+            _send(replies, {"kind": "exit", "code": error.code if type(error.code) is int else 0})
+            os._exit(0)
+        except BaseException as error:
+            _send(replies, {"kind": "raised", "type": type(error).__name__, "line": _where(error, program),
+                            "message": _message(error)[:2000]})
+
+
+class CandidateEnded(Exception):
+    """The candidate process ended (or broke the protocol) before the tests completed."""
+
+
+class CandidateError(Exception):
+    """An exception raised in the candidate whose type is not a builtin exception."""
+
+
+def _read_spec(path):
+    """The harness spec: one `key=value` per line (json would cost ~7 ms to import)."""
+    spec = {}
+    with open(path) as handle:
+        for line in handle:
+            key, _, value = line.rstrip("\n").partition("=")
+            spec[key] = value
+    return spec
+
+
+def _harness(program, after_start):
+    import builtins
+
+    requests_read, requests_write = os.pipe()
+    replies_read, replies_write = os.pipe()
+    child = os.fork()
+    if child == 0:
+        os.close(requests_write)
+        os.close(replies_read)
+        _candidate(program, requests_read, replies_write, after_start)
+        os._exit(0)
+    os.close(requests_read)
+    os.close(replies_write)
+    _stack_filter(after_start)
+
+    spec = _read_spec(".proctor-harness")
+    tests_path = spec["tests"]
+    with open(tests_path, "rb") as handle:
+        tests = handle.read()
+    for path in (tests_path, ".proctor-harness"):
+        os.unlink(path)
+
+    def end_like_child():
+        # Mirror how the candidate ended, without a completion record.
+        _, status = os.waitpid(child, 0)
+        if os.WIFSIGNALED(status):
+            signal_number = os.WTERMSIG(status)
+            import signal
+
+            signal.signal(signal_number, signal.SIG_DFL)
+            os.kill(os.getpid(), signal_number)
+        os._exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 1)
+
+    def expect(reply):
+        if reply is None:
+            end_like_child()
+        kind = reply.get("kind")
+        if kind == "exit":
+            end_like_child()
+        if kind == "raised":
+            # Re-raise in the tests as the same builtin type, so tests that expect an exception
+            # still work; remember where it really came from for the record.
+            name = reply.get("type", "Exception")
+            message = reply.get("message", "")
+            builtin = getattr(builtins, name, None)
+            error = None
+            if isinstance(builtin, type) and issubclass(builtin, BaseException) and not issubclass(builtin, SystemExit):
+                try:
+                    error = builtin(message)
+                except BaseException:
+                    error = None
+            if error is None:
+                error = CandidateError("%s: %s" % (name, message))
+            error._proctor_origin = (name, int(reply.get("line", 0)) if type(reply.get("line")) is int else 0, message)
+            raise error
+        return reply
+
+    calls = 0
+
+    def proxy(name):
+        def call(*args, **kwargs):
+            nonlocal calls
+            calls += 1
+            _send(requests_write, {"call": name, "args": list(args), "kwargs": kwargs})
+            reply = expect(_receive(replies_read))
+            if reply.get("kind") != "return":
+                raise CandidateEnded("protocol violation")
+            return reply.get("value")
+
+        call.__name__ = name
+        return call
+
+    _send(requests_write, {"go": True})
+    loaded = expect(_receive(replies_read))
+    if loaded.get("kind") != "loaded":
+        end_like_child()
+    namespace = {"__name__": "__tests__", "__builtins__": builtins}
+    for name in loaded.get("exports", []):
+        if type(name) is str:
+            namespace[name] = proxy(name)
+    try:
+        exec(compile(tests, "tests.py", "exec"), namespace)
+        if spec.get("style") == "check":
+            entry = spec.get("entry_point")
+            if entry not in namespace or not callable(namespace.get(entry)):
+                raise NameError("the candidate defines no function %r" % entry)
+            namespace["check"](namespace[entry])
+    except BaseException as error:
+        origin = getattr(error, "_proctor_origin", None)
+        if isinstance(error, MemoryError):
+            _tell("memory_error")
+        if origin is not None:
+            _tell("exception %s\tprogram\t%d\t%s" % (origin[0], origin[1], _escape(origin[2])))
+        else:
+            _tell("exception %s\ttests\t%d\t%s" % (type(error).__name__, _where(error, "tests.py"), _escape(_message(error))))
+        sys.stderr.write("tests failed: %s: %s\n" % (type(error).__name__, _message(error)[:2000]))
+        os._exit(1)
+    if calls == 0:
+        _tell("exception NoCalls\ttests\t0\tthe tests never called the candidate")
+        os._exit(1)
+    _tell("completed %s %d" % (spec["nonce"], calls))
+    os.close(requests_write)
+    os.waitpid(child, 0)
+    os._exit(0)
+
+
+def main():
+    if len(sys.argv) < 3:
+        _tell("internal_error bootstrap usage")
+        os._exit(125)
+    after_start, program = _load_filter(sys.argv[1]), sys.argv[2]
+    if os.path.exists(".proctor-harness"):
+        _harness(program, after_start)
+    else:
+        _stack_filter(after_start)
+        _run_program(program)
 
 
 main()

@@ -18,6 +18,9 @@ public final class Sandbox: Sendable {
     public let workBase: String
     private let program: SeccompProgram
     private let afterStart: SeccompProgram?
+    /// The bootstrap as the program will load it: bytecode when the interpreter could compile it
+    /// (saves ~6 ms of compiling per run), else the source.
+    private let bootstrap: (name: String, bytes: [UInt8])?
 
     /// The default workdir base: `$PROCTOR_WORK_DIR`, else `/tmp/proctor-runs`.
     public static var defaultWorkBase: String {
@@ -36,6 +39,10 @@ public final class Sandbox: Sendable {
         afterStart = try SeccompProgram.compileAfterStart(policy: profile.policy, tier: tier)
         try Workdir.ensureBase(workBase)
         _ = Workdir.sweepStale(base: workBase)
+        bootstrap = profile.bootstrapSource.map { source in
+            BootstrapCompiler.compile(source, interpreter: profile.definition.command[0], workBase: workBase)
+                .map { (".proctor-bootstrap.pyc", $0) } ?? (".proctor-bootstrap.py", source)
+        }
     }
 
     /// Runs `request` to completion on the calling thread (it blocks; use ``run(_:)-async`` from tasks).
@@ -103,9 +110,9 @@ public final class Sandbox: Sendable {
             }
             try dir.place(name, bytes)
         }
-        let bootstrapPath = dir.path + "/.proctor-bootstrap.py"
+        let bootstrapPath = dir.path + "/" + (bootstrap?.name ?? ".proctor-bootstrap.py")
         let afterStartPath = dir.path + "/.proctor-after-start.bpf"
-        if let source = profile.bootstrapSource { try dir.place(".proctor-bootstrap.py", source) }
+        if let bootstrap { try dir.place(bootstrap.name, bootstrap.bytes) }
         if let afterStart { try dir.place(".proctor-after-start.bpf", afterStart.bytes) }
 
         var arguments: [String] = profile.definition.command.map {

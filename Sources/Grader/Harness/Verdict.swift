@@ -12,24 +12,36 @@ public struct Verdict: Sendable, Hashable {
     public let result: String
     public let errorType: String?
     public let errorMessage: String?
-    /// Line in the assembled program where the exception was raised (0 when unknown).
+    /// Line where the exception was raised (0 when unknown), in `errorFile`.
     public let errorLine: Int?
+    /// `program` (the candidate's code) or `tests`.
+    public let errorFile: String?
+    /// Candidate calls the tests made, from the completion record.
+    public let calls: Int
 
     public init(outcome: Outcome, nonce: String) {
-        var exception: (type: String, line: Int, message: String)?
+        var exception: (type: String, file: String, line: Int, message: String)?
         var completed = false
+        var calls = 0
         for line in outcome.control {
-            if line == "completed \(nonce)" { completed = true }
+            // "completed NONCE CALLS": written by the supervisor after the last test returned.
+            let record = line.split(separator: " ")
+            if record.count == 3, record[0] == "completed", record[1] == nonce, let count = Int(record[2]), count >= 1 {
+                completed = true
+                calls = count
+            }
             if line.hasPrefix("exception "), exception == nil {
-                let fields = line.dropFirst("exception ".count).split(separator: "\t", maxSplits: 2, omittingEmptySubsequences: false)
-                if fields.count == 3 {
-                    exception = (String(fields[0]), Int(fields[1]) ?? 0, Self.unescape(String(fields[2])))
+                let fields = line.dropFirst("exception ".count).split(separator: "\t", maxSplits: 3, omittingEmptySubsequences: false)
+                if fields.count == 4 {
+                    exception = (String(fields[0]), String(fields[1]), Int(fields[2]) ?? 0, Self.unescape(String(fields[3])))
                 }
             }
         }
+        self.calls = calls
         var errorType = exception?.type
         var errorMessage = exception?.message
         let errorLine = exception?.line
+        errorFile = exception?.file
         switch outcome.runStatus {
         case .internalError(let message):
             (status, result) = ("internal_error", "failed: internal error: \(message)")

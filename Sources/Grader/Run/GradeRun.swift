@@ -188,8 +188,8 @@ public final class GradeRun: @unchecked Sendable {
             let problem = problems.problems[sample.taskID]!
             let program = AssembledProgram(problem: problem, sample: sample)
             let nonce = Self.nonce()
-            var request = RunRequest(source: program.text, programName: "program.py", limits: options.limits)
-            request.files = [".proctor-nonce": Array(nonce.utf8)]
+            var request = RunRequest(source: program.candidate, programName: "program.py", limits: options.limits)
+            request.files = program.harnessFiles(nonce: nonce)
             let outcome = sandbox.run(request)
             let verdict = Verdict(outcome: outcome, nonce: nonce)
             let row = ResultRow.build(

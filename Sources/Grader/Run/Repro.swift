@@ -80,8 +80,8 @@ public struct Repro: Sendable {
             throw GradeError("sandbox: \(error)")
         }
         let nonce = UUID().uuidString
-        var request = RunRequest(source: program.text, programName: "program.py", limits: limits)
-        request.files = [".proctor-nonce": Array(nonce.utf8)]
+        var request = RunRequest(source: program.candidate, programName: "program.py", limits: limits)
+        request.files = program.harnessFiles(nonce: nonce)
         let outcome = sandbox.run(request)
         return (outcome, Verdict(outcome: outcome, nonce: nonce))
     }

@@ -18,6 +18,7 @@ public enum ResultRow {
         row["passed"] = .bool(verdict.passed)
         row["status"] = .string(verdict.status)
         row["result"] = .string(verdict.result)
+        row["tests_calls"] = .integer(Int64(verdict.calls))
         row["error"] =
             verdict.errorType == nil && verdict.errorMessage == nil
             ? .null
@@ -25,7 +26,8 @@ public enum ResultRow {
                 "type": verdict.errorType.map(JSONValue.string) ?? .null,
                 "message": verdict.errorMessage.map(JSONValue.string) ?? .null,
                 "line": verdict.errorLine.map { .integer(Int64($0)) } ?? .null,
-                "source": sourceLine(program.text, verdict.errorLine).map(JSONValue.string) ?? .null,
+                "file": verdict.errorFile.map(JSONValue.string) ?? .null,
+                "source": program.line(verdict.errorLine, inTests: verdict.errorFile == "tests").map(JSONValue.string) ?? .null,
             ])
         row["sandbox_status"] = .string(outcome.statusText)
         row["exit_code"] = outcome.exitCode.map { .integer(Int64($0)) } ?? .null
@@ -66,17 +68,6 @@ public enum ResultRow {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         // Encoding plain JSON values cannot fail.
         return Array((try? encoder.encode(JSONValue.object(row))) ?? Data("{}".utf8))
-    }
-
-    /// The program's line `number` (1-based), e.g. the failing assertion.
-    private static func sourceLine(_ text: String, _ number: Int?) -> String? {
-        guard let number, number >= 1 else { return nil }
-        var current = 1
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            if current == number { return line.trimmingCharacters(in: .whitespaces) }
-            current += 1
-        }
-        return nil
     }
 
     private static func tail(_ text: String) -> String {
