@@ -5,7 +5,7 @@
 # Run mode (proctor run): stacks the profile's "afterStart" seccomp filter (e.g. no more
 # execve or fork; filters only ever tighten), then runs PROGRAM as __main__.
 #
-# Harness mode (proctor grade; .proctor-harness is present): the verdict must not depend
+# Harness mode (proctor grade; .proctor-harness is present beside PROGRAM): the verdict must not depend
 # on anything the candidate can touch, so the candidate and the tests run in two processes.
 #
 #   supervisor (this process)              candidate (forked child)
@@ -324,11 +324,13 @@ def _harness(program, after_start):
     os.close(replies_write)
     _stack_filter(after_start)
 
-    spec = _read_spec(".proctor-harness")
-    tests_path = spec["tests"]
+    inputs = os.path.dirname(program)
+    spec_path = os.path.join(inputs, ".proctor-harness")
+    spec = _read_spec(spec_path)
+    tests_path = os.path.join(inputs, os.path.basename(spec["tests"]))
     with open(tests_path, "rb") as handle:
         tests = handle.read()
-    for path in (tests_path, ".proctor-harness"):
+    for path in (tests_path, spec_path):
         os.unlink(path)
 
     def end_like_child():
@@ -420,7 +422,7 @@ def main():
         _tell("internal_error bootstrap usage")
         os._exit(125)
     after_start, program = _load_filter(sys.argv[1]), sys.argv[2]
-    if os.path.exists(".proctor-harness"):
+    if os.path.exists(os.path.join(os.path.dirname(program), ".proctor-harness")):
         _harness(program, after_start)
     else:
         _stack_filter(after_start)

@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -156,6 +157,24 @@ static void child_exec_program(const csandbox_config *c, int error_fd) {
     if (ruleset < 0) syscall(SYS_close, 5);
     if (listener_socket < 0) syscall(SYS_close, 6);
 
+    // A private tmpfs over the scratch directory: what the program writes is bounded in bytes
+    // and inodes, costs no host disk, and vanishes with the run's mount namespace.
+    if (c->scratch_options != NULL && (c->namespaces & CSANDBOX_NS_MOUNT)) {
+        if (syscall(SYS_mount, "none", "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
+            child_fail(error_fd, CSANDBOX_STAGE_MOUNT, errno);
+        if (syscall(SYS_mount, "proctor-scratch", c->workdir, "tmpfs", MS_NOSUID | MS_NODEV, c->scratch_options) != 0)
+            child_fail(error_fd, CSANDBOX_STAGE_MOUNT, errno);
+        // Landlock skips a mountpoint when walking up from inside the mount, so the parent's rule on
+        // the scratch directory does not cover the tmpfs: grant the rights on the tmpfs root itself.
+        if (ruleset >= 0 && c->scratch_landlock_access != 0) {
+            long root = syscall(SYS_openat, AT_FDCWD, c->workdir, O_PATH | O_CLOEXEC | O_DIRECTORY);
+            if (root < 0) child_fail(error_fd, CSANDBOX_STAGE_MOUNT, errno);
+            struct proctor_landlock_path_beneath_attr rule = {c->scratch_landlock_access, (int32_t)root};
+            if (syscall(SYS_landlock_add_rule, ruleset, PROCTOR_LANDLOCK_RULE_PATH_BENEATH, &rule, 0) != 0)
+                child_fail(error_fd, CSANDBOX_STAGE_LANDLOCK, errno);
+            syscall(SYS_close, root);
+        }
+    }
     if (syscall(SYS_chdir, c->workdir) != 0) child_fail(error_fd, CSANDBOX_STAGE_CHDIR, errno);
 
     for (int i = 0; i < c->rlimit_count; i++) {
@@ -281,6 +300,7 @@ int csandbox_spawn(const csandbox_config *config, csandbox_result *result) {
     if (config->namespaces & CSANDBOX_NS_IPC) flags |= CLONE_NEWIPC;
     if (config->namespaces & CSANDBOX_NS_UTS) flags |= CLONE_NEWUTS;
     if (config->namespaces & CSANDBOX_NS_NET) flags |= CLONE_NEWNET;
+    if (config->namespaces & CSANDBOX_NS_MOUNT) flags |= CLONE_NEWNS;
 
     pthread_mutex_lock(&spawn_lock);
     // Block every signal around the clone so no handler of the grader runs in the child before

@@ -52,7 +52,7 @@ public final class Sandbox: Sendable {
             uid: getuid(), gid: getgid(), privilegesDropped: false, noNewPrivs: true, landlockABI: nil,
             landlockLayers: [], namespaces: [], seccompInstructions: program.instructionCount,
             seccompAfterStartInstructions: afterStart?.instructionCount, seccompNotify: true, workdir: "",
-            workdirRemoved: false)
+            scratch: "", scratchTmpfs: false, workdirRemoved: false)
         var workdir: Workdir?
         defer {
             // Also reached when set-up fails half-way: no run leaves its directory behind.
@@ -124,8 +124,14 @@ public final class Sandbox: Sendable {
             }
         }
         arguments += request.arguments
+        // The program works in scratch/: the inputs beside it are readable (and removable, so the
+        // bootstrap can delete the tests), but nothing new can be written next to them.
+        let scratch = dir.path + "/scratch"
+        guard mkdir(scratch, 0o700) == 0 else { throw SandboxError(.workdir, "mkdir \(scratch)", errno: errno) }
+        if let slot, chown(scratch, slot.uid, slot.gid) != 0 { throw SandboxError(.workdir, "chown \(scratch)", errno: errno) }
+        isolation.scratch = scratch
         let environment = profile.definition.environment.sorted { $0.key < $1.key }.map {
-            "\($0.key)=\($0.value.replacingOccurrences(of: "{workdir}", with: dir.path))"
+            "\($0.key)=\($0.value.replacingOccurrences(of: "{workdir}", with: scratch))"
         }
 
         // stdin: /dev/null, or a read-only file in the workdir (no pipe to keep fed).
@@ -154,17 +160,26 @@ public final class Sandbox: Sendable {
             for name in profile.definition.namespaces { namespaceBits |= bits[name] ?? 0 }
             isolation.namespaces = profile.definition.namespaces
         }
+        var scratchOptions: String?
+        if privileges.canCreateNamespaces, let tmpfs = profile.definition.scratch {
+            namespaceBits |= Int32(CSANDBOX_NS_MOUNT)
+            isolation.namespaces.append("mount")
+            scratchOptions = "size=\(tmpfs.size.bytes),nr_inodes=\(tmpfs.inodes),mode=0700,uid=\(slot?.uid ?? getuid()),gid=\(slot?.gid ?? getgid())"
+            isolation.scratchTmpfs = true
+        }
 
         let ruleset = try Landlock.ruleset(
             readExecute: profile.definition.filesystem.readExecute,
-            readWrite: profile.definition.filesystem.readWrite + [dir.path])
+            readWrite: profile.definition.filesystem.readWrite + [scratch],
+            readRemove: [dir.path])
         isolation.landlockABI = ruleset?.abi
         isolation.landlockLayers = ruleset?.layers ?? []
 
         let appliedLimits = applied(limits)
         let context = SpawnContext(
             SpawnContext.Plan(
-                arguments: arguments, environment: environment, workdir: dir.path, stdin: stdinFD,
+                arguments: arguments, environment: environment, workdir: scratch, scratchOptions: scratchOptions,
+                scratchLandlockAccess: ruleset.map { Landlock.handledFilesystem(abi: $0.abi) } ?? 0, stdin: stdinFD,
                 stdout: stdout.write, stderr: stderr.write, control: control.write,
                 rlimits: rlimitTable(appliedLimits), slot: slot, lastCapability: privileges.lastCapability,
                 namespaces: namespaceBits, landlockFD: ruleset?.fd ?? -1, filter: program.bytes,

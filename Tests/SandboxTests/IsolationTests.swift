@@ -70,6 +70,18 @@ struct IsolationTests {
         #expect(!FileManager.default.fileExists(atPath: "/tmp/proctor-escape-test"))
     }
 
+    @Test(.enabled(if: Checkout.isRoot, "a private tmpfs needs a mount namespace"))
+    func diskAndInodeFloodsStopAtTheScratchQuota() throws {
+        let outcome = try Checkout.run("disk_fill.py")
+        #expect(outcome.statusText == "exited(0)")
+        #expect(outcome.isolation.scratchTmpfs)
+        // 64 MiB and 4096 inodes in the python-strict profile; ENOSPC (28) at both.
+        #expect(outcome.stdout.contains("bytes stopped after 8 files: errno 28"))
+        #expect(outcome.stdout.contains("inodes stopped after"))
+        #expect(outcome.stdout.contains("inputs: errno 13"))
+        #expect(!FileManager.default.fileExists(atPath: outcome.isolation.workdir))
+    }
+
     @Test func hostSecretsAndTheProjectAreUnreadable() throws {
         let outcome = try Checkout.run(
             "read_secrets.py", arguments: [Checkout.root + "/Package.swift", Checkout.sandboxes + "/profiles"])
@@ -86,7 +98,8 @@ struct IsolationTests {
         let profile = try Checkout.sandbox().profile.definition.environment
         #expect(Set(environment.keys) == Set(profile.keys))
         #expect(!outcome.stdout.contains("hunter2"))
-        #expect(environment["HOME"] as? String == outcome.isolation.workdir)
+        #expect(environment["HOME"] as? String == outcome.isolation.scratch)
+        #expect(outcome.isolation.scratch.hasPrefix(outcome.isolation.workdir + "/"))
     }
 
     @Test func onlyStdioAndTheControlChannelAreOpen() throws {
@@ -136,7 +149,7 @@ struct IsolationTests {
         #expect(outcome.isolation.privilegesDropped)
         // In its own PID namespace the program is the init's first child.
         #expect(report["pid"] as? Int == 2)
-        #expect(outcome.isolation.namespaces == ["pid", "ipc", "uts"])
+        #expect(outcome.isolation.namespaces == ["pid", "ipc", "uts", "mount"])
     }
 
     @Test(.enabled(if: Checkout.isRoot, "uid slots are used only as root"))

@@ -42,6 +42,7 @@ enum {
     CSANDBOX_NS_IPC = 1 << 1,
     CSANDBOX_NS_UTS = 1 << 2,
     CSANDBOX_NS_NET = 1 << 3,
+    CSANDBOX_NS_MOUNT = 1 << 4,
 };
 
 /// Everything the child needs, prepared by the parent before the fork.
@@ -50,6 +51,8 @@ typedef struct csandbox_config {
     char *const *argv;         ///< NULL-terminated.
     char *const *envp;         ///< NULL-terminated; the only environment the child sees.
     const char *workdir;       ///< The child's working directory.
+    const char *scratch_options; ///< Non-NULL (needs CSANDBOX_NS_MOUNT): mount a tmpfs with these options on `workdir`.
+    uint64_t scratch_landlock_access; ///< Landlock rights granted on the mounted tmpfs (rules on a mountpoint do not reach the mount).
     int stdin_fd;              ///< Becomes fd 0.
     int stdout_fd;             ///< Becomes fd 1.
     int stderr_fd;             ///< Becomes fd 2.
@@ -78,6 +81,7 @@ typedef enum csandbox_stage {
     CSANDBOX_STAGE_STDIO,
     CSANDBOX_STAGE_CLOSE_FDS,
     CSANDBOX_STAGE_CHDIR,
+    CSANDBOX_STAGE_MOUNT,
     CSANDBOX_STAGE_RLIMIT,
     CSANDBOX_STAGE_GROUPS,
     CSANDBOX_STAGE_CAPABILITIES,

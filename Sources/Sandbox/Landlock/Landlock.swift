@@ -48,8 +48,9 @@ enum Landlock {
 
     /// Builds the ruleset for one run: read+execute under `readExecute`, read-write under
     /// `readWrite` and the workdir, no TCP bind/connect (ABI 4+), and signals and abstract unix
-    /// sockets scoped to the run (ABI 6+). Returns nil when the kernel has no Landlock.
-    static func ruleset(readExecute: [String], readWrite: [String]) throws(SandboxError) -> Ruleset? {
+    /// sockets scoped to the run (ABI 6+); under `readRemove` files can be read and deleted only.
+    /// Returns nil when the kernel has no Landlock.
+    static func ruleset(readExecute: [String], readWrite: [String], readRemove: [String] = []) throws(SandboxError) -> Ruleset? {
         guard let abi else { return nil }
         let handled = handledFilesystem(abi: abi)
         let handledNet: UInt64 = abi >= 4 ? 0b11 : 0  // BIND_TCP | CONNECT_TCP, with no rule allowing either
@@ -60,7 +61,9 @@ enum Landlock {
         if handledNet != 0 { layers.append("tcp") }
         if scoped != 0 { layers.append("signal-scope"); layers.append("abstract-unix-scope") }
         let ruleset = Ruleset(fd: fd, abi: abi, layers: layers)
-        for (paths, rights) in [(readExecute, execute | readFile | readDir), (readWrite, handled)] {
+        // REMOVE_FILE (1 << 5) without any MAKE_* or WRITE_FILE: files may be deleted, never created or changed.
+        let removeFile: UInt64 = 1 << 5
+        for (paths, rights) in [(readExecute, execute | readFile | readDir), (readWrite, handled), (readRemove, readFile | readDir | removeFile)] {
             for path in paths {
                 let target = csandbox_open_path(path)
                 if target < 0 {

@@ -18,12 +18,20 @@ public struct SandboxProfile: Sendable {
         /// The program's entire environment; `{workdir}` expands to the run's directory.
         public var environment: [String: String]
         public var filesystem: FilesystemView
+        /// A private tmpfs for the program's writes (its working directory), when the grader may
+        /// create a mount namespace; without one the scratch directory is a plain directory.
+        public var scratch: Scratch?
         /// `pid`, `ipc`, `uts`, `net`: created when the grader runs as root.
         public var namespaces: [String]
         /// First uid/gid of the unprivileged slots used when the grader runs as root.
         public var uidBase: UInt32
         /// How many slots (concurrent runs across all graders on this machine).
         public var uidSlots: UInt32
+    }
+
+    public struct Scratch: Codable, Sendable, Hashable {
+        public var size: ByteCount
+        public var inodes: UInt64
     }
 
     public struct SeccompReference: Codable, Sendable, Hashable {

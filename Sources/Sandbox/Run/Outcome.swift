@@ -134,13 +134,17 @@ public struct IsolationReport: Sendable, Codable, Hashable {
     /// Whether dangerous syscalls are reported by name (seccomp user notification).
     public var seccompNotify: Bool
     public var workdir: String
+    /// The program's working directory (inside `workdir`); a private tmpfs when `scratchTmpfs`.
+    public var scratch: String
+    public var scratchTmpfs: Bool
     public var workdirRemoved: Bool
 
     enum CodingKeys: String, CodingKey {
         case uid, gid, privilegesDropped = "privileges_dropped", noNewPrivs = "no_new_privs"
         case landlockABI = "landlock_abi", landlockLayers = "landlock_layers", namespaces
         case seccompInstructions = "seccomp_instructions", seccompAfterStartInstructions = "seccomp_after_start_instructions"
-        case seccompNotify = "seccomp_notify", workdir, workdirRemoved = "workdir_removed"
+        case seccompNotify = "seccomp_notify", workdir, scratch, scratchTmpfs = "scratch_tmpfs"
+        case workdirRemoved = "workdir_removed"
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -156,6 +160,8 @@ public struct IsolationReport: Sendable, Codable, Hashable {
         try container.encode(seccompAfterStartInstructions, forKey: .seccompAfterStartInstructions)
         try container.encode(seccompNotify, forKey: .seccompNotify)
         try container.encode(workdir, forKey: .workdir)
+        try container.encode(scratch, forKey: .scratch)
+        try container.encode(scratchTmpfs, forKey: .scratchTmpfs)
         try container.encode(workdirRemoved, forKey: .workdirRemoved)
     }
 }

@@ -15,6 +15,7 @@ final class SpawnContext: @unchecked Sendable {
     private let argv: [UnsafeMutablePointer<CChar>?]
     private let envp: [UnsafeMutablePointer<CChar>?]
     private let workdir: UnsafeMutablePointer<CChar>
+    private let scratchOptions: UnsafeMutablePointer<CChar>?
     private let rlimits: [csandbox_rlimit]
     private let filter: [UInt8]
     private var config = csandbox_config()
@@ -23,6 +24,10 @@ final class SpawnContext: @unchecked Sendable {
         var arguments: [String]
         var environment: [String]
         var workdir: String
+        /// tmpfs mount options for a private scratch mount on `workdir` (needs a mount namespace).
+        var scratchOptions: String?
+        /// Landlock rights on the scratch tmpfs (the rights the ruleset grants read-write paths).
+        var scratchLandlockAccess: UInt64 = 0
         var stdin: Int32
         var stdout: Int32
         var stderr: Int32
@@ -41,6 +46,7 @@ final class SpawnContext: @unchecked Sendable {
         argv = plan.arguments.map { strdup($0) } + [nil]
         envp = plan.environment.map { strdup($0) } + [nil]
         workdir = strdup(plan.workdir)
+        scratchOptions = plan.scratchOptions.map { strdup($0) }
         rlimits = plan.rlimits.map { csandbox_rlimit(resource: $0.0, soft: $0.1, hard: $0.2) }
         filter = plan.filter
         config.stdin_fd = plan.stdin
@@ -53,12 +59,14 @@ final class SpawnContext: @unchecked Sendable {
         config.last_capability = plan.lastCapability
         config.namespaces = plan.namespaces
         config.landlock_ruleset_fd = plan.landlockFD
+        config.scratch_landlock_access = plan.scratchLandlockAccess
         config.seccomp_listener_socket = plan.listenerSocket
     }
 
     deinit {
         free(path)
         free(workdir)
+        free(scratchOptions)
         for pointer in argv + envp { free(pointer) }
     }
 
@@ -74,6 +82,7 @@ final class SpawnContext: @unchecked Sendable {
                         config.argv = UnsafePointer(argvBuffer.baseAddress)
                         config.envp = UnsafePointer(envpBuffer.baseAddress)
                         config.workdir = UnsafePointer(workdir)
+                        config.scratch_options = UnsafePointer(scratchOptions)
                         config.rlimits = rlimitBuffer.baseAddress
                         config.rlimit_count = Int32(rlimitBuffer.count)
                         config.filter = filterBytes.baseAddress?.assumingMemoryBound(to: csandbox_bpf_insn.self)
@@ -90,7 +99,7 @@ final class SpawnContext: @unchecked Sendable {
     static func describe(stage: Int32) -> String {
         let names = [
             "none", "clone", "init fork", "signal reset", "setsid", "PR_SET_PDEATHSIG", "stdio", "close fds",
-            "chdir", "setrlimit", "setgroups", "capability drop", "setgid", "setuid", "no_new_privs",
+            "chdir", "mount scratch tmpfs", "setrlimit", "setgroups", "capability drop", "setgid", "setuid", "no_new_privs",
             "landlock_restrict_self", "seccomp", "send seccomp listener", "execve",
         ]
         return stage >= 0 && Int(stage) < names.count ? names[Int(stage)] : "stage \(stage)"
