@@ -124,8 +124,14 @@ struct IsolationTests {
         let bystander = Process()
         bystander.executableURL = URL(fileURLWithPath: "/bin/sleep")
         bystander.arguments = ["30"]
+        bystander.standardOutput = FileHandle.nullDevice
+        bystander.standardError = FileHandle.nullDevice
         try bystander.run()
-        defer { bystander.terminate() }
+        defer {
+            // SIGKILL by pid: a process started from a test thread inherits its blocked SIGTERM.
+            kill(bystander.processIdentifier, SIGKILL)
+            bystander.waitUntilExit()
+        }
         let outcome = try Checkout.run("kill_all.py", profile: "python")
         #expect(outcome.status == "exited" || outcome.status == "signaled")
         #expect(bystander.isRunning)
