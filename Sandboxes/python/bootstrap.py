@@ -259,16 +259,21 @@ def _candidate(program, requests, replies, after_start):
     if _receive(requests) is None:  # "go": the supervisor has removed the tests and spec
         os._exit(0)
     module = _fresh_module("candidate", program)
+
+    def report(error):
+        # SystemExit ends the candidate (no completion can follow); anything else is an answer.
+        if isinstance(error, SystemExit):
+            _send(replies, {"kind": "exit", "code": error.code if type(error.code) is int else 0})
+            os._exit(0)
+        _send(replies, {"kind": "raised", "type": type(error).__name__, "line": _where(error, program),
+                        "message": _message(error)[:2000]})
+
     try:
         with open(program, "rb") as handle:
             code = compile(handle.read(), program, "exec")
         exec(code, module.__dict__)
-    except SystemExit as error:
-        _send(replies, {"kind": "exit", "code": error.code if type(error.code) is int else 0})
-        os._exit(0)
     except BaseException as error:
-        _send(replies, {"kind": "raised", "type": type(error).__name__, "line": _where(error, program),
-                        "message": _message(error)[:2000]})
+        report(error)
         os._exit(1)
     import builtins
 
@@ -283,12 +288,8 @@ def _candidate(program, requests, replies, after_start):
             function = module.__dict__[request["call"]]
             result = function(*request["args"], **request["kwargs"])
             _send(replies, {"kind": "return", "value": result})
-        except SystemExit as error:
-            _send(replies, {"kind": "exit", "code": error.code if type(error.code) is int else 0})
-            os._exit(0)
         except BaseException as error:
-            _send(replies, {"kind": "raised", "type": type(error).__name__, "line": _where(error, program),
-                            "message": _message(error)[:2000]})
+            report(error)
 
 
 class CandidateEnded(Exception):

@@ -126,9 +126,7 @@ public final class Sandbox: Sendable {
         arguments += request.arguments
         // The program works in scratch/: the inputs beside it are readable (and removable, so the
         // bootstrap can delete the tests), but nothing new can be written next to them.
-        let scratch = dir.path + "/scratch"
-        guard mkdir(scratch, 0o700) == 0 else { throw SandboxError(.workdir, "mkdir \(scratch)", errno: errno) }
-        if let slot, chown(scratch, slot.uid, slot.gid) != 0 { throw SandboxError(.workdir, "chown \(scratch)", errno: errno) }
+        let scratch = try dir.subdirectory("scratch", owner: slot)
         isolation.scratch = scratch
         let environment = profile.definition.environment.sorted { $0.key < $1.key }.map {
             "\($0.key)=\($0.value.replacingOccurrences(of: "{workdir}", with: scratch))"

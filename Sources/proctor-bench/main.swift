@@ -88,7 +88,7 @@ func gradeHumanEval(profile: SandboxProfile) throws {
         return
     }
     let problems = try ProblemSet(path: dataset)
-    var generator = BenchRandom(seed: 20_261_123)
+    var generator = SplitMix64(seed: 20_261_123)
     var lines: [String] = []
     var expectedPasses = 0
     for task in problems.order {
@@ -123,17 +123,4 @@ func gradeHumanEval(profile: SandboxProfile) throws {
     var usage = rusage()
     getrusage(RUSAGE_SELF.rawValue, &usage)
     print("grader peak RSS: \(usage.ru_maxrss / 1024) MiB")
-}
-
-/// SplitMix64, so the benchmark set is the same on every machine.
-struct BenchRandom {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476C_E1E5_B9B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }

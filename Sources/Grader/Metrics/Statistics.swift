@@ -26,13 +26,14 @@ public enum Statistics {
     }
 }
 
-/// A tiny deterministic generator (SplitMix64), so bootstrap intervals are reproducible.
-struct SplitMix64: RandomNumberGenerator {
+/// A tiny deterministic generator (SplitMix64), so bootstrap intervals (and benchmark sets) are
+/// the same on every machine.
+public struct SplitMix64: RandomNumberGenerator {
     private var state: UInt64
 
-    init(seed: UInt64) { state = seed }
+    public init(seed: UInt64) { state = seed }
 
-    mutating func next() -> UInt64 {
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476C_E1E5_B9B9

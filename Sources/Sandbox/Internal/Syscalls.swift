@@ -39,6 +39,12 @@ enum Syscall {
         try retrying("open \(path)") { Glibc.open(path, flags | O_CLOEXEC, mode) }
     }
 
+    /// `mkdir` then, when `owner` is given, `chown` to that uid/gid.
+    static func makeDirectory(_ path: String, mode: mode_t, owner: (uid: UInt32, gid: UInt32)?) throws(SandboxError) {
+        try retrying("mkdir \(path)") { mkdir(path, mode) }
+        if let owner { try retrying("chown \(path)") { chown(path, owner.uid, owner.gid) } }
+    }
+
     static func close(_ fd: Int32) {
         if fd >= 0 { _ = Glibc.close(fd) }
     }

@@ -21,11 +21,15 @@ final class Workdir: Sendable {
         try ensureBase(base)
         let number = sequence.next()
         let path = "\(base)/run-\(getpid())-\(number)-\(UInt32.random(in: 0...UInt32.max))"
-        guard mkdir(path, 0o700) == 0 else { throw SandboxError(.workdir, "mkdir \(path)", errno: errno) }
-        if let owner, chown(path, owner.uid, owner.gid) != 0 {
-            throw SandboxError(.workdir, "chown \(path)", errno: errno)
-        }
+        try Syscall.makeDirectory(path, mode: 0o700, owner: owner.map { ($0.uid, $0.gid) })
         return Workdir(path: path)
+    }
+
+    /// A directory inside the workdir, owned by the run's uid; returns its path.
+    func subdirectory(_ name: String, owner: SlotLease?) throws(SandboxError) -> String {
+        let path = "\(self.path)/\(name)"
+        try Syscall.makeDirectory(path, mode: 0o700, owner: owner.map { ($0.uid, $0.gid) })
+        return path
     }
 
     /// Writes an input file the program may read but not modify (owned by the grader, 0444).
