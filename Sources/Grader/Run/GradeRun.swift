@@ -142,7 +142,6 @@ public final class GradeRun: @unchecked Sendable {
             report(start: start)
         }
         condition.unlock()
-        workers.forEach { _ in }  // workers exit by themselves once the queue is drained
         if let readError { throw readError }
         if let writeError { throw writeError }
         fdatasync(outputFD)
