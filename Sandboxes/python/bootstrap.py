@@ -430,4 +430,5 @@ def main():
         _run_program(program)
 
 
-main()
+if __name__ == "__main__":
+    main()

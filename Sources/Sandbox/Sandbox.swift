@@ -17,10 +17,10 @@ public final class Sandbox: Sendable {
     /// Where per-run workdirs and uid-slot locks live.
     public let workBase: String
     private let program: SeccompProgram
-    private let afterStart: SeccompProgram?
+    let afterStart: SeccompProgram?
     /// The bootstrap as the program will load it: bytecode when the interpreter could compile it
     /// (saves ~6 ms of compiling per run), else the source.
-    private let bootstrap: (name: String, bytes: [UInt8])?
+    let bootstrap: (name: String, bytes: [UInt8])?
 
     /// The default workdir base: `$PROCTOR_WORK_DIR`, else `/tmp/proctor-runs`.
     public static var defaultWorkBase: String {
@@ -124,14 +124,6 @@ public final class Sandbox: Sendable {
             }
         }
         arguments += request.arguments
-        // The program works in scratch/: the inputs beside it are readable (and removable, so the
-        // bootstrap can delete the tests), but nothing new can be written next to them.
-        let scratch = try dir.subdirectory("scratch", owner: slot)
-        isolation.scratch = scratch
-        let environment = profile.definition.environment.sorted { $0.key < $1.key }.map {
-            "\($0.key)=\($0.value.replacingOccurrences(of: "{workdir}", with: scratch))"
-        }
-
         // stdin: /dev/null, or a read-only file in the workdir (no pipe to keep fed).
         let stdinFD: Int32
         if let bytes = request.stdin {
@@ -144,10 +136,53 @@ public final class Sandbox: Sendable {
         let stdout = try Syscall.pipe()
         let stderr = try Syscall.pipe()
         let control = try Syscall.pipe()
+        defer { [stdout.read, stderr.read, control.read].forEach(Syscall.close) }
+        let appliedLimits = applied(limits)
+        let launched = try launch(
+            arguments: arguments, in: dir, slot: slot, privileges: privileges,
+            stdio: (stdinFD, stdout.write, stderr.write, control.write), limits: appliedLimits, isolation: &isolation)
+        defer { launched.close() }
+
+        let monitor = RunMonitor(
+            pid: launched.pid, pidfd: launched.pidfd, statusFD: launched.statusFD, wallLimit: limits.wall,
+            outputLimit: limits.outputLimit.bytes, capture: Int(limits.captureBytes.bytes))
+        let watched = try monitor.watch(
+            RunMonitor.Streams(stdout: stdout.read, stderr: stderr.read, control: control.read, listener: launched.listenerFD),
+            startedAt: launched.start)
+        return Outcome.classify(watched, limits: limits, applied: appliedLimits, profile: identity, isolation: isolation)
+    }
+
+    /// A spawned sandboxed process and the descriptors the grader keeps for it.
+    struct Launched {
+        let pid: pid_t
+        let pidfd: Int32
+        let statusFD: Int32
+        let listenerFD: Int32
+        let start: UInt64
+
+        func close() { [pidfd, statusFD, listenerFD].forEach(Syscall.close) }
+    }
+
+    /// Spawns `arguments` with every isolation layer: the workdir's `scratch/` as working
+    /// directory (a private tmpfs when permitted), namespaces, Landlock, rlimits, the uid slot
+    /// and the profile's seccomp filter. The caller's stdio descriptors are closed here once the
+    /// child has them.
+    func launch(
+        arguments: [String], in dir: Workdir, slot: SlotLease?, privileges: Privileges,
+        stdio: (stdin: Int32, stdout: Int32, stderr: Int32, control: Int32), limits appliedLimits: AppliedLimits,
+        isolation: inout IsolationReport
+    ) throws(SandboxError) -> Launched {
+        var childFDs = [stdio.stdout, stdio.stderr, stdio.control]
+        defer { childFDs.forEach(Syscall.close) }
+        // The program works in scratch/: the inputs beside it are readable (and removable, so the
+        // bootstrap can delete the tests), but nothing new can be written next to them.
+        let scratch = try dir.subdirectory("scratch", owner: slot)
+        isolation.scratch = scratch
+        let environment = profile.definition.environment.sorted { $0.key < $1.key }.map {
+            "\($0.key)=\($0.value.replacingOccurrences(of: "{workdir}", with: scratch))"
+        }
         let listener = try Syscall.socketPair()
-        var parentFDs = [stdout.read, stderr.read, control.read, listener.0]
-        var childFDs = [stdout.write, stderr.write, control.write, listener.1]
-        defer { (parentFDs + childFDs).forEach(Syscall.close) }
+        defer { [listener.0, listener.1].forEach(Syscall.close) }
 
         var namespaceBits: Int32 = 0
         if privileges.canCreateNamespaces {
@@ -173,12 +208,11 @@ public final class Sandbox: Sendable {
         isolation.landlockABI = ruleset?.abi
         isolation.landlockLayers = ruleset?.layers ?? []
 
-        let appliedLimits = applied(limits)
         let context = SpawnContext(
             SpawnContext.Plan(
                 arguments: arguments, environment: environment, workdir: scratch, scratchOptions: scratchOptions,
-                scratchLandlockAccess: ruleset.map { Landlock.handledFilesystem(abi: $0.abi) } ?? 0, stdin: stdinFD,
-                stdout: stdout.write, stderr: stderr.write, control: control.write,
+                scratchLandlockAccess: ruleset.map { Landlock.handledFilesystem(abi: $0.abi) } ?? 0, stdin: stdio.stdin,
+                stdout: stdio.stdout, stderr: stdio.stderr, control: stdio.control,
                 rlimits: rlimitTable(appliedLimits), slot: slot, lastCapability: privileges.lastCapability,
                 namespaces: namespaceBits, landlockFD: ruleset?.fd ?? -1, filter: program.bytes,
                 listenerSocket: listener.1))
@@ -192,20 +226,11 @@ public final class Sandbox: Sendable {
                 .spawnFailed, "child failed at \(SpawnContext.describe(stage: spawned.failed_stage))", errno: spawned.failed_errno)
         }
         let listenerFD = csandbox_receive_fd(listener.0)
-        if listenerFD >= 0 { parentFDs.append(listenerFD) } else { isolation.seccompNotify = false }
-        if spawned.pidfd >= 0 { parentFDs.append(spawned.pidfd) }
-        if spawned.status_fd >= 0 { parentFDs.append(spawned.status_fd) }
-
-        let monitor = RunMonitor(
-            pid: spawned.pid, pidfd: spawned.pidfd, statusFD: spawned.status_fd, wallLimit: limits.wall,
-            outputLimit: limits.outputLimit.bytes, capture: Int(limits.captureBytes.bytes))
-        let watched = try monitor.watch(
-            RunMonitor.Streams(stdout: stdout.read, stderr: stderr.read, control: control.read, listener: listenerFD),
-            startedAt: start)
-        return Outcome.classify(watched, limits: limits, applied: appliedLimits, profile: identity, isolation: isolation)
+        if listenerFD < 0 { isolation.seccompNotify = false }
+        return Launched(pid: spawned.pid, pidfd: spawned.pidfd, statusFD: spawned.status_fd, listenerFD: listenerFD, start: start)
     }
 
-    private func applied(_ limits: ResourceLimits) -> AppliedLimits {
+    func applied(_ limits: ResourceLimits) -> AppliedLimits {
         AppliedLimits(
             cpuSeconds: (limits.cpu.milliseconds + 999) / 1000, wallMs: limits.wall.milliseconds,
             memoryBytes: limits.memory.bytes, addressSpaceBytes: limits.memory.bytes + limits.addressSpaceSlack.bytes,
