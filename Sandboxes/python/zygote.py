@@ -90,9 +90,9 @@ def _landlock_restrict(abi, read_execute, read_remove, read_write):
 def _serve(bootstrap, after_start, request, fds, channel):
     """The forked child: become the sample's process, then run the bootstrap's harness."""
     try:
+        channel.detach()  # fd 3 is about to become the sample's control channel
         for source, target in zip(fds, (1, 2, 3)):
             os.dup2(source, target)
-        channel.close()
         os.closerange(4, 1 << 16)
         for name, value in (("RLIMIT_CPU", "cpu"), ("RLIMIT_DATA", "data"), ("RLIMIT_AS", "as"),
                             ("RLIMIT_FSIZE", "fsize"), ("RLIMIT_NOFILE", "nofile"), ("RLIMIT_NPROC", "nproc")):

@@ -403,6 +403,37 @@ int csandbox_receive_fd(int socket) {
     return fd;
 }
 
+int csandbox_send_fds(int socket, const void *bytes, size_t length, const int *fds, int count) {
+    if (count < 0 || count > 8) {
+        errno = EINVAL;
+        return -1;
+    }
+    struct iovec iov = {(void *)bytes, length};
+    union {
+        struct cmsghdr header;
+        char buffer[CMSG_SPACE(8 * sizeof(int))];
+    } control_message;
+    memset(&control_message, 0, sizeof control_message);
+    struct msghdr message;
+    memset(&message, 0, sizeof message);
+    message.msg_iov = &iov;
+    message.msg_iovlen = 1;
+    if (count > 0) {
+        message.msg_control = control_message.buffer;
+        message.msg_controllen = CMSG_SPACE(count * sizeof(int));
+        struct cmsghdr *cmsg = CMSG_FIRSTHDR(&message);
+        cmsg->cmsg_level = SOL_SOCKET;
+        cmsg->cmsg_type = SCM_RIGHTS;
+        cmsg->cmsg_len = CMSG_LEN(count * sizeof(int));
+        memcpy(CMSG_DATA(cmsg), fds, count * sizeof(int));
+    }
+    ssize_t sent;
+    do {
+        sent = sendmsg(socket, &message, MSG_NOSIGNAL);
+    } while (sent < 0 && errno == EINTR);
+    return sent < 0 ? -1 : 0;
+}
+
 int csandbox_landlock_abi(void) {
     return (int)syscall(SYS_landlock_create_ruleset, NULL, 0, PROCTOR_LANDLOCK_CREATE_RULESET_VERSION);
 }

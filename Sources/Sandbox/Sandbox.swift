@@ -92,6 +92,8 @@ public final class Sandbox: Sendable {
         }
     }
 
+    var seccompInstructions: Int { program.instructionCount }
+
     var identity: ProfileIdentity {
         ProfileIdentity(name: profile.name, sha256: profile.sha256, path: profile.path, seccompTier: profile.definition.seccomp.tier)
     }

@@ -15,6 +15,7 @@
 #define PROCTOR_SANDBOX_SPAWN_H
 
 #include <stdint.h>
+#include <stddef.h>
 #include <sys/types.h>
 
 #ifdef __cplusplus
@@ -128,6 +129,9 @@ int csandbox_pidfd_kill(int pidfd, int signal);
 
 /// Receives one fd passed with SCM_RIGHTS on `socket`; -1 with errno on failure.
 int csandbox_receive_fd(int socket);
+
+/// Sends `length` bytes and `count` descriptors (SCM_RIGHTS) as one message on `socket`.
+int csandbox_send_fds(int socket, const void *bytes, size_t length, const int *fds, int count);
 
 /// Landlock ABI version of the running kernel, or -1 with errno (ENOSYS/EOPNOTSUPP) without it.
 int csandbox_landlock_abi(void);

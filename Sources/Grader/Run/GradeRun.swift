@@ -16,6 +16,8 @@ public struct GradeOptions: Sendable {
     /// Limits every sample runs under (the profile's with the user's overrides).
     public var limits: ResourceLimits
     public var allowPartial = false
+    /// Warm (a fork server per worker) or cold (a fresh interpreter per sample).
+    public var pool: PoolMode = .warm
     public var proctorVersion = "dev"
     /// Where progress lines go (nil: nowhere).
     public var progress: ProgressReporter?
@@ -27,6 +29,15 @@ public struct GradeOptions: Sendable {
         self.profile = profile
         self.limits = limits
     }
+}
+
+/// How samples get an interpreter.
+public enum PoolMode: String, Sendable, CaseIterable {
+    /// A sandboxed fork server per worker that has already started Python; each sample forks
+    /// from it. A pool that dies mid-sample is replaced and that sample re-run cold.
+    case warm
+    /// A fresh interpreter (fork + exec) per sample.
+    case cold
 }
 
 /// Grades a samples file against a problems file: validates both, runs every sample in the
@@ -166,6 +177,8 @@ public final class GradeRun: @unchecked Sendable {
 
     /// Worker thread: take a sample, grade it, hand the row to the in-order writer.
     private func work() {
+        let pool = options.pool == .warm ? WarmPool(sandbox: sandbox) : nil
+        defer { pool?.shutdown() }
         while true {
             condition.lock()
             while queue.isEmpty && !producerDone { condition.wait() }
@@ -189,7 +202,7 @@ public final class GradeRun: @unchecked Sendable {
             let nonce = Self.nonce()
             var request = RunRequest(source: program.candidate, programName: "program.py", limits: options.limits)
             request.files = program.harnessFiles(nonce: nonce)
-            let outcome = sandbox.run(request)
+            let outcome = pool?.run(request) ?? sandbox.run(request)
             let verdict = Verdict(outcome: outcome, nonce: nonce)
             let row = ResultRow.build(
                 sample: sample, problem: problem, program: program, outcome: outcome, verdict: verdict, key: key, context: context)

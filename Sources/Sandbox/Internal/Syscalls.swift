@@ -45,6 +45,11 @@ enum Syscall {
         if let owner { try retrying("chown \(path)") { chown(path, owner.uid, owner.gid) } }
     }
 
+    /// A close-on-exec duplicate of `fd`.
+    static func duplicate(_ fd: Int32) throws(SandboxError) -> Int32 {
+        try retrying("fcntl F_DUPFD_CLOEXEC") { fcntl(fd, F_DUPFD_CLOEXEC, 0) }
+    }
+
     static func close(_ fd: Int32) {
         if fd >= 0 { _ = Glibc.close(fd) }
     }

@@ -13,6 +13,8 @@ public struct SandboxProfile: Sendable {
         public var command: [String]
         /// Python (or other) file run before the program, relative to the sandboxes directory.
         public var bootstrap: String?
+        /// The warm pool's fork server, relative to the sandboxes directory; nil: cold runs only.
+        public var zygote: String?
         public var seccomp: SeccompReference
         public var limits: ResourceLimits
         /// The program's entire environment; `{workdir}` expands to the run's directory.
@@ -52,7 +54,9 @@ public struct SandboxProfile: Sendable {
     public let policy: SeccompPolicy
     /// Bytes of the bootstrap script, copied into every workdir.
     public let bootstrapSource: [UInt8]?
-    /// sha256 over the profile, its seccomp policy and its bootstrap, as files.
+    /// Bytes of the warm pool's fork server, when the profile has one.
+    public let zygoteSource: [UInt8]?
+    /// sha256 over the profile, its seccomp policy, its bootstrap and its zygote, as files.
     public let sha256: String
     /// Where the profile was read from.
     public let path: String
@@ -70,16 +74,20 @@ public struct SandboxProfile: Sendable {
         if let relative = definition.bootstrap {
             bootstrap = try JSONFile.read(sandboxesDirectory + "/" + relative)
         }
+        var zygote: [UInt8]?
+        if let relative = definition.zygote {
+            zygote = try JSONFile.read(sandboxesDirectory + "/" + relative)
+        }
         try validate(definition, policy: policy, path: path, text: profileBytes)
 
         var hasher = SHA256()
-        for part in [profileBytes, policyBytes, bootstrap ?? []] {
+        for part in [profileBytes, policyBytes, bootstrap ?? [], zygote ?? []] {
             hasher.update(data: withUnsafeBytes(of: UInt64(part.count).littleEndian) { Array($0) })
             hasher.update(data: part)
         }
         let digest = hasher.finalize().map { String(format: "%02x", $0) }.joined()
         return SandboxProfile(
-            definition: definition, policy: policy, bootstrapSource: bootstrap, sha256: digest, path: path)
+            definition: definition, policy: policy, bootstrapSource: bootstrap, zygoteSource: zygote, sha256: digest, path: path)
     }
 
     /// Finds `name` (a profile name or a path to a JSON file) and loads it.

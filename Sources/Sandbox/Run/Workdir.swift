@@ -34,7 +34,12 @@ final class Workdir: Sendable {
 
     /// Writes an input file the program may read but not modify (owned by the grader, 0444).
     func place(_ name: String, _ bytes: [UInt8]) throws(SandboxError) {
-        let fd = try Syscall.open("\(path)/\(name)", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o444)
+        try Self.place(name, bytes, in: path)
+    }
+
+    /// Writes a grader-owned, read-only (0444) file `name` into `directory`.
+    static func place(_ name: String, _ bytes: [UInt8], in directory: String) throws(SandboxError) {
+        let fd = try Syscall.open("\(directory)/\(name)", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o444)
         defer { Syscall.close(fd) }
         try Syscall.writeAll(fd, bytes)
     }
@@ -66,7 +71,7 @@ final class Workdir: Sendable {
         return removed
     }
 
-    private static func removeTree(_ path: String) {
+    static func removeTree(_ path: String) {
         // The program may have made directories unwritable or unreadable; give them back first
         // (lchmod semantics: symlinks are never followed, so a planted link cannot redirect us).
         if let walker = FileManager.default.enumerator(atPath: path) {

@@ -1,0 +1,227 @@
+import CSandboxSpawn
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A warm interpreter for one worker: a sandboxed fork server that has already started Python
+/// and imported what the harness and common solutions use, forking one child per sample.
+///
+/// The pool process is launched exactly like a cold run (uid slot, namespaces, tmpfs scratch,
+/// rlimits, Landlock, seccomp) and never runs sample code itself. Each child stacks the
+/// per-sample restrictions (its own rlimits and Landlock domain, then the afterStart filter)
+/// before reading anything of the sample, which the grader writes into a fresh inputs directory
+/// only for that request. A timeout, an output overflow or a blocked syscall kills the whole
+/// pool (the next sample starts a fresh one); a pool that dies on its own returns nil, and the
+/// caller re-runs that sample cold. One worker thread uses a pool at a time.
+public final class WarmPool: @unchecked Sendable {
+    // @unchecked: used by one worker thread at a time (documented above).
+    private let sandbox: Sandbox
+    private var running: Running?
+    private var sequence = 0
+
+    private struct Running {
+        let launched: Sandbox.Launched
+        let socket: Int32
+        let dir: Workdir
+        let slot: SlotLease?
+        let isolation: IsolationReport
+        let limits: ResourceLimits
+    }
+
+    /// Pools need a profile with a zygote and a bootstrap.
+    public init?(sandbox: Sandbox) {
+        guard sandbox.profile.zygoteSource != nil, sandbox.bootstrap != nil else { return nil }
+        self.sandbox = sandbox
+    }
+
+    deinit { shutdown() }
+
+    /// Stops the pool process and removes its directory.
+    public func shutdown() {
+        guard let running else { return }
+        Syscall.close(running.socket)  // the zygote exits on EOF
+        kill(running.launched.pid, SIGKILL)
+        _ = try? Syscall.wait(running.launched.pid)
+        running.launched.close()
+        running.dir.remove()
+        self.running = nil
+    }
+
+    /// Runs one harness request (program + harness files) in the pool. Returns nil when the pool
+    /// failed under it for reasons of its own; the caller then runs the sample cold.
+    public func run(_ request: RunRequest) -> Outcome? {
+        let limits = request.limits ?? sandbox.profile.definition.limits
+        do {
+            if let current = running, current.limits != limits { shutdown() }
+            if running == nil { running = try start(limits: limits) }
+            guard let pool = running else { return nil }
+            return try serve(request, limits: limits, in: pool)
+        } catch {
+            shutdown()
+            return nil
+        }
+    }
+
+    private func start(limits: ResourceLimits) throws(SandboxError) -> Running {
+        let profile = sandbox.profile
+        let privileges = Privileges.current
+        let slot: SlotLease? =
+            privileges.canDropToSlotUser
+            ? try SlotLease.acquire(base: profile.definition.uidBase, count: profile.definition.uidSlots, directory: Sandbox.slotDirectory)
+            : nil
+        let dir = try Workdir.create(base: sandbox.workBase, owner: slot)
+        do throws(SandboxError) {
+            guard let bootstrap = sandbox.bootstrap, let zygote = profile.zygoteSource else {
+                throw SandboxError(.invalidProfile, "profile \(profile.name) has no zygote")
+            }
+            try dir.place(bootstrap.name, bootstrap.bytes)
+            try dir.place(".proctor-zygote.py", zygote)
+            var afterStartPath = "-"
+            if let afterStart = sandbox.afterStart {
+                try dir.place(".proctor-after-start.bpf", afterStart.bytes)
+                afterStartPath = dir.path + "/.proctor-after-start.bpf"
+            }
+            let arguments = [
+                profile.definition.command[0], "-I", "-S", "-B", dir.path + "/.proctor-zygote.py", dir.path + "/" + bootstrap.name,
+                afterStartPath,
+            ]
+            var isolation = IsolationReport(
+                uid: slot?.uid ?? getuid(), gid: slot?.gid ?? getgid(), privilegesDropped: slot != nil, noNewPrivs: true,
+                landlockABI: nil, landlockLayers: [], namespaces: [], seccompInstructions: sandbox.seccompInstructions,
+                seccompAfterStartInstructions: sandbox.afterStart?.instructionCount, seccompNotify: true, workdir: dir.path,
+                scratch: "", scratchTmpfs: false, workdirRemoved: false)
+            let null = try Syscall.open("/dev/null", O_RDWR)
+            defer { Syscall.close(null) }
+            let channel = try Syscall.socketPair()
+            // The pool's own limits: the samples' (children can only lower them), with CPU for a long life.
+            var poolLimits = sandbox.applied(limits)
+            poolLimits.cpuSeconds = 24 * 3600
+            let launched = try sandbox.launch(
+                arguments: arguments, in: dir, slot: slot, privileges: privileges,
+                stdio: (null, try Syscall.duplicate(null), try Syscall.duplicate(null), channel.1), limits: poolLimits,
+                isolation: &isolation)
+            return Running(launched: launched, socket: channel.0, dir: dir, slot: slot, isolation: isolation, limits: limits)
+        } catch {
+            dir.remove()
+            throw error
+        }
+    }
+
+    private func serve(_ request: RunRequest, limits: ResourceLimits, in pool: Running) throws(SandboxError) -> Outcome? {
+        sequence += 1
+        let inputs = try pool.dir.subdirectory("in-\(sequence)", owner: pool.slot)
+        defer { Workdir.removeTree(inputs) }
+        let programName = request.programName
+        try Workdir.place(programName, request.program, in: inputs)
+        for (name, bytes) in request.files.sorted(by: { $0.key < $1.key }) where !name.contains("/") && name != programName {
+            try Workdir.place(name, bytes, in: inputs)
+        }
+        let applied = sandbox.applied(limits)
+        var isolation = pool.isolation
+        isolation.scratch = pool.dir.path + "/scratch/s-\(sequence)"
+        let fields = [
+            "program=\(inputs)/\(programName)", "inputs=\(inputs)", "scratch=\(isolation.scratch)",
+            "cpu=\(applied.cpuSeconds)", "data=\(applied.memoryBytes)", "as=\(applied.addressSpaceBytes)",
+            "fsize=\(applied.fileSizeBytes)", "nofile=\(applied.openFiles)", "nproc=\(applied.processes)",
+            "abi=\(isolation.landlockABI ?? 0)",
+            "read_execute=" + sandbox.profile.definition.filesystem.readExecute.joined(separator: "\u{1F}"),
+            "read_write=" + sandbox.profile.definition.filesystem.readWrite.joined(separator: "\u{1F}"),
+        ]
+        let message = Array((fields.joined(separator: "\n") + "\n").utf8)
+        let stdout = try Syscall.pipe()
+        let stderr = try Syscall.pipe()
+        let control = try Syscall.pipe()
+        defer { [stdout.read, stderr.read, control.read].forEach(Syscall.close) }
+        let start = Syscall.monotonicNanoseconds()
+        let sent = message.withUnsafeBytes { bytes in
+            [stdout.write, stderr.write, control.write].withUnsafeBufferPointer {
+                csandbox_send_fds(pool.socket, bytes.baseAddress, bytes.count, $0.baseAddress, 3)
+            }
+        }
+        [stdout.write, stderr.write, control.write].forEach(Syscall.close)
+        guard sent == 0 else { return nil }
+
+        var result = RunMonitor.Result()
+        result.stdout = CappedBuffer(capacity: Int(limits.captureBytes.bytes))
+        result.stderr = CappedBuffer(capacity: Int(limits.captureBytes.bytes))
+        let deadline = start + limits.wall.milliseconds * 1_000_000
+        var open = [stdout.read, stderr.read, control.read]
+        for fd in open { try Syscall.setNonBlocking(fd) }
+        var replied = false
+        var killed = false
+        var drainDeadline: UInt64?
+        var chunk = [UInt8](repeating: 0, count: 64 << 10)
+        func killPool() {
+            killed = true
+            if pool.launched.pidfd >= 0 { _ = csandbox_pidfd_kill(pool.launched.pidfd, SIGKILL) }
+            kill(-pool.launched.pid, SIGKILL)
+        }
+        while true {
+            let now = Syscall.monotonicNanoseconds()
+            if !replied && !killed && now >= deadline {
+                result.killedForWall = true
+                killPool()
+            }
+            if replied || killed {
+                if drainDeadline == nil { drainDeadline = now + 500_000_000 }
+                if open.isEmpty || now >= drainDeadline! { break }
+            }
+            var watched = open
+            if !replied && !killed { watched += [pool.socket, pool.launched.pidfd, pool.launched.listenerFD].filter { $0 >= 0 } }
+            let limit = drainDeadline ?? deadline
+            let timeout = Int32(clamping: max(1, (Int64(limit) - Int64(now)) / 1_000_000 + 1))
+            let events = try Syscall.poll(watched, timeoutMilliseconds: min(timeout, 1000))
+            for (index, fd) in watched.enumerated() where events[index] != 0 {
+                if fd == pool.socket {
+                    var reply = [UInt8](repeating: 0, count: 256)
+                    let count = reply.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
+                    let fields = count > 0 ? String(decoding: reply[0..<count], as: UTF8.self).split(separator: " ").compactMap { Int($0) } : []
+                    guard fields.count == 4 else { return try poolDied() }
+                    result.programStatus = Int32(truncatingIfNeeded: fields[0])
+                    result.usage.ru_utime = timeval(tv_sec: fields[1] / 1_000_000, tv_usec: fields[1] % 1_000_000)
+                    result.usage.ru_stime = timeval(tv_sec: fields[2] / 1_000_000, tv_usec: fields[2] % 1_000_000)
+                    result.usage.ru_maxrss = fields[3]
+                    replied = true
+                } else if fd == pool.launched.pidfd {
+                    return try poolDied()
+                } else if fd == pool.launched.listenerFD {
+                    var number: Int32 = 0
+                    var arch: UInt32 = 0
+                    var notifiedPID: pid_t = 0
+                    if csandbox_seccomp_receive(fd, &number, &arch, &notifiedPID) == 0 {
+                        result.blockedSyscall = SeccompProgram.syscallName(number: number, arch: arch)
+                        killPool()
+                    }
+                } else {
+                    guard let count = try Syscall.read(fd, into: &chunk) else { continue }
+                    if count == 0 {
+                        open.removeAll { $0 == fd }
+                        continue
+                    }
+                    switch fd {
+                    case stdout.read: result.stdout.append(chunk[0..<count])
+                    case stderr.read: result.stderr.append(chunk[0..<count])
+                    default: result.control.append(chunk[0..<count])
+                    }
+                    if UInt64(result.stdout.total + result.stderr.total) > limits.outputLimit.bytes && !killed && !replied {
+                        result.killedForOutput = true
+                        killPool()
+                    }
+                }
+            }
+        }
+        result.wallNanoseconds = Syscall.monotonicNanoseconds() - start
+        if killed { shutdown() }
+        isolation.workdir = inputs
+        isolation.workdirRemoved = true
+        return Outcome.classify(result, limits: limits, applied: applied, profile: sandbox.identity, isolation: isolation)
+    }
+
+    /// The pool ended on its own (or broke its protocol): reap it; the caller re-runs cold.
+    private func poolDied() throws(SandboxError) -> Outcome? {
+        shutdown()
+        return nil
+    }
+}
