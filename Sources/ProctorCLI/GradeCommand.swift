@@ -54,6 +54,9 @@ public struct GradeCommand: ParsableCommand {
     @Option(help: "Memory limit per sample, e.g. 256MiB (default: the profile's).")
     var memory: String?
 
+    @Option(help: "warm: a sandboxed fork server per worker (fast; the default); cold: a fresh interpreter per sample.")
+    var pool: String = "warm"
+
     @Flag(help: "Grade the tasks that have samples and list the missing ones, instead of refusing.")
     var allowPartial = false
 
@@ -79,6 +82,7 @@ public struct GradeCommand: ParsableCommand {
         if let cpu, TimeSpan(parsing: cpu) == nil { throw ValidationError("--cpu: '\(cpu)' is not a duration") }
         if let memory, ByteCount(parsing: memory) == nil { throw ValidationError("--memory: '\(memory)' is not a size") }
         guard workers >= 1 else { throw ValidationError("--workers must be at least 1") }
+        guard PoolMode(rawValue: pool) != nil else { throw ValidationError("--pool: '\(pool)' is not warm or cold") }
     }
 
     public func run() throws {
@@ -98,6 +102,7 @@ public struct GradeCommand: ParsableCommand {
         options.ks = try parsedKs()
         options.workers = workers
         options.allowPartial = allowPartial
+        options.pool = PoolMode(rawValue: pool) ?? .warm
         options.proctorVersion = ProctorVersion.string
         options.progress = quiet ? nil : ProgressReporter()
 

@@ -8,7 +8,7 @@ import Testing
 import Glibc
 #endif
 
-/// The adversarial corpus, graded three times at once so runs race, with the host checked
+/// The adversarial corpus, in warm-pool and cold mode, graded three times at once so runs race, with the host checked
 /// before and after: every sample gets its recorded status, none passes, the controls graded
 /// alongside still pass, and nothing of any run outlives it or lands outside its workdir.
 @Suite(.serialized)
@@ -45,7 +45,8 @@ struct AdversarialCorpusTests {
         }
     }
 
-    @Test func corpusIsContainedWhenGradedThreeTimesInParallel() throws {
+    @Test(arguments: PoolMode.allCases)
+    func corpusIsContainedWhenGradedThreeTimesInParallel(_ mode: PoolMode) throws {
         let expectations = try Self.expectations()
         #expect(expectations.count >= 40)
         try? FileManager.default.removeItem(atPath: Self.base)
@@ -91,6 +92,7 @@ struct AdversarialCorpusTests {
                     profile: profile, limits: limits)
                 options.ks = [1]
                 options.workers = 2
+                options.pool = mode
                 let result = Result { () throws(GradeError) in try GradeRun(options).run() }
                 results.withLock { $0[index] = result }
             }
@@ -100,7 +102,7 @@ struct AdversarialCorpusTests {
 
         for index in 0..<runs {
             let summary = try results.withLock { $0[index]! }.get()
-            #expect(summary.passed == controlCount, "run \(index): only the controls may pass")
+            #expect(summary.passed == controlCount, "\(mode) run \(index): only the controls may pass")
             let rows = try String(contentsOfFile: Self.base + "/run-\(index)/samples.jsonl", encoding: .utf8).split(separator: "\n")
                 .map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
             #expect(rows.count == expectations.count + controlCount)
@@ -109,7 +111,7 @@ struct AdversarialCorpusTests {
                 #expect(row["passed"] as? Bool == false, "run \(index): '\(expected.attack)' passed")
                 #expect(
                     row["status"] as? String == expected.status,
-                    "run \(index): '\(expected.attack)' got \(row["status"] ?? "?") (\(row["result"] ?? "")), expected \(expected.status)")
+                    "\(mode) run \(index): '\(expected.attack)' got \(row["status"] ?? "?") (\(row["result"] ?? "")), expected \(expected.status)")
             }
             for row in rows.suffix(controlCount) {
                 #expect(row["status"] as? String == "passed", "run \(index): a correct control sample did not pass")

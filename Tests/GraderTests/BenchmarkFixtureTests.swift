@@ -6,10 +6,12 @@ import Testing
 /// The fixture benchmark: every sample gets exactly the verdict recorded in expected.jsonl.
 @Suite(.serialized)
 struct BenchmarkFixtureTests {
-    @Test func everySampleGetsItsExpectedVerdict() throws {
+    @Test(arguments: PoolMode.allCases)
+    func everySampleGetsItsExpectedVerdict(_ mode: PoolMode) throws {
         let out = Checkout.outDirectory("fixture")
         let summary = try Checkout.grade(
-            problems: Checkout.benchmark + "/problems.jsonl", samples: Checkout.benchmark + "/samples.jsonl", out: out, ks: [1, 2, 5])
+            problems: Checkout.benchmark + "/problems.jsonl", samples: Checkout.benchmark + "/samples.jsonl", out: out, ks: [1, 2, 5],
+            pool: mode)
         let rows = try Checkout.rows(out + "/samples.jsonl")
         let expected = try Checkout.rows(Checkout.benchmark + "/expected.jsonl")
         #expect(rows.count == expected.count)

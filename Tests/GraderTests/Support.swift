@@ -23,7 +23,8 @@ enum Checkout {
     }
 
     static func grade(
-        problems: String, samples: String, out: String, ks: [Int] = [1], allowPartial: Bool = false, timeout: Double = 3
+        problems: String, samples: String, out: String, ks: [Int] = [1], allowPartial: Bool = false, timeout: Double = 3,
+        pool: PoolMode = .warm
     ) throws -> GradeSummary {
         let profile = try profile()
         var limits = profile.definition.limits
@@ -33,6 +34,7 @@ enum Checkout {
         options.ks = ks
         options.allowPartial = allowPartial
         options.workers = 2
+        options.pool = pool
         return try GradeRun(options).run()
     }
 

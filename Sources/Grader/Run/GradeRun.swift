@@ -85,7 +85,8 @@ public final class GradeRun: @unchecked Sendable {
         }
         context = GradeContext(
             profileName: options.profile.name, profileSHA256: options.profile.sha256, proctorVersion: options.proctorVersion,
-            pythonVersion: Host.pythonVersion(options.profile.definition.command[0]), kernel: Host.kernel)
+            pythonVersion: Host.pythonVersion(options.profile.definition.command[0]), kernel: Host.kernel,
+            pool: options.pool.rawValue)
         resultsPath = options.outDirectory + "/samples.jsonl"
     }
 

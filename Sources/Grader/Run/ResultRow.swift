@@ -54,6 +54,7 @@ public enum ResultRow {
                 "processes": .integer(Int64(limits.processes)), "file_size_bytes": .integer(Int64(limits.fileSizeBytes)),
             ]),
             "proctor_version": .string(context.proctorVersion),
+            "pool": .string(context.pool),
             "python_version": .string(context.pythonVersion),
             "kernel": .string(context.kernel),
             "isolation": .string(isolationSummary(outcome.isolation)),
@@ -92,4 +93,6 @@ public struct GradeContext: Sendable {
     public var proctorVersion: String
     public var pythonVersion: String
     public var kernel: String
+    /// `warm` or `cold`: how the samples got their interpreter.
+    public var pool: String
 }

@@ -38,6 +38,9 @@ public final class WarmPool: @unchecked Sendable {
 
     deinit { shutdown() }
 
+    /// pid of the pool's outermost process (its PID namespace's init), while it runs.
+    var processID: pid_t? { running?.launched.pid }
+
     /// Stops the pool process and removes its directory.
     public func shutdown() {
         guard let running else { return }

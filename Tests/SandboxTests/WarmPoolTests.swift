@@ -1,0 +1,85 @@
+import Foundation
+import Testing
+
+@testable import Sandbox
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The warm pool with real processes: samples are isolated from each other, limits apply per
+/// sample, and a pool that dies is reported so the caller can re-run the sample cold.
+@Suite(.serialized)
+struct WarmPoolTests {
+    /// A harness request: `program` defines `f`; the tests assert `f()` returns `expected`.
+    private func request(_ program: String, expected: String, wall: Double = 3) throws -> RunRequest {
+        var limits = try Checkout.sandbox().profile.definition.limits
+        limits.wall = TimeSpan(seconds: wall)
+        var request = RunRequest(source: program, programName: "program.py", limits: limits)
+        request.files = [
+            ".proctor-harness": Array("tests=.proctor-tests.py\nstyle=check\nnonce=n0nce\nentry_point=f\n".utf8),
+            ".proctor-tests.py": Array("def check(candidate):\n    assert candidate() == \(expected)\n".utf8),
+        ]
+        return request
+    }
+
+    @Test func samplesPassAndFailAndDoNotSeeEachOther() throws {
+        let pool = try #require(WarmPool(sandbox: Checkout.sandbox()))
+        defer { pool.shutdown() }
+        let first = try #require(pool.run(request("import os\ndef f():\n    open('left-behind', 'w').write('x')\n    return sorted(os.listdir('.'))\n", expected: "['left-behind']")))
+        #expect(first.control.contains("completed n0nce 1"), "\(first.stderr)")
+        let second = try #require(pool.run(request("import os\ndef f():\n    return sorted(os.listdir('.'))\n", expected: "[]")))
+        #expect(second.control.contains("completed n0nce 1"), "the second sample saw the first one's files: \(second.stderr)")
+        let wrong = try #require(pool.run(request("def f():\n    return 1\n", expected: "2")))
+        #expect(wrong.statusText == "exited(1)")
+        #expect(wrong.control.contains { $0.hasPrefix("exception AssertionError\ttests") })
+        let pid = try #require(pool.processID)
+        #expect(pool.processID == pid, "one pool served all three")
+    }
+
+    @Test func perSampleLimitsAndIsolationApply() throws {
+        let pool = try #require(WarmPool(sandbox: Checkout.sandbox()))
+        defer { pool.shutdown() }
+        let identity = """
+            import os, resource
+            def f():
+                return [resource.getrlimit(resource.RLIMIT_CPU), resource.getrlimit(resource.RLIMIT_DATA)[0], os.getuid() != 0]
+            """
+        let outcome = try #require(pool.run(request(identity, expected: "[(2, 3), 256 << 20, True]")))
+        #expect(outcome.control.contains("completed n0nce 1"), "\(outcome.stderr)")
+        let burn = try #require(pool.run(request("def f():\n    while True:\n        pass\n", expected: "0", wall: 10)))
+        #expect(burn.statusText == "timeout(cpu)")
+        let escape = try #require(pool.run(request("def f():\n    return open('/tmp/proctor-pool-escape', 'w') is None\n", expected: "False")))
+        #expect(escape.statusText == "exited(1)")
+        #expect(!FileManager.default.fileExists(atPath: "/tmp/proctor-pool-escape"))
+    }
+
+    @Test func timeoutKillsThePoolAndTheNextSampleGetsAFreshOne() throws {
+        let pool = try #require(WarmPool(sandbox: Checkout.sandbox()))
+        defer { pool.shutdown() }
+        _ = try #require(pool.run(request("def f():\n    return 1\n", expected: "1")))
+        let first = try #require(pool.processID)
+        let slow = try #require(pool.run(request("import time\ndef f():\n    time.sleep(60)\n", expected: "0", wall: 1)))
+        #expect(slow.statusText == "timeout(wall)")
+        #expect(kill(first, 0) != 0, "the pool behind a timed-out sample must be gone")
+        let next = try #require(pool.run(request("def f():\n    return 1\n", expected: "1")))
+        #expect(next.control.contains("completed n0nce 1"))
+        #expect(pool.processID != first)
+    }
+
+    @Test func aPoolKilledMidSampleIsReportedForAColdRerun() throws {
+        let pool = try #require(WarmPool(sandbox: Checkout.sandbox()))
+        defer { pool.shutdown() }
+        _ = try #require(pool.run(request("def f():\n    return 1\n", expected: "1")))
+        let pid = try #require(pool.processID)
+        let killer = Thread {
+            Thread.sleep(forTimeInterval: 0.3)
+            kill(pid, SIGKILL)
+        }
+        killer.start()
+        let outcome = pool.run(try request("import time\ndef f():\n    time.sleep(2)\n    return 1\n", expected: "1"))
+        #expect(outcome == nil)
+        let after = try #require(pool.run(request("def f():\n    return 1\n", expected: "1")))
+        #expect(after.control.contains("completed n0nce 1"))
+    }
+}
