@@ -22,7 +22,7 @@ struct ProfileTests {
 
     private func copyOfShippedFiles(replacing name: String, with text: String) throws -> String {
         var files: [String: String] = [:]
-        for relative in ["profiles/python-strict.json", "seccomp/cpython.json", "python/bootstrap.py"] {
+        for relative in ["profiles/python-strict.json", "seccomp/cpython.json", "python/bootstrap.py", "python/zygote.py"] {
             files[relative] = try String(contentsOfFile: Checkout.sandboxes + "/" + relative, encoding: .utf8)
         }
         files[name] = text
