@@ -48,6 +48,11 @@ public struct SampleFile: Sendable {
         }
     }
 
+    /// Parses one samples-file line on its own (completion id 0 unless it names one).
+    public static func parseOne(_ line: String) throws(GradeError) -> Sample {
+        try Sample.parse(Array(line.utf8), file: "<sample>", line: 1, index: 0) { _ in 0 }
+    }
+
     /// Tasks of `problems` that have no sample, in problem order.
     public func missingTasks(in problems: ProblemSet) -> [String] {
         problems.order.filter { counts[$0] == nil }
