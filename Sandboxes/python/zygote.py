@@ -138,6 +138,7 @@ def main():
             os.close(fd)
         _, status, usage = os.wait4(child, 0)
         # Leftovers of this sample (a thread-holding orphan, say) must not meet the next one.
+        # Safe only because the pool is alone in its PID namespace (the grader guarantees it).
         try:
             os.kill(-1, signal.SIGKILL)
         except ProcessLookupError:

@@ -30,9 +30,13 @@ public final class WarmPool: @unchecked Sendable {
         let limits: ResourceLimits
     }
 
-    /// Pools need a profile with a zygote and a bootstrap.
+    /// Pools need a profile with a zygote and a bootstrap, and a PID namespace of their own: the
+    /// zygote's after-sample sweep (`kill(-1)`) must only ever reach the pool's own processes.
+    /// Without one (the grader is not root) this returns nil and samples run cold.
     public init?(sandbox: Sandbox) {
-        guard sandbox.profile.zygoteSource != nil, sandbox.bootstrap != nil else { return nil }
+        guard sandbox.profile.zygoteSource != nil, sandbox.bootstrap != nil, Privileges.current.canCreateNamespaces,
+            sandbox.profile.definition.namespaces.contains("pid")
+        else { return nil }
         self.sandbox = sandbox
     }
 
