@@ -80,6 +80,29 @@ struct failure {
     int32_t err;
 };
 
+/// Room for the SCM_RIGHTS control data of up to 8 descriptors.
+union rights_buffer {
+    struct cmsghdr header;
+    char bytes[CMSG_SPACE(8 * sizeof(int))];
+};
+
+/// Fills `message` to carry `iov` and `count` descriptors in caller-provided storage: no
+/// allocation, so the child may use it between fork and exec.
+static void build_rights_message(struct msghdr *message, struct iovec *iov, union rights_buffer *buffer, const int *fds, int count) {
+    memset(buffer, 0, sizeof *buffer);
+    memset(message, 0, sizeof *message);
+    message->msg_iov = iov;
+    message->msg_iovlen = 1;
+    if (count <= 0) return;
+    message->msg_control = buffer->bytes;
+    message->msg_controllen = CMSG_SPACE(count * sizeof(int));
+    struct cmsghdr *cmsg = CMSG_FIRSTHDR(message);
+    cmsg->cmsg_level = SOL_SOCKET;
+    cmsg->cmsg_type = SCM_RIGHTS;
+    cmsg->cmsg_len = CMSG_LEN(count * sizeof(int));
+    memcpy(CMSG_DATA(cmsg), fds, count * sizeof(int));
+}
+
 static void child_fail(int error_fd, csandbox_stage stage, int err) {
     struct failure f = {stage, err};
     ssize_t ignored = syscall(SYS_write, error_fd, &f, sizeof f);
@@ -217,23 +240,10 @@ static void child_exec_program(const csandbox_config *c, int error_fd) {
             // From here on the filter applies to us: sendmsg, close and execve must be allowed.
             char payload = 'L';
             struct iovec iov = {&payload, 1};
-            union {
-                struct cmsghdr header;
-                char buffer[CMSG_SPACE(sizeof(int))];
-            } control_message;
-            memset(&control_message, 0, sizeof control_message);
-            struct msghdr message;
-            memset(&message, 0, sizeof message);
-            message.msg_iov = &iov;
-            message.msg_iovlen = 1;
-            message.msg_control = control_message.buffer;
-            message.msg_controllen = sizeof control_message.buffer;
-            struct cmsghdr *cmsg = CMSG_FIRSTHDR(&message);
-            cmsg->cmsg_level = SOL_SOCKET;
-            cmsg->cmsg_type = SCM_RIGHTS;
-            cmsg->cmsg_len = CMSG_LEN(sizeof(int));
             int listener_fd = (int)listener;
-            memcpy(CMSG_DATA(cmsg), &listener_fd, sizeof(int));
+            union rights_buffer rights;
+            struct msghdr message;
+            build_rights_message(&message, &iov, &rights, &listener_fd, 1);
             if (syscall(SYS_sendmsg, listener_socket, &message, MSG_NOSIGNAL) < 0)
                 child_fail(error_fd, CSANDBOX_STAGE_SEND_LISTENER, errno);
             syscall(SYS_close, listener_fd);
@@ -409,24 +419,9 @@ int csandbox_send_fds(int socket, const void *bytes, size_t length, const int *f
         return -1;
     }
     struct iovec iov = {(void *)bytes, length};
-    union {
-        struct cmsghdr header;
-        char buffer[CMSG_SPACE(8 * sizeof(int))];
-    } control_message;
-    memset(&control_message, 0, sizeof control_message);
+    union rights_buffer rights;
     struct msghdr message;
-    memset(&message, 0, sizeof message);
-    message.msg_iov = &iov;
-    message.msg_iovlen = 1;
-    if (count > 0) {
-        message.msg_control = control_message.buffer;
-        message.msg_controllen = CMSG_SPACE(count * sizeof(int));
-        struct cmsghdr *cmsg = CMSG_FIRSTHDR(&message);
-        cmsg->cmsg_level = SOL_SOCKET;
-        cmsg->cmsg_type = SCM_RIGHTS;
-        cmsg->cmsg_len = CMSG_LEN(count * sizeof(int));
-        memcpy(CMSG_DATA(cmsg), fds, count * sizeof(int));
-    }
+    build_rights_message(&message, &iov, &rights, fds, count);
     ssize_t sent;
     do {
         sent = sendmsg(socket, &message, MSG_NOSIGNAL);

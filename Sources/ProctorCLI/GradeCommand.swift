@@ -4,7 +4,7 @@ import Grader
 import Sandbox
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `proctor grade`: a whole benchmark, pass@k and per-sample results.

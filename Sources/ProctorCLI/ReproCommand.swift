@@ -50,12 +50,16 @@ public struct ReproCommand: ParsableCommand {
             throw CLIFailure.usage("proctor: \(error)")
         }
         let outcome = fresh.outcome
-        print("== \(sample)  profile \(repro.profile.name)  cpu \(repro.limits.cpu)  wall \(repro.limits.wall)  memory \(repro.limits.memory)")
+        print(
+            "== \(sample)  profile \(repro.profile.name)  cpu \(repro.limits.cpu)  wall \(repro.limits.wall)  memory \(repro.limits.memory)"
+        )
         print("== stdout (\(outcome.stdoutBytes) bytes)")
         print(outcome.stdout, terminator: outcome.stdout.hasSuffix("\n") || outcome.stdout.isEmpty ? "" : "\n")
         print("== stderr (\(outcome.stderrBytes) bytes)")
         print(outcome.stderr, terminator: outcome.stderr.hasSuffix("\n") || outcome.stderr.isEmpty ? "" : "\n")
-        print("== verdict now:      \(fresh.verdict.status)  \(fresh.verdict.result)  (\(outcome.statusText), \(String(format: "%.1f", outcome.wallMs)) ms)")
+        print(
+            "== verdict now:      \(fresh.verdict.status)  \(fresh.verdict.result)  (\(outcome.statusText), \(String(format: "%.1f", outcome.wallMs)) ms)"
+        )
         print("== verdict recorded: \(repro.recordedStatus)  \(repro.recordedResult)")
         let matches = fresh.verdict.status == repro.recordedStatus
         print("== matches: \(matches ? "yes" : "no")")

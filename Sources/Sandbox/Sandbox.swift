@@ -199,7 +199,8 @@ public final class Sandbox: Sendable {
         if privileges.canCreateNamespaces, let tmpfs = profile.definition.scratch {
             namespaceBits |= Int32(CSANDBOX_NS_MOUNT)
             isolation.namespaces.append("mount")
-            scratchOptions = "size=\(tmpfs.size.bytes),nr_inodes=\(tmpfs.inodes),mode=0700,uid=\(slot?.uid ?? getuid()),gid=\(slot?.gid ?? getgid())"
+            scratchOptions =
+                "size=\(tmpfs.size.bytes),nr_inodes=\(tmpfs.inodes),mode=0700,uid=\(slot?.uid ?? getuid()),gid=\(slot?.gid ?? getgid())"
             isolation.scratchTmpfs = true
         }
 

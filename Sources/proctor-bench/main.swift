@@ -113,7 +113,8 @@ func gradeHumanEval(profile: SandboxProfile) throws {
     let programs = try lines.map { line -> String in
         let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: String]
         let problem = problems.problems[object["task_id"]!]!
-        let sample = "{\"task_id\": \"\(problem.taskID)\", \"completion\": \(String(decoding: try JSONSerialization.data(withJSONObject: [object["completion"]!]), as: UTF8.self).dropFirst().dropLast())}"
+        let sample =
+            "{\"task_id\": \"\(problem.taskID)\", \"completion\": \(String(decoding: try JSONSerialization.data(withJSONObject: [object["completion"]!]), as: UTF8.self).dropFirst().dropLast())}"
         return try AssembledProgram(problem: problem, sample: SampleFile.parseOne(sample)).text
     }
     try programs.joined(separator: "\u{0}").write(toFile: directory + "/programs.txt", atomically: true, encoding: .utf8)
@@ -139,13 +140,16 @@ func gradeHumanEval(profile: SandboxProfile) throws {
     let floorOutput = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: " ")
     floor.waitUntilExit()
     let floorCPU = Double(floorOutput.last!.trimmingCharacters(in: .whitespacesAndNewlines)) ?? .nan
-    print(String(format: "in-process floor: %.2f s CPU for %d programs (%.2f ms/sample), %@ passed, no isolation",
-                 floorCPU, programs.count, floorCPU * 1000 / Double(programs.count), String(floorOutput.first ?? "?")))
+    print(
+        String(
+            format: "in-process floor: %.2f s CPU for %d programs (%.2f ms/sample), %@ passed, no isolation",
+            floorCPU, programs.count, floorCPU * 1000 / Double(programs.count), String(floorOutput.first ?? "?")))
 
     var wall: [String: Double] = [:]
     for (mode, workers) in [(PoolMode.warm, 1), (.warm, 2), (.cold, 2)] {
         var options = GradeOptions(
-            problemsPath: dataset, samplesPath: samples, outDirectory: directory + "/out-\(mode)-\(workers)", profile: profile, limits: limits)
+            problemsPath: dataset, samplesPath: samples, outDirectory: directory + "/out-\(mode)-\(workers)", profile: profile,
+            limits: limits)
         options.ks = [1, 10]
         options.workers = workers
         options.pool = mode
@@ -153,15 +157,18 @@ func gradeHumanEval(profile: SandboxProfile) throws {
         wall["\(mode)-\(workers)"] = summary.wallSeconds
         print(
             String(
-                format: "HumanEval x10 (%d samples), %@, %d worker(s): %.1f samples/s, %.2f ms/sample, wall %.2f s, passed %d (expected %d), pass@1 %.4f",
+                format:
+                    "HumanEval x10 (%d samples), %@, %d worker(s): %.1f samples/s, %.2f ms/sample, wall %.2f s, passed %d (expected %d), pass@1 %.4f",
                 lines.count, mode.rawValue, workers, summary.samplesPerSecond, summary.wallSeconds * 1000 / Double(lines.count),
                 summary.wallSeconds, summary.passed, expectedPasses, summary.passAtK[0].value ?? -1))
         if summary.passed != expectedPasses { throw GradeError("bench: \(summary.passed) passes, expected \(expectedPasses)") }
     }
     // Per core: the pool's wall time on 2 workers is 2 cores' worth of work.
     let warmPerCore = wall["warm-2"]! * 2
-    print(String(format: "warm / floor (per core): %.2fx    cold / warm: %.2fx    2 workers vs 1 (warm): %.2fx faster",
-                 warmPerCore / floorCPU, wall["cold-2"]! / wall["warm-2"]!, wall["warm-1"]! / wall["warm-2"]!))
+    print(
+        String(
+            format: "warm / floor (per core): %.2fx    cold / warm: %.2fx    2 workers vs 1 (warm): %.2fx faster",
+            warmPerCore / floorCPU, wall["cold-2"]! / wall["warm-2"]!, wall["warm-1"]! / wall["warm-2"]!))
     var usage = rusage()
     getrusage(RUSAGE_SELF.rawValue, &usage)
     print("grader peak RSS: \(usage.ru_maxrss / 1024) MiB")

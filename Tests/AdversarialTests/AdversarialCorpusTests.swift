@@ -1,11 +1,11 @@
 import Foundation
-import Synchronization
 import Grader
 import Sandbox
+import Synchronization
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The adversarial corpus, in warm-pool and cold mode, graded three times at once so runs race, with the host checked
@@ -111,7 +111,8 @@ struct AdversarialCorpusTests {
                 #expect(row["passed"] as? Bool == false, "run \(index): '\(expected.attack)' passed")
                 #expect(
                     row["status"] as? String == expected.status,
-                    "\(mode) run \(index): '\(expected.attack)' got \(row["status"] ?? "?") (\(row["result"] ?? "")), expected \(expected.status)")
+                    "\(mode) run \(index): '\(expected.attack)' got \(row["status"] ?? "?") (\(row["result"] ?? "")), expected \(expected.status)"
+                )
             }
             for row in rows.suffix(controlCount) {
                 #expect(row["status"] as? String == "passed", "run \(index): a correct control sample did not pass")

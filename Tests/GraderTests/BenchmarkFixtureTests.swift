@@ -19,7 +19,9 @@ struct BenchmarkFixtureTests {
             // Same order as the input, and the recorded verdict.
             #expect(row["task_id"] as? String == want["task_id"] as? String)
             #expect(row["completion_id"] as? String == want["completion_id"] as? String)
-            #expect(row["status"] as? String == want["status"] as? String, "\(want["task_id"]!)#\(want["completion_id"]!): \(want["why"]!) → \(row["result"]!)")
+            #expect(
+                row["status"] as? String == want["status"] as? String,
+                "\(want["task_id"]!)#\(want["completion_id"]!): \(want["why"]!) → \(row["result"]!)")
             #expect(row["passed"] as? Bool == want["passed"] as? Bool)
         }
         let passes = expected.filter { $0["passed"] as? Bool == true }.count
@@ -41,8 +43,10 @@ struct BenchmarkFixtureTests {
         #expect(error["type"] as? String == "AssertionError")
         #expect(error["source"] as? String == "assert candidate(1, 2) == 3")
         let audit = try #require(wrong["audit"] as? [String: Any])
-        for key in ["problem_sha256", "sample_sha256", "program_sha256", "profile_sha256", "limits", "proctor_version",
-                    "python_version", "kernel", "timestamp"] {
+        for key in [
+            "problem_sha256", "sample_sha256", "program_sha256", "profile_sha256", "limits", "proctor_version",
+            "python_version", "kernel", "timestamp",
+        ] {
             #expect(audit[key] != nil, "audit lacks \(key)")
         }
         let timeout = try #require(rows.first { $0["status"] as? String == "timeout" })
@@ -53,11 +57,13 @@ struct BenchmarkFixtureTests {
 
     @Test func resumingSkipsGradedSamplesAndRegradesChangedOnes() throws {
         let problems = Checkout.benchmark + "/problems.jsonl"
-        let first = try Checkout.file("samples.jsonl", [
-            #"{"task_id": "Fixture/0", "completion": "    return a + b\n"}"#,
-            #"{"task_id": "Fixture/0", "completion": "    return a - b\n"}"#,
-            #"{"task_id": "Fixture/6", "completion": "    return 1\n"}"#,
-        ])
+        let first = try Checkout.file(
+            "samples.jsonl",
+            [
+                #"{"task_id": "Fixture/0", "completion": "    return a + b\n"}"#,
+                #"{"task_id": "Fixture/0", "completion": "    return a - b\n"}"#,
+                #"{"task_id": "Fixture/6", "completion": "    return 1\n"}"#,
+            ])
         let out = Checkout.outDirectory("resume")
         let initial = try Checkout.grade(problems: problems, samples: first, out: out, allowPartial: true)
         #expect(initial.samplesGraded == 3 && initial.samplesReused == 0)
@@ -65,11 +71,13 @@ struct BenchmarkFixtureTests {
         #expect(again.samplesGraded == 0 && again.samplesReused == 3)
         #expect(again.passed == initial.passed)
         // Change the second sample: only it is graded again, and the file keeps one row per sample, in order.
-        let changed = try Checkout.file("samples.jsonl", [
-            #"{"task_id": "Fixture/0", "completion": "    return a + b\n"}"#,
-            #"{"task_id": "Fixture/0", "completion": "    return b + a\n"}"#,
-            #"{"task_id": "Fixture/6", "completion": "    return 1\n"}"#,
-        ])
+        let changed = try Checkout.file(
+            "samples.jsonl",
+            [
+                #"{"task_id": "Fixture/0", "completion": "    return a + b\n"}"#,
+                #"{"task_id": "Fixture/0", "completion": "    return b + a\n"}"#,
+                #"{"task_id": "Fixture/6", "completion": "    return 1\n"}"#,
+            ])
         let third = try Checkout.grade(problems: problems, samples: changed, out: out, allowPartial: true)
         #expect(third.samplesGraded == 1 && third.samplesReused == 2)
         #expect(third.passed == 2)

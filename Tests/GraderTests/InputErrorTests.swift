@@ -28,15 +28,17 @@ struct InputErrorTests {
     }
 
     @Test func unknownTaskIsRefused() throws {
-        let message = try #require(try error(samples: [#"{"task_id": "Fixture/0", "completion": "x"}"#, "", #"{"task_id": "Nope/1", "completion": "x"}"#]))
+        let message = try #require(
+            try error(samples: [#"{"task_id": "Fixture/0", "completion": "x"}"#, "", #"{"task_id": "Nope/1", "completion": "x"}"#]))
         #expect(message.hasPrefix("samples.jsonl:3: unknown task_id 'Nope/1'"))
     }
 
     @Test func duplicateCompletionIDIsRefused() throws {
-        let message = try #require(try error(samples: [
-            #"{"task_id": "Fixture/0", "completion": "x", "completion_id": 7}"#,
-            #"{"task_id": "Fixture/0", "completion": "y", "completion_id": "7"}"#,
-        ]))
+        let message = try #require(
+            try error(samples: [
+                #"{"task_id": "Fixture/0", "completion": "x", "completion_id": 7}"#,
+                #"{"task_id": "Fixture/0", "completion": "y", "completion_id": "7"}"#,
+            ]))
         #expect(message == "samples.jsonl:2: duplicate completion_id '7' for Fixture/0 (first on line 1)")
     }
 

@@ -8,7 +8,9 @@ enum Checkout {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().path
     static let benchmark = root + "/Fixtures/benchmark"
-    static let humanEval = URL(fileURLWithPath: root).deletingLastPathComponent().appendingPathComponent("shared/datasets/HumanEval.jsonl.gz").path
+    static let humanEval = URL(fileURLWithPath: root).deletingLastPathComponent().appendingPathComponent(
+        "shared/datasets/HumanEval.jsonl.gz"
+    ).path
     static var hasHumanEval: Bool { FileManager.default.fileExists(atPath: humanEval) }
 
     static func profile() throws -> SandboxProfile {

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `proctor grade` and `proctor repro` as a user runs them.
@@ -27,7 +27,8 @@ struct GradeCommandTests {
         #expect(graded.stderr.contains("grading 36 samples"))
         #expect(graded.stderr.contains("graded 36/36 samples"))
         #expect(!graded.stderr.contains("\u{1B}["))
-        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: directory + "/summary.json"))) as? [String: Any]
+        let summary =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: directory + "/summary.json"))) as? [String: Any]
         #expect(summary?["passed"] as? Int == 14)
 
         let repro = try ProctorExecutable.run(["repro", directory + "/samples.jsonl", "Fixture/2#1", "--keep", directory + "/keep"])
@@ -36,7 +37,9 @@ struct GradeCommandTests {
         #expect(repro.stdout.contains("== matches: yes"))
         #expect(FileManager.default.fileExists(atPath: directory + "/keep/rerun.sh"))
 
-        let again = try ProctorExecutable.run(["grade", "--problems", problems, "--samples", samples, "--k", "1,2", "--out", directory, "--quiet"])
+        let again = try ProctorExecutable.run([
+            "grade", "--problems", problems, "--samples", samples, "--k", "1,2", "--out", directory, "--quiet",
+        ])
         #expect(again.stdout.contains("(36 reused from an earlier run)"))
         #expect(again.stderr.isEmpty)
     }
@@ -71,7 +74,8 @@ struct GradeCommandTests {
         for row in rows {
             #expect((try? JSONSerialization.jsonObject(with: Data(row.utf8))) != nil)
         }
-        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: directory + "/summary.json"))) as? [String: Any]
+        let summary =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: directory + "/summary.json"))) as? [String: Any]
         #expect(summary?["interrupted"] as? Bool == true)
         #expect(summary?["samples_graded"] as? Int == rows.count)
     }

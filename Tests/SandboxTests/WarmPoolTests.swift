@@ -4,7 +4,7 @@ import Testing
 @testable import Sandbox
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The warm pool with real processes: samples are isolated from each other, limits apply per
@@ -26,7 +26,11 @@ struct WarmPoolTests {
     @Test func samplesPassAndFailAndDoNotSeeEachOther() throws {
         let pool = try #require(WarmPool(sandbox: Checkout.sandbox()))
         defer { pool.shutdown() }
-        let first = try #require(pool.run(request("import os\ndef f():\n    open('left-behind', 'w').write('x')\n    return sorted(os.listdir('.'))\n", expected: "['left-behind']")))
+        let first = try #require(
+            pool.run(
+                request(
+                    "import os\ndef f():\n    open('left-behind', 'w').write('x')\n    return sorted(os.listdir('.'))\n",
+                    expected: "['left-behind']")))
         #expect(first.control.contains("completed n0nce 1"), "\(first.stderr)")
         let second = try #require(pool.run(request("import os\ndef f():\n    return sorted(os.listdir('.'))\n", expected: "[]")))
         #expect(second.control.contains("completed n0nce 1"), "the second sample saw the first one's files: \(second.stderr)")
@@ -49,7 +53,8 @@ struct WarmPoolTests {
         #expect(outcome.control.contains("completed n0nce 1"), "\(outcome.stderr)")
         let burn = try #require(pool.run(request("def f():\n    while True:\n        pass\n", expected: "0", wall: 10)))
         #expect(burn.statusText == "timeout(cpu)")
-        let escape = try #require(pool.run(request("def f():\n    return open('/tmp/proctor-pool-escape', 'w') is None\n", expected: "False")))
+        let escape = try #require(
+            pool.run(request("def f():\n    return open('/tmp/proctor-pool-escape', 'w') is None\n", expected: "False")))
         #expect(escape.statusText == "exited(1)")
         #expect(!FileManager.default.fileExists(atPath: "/tmp/proctor-pool-escape"))
     }

@@ -38,7 +38,9 @@ public struct Problem: Sendable {
                 canonicalSolution: text("code") ?? text("canonical_solution"), sha256: digest)
         }
         for key in ["prompt", "entry_point", "test"] where text(key) == nil {
-            throw GradeError(file: file, line: line, "missing field '\(key)' (human-eval problems need prompt, entry_point, test; MBPP problems need test_list)")
+            throw GradeError(
+                file: file, line: line,
+                "missing field '\(key)' (human-eval problems need prompt, entry_point, test; MBPP problems need test_list)")
         }
         return Problem(
             taskID: taskID, shape: .humanEval, prompt: text("prompt")!, entryPoint: text("entry_point")!, test: text("test")!,

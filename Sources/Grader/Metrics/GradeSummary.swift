@@ -78,7 +78,8 @@ public struct GradeSummary: Codable, Sendable {
             lines.append("  \(status.padding(toLength: 16, withPad: " ", startingAt: 0)) \(count)")
         }
         if let latency = latencyMs {
-            lines.append(String(format: "latency ms   p50 %.1f  p90 %.1f  p99 %.1f  max %.1f", latency.p50, latency.p90, latency.p99, latency.max))
+            lines.append(
+                String(format: "latency ms   p50 %.1f  p90 %.1f  p99 %.1f  max %.1f", latency.p50, latency.p90, latency.p99, latency.max))
         }
         if let cpu = cpuMs, let rss = peakRssKiB {
             lines.append(String(format: "cpu ms       p50 %.1f  max %.1f", cpu.p50, cpu.max))
@@ -106,7 +107,9 @@ struct SummaryAccumulator {
     private(set) var reused = 0
     private(set) var passed = 0
 
-    mutating func add(task: String, status: String, passed didPass: Bool, wallMs: Double, cpuMs: Double, rssKiB: Double, reused wasReused: Bool) {
+    mutating func add(
+        task: String, status: String, passed didPass: Bool, wallMs: Double, cpuMs: Double, rssKiB: Double, reused wasReused: Bool
+    ) {
         var counts = perTask[task] ?? (0, 0)
         counts.n += 1
         if didPass { counts.c += 1 }

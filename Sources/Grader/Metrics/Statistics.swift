@@ -9,7 +9,9 @@ public enum Statistics {
 
     /// 95% percentile-bootstrap interval of the mean of `values` (resampling the values, i.e.
     /// the problems), with a fixed seed so the same results give the same interval.
-    public static func bootstrapMeanInterval(_ values: [Double], resamples: Int = 1000, seed: UInt64 = 0x5EED) -> (low: Double, high: Double)? {
+    public static func bootstrapMeanInterval(_ values: [Double], resamples: Int = 1000, seed: UInt64 = 0x5EED) -> (
+        low: Double, high: Double
+    )? {
         guard !values.isEmpty else { return nil }
         var generator = SplitMix64(seed: seed)
         var means: [Double] = []

@@ -30,7 +30,8 @@ struct EarlierResults {
                 default: 0
                 }
             }
-            rows[key] = Row(status: status, passed: passed, wallMs: number("wall_ms"), cpuMs: number("cpu_ms"), rssKiB: number("peak_rss_kib"))
+            rows[key] = Row(
+                status: status, passed: passed, wallMs: number("wall_ms"), cpuMs: number("cpu_ms"), rssKiB: number("peak_rss_kib"))
             if keepLines { lines[key] = bytes }
         }
     }

@@ -2,7 +2,7 @@ import Foundation
 import Sandbox
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Options of one `proctor grade` run.
@@ -95,8 +95,10 @@ public final class GradeRun: @unchecked Sendable {
     private func key(_ sample: Sample, _ problem: Problem) -> String {
         let limits = options.limits
         return Digest.sha256(
-            [problem.sha256, sample.sha256, sample.completionID, options.profile.sha256, "\(limits.cpu)", "\(limits.wall)",
-             "\(limits.memory)", "\(limits.outputLimit)", "\(limits.processes)", "\(limits.fileSize)"].joined(separator: "|"))
+            [
+                problem.sha256, sample.sha256, sample.completionID, options.profile.sha256, "\(limits.cpu)", "\(limits.wall)",
+                "\(limits.memory)", "\(limits.outputLimit)", "\(limits.processes)", "\(limits.fileSize)",
+            ].joined(separator: "|"))
     }
 
     public func run() throws(GradeError) -> GradeSummary {
@@ -112,7 +114,9 @@ public final class GradeRun: @unchecked Sendable {
         defer { close(outputFD) }
 
         let workers = (0..<options.workers).map { _ in Thread { [self] in work() } }
-        workers.forEach { $0.stackSize = 1 << 20; $0.start() }
+        workers.forEach {
+            $0.stackSize = 1 << 20; $0.start()
+        }
         let total = samples.total
         options.progress?.begin(total: total)
 

@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Progress of a grading run on stderr: a redrawn bar on a terminal, a plain line every few

@@ -42,7 +42,8 @@ public struct Repro: Sendable {
         }
         program = AssembledProgram(problem: problem, sample: sample)
         guard program.sha256 == audit["program_sha256"]?.string else {
-            throw GradeError("rebuilt program's sha256 \(program.sha256) differs from the recorded \(audit["program_sha256"]?.string ?? "none")")
+            throw GradeError(
+                "rebuilt program's sha256 \(program.sha256) differs from the recorded \(audit["program_sha256"]?.string ?? "none")")
         }
         let profileName = audit["profile"]?.string ?? "python-strict"
         do {
@@ -51,7 +52,9 @@ public struct Repro: Sendable {
             throw GradeError("profile: \(error)")
         }
         if profile.sha256 != audit["profile_sha256"]?.string {
-            warnings.append("profile \(profileName) changed since grading (sha256 \(profile.sha256) vs recorded \(audit["profile_sha256"]?.string ?? "none"))")
+            warnings.append(
+                "profile \(profileName) changed since grading (sha256 \(profile.sha256) vs recorded \(audit["profile_sha256"]?.string ?? "none"))"
+            )
         }
         func integer(_ key: String) -> UInt64? {
             if case .integer(let value)? = recordedLimits[key], value >= 0 { return UInt64(value) }

@@ -63,7 +63,9 @@ enum Landlock {
         let ruleset = Ruleset(fd: fd, abi: abi, layers: layers)
         // REMOVE_FILE (1 << 5) without any MAKE_* or WRITE_FILE: files may be deleted, never created or changed.
         let removeFile: UInt64 = 1 << 5
-        for (paths, rights) in [(readExecute, execute | readFile | readDir), (readWrite, handled), (readRemove, readFile | readDir | removeFile)] {
+        for (paths, rights) in [
+            (readExecute, execute | readFile | readDir), (readWrite, handled), (readRemove, readFile | readDir | removeFile),
+        ] {
             for path in paths {
                 let target = csandbox_open_path(path)
                 if target < 0 {

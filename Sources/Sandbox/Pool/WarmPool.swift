@@ -2,7 +2,7 @@ import CSandboxSpawn
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A warm interpreter for one worker: a sandboxed fork server that has already started Python
@@ -154,6 +154,7 @@ public final class WarmPool: @unchecked Sendable {
         result.stdout = CappedBuffer(capacity: Int(limits.captureBytes.bytes))
         result.stderr = CappedBuffer(capacity: Int(limits.captureBytes.bytes))
         let deadline = start + limits.wall.milliseconds * 1_000_000
+        let streams = RunMonitor.Streams(stdout: stdout.read, stderr: stderr.read, control: control.read, listener: -1)
         var open = [stdout.read, stderr.read, control.read]
         for fd in open { try Syscall.setNonBlocking(fd) }
         var replied = false
@@ -184,7 +185,8 @@ public final class WarmPool: @unchecked Sendable {
                 if fd == pool.socket {
                     var reply = [UInt8](repeating: 0, count: 256)
                     let count = reply.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
-                    let fields = count > 0 ? String(decoding: reply[0..<count], as: UTF8.self).split(separator: " ").compactMap { Int($0) } : []
+                    let fields =
+                        count > 0 ? String(decoding: reply[0..<count], as: UTF8.self).split(separator: " ").compactMap { Int($0) } : []
                     guard fields.count == 4 else { return try poolDied() }
                     result.programStatus = Int32(truncatingIfNeeded: fields[0])
                     result.usage.ru_utime = timeval(tv_sec: fields[1] / 1_000_000, tv_usec: fields[1] % 1_000_000)
@@ -194,11 +196,8 @@ public final class WarmPool: @unchecked Sendable {
                 } else if fd == pool.launched.pidfd {
                     return try poolDied()
                 } else if fd == pool.launched.listenerFD {
-                    var number: Int32 = 0
-                    var arch: UInt32 = 0
-                    var notifiedPID: pid_t = 0
-                    if csandbox_seccomp_receive(fd, &number, &arch, &notifiedPID) == 0 {
-                        result.blockedSyscall = SeccompProgram.syscallName(number: number, arch: arch)
+                    if case .blocked(let name) = RunMonitor.receiveNotification(fd) {
+                        result.blockedSyscall = name
                         killPool()
                     }
                 } else {
@@ -207,12 +206,9 @@ public final class WarmPool: @unchecked Sendable {
                         open.removeAll { $0 == fd }
                         continue
                     }
-                    switch fd {
-                    case stdout.read: result.stdout.append(chunk[0..<count])
-                    case stderr.read: result.stderr.append(chunk[0..<count])
-                    default: result.control.append(chunk[0..<count])
-                    }
-                    if UInt64(result.stdout.total + result.stderr.total) > limits.outputLimit.bytes && !killed && !replied {
+                    if result.take(chunk[0..<count], from: fd, streams: streams, outputLimit: limits.outputLimit.bytes) && !killed
+                        && !replied
+                    {
                         result.killedForOutput = true
                         killPool()
                     }

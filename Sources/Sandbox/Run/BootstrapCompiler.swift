@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Compiles the profile's Python bootstrap to bytecode once per ``Sandbox``, with the profile's

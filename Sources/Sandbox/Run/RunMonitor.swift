@@ -19,6 +19,27 @@ struct RunMonitor {
         var listener: Int32
     }
 
+    enum Notification {
+        /// A dangerous syscall, by name: the run must be stopped.
+        case blocked(String)
+        /// The listener is finished (no task uses the filter any more).
+        case gone
+        /// Nothing to act on (interrupted, or the caller died meanwhile).
+        case none
+    }
+
+    /// Receives one seccomp user notification and names the syscall behind it.
+    static func receiveNotification(_ listener: Int32) -> Notification {
+        var number: Int32 = 0
+        var arch: UInt32 = 0
+        var notifiedPID: pid_t = 0
+        if csandbox_seccomp_receive(listener, &number, &arch, &notifiedPID) == 0 {
+            return .blocked(SeccompProgram.syscallName(number: number, arch: arch))
+        }
+        let code = Glibc.errno
+        return code == EINTR || code == EAGAIN || code == ENOENT ? .none : .gone
+    }
+
     struct Result {
         var stdout = CappedBuffer(capacity: 0)
         var stderr = CappedBuffer(capacity: 0)
@@ -30,6 +51,16 @@ struct RunMonitor {
         var directStatus: Int32 = 0
         var programStatus: Int32?
         var usage = rusage()
+
+        /// Keeps `bytes` read from `fd` in the right buffer; true once stdout+stderr exceed `outputLimit`.
+        mutating func take(_ bytes: ArraySlice<UInt8>, from fd: Int32, streams: Streams, outputLimit: UInt64) -> Bool {
+            switch fd {
+            case streams.stdout: stdout.append(bytes)
+            case streams.stderr: stderr.append(bytes)
+            default: control.append(bytes)
+            }
+            return UInt64(stdout.total + stderr.total) > outputLimit
+        }
     }
 
     let pid: pid_t
@@ -92,17 +123,15 @@ struct RunMonitor {
                     continue
                 }
                 if fd == streams.listener {
-                    var number: Int32 = 0
-                    var arch: UInt32 = 0
-                    var notifiedPID: pid_t = 0
-                    if csandbox_seccomp_receive(fd, &number, &arch, &notifiedPID) == 0 {
-                        if result.blockedSyscall == nil {
-                            result.blockedSyscall = SeccompProgram.syscallName(number: number, arch: arch)
-                        }
+                    switch Self.receiveNotification(fd) {
+                    case .blocked(let name):
+                        if result.blockedSyscall == nil { result.blockedSyscall = name }
                         stop()
-                    } else if Glibc.errno != EINTR && Glibc.errno != EAGAIN {
-                        // ENOENT: the caller died meanwhile; HUP: no task uses the filter any more.
-                        if events[index] & Int16(POLLHUP) != 0 || Glibc.errno != ENOENT { open.removeAll { $0 == fd } }
+                    case .gone:
+                        open.removeAll { $0 == fd }
+                    case .none:
+                        // ENOENT: the caller died meanwhile; HUP shows up as gone on the next read.
+                        if events[index] & Int16(POLLHUP) != 0 { open.removeAll { $0 == fd } }
                     }
                     continue
                 }
@@ -111,13 +140,7 @@ struct RunMonitor {
                     open.removeAll { $0 == fd }
                     continue
                 }
-                let bytes = chunk[0..<count]
-                switch fd {
-                case streams.stdout: result.stdout.append(bytes)
-                case streams.stderr: result.stderr.append(bytes)
-                default: result.control.append(bytes)
-                }
-                if UInt64(result.stdout.total + result.stderr.total) > outputLimit && !killed && !exited {
+                if result.take(chunk[0..<count], from: fd, streams: streams, outputLimit: outputLimit) && !killed && !exited {
                     result.killedForOutput = true
                     stop()
                 }
