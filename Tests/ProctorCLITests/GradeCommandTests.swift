@@ -80,6 +80,20 @@ struct GradeCommandTests {
         #expect(summary?["samples_graded"] as? Int == rows.count)
     }
 
+    @Test func coldPoolGivesTheSameTableAndUnknownPoolIsRefused() throws {
+        let directory = out("cold")
+        let cold = try ProctorExecutable.run([
+            "grade", "--problems", problems, "--samples", samples, "--k", "1,2", "--out", directory, "--pool", "cold", "--quiet",
+        ])
+        #expect(cold.status == 0)
+        #expect(cold.stdout.contains("pass@1    0.4103"))
+        let rows = try String(contentsOfFile: directory + "/samples.jsonl", encoding: .utf8)
+        #expect(rows.contains(#""pool":"cold""#))
+        let bad = try ProctorExecutable.run(["grade", "--problems", problems, "--samples", samples, "--pool", "lukewarm"])
+        #expect(bad.status == 64)
+        #expect(bad.stderr.contains("'lukewarm' is not warm or cold"))
+    }
+
     @Test func reproOfAnUnknownSampleExitsWith64() throws {
         let result = try ProctorExecutable.run(["repro", "/no/such/samples.jsonl", "X#0"])
         #expect(result.status == 64)
