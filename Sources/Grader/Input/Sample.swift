@@ -20,7 +20,9 @@ public struct Sample: Sendable {
     public var sha256: String { Digest.sha256("\(kind.rawValue)\u{0}\(taskID)\u{0}\(code)") }
 
     /// `task_id#completion_id`, the identifier `proctor repro` takes.
-    public var identifier: String { "\(taskID)#\(completionID)" }
+    public var identifier: String { Self.identifier(taskID: taskID, completionID: completionID) }
+
+    public static func identifier(taskID: String, completionID: String) -> String { "\(taskID)#\(completionID)" }
 
     static func parse(
         _ bytes: [UInt8], file: String, line: Int, index: Int, position: (String) -> Int

@@ -21,7 +21,7 @@ public struct Repro: Sendable {
             guard let object = try? JSONInput.object(bytes, file: resultsPath, line: line),
                 let task = object["task_id"]?.scalarText, let id = object["completion_id"]?.scalarText
             else { continue }
-            if "\(task)#\(id)" == identifier { found = (bytes, line) }
+            if Sample.identifier(taskID: task, completionID: id) == identifier { found = (bytes, line) }
         }
         guard let found else { throw GradeError("\(resultsPath): no row for \(identifier) (ids look like HumanEval/0#0)") }
         let row = try JSONInput.object(found.bytes, file: resultsPath, line: found.line)

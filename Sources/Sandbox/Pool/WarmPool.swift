@@ -163,8 +163,7 @@ public final class WarmPool: @unchecked Sendable {
         var chunk = [UInt8](repeating: 0, count: 64 << 10)
         func killPool() {
             killed = true
-            if pool.launched.pidfd >= 0 { _ = csandbox_pidfd_kill(pool.launched.pidfd, SIGKILL) }
-            kill(-pool.launched.pid, SIGKILL)
+            RunMonitor.killTree(pid: pool.launched.pid, pidfd: pool.launched.pidfd)
         }
         while true {
             let now = Syscall.monotonicNanoseconds()

@@ -163,7 +163,10 @@ struct RunMonitor {
     /// SIGKILL to the leader (through its pidfd, immune to pid reuse) and to its process group.
     /// With a PID namespace the leader is the namespace's init, whose death takes every process
     /// of the run with it; without one, the group is the kill domain and seccomp forbids leaving it.
-    func killTree() {
+    func killTree() { Self.killTree(pid: pid, pidfd: pidfd) }
+
+    /// ``killTree()`` for any leader, e.g. a warm pool's init.
+    static func killTree(pid: pid_t, pidfd: Int32) {
         if pidfd >= 0 { _ = csandbox_pidfd_kill(pidfd, SIGKILL) } else { kill(pid, SIGKILL) }
         kill(-pid, SIGKILL)
     }
