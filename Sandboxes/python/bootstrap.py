@@ -47,9 +47,11 @@ def _load_filter(path):
         return handle.read()
 
 
-def _stack_filter(program):
+def _prepare_filter(program):
+    """Builds the prctl call for the afterStart program ahead of time; returns a function that
+    stacks it (a warm pool prepares it once and each sample's child only makes the call)."""
     if program is None:
-        return
+        return lambda: None
     import ctypes
 
     class SockFprog(ctypes.Structure):
@@ -57,11 +59,22 @@ def _stack_filter(program):
 
     buffer = ctypes.create_string_buffer(program, len(program))
     fprog = SockFprog(len(program) // 8, ctypes.cast(buffer, ctypes.c_void_p))
+    pointer = ctypes.byref(fprog)
     libc = ctypes.CDLL(None, use_errno=True)
+    prctl = libc.prctl
     PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 22, 2
-    if libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(fprog), 0, 0) != 0:
-        _tell("internal_error after-start filter: errno %d" % ctypes.get_errno())
-        os._exit(125)
+
+    def stack():
+        if prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, pointer, 0, 0) != 0:
+            _tell("internal_error after-start filter: errno %d" % ctypes.get_errno())
+            os._exit(125)
+
+    stack._keep = (buffer, fprog)
+    return stack
+
+
+def _stack_filter(program):
+    _prepare_filter(program)()
 
 
 def _escape(text):
@@ -249,15 +262,10 @@ def _receive(fd):
 
 # ---- harness mode ----
 
-def _candidate(program, requests, replies, after_start):
-    """The forked child: everything the sample's code can touch lives here."""
-    try:
-        os.close(CONTROL_FD)
-    except OSError:
-        pass
-    _stack_filter(after_start)
-    if _receive(requests) is None:  # "go": the supervisor has removed the tests and spec
-        os._exit(0)
+def _serve_candidate(source, program, requests, replies):
+    """Loads the candidate and answers calls until the supervisor closes `requests`.
+
+    Runs only in a process that holds nothing of the grader's: no control channel, no tests."""
     module = _fresh_module("candidate", program)
 
     def report(error):
@@ -269,9 +277,7 @@ def _candidate(program, requests, replies, after_start):
                         "message": _message(error)[:2000]})
 
     try:
-        with open(program, "rb") as handle:
-            code = compile(handle.read(), program, "exec")
-        exec(code, module.__dict__)
+        exec(compile(source, program, "exec"), module.__dict__)
     except BaseException as error:
         report(error)
         os._exit(1)
@@ -292,6 +298,39 @@ def _candidate(program, requests, replies, after_start):
             report(error)
 
 
+def _scope_signals():
+    """Landlock ABI 6+: a domain of the candidate's own that handles no file access but scopes
+    signals and abstract sockets, so the candidate cannot signal its supervisor (its kill(-1)
+    reaches nothing). A warm pool's children get the same scope from their per-sample domain."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    LANDLOCK_CREATE_RULESET_VERSION = 1
+    if libc.syscall(444, None, 0, LANDLOCK_CREATE_RULESET_VERSION) < 6:
+        return
+    attr = (ctypes.c_uint64 * 3)(0, 0, 0b11)  # handled fs, handled net, scoped (abstract unix, signal)
+    ruleset = libc.syscall(444, ctypes.byref(attr), 24, 0)
+    if ruleset < 0 or libc.syscall(446, ruleset, 0) != 0:
+        _tell("internal_error candidate signal scope: errno %d" % ctypes.get_errno())
+        os._exit(125)
+    os.close(ruleset)
+
+
+def _candidate(program, requests, replies, after_start):
+    """The forked child of a cold run: everything the sample's code can touch lives here."""
+    _scope_signals()
+    try:
+        os.close(CONTROL_FD)
+    except OSError:
+        pass
+    _stack_filter(after_start)
+    if _receive(requests) is None:  # "go": the supervisor has removed the tests and spec
+        os._exit(0)
+    with open(program, "rb") as handle:
+        source = handle.read()
+    _serve_candidate(source, program, requests, replies)
+
+
 class CandidateEnded(Exception):
     """The candidate process ended (or broke the protocol) before the tests completed."""
 
@@ -300,57 +339,32 @@ class CandidateError(Exception):
     """An exception raised in the candidate whose type is not a builtin exception."""
 
 
-def _read_spec(path):
+class CandidateGone(BaseException):
+    """Warm pool: the candidate process ended; the run ends the way the candidate did."""
+
+
+def _parse_spec(text):
     """The harness spec: one `key=value` per line (json would cost ~7 ms to import)."""
     spec = {}
-    with open(path) as handle:
-        for line in handle:
-            key, _, value = line.rstrip("\n").partition("=")
-            spec[key] = value
+    for line in text.splitlines():
+        key, _, value = line.partition("=")
+        spec[key] = value
     return spec
 
 
-def _harness(program, after_start):
+def _supervise(spec, tests, requests_write, replies_read, candidate_ended, send_go):
+    """Runs the task's tests against the candidate process; returns the exit code of the run.
+
+    `candidate_ended()` is called when the candidate process is gone; it must not return (a cold
+    run ends like its child, a warm pool's tester raises CandidateGone). Records go to fd 3."""
     import builtins
-
-    requests_read, requests_write = os.pipe()
-    replies_read, replies_write = os.pipe()
-    child = os.fork()
-    if child == 0:
-        os.close(requests_write)
-        os.close(replies_read)
-        _candidate(program, requests_read, replies_write, after_start)
-        os._exit(0)
-    os.close(requests_read)
-    os.close(replies_write)
-    _stack_filter(after_start)
-
-    inputs = os.path.dirname(program)
-    spec_path = os.path.join(inputs, ".proctor-harness")
-    spec = _read_spec(spec_path)
-    tests_path = os.path.join(inputs, os.path.basename(spec["tests"]))
-    with open(tests_path, "rb") as handle:
-        tests = handle.read()
-    for path in (tests_path, spec_path):
-        os.unlink(path)
-
-    def end_like_child():
-        # Mirror how the candidate ended, without a completion record.
-        _, status = os.waitpid(child, 0)
-        if os.WIFSIGNALED(status):
-            signal_number = os.WTERMSIG(status)
-            import signal
-
-            signal.signal(signal_number, signal.SIG_DFL)
-            os.kill(os.getpid(), signal_number)
-        os._exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 1)
 
     def expect(reply):
         if reply is None:
-            end_like_child()
+            candidate_ended()
         kind = reply.get("kind")
         if kind == "exit":
-            end_like_child()
+            candidate_ended()
         if kind == "raised":
             # Re-raise in the tests as the same builtin type, so tests that expect an exception
             # still work; remember where it really came from for the record.
@@ -384,21 +398,24 @@ def _harness(program, after_start):
         call.__name__ = name
         return call
 
-    _send(requests_write, {"go": True})
-    loaded = expect(_receive(replies_read))
-    if loaded.get("kind") != "loaded":
-        end_like_child()
+    if send_go:
+        _send(requests_write, {"go": True})
     namespace = {"__name__": "__tests__", "__builtins__": builtins}
-    for name in loaded.get("exports", []):
-        if type(name) is str:
-            namespace[name] = proxy(name)
     try:
+        loaded = expect(_receive(replies_read))  # raises what loading the program raised
+        if loaded.get("kind") != "loaded":
+            candidate_ended()
+        for name in loaded.get("exports", []):
+            if type(name) is str:
+                namespace[name] = proxy(name)
         exec(compile(tests, "tests.py", "exec"), namespace)
         if spec.get("style") == "check":
             entry = spec.get("entry_point")
             if entry not in namespace or not callable(namespace.get(entry)):
                 raise NameError("the candidate defines no function %r" % entry)
             namespace["check"](namespace[entry])
+    except CandidateGone:
+        raise
     except BaseException as error:
         origin = getattr(error, "_proctor_origin", None)
         if isinstance(error, MemoryError):
@@ -408,11 +425,56 @@ def _harness(program, after_start):
         else:
             _tell("exception %s\ttests\t%d\t%s" % (type(error).__name__, _where(error, "tests.py"), _escape(_message(error))))
         sys.stderr.write("tests failed: %s: %s\n" % (type(error).__name__, _message(error)[:2000]))
-        os._exit(1)
+        sys.stderr.flush()
+        return 1
     if calls == 0:
         _tell("exception NoCalls\ttests\t0\tthe tests never called the candidate")
-        os._exit(1)
+        return 1
     _tell("completed %s %d" % (spec["nonce"], calls))
+    return 0
+
+
+def _harness(program, after_start):
+    """Cold run: fork the candidate, then supervise it from this process."""
+    requests_read, requests_write = os.pipe()
+    replies_read, replies_write = os.pipe()
+    child = os.fork()
+    if child == 0:
+        os.close(requests_write)
+        os.close(replies_read)
+        _candidate(program, requests_read, replies_write, after_start)
+        os._exit(0)
+    os.close(requests_read)
+    os.close(replies_write)
+    _stack_filter(after_start)
+
+    inputs = os.path.dirname(program)
+    spec_path = os.path.join(inputs, ".proctor-harness")
+    with open(spec_path) as handle:
+        spec = _parse_spec(handle.read())
+    tests_path = os.path.join(inputs, os.path.basename(spec["tests"]))
+    with open(tests_path, "rb") as handle:
+        tests = handle.read()
+    for path in (tests_path, spec_path):
+        os.unlink(path)
+
+    def end_like_child():
+        # Mirror how the candidate ended, without a completion record.
+        _, status = os.waitpid(child, 0)
+        if os.WIFSIGNALED(status):
+            signal_number = os.WTERMSIG(status)
+            import signal
+
+            try:
+                signal.signal(signal_number, signal.SIG_DFL)
+            except (OSError, ValueError):
+                pass  # SIGKILL has no handler to reset
+            os.kill(os.getpid(), signal_number)
+        os._exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 1)
+
+    code = _supervise(spec, tests, requests_write, replies_read, end_like_child, send_go=True)
+    if code != 0:
+        os._exit(code)
     os.close(requests_write)
     os.waitpid(child, 0)
     os._exit(0)

@@ -3,31 +3,41 @@
 # imports what the bootstrap and typical solutions need once, then forks one child per sample.
 #
 # argv: zygote.py BOOTSTRAP AFTER_START_BPF|-
-# fd 3: a SOCK_SEQPACKET socket to the grader. Each request is one packet of `key=value` lines
-# with three descriptors attached (the sample's stdout, stderr and control channel); the reply
-# is one packet "STATUS UTIME_US STIME_US MAXRSS_KIB" after the sample's process has ended.
+# fd 3: a SOCK_SEQPACKET socket to the grader. The first packet is the pool's configuration
+# (`key=value` lines: abi, read_execute, read_write, sample). Each later packet is one sample:
+# `key=value` lines (program name, rlimits) with nine descriptors attached —
+#   for the candidate: stdout, stderr, requests (read end), replies (write end), program (memfd)
+#   for the tests:     control, requests (write end), replies (read end), spec+tests (memfd)
+# The reply is one packet "STATUS UTIME_US STIME_US MAXRSS_KIB" once the sample is over.
 #
-# The zygote never runs sample code and never holds one sample's code or tests while serving
-# another: the child reads its inputs after the fork. Each child stacks the per-sample
-# restrictions before touching anything of the sample: its own rlimits, a Landlock domain of its
-# own (read+delete on its inputs, read-write only in a fresh scratch directory; signals scoped
-# so it cannot reach the zygote), and — inside the bootstrap's harness — the afterStart filter
-# (no exec, no new processes). After each sample the zygote SIGKILLs every process it can reach
-# (all of them are the sample's leftovers) so nothing carries over to the next one.
+# Three kinds of process, so that nothing of one sample can reach another:
+#   zygote     never reads a sample's program or tests (it only passes descriptors on), so the
+#              children it forks inherit nothing of earlier samples, not even freed memory.
+#   candidate  forked per sample; stacks the per-sample restrictions (rlimits, a Landlock domain
+#              of its own: read-write only in the scratch directory, signals scoped away from
+#              the pool; then the afterStart filter: no exec, no new processes) before it reads
+#              the program, and runs the sample's code. It never sees the tests or fd 3.
+#   tester     one per pool, forked before any sample; runs each sample's tests against the
+#              candidate over two pipes (the bootstrap's supervisor, plain data only) and
+#              writes the control records. No candidate is ever forked from it.
+# Without an afterStart filter (a candidate could start processes) the zygote SIGKILLs
+# everything it can reach after each sample and forks a fresh tester.
 import gc
 import os
 import resource
-import shutil
 import signal
 import socket
 import sys
 
 import ctypes
+import fcntl
 
 # What HumanEval/MBPP-style solutions commonly import, so children do not pay for it.
 import bisect, collections, functools, heapq, itertools, math, random, re, string, typing  # noqa: E401,F401
 
 CHANNEL_FD = 3
+RLIMITS = (("cpu", resource.RLIMIT_CPU), ("data", resource.RLIMIT_DATA), ("as", resource.RLIMIT_AS),
+           ("fsize", resource.RLIMIT_FSIZE), ("nofile", resource.RLIMIT_NOFILE), ("nproc", resource.RLIMIT_NPROC))
 
 
 def _load_bootstrap(path):
@@ -45,10 +55,23 @@ def _load_bootstrap(path):
     return module
 
 
-def _landlock_restrict(abi, read_execute, read_remove, read_write):
-    """A Landlock domain for one sample, stacked on the pool's (domains only ever narrow)."""
+def _fields(message):
+    return dict(line.partition("=")[::2] for line in message.decode().split("\n") if line)
+
+
+def _read_all(fd):
+    size = os.fstat(fd).st_size
+    data = os.pread(fd, size, 0) if size else b""
+    os.close(fd)
+    return data
+
+
+def _landlock_ruleset(abi, read_execute, read_write):
+    """The Landlock ruleset every sample's child restricts itself with (built once; rules hold
+    the directories' inodes, which is why the scratch directory is emptied, never recreated).
+    Returns a function that applies it, or one that does nothing without Landlock."""
     if abi < 1:
-        return
+        return lambda: None
     libc = ctypes.CDLL(None, use_errno=True)
     handled = (1 << 13) - 1
     if abi >= 2:
@@ -58,6 +81,7 @@ def _landlock_restrict(abi, read_execute, read_remove, read_write):
     if abi >= 5:
         handled |= 1 << 15
     file_rights = (1 << 0) | (1 << 1) | (1 << 2) | (1 << 14) | (1 << 15)
+    # Scoped (ABI 6): no signals to, no abstract sockets of, processes outside the sample's domain.
     attr = (ctypes.c_uint64 * 3)(handled, 0b11 if abi >= 4 else 0, 0b11 if abi >= 6 else 0)
     size = 8 if abi < 4 else (16 if abi < 6 else 24)
     ruleset = libc.syscall(444, ctypes.byref(attr), size, 0)
@@ -68,10 +92,8 @@ def _landlock_restrict(abi, read_execute, read_remove, read_write):
         _pack_ = 1
         _fields_ = [("allowed", ctypes.c_uint64), ("fd", ctypes.c_int32)]
 
-    execute, read_file, read_dir, remove_file = 1 << 0, 1 << 2, 1 << 3, 1 << 5
-    for paths, rights in ((read_execute, execute | read_file | read_dir),
-                          (read_remove, read_file | read_dir | remove_file),
-                          (read_write, handled)):
+    execute, read_file, read_dir = 1 << 0, 1 << 2, 1 << 3
+    for paths, rights in ((read_execute, execute | read_file | read_dir), (read_write, handled)):
         for path in paths:
             try:
                 fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
@@ -82,70 +104,172 @@ def _landlock_restrict(abi, read_execute, read_remove, read_write):
             if libc.syscall(445, ruleset, 1, ctypes.byref(rule), 0) != 0:
                 raise OSError(ctypes.get_errno(), "landlock_add_rule " + path)
             os.close(fd)
-    if libc.syscall(446, ruleset, 0) != 0:
-        raise OSError(ctypes.get_errno(), "landlock_restrict_self")
-    os.close(ruleset)
+    restrict_self = libc.syscall
+
+    def restrict():
+        if restrict_self(446, ruleset, 0) != 0:
+            raise OSError(ctypes.get_errno(), "landlock_restrict_self")
+        os.close(ruleset)
+
+    return restrict
 
 
-def _serve(bootstrap, after_start, request, fds, channel):
-    """The forked child: become the sample's process, then run the bootstrap's harness."""
+def _wipe(path):
+    """Empties the scratch directory after a sample, whatever permissions it left behind."""
+    os.chmod(path, 0o700)
+    with os.scandir(path) as entries:
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                _wipe(entry.path)
+                os.rmdir(entry.path)
+            else:
+                os.unlink(entry.path)
+
+
+def _candidate(bootstrap, stack_filter, restrict, sockets, header, fds, sample):
+    """The forked child: restrict itself, then load and serve the sample's program."""
+    stdout, stderr, requests, replies, program, control = fds[:6]
     try:
-        channel.detach()  # fd 3 is about to become the sample's control channel
-        for source, target in zip(fds, (1, 2, 3)):
-            os.dup2(source, target)
-        os.closerange(4, 1 << 16)
-        for name, value in (("RLIMIT_CPU", "cpu"), ("RLIMIT_DATA", "data"), ("RLIMIT_AS", "as"),
-                            ("RLIMIT_FSIZE", "fsize"), ("RLIMIT_NOFILE", "nofile"), ("RLIMIT_NPROC", "nproc")):
-            limit = int(request[value])
-            soft = limit
-            hard = limit + 1 if value == "cpu" else limit
-            resource.setrlimit(getattr(resource, name), (soft, hard))
-        scratch = request["scratch"]
-        os.chdir(scratch)
-        for key in ("HOME", "TMPDIR"):
-            os.environ[key] = scratch
-        _landlock_restrict(int(request["abi"]), request["read_execute"].split("\x1f"), [request["inputs"]],
-                           [scratch] + [path for path in request["read_write"].split("\x1f") if path])
+        for held in sockets:
+            held.detach()  # their descriptors are closed below; the objects must not close others
+        for name, limit in RLIMITS:
+            value = int(header[name])
+            resource.setrlimit(limit, (value, value + 1 if name == "cpu" else value))
+        os.chdir(sample)
+        os.environ["HOME"] = os.environ["TMPDIR"] = sample
+        restrict()
+        # Lift the five descriptors above the targets first, so no placement clobbers another.
+        lifted = [fcntl.fcntl(fd, fcntl.F_DUPFD, 6) for fd in (stdout, stderr, requests, replies, program)]
+        for target, fd in enumerate(lifted, start=1):
+            os.dup2(fd, target)
+        os.closerange(6, 1 << 16)  # the tests' descriptors, the channel, the tester's socket
         random.seed()
     except BaseException as error:
-        os.write(3, ("internal_error warm pool child set-up: %s\n" % error).encode())
+        os.write(control, ("internal_error warm pool child set-up: %s\n" % error).encode())
         os._exit(125)
-    sys.argv = [request["program"]]
-    bootstrap._harness(request["program"], after_start)
+    stack_filter()
+    source = _read_all(5)
+    name = header["program"]
+    sys.argv = [name]
+    bootstrap._serve_candidate(source, name, 3, 4)
     os._exit(0)
+
+
+def _tester(bootstrap, stack_filter, connection):
+    """The pool's test runner: one sample at a time, records on fd 3, a summary to the zygote."""
+    os.closerange(3, connection.fileno())
+    os.closerange(connection.fileno() + 1, 1 << 16)
+    null = fcntl.fcntl(0, fcntl.F_DUPFD, 10)  # above 1-3, which each sample's descriptors take
+    stack_filter()
+
+    def candidate_gone():
+        raise bootstrap.CandidateGone()
+
+    while True:
+        message, fds, _, _ = socket.recv_fds(connection, 256, 6)
+        if not message or len(fds) != 6:
+            os._exit(0)
+        stdout, stderr, control, requests, replies, payload = fds
+        for source, target in ((stdout, 1), (stderr, 2), (control, 3)):
+            os.dup2(source, target)
+            os.close(source)
+        before = resource.getrusage(resource.RUSAGE_SELF)
+        try:
+            spec, _, tests = _read_all(payload).partition(b"\0")
+            code = bootstrap._supervise(bootstrap._parse_spec(spec.decode()), tests, requests, replies,
+                                        candidate_gone, send_go=False)
+        except bootstrap.CandidateGone:
+            code = -1  # the run ends the way the candidate process did
+        except BaseException as error:
+            bootstrap._tell("internal_error warm pool tester: %s" % error)
+            code = 125
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except BaseException:
+            pass
+        os.close(requests)  # the candidate reads EOF and exits
+        os.close(replies)
+        os.dup2(null, 1)
+        os.dup2(null, 2)
+        os.close(3)
+        after = resource.getrusage(resource.RUSAGE_SELF)
+        connection.send(b"%d %d %d" % (code, int((after.ru_utime - before.ru_utime) * 1e6),
+                                       int((after.ru_stime - before.ru_stime) * 1e6)))
+
+
+def _start_tester(bootstrap, stack_filter):
+    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    if os.fork() == 0:
+        ours.detach()
+        try:
+            _tester(bootstrap, stack_filter, theirs)
+        finally:
+            os._exit(125)
+    theirs.close()
+    return ours
+
+
+def _sweep():
+    """Kills every process the zygote can reach (all of them are a sample's leftovers or the
+    tester). Safe only because the pool is alone in its PID namespace (the grader ensures it)."""
+    try:
+        os.kill(-1, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    while True:
+        try:
+            os.waitpid(-1, 0)
+        except ChildProcessError:
+            return
 
 
 def main():
     bootstrap = _load_bootstrap(sys.argv[1])
     after_start = bootstrap._load_filter(sys.argv[2])
+    stack_filter = bootstrap._prepare_filter(after_start)
     channel = socket.socket(fileno=CHANNEL_FD)
+    config = _fields(channel.recv(1 << 16))
+    sample = config["sample"]
+    os.mkdir(sample, 0o700)
+    restrict = _landlock_ruleset(int(config["abi"]), [path for path in config["read_execute"].split("\x1f") if path],
+                                 [sample] + [path for path in config["read_write"].split("\x1f") if path])
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    tester = _start_tester(bootstrap, stack_filter)
     gc.freeze()
     while True:
         try:
-            message, fds, _, _ = socket.recv_fds(channel, 1 << 16, 3)
+            message, fds, _, _ = socket.recv_fds(channel, 1 << 16, 16)
         except OSError:
             os._exit(0)
-        if not message:
+        if not message or len(fds) != 9:
             os._exit(0)
-        request = dict(line.partition("=")[::2] for line in message.decode().split("\n") if line)
-        scratch = request["scratch"]
-        os.mkdir(scratch, 0o700)
+        header = _fields(message)
         child = os.fork()
         if child == 0:
-            _serve(bootstrap, after_start, request, fds, channel)
+            _candidate(bootstrap, stack_filter, restrict, (channel, tester), header, fds, sample)
+        socket.send_fds(tester, [b"sample"], [fds[0], fds[1], fds[5], fds[6], fds[7], fds[8]])
         for fd in fds:
             os.close(fd)
+        summary = tester.recv(256).split()
         _, status, usage = os.wait4(child, 0)
-        # Leftovers of this sample (a thread-holding orphan, say) must not meet the next one.
-        # Safe only because the pool is alone in its PID namespace (the grader guarantees it).
+        if len(summary) != 3:
+            os._exit(1)  # the tester died: the grader re-runs this sample cold
+        code, test_utime, test_stime = (int(field) for field in summary)
+        if code >= 0:
+            status = code << 8
+        if after_start is None:
+            _sweep()
+            tester = _start_tester(bootstrap, stack_filter)
         try:
-            os.kill(-1, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        shutil.rmtree(scratch, ignore_errors=True)
-        reply = "%d %d %d %d" % (status, int(usage.ru_utime * 1e6), int(usage.ru_stime * 1e6), usage.ru_maxrss)
-        channel.send(reply.encode())
+            _wipe(sample)
+            clean = True
+        except OSError:
+            clean = False
+        channel.send(b"%d %d %d %d" % (status, int(usage.ru_utime * 1e6) + test_utime,
+                                       int(usage.ru_stime * 1e6) + test_stime, usage.ru_maxrss))
+        if not clean:
+            os._exit(0)  # leftovers it cannot remove must not meet the next sample: a fresh pool
 
 
 main()

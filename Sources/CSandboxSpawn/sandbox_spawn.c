@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -80,10 +81,10 @@ struct failure {
     int32_t err;
 };
 
-/// Room for the SCM_RIGHTS control data of up to 8 descriptors.
+/// Room for the SCM_RIGHTS control data of up to 16 descriptors.
 union rights_buffer {
     struct cmsghdr header;
-    char bytes[CMSG_SPACE(8 * sizeof(int))];
+    char bytes[CMSG_SPACE(16 * sizeof(int))];
 };
 
 /// Fills `message` to carry `iov` and `count` descriptors in caller-provided storage: no
@@ -376,6 +377,8 @@ int csandbox_spawn(const csandbox_config *config, csandbox_result *result) {
 
 int csandbox_pipe(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
 
+int csandbox_memfd(const char *name) { return (int)syscall(SYS_memfd_create, name, MFD_CLOEXEC); }
+
 int csandbox_open_path(const char *path) { return open(path, O_PATH | O_CLOEXEC); }
 
 int csandbox_pidfd_open(pid_t pid) { return (int)syscall(SYS_pidfd_open, pid, 0); }
@@ -414,7 +417,7 @@ int csandbox_receive_fd(int socket) {
 }
 
 int csandbox_send_fds(int socket, const void *bytes, size_t length, const int *fds, int count) {
-    if (count < 0 || count > 8) {
+    if (count < 0 || count > 16) {
         errno = EINVAL;
         return -1;
     }

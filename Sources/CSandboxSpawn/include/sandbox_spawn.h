@@ -118,6 +118,10 @@ int csandbox_spawn(const csandbox_config *config, csandbox_result *result);
 /// `pipe2(fds, O_CLOEXEC)`; glibc declares pipe2 only under _GNU_SOURCE, which Swift's Glibc lacks.
 int csandbox_pipe(int fds[2]);
 
+/// `memfd_create(name, MFD_CLOEXEC)`: an anonymous file, to hand a sample's inputs to a warm pool
+/// without touching a filesystem (glibc declares it only under _GNU_SOURCE).
+int csandbox_memfd(const char *name);
+
 /// `open(path, O_PATH | O_CLOEXEC)`: a handle naming a path for Landlock rules (O_PATH is GNU-only).
 int csandbox_open_path(const char *path);
 
@@ -130,7 +134,7 @@ int csandbox_pidfd_kill(int pidfd, int signal);
 /// Receives one fd passed with SCM_RIGHTS on `socket`; -1 with errno on failure.
 int csandbox_receive_fd(int socket);
 
-/// Sends `length` bytes and `count` descriptors (SCM_RIGHTS) as one message on `socket`.
+/// Sends `length` bytes and `count` (at most 16) descriptors (SCM_RIGHTS) as one message on `socket`.
 int csandbox_send_fds(int socket, const void *bytes, size_t length, const int *fds, int count);
 
 /// Landlock ABI version of the running kernel, or -1 with errno (ENOSYS/EOPNOTSUPP) without it.

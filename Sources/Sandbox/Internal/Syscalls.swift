@@ -35,6 +35,26 @@ enum Syscall {
         return (fds[0], fds[1])
     }
 
+    /// An anonymous close-on-exec file holding `bytes` (its offset at the end; readers use pread).
+    static func memoryFile(_ name: String, _ bytes: [UInt8]) throws(SandboxError) -> Int32 {
+        let fd = try retrying("memfd_create") { csandbox_memfd(name) }
+        do throws(SandboxError) {
+            try writeAll(fd, bytes)
+        } catch {
+            close(fd)
+            throw error
+        }
+        return fd
+    }
+
+    /// Sends `bytes` with `fds` attached (SCM_RIGHTS) as one message on a SOCK_SEQPACKET socket.
+    static func send(_ socket: Int32, _ bytes: [UInt8], fds: [Int32] = []) throws(SandboxError) {
+        let result = bytes.withUnsafeBytes { message in
+            fds.withUnsafeBufferPointer { csandbox_send_fds(socket, message.baseAddress, message.count, $0.baseAddress, Int32($0.count)) }
+        }
+        if result != 0 { throw SandboxError(.systemCall, "sendmsg", errno: errno) }
+    }
+
     static func open(_ path: String, _ flags: Int32, _ mode: mode_t = 0) throws(SandboxError) -> Int32 {
         try retrying("open \(path)") { Glibc.open(path, flags | O_CLOEXEC, mode) }
     }

@@ -11,15 +11,16 @@ import Foundation
 /// The pool process is launched exactly like a cold run (uid slot, namespaces, tmpfs scratch,
 /// rlimits, Landlock, seccomp) and never runs sample code itself. Each child stacks the
 /// per-sample restrictions (its own rlimits and Landlock domain, then the afterStart filter)
-/// before reading anything of the sample, which the grader writes into a fresh inputs directory
-/// only for that request. A timeout, an output overflow or a blocked syscall kills the whole
-/// pool (the next sample starts a fresh one); a pool that dies on its own returns nil, and the
-/// caller re-runs that sample cold. One worker thread uses a pool at a time.
+/// before reading the sample's program; the tests run in the pool's tester process, never an
+/// ancestor of a candidate (see `Sandboxes/python/zygote.py`). Program and tests travel as
+/// anonymous files (memfd) with the sample's pipes, so nothing of a sample touches a filesystem
+/// and the zygote itself never reads either. A timeout, an output overflow or a blocked syscall
+/// kills the whole pool (the next sample starts a fresh one); a pool that dies on its own
+/// returns nil, and the caller re-runs that sample cold. One worker thread uses a pool at a time.
 public final class WarmPool: @unchecked Sendable {
     // @unchecked: used by one worker thread at a time (documented above).
     private let sandbox: Sandbox
     private var running: Running?
-    private var sequence = 0
 
     private struct Running {
         let launched: Sandbox.Launched
@@ -57,18 +58,38 @@ public final class WarmPool: @unchecked Sendable {
     }
 
     /// Runs one harness request (program + harness files) in the pool. Returns nil when the pool
-    /// failed under it for reasons of its own; the caller then runs the sample cold.
+    /// failed under it for reasons of its own, or the request is not a harness request; the
+    /// caller then runs the sample cold.
     public func run(_ request: RunRequest) -> Outcome? {
         let limits = request.limits ?? sandbox.profile.definition.limits
-        do {
-            if let current = running, current.limits != limits { shutdown() }
-            if running == nil { running = try start(limits: limits) }
-            guard let pool = running else { return nil }
-            return try serve(request, limits: limits, in: pool)
-        } catch {
-            shutdown()
-            return nil
+        // A pool that ended between samples (it exits rather than keep leftovers it could not
+        // remove) is noticed when the request cannot be handed over: one fresh pool, then cold.
+        for _ in 0..<2 {
+            do {
+                if let current = running, current.limits != limits { shutdown() }
+                if running == nil { running = try start(limits: limits) }
+                guard let pool = running else { return nil }
+                switch try serve(request, limits: limits, in: pool) {
+                case .served(let outcome): return outcome
+                case .notHarness: return nil
+                case .notHandedOver: shutdown()
+                case .poolDied:
+                    shutdown()
+                    return nil
+                }
+            } catch {
+                shutdown()
+                return nil
+            }
         }
+        return nil
+    }
+
+    private enum Served {
+        case served(Outcome)
+        case notHarness
+        case notHandedOver
+        case poolDied
     }
 
     private func start(limits: ResourceLimits) throws(SandboxError) -> Running {
@@ -109,6 +130,24 @@ public final class WarmPool: @unchecked Sendable {
                 arguments: arguments, in: dir, slot: slot, privileges: privileges,
                 stdio: (null, try Syscall.duplicate(null), try Syscall.duplicate(null), channel.1), limits: poolLimits,
                 isolation: &isolation)
+            // The pool's configuration: what every sample's Landlock domain allows. Samples work in
+            // one scratch directory that the zygote empties after each (Landlock rules hold inodes).
+            isolation.scratch = dir.path + "/scratch/sample"
+            let filesystem = profile.definition.filesystem
+            let config = [
+                "abi=\(isolation.landlockABI ?? 0)", "sample=\(isolation.scratch)",
+                "read_execute=" + filesystem.readExecute.joined(separator: "\u{1F}"),
+                "read_write=" + filesystem.readWrite.joined(separator: "\u{1F}"),
+            ]
+            do throws(SandboxError) {
+                try Syscall.send(channel.0, Array((config.joined(separator: "\n") + "\n").utf8))
+            } catch {
+                Syscall.close(channel.0)
+                kill(launched.pid, SIGKILL)
+                _ = try? Syscall.wait(launched.pid)
+                launched.close()
+                throw error
+            }
             return Running(launched: launched, socket: channel.0, dir: dir, slot: slot, isolation: isolation, limits: limits)
         } catch {
             dir.remove()
@@ -116,39 +155,47 @@ public final class WarmPool: @unchecked Sendable {
         }
     }
 
-    private func serve(_ request: RunRequest, limits: ResourceLimits, in pool: Running) throws(SandboxError) -> Outcome? {
-        sequence += 1
-        let inputs = try pool.dir.subdirectory("in-\(sequence)", owner: pool.slot)
-        defer { Workdir.removeTree(inputs) }
-        let programName = request.programName
-        try Workdir.place(programName, request.program, in: inputs)
-        for (name, bytes) in request.files.sorted(by: { $0.key < $1.key }) where !name.contains("/") && name != programName {
-            try Workdir.place(name, bytes, in: inputs)
-        }
+    /// The request's harness files as the pool's tester reads them: the spec, a NUL, the tests.
+    private static func testerPayload(_ request: RunRequest) -> [UInt8]? {
+        guard let spec = request.files[".proctor-harness"], request.files.count == 2 else { return nil }
+        let lines = String(decoding: spec, as: UTF8.self).split(separator: "\n")
+        guard let testsLine = lines.first(where: { $0.hasPrefix("tests=") }),
+            let tests = request.files[String(testsLine.dropFirst("tests=".count))]
+        else { return nil }
+        return spec + [0] + tests
+    }
+
+    private func serve(_ request: RunRequest, limits: ResourceLimits, in pool: Running) throws(SandboxError) -> Served {
+        guard let payload = Self.testerPayload(request) else { return .notHarness }
         let applied = sandbox.applied(limits)
         var isolation = pool.isolation
-        isolation.scratch = pool.dir.path + "/scratch/s-\(sequence)"
         let fields = [
-            "program=\(inputs)/\(programName)", "inputs=\(inputs)", "scratch=\(isolation.scratch)",
-            "cpu=\(applied.cpuSeconds)", "data=\(applied.memoryBytes)", "as=\(applied.addressSpaceBytes)",
-            "fsize=\(applied.fileSizeBytes)", "nofile=\(applied.openFiles)", "nproc=\(applied.processes)",
-            "abi=\(isolation.landlockABI ?? 0)",
-            "read_execute=" + sandbox.profile.definition.filesystem.readExecute.joined(separator: "\u{1F}"),
-            "read_write=" + sandbox.profile.definition.filesystem.readWrite.joined(separator: "\u{1F}"),
+            "program=\(request.programName)", "cpu=\(applied.cpuSeconds)", "data=\(applied.memoryBytes)",
+            "as=\(applied.addressSpaceBytes)", "fsize=\(applied.fileSizeBytes)", "nofile=\(applied.openFiles)",
+            "nproc=\(applied.processes)",
         ]
         let message = Array((fields.joined(separator: "\n") + "\n").utf8)
+        // The program and the tests travel as anonymous files: the candidate reads only the first,
+        // the tester only the second, and the zygote neither.
+        let program = try Syscall.memoryFile("program", request.program)
+        defer { Syscall.close(program) }
+        let tests = try Syscall.memoryFile("tests", payload)
+        defer { Syscall.close(tests) }
         let stdout = try Syscall.pipe()
         let stderr = try Syscall.pipe()
         let control = try Syscall.pipe()
+        let requests = try Syscall.pipe()
+        let replies = try Syscall.pipe()
         defer { [stdout.read, stderr.read, control.read].forEach(Syscall.close) }
         let start = Syscall.monotonicNanoseconds()
-        let sent = message.withUnsafeBytes { bytes in
-            [stdout.write, stderr.write, control.write].withUnsafeBufferPointer {
-                csandbox_send_fds(pool.socket, bytes.baseAddress, bytes.count, $0.baseAddress, 3)
-            }
-        }
-        [stdout.write, stderr.write, control.write].forEach(Syscall.close)
-        guard sent == 0 else { return nil }
+        let handed = [
+            stdout.write, stderr.write, requests.read, replies.write, program, control.write, requests.write, replies.read,
+            tests,
+        ]
+        let sent = Result { () throws(SandboxError) in try Syscall.send(pool.socket, message, fds: handed) }
+        [stdout.write, stderr.write, control.write, requests.read, requests.write, replies.read, replies.write].forEach(
+            Syscall.close)
+        guard case .success = sent else { return .notHandedOver }
 
         var result = RunMonitor.Result()
         result.stdout = CappedBuffer(capacity: Int(limits.captureBytes.bytes))
@@ -186,14 +233,14 @@ public final class WarmPool: @unchecked Sendable {
                     let count = reply.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
                     let fields =
                         count > 0 ? String(decoding: reply[0..<count], as: UTF8.self).split(separator: " ").compactMap { Int($0) } : []
-                    guard fields.count == 4 else { return try poolDied() }
+                    guard fields.count == 4 else { return .poolDied }
                     result.programStatus = Int32(truncatingIfNeeded: fields[0])
                     result.usage.ru_utime = timeval(tv_sec: fields[1] / 1_000_000, tv_usec: fields[1] % 1_000_000)
                     result.usage.ru_stime = timeval(tv_sec: fields[2] / 1_000_000, tv_usec: fields[2] % 1_000_000)
                     result.usage.ru_maxrss = fields[3]
                     replied = true
                 } else if fd == pool.launched.pidfd {
-                    return try poolDied()
+                    return .poolDied
                 } else if fd == pool.launched.listenerFD {
                     if case .blocked(let name) = RunMonitor.receiveNotification(fd) {
                         result.blockedSyscall = name
@@ -216,14 +263,8 @@ public final class WarmPool: @unchecked Sendable {
         }
         result.wallNanoseconds = Syscall.monotonicNanoseconds() - start
         if killed { shutdown() }
-        isolation.workdir = inputs
+        isolation.workdir = isolation.scratch  // emptied by the zygote before it replied
         isolation.workdirRemoved = true
-        return Outcome.classify(result, limits: limits, applied: applied, profile: sandbox.identity, isolation: isolation)
-    }
-
-    /// The pool ended on its own (or broke its protocol): reap it; the caller re-runs cold.
-    private func poolDied() throws(SandboxError) -> Outcome? {
-        shutdown()
-        return nil
+        return .served(Outcome.classify(result, limits: limits, applied: applied, profile: sandbox.identity, isolation: isolation))
     }
 }
