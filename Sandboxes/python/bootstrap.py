@@ -473,11 +473,12 @@ def _harness(program, after_start):
         os._exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 1)
 
     code = _supervise(spec, tests, requests_write, replies_read, end_like_child, send_go=True)
-    if code != 0:
-        os._exit(code)
+    # Closing both pipes ends the candidate whatever it was doing (EOF, or EPIPE mid-reply);
+    # waiting for it keeps its CPU time and memory in the run's accounting.
     os.close(requests_write)
+    os.close(replies_read)
     os.waitpid(child, 0)
-    os._exit(0)
+    os._exit(code)
 
 
 def main():

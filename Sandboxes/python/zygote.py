@@ -55,6 +55,18 @@ def _load_bootstrap(path):
     return module
 
 
+def _warm_up(bootstrap):
+    """Runs our own tiny program through the compiler, the `typing` names and the codec once.
+    CPython initialises parts of the compiler and caches lazily; done here, the children share
+    the result instead of each paying for it (measured: ~1.4 ms CPU per sample)."""
+    source = (b"from typing import Dict, List, Optional, Tuple\n\n"
+              b"def f(values: List[int], k: int = 1) -> Dict[str, Tuple[int, ...]]:\n"
+              b"    return {'a': tuple(sorted(values))[:k], 'b': (1.5, None, 'x', b'y')}\n")
+    namespace = {}
+    exec(compile(source, "warm-up", "exec"), namespace)
+    bootstrap._unpack(bootstrap._pack({"kind": "return", "value": namespace["f"]([3, 1, 2], k=2)}))
+
+
 def _fields(message):
     return dict(line.partition("=")[::2] for line in message.decode().split("\n") if line)
 
@@ -236,6 +248,8 @@ def main():
                                  [sample] + [path for path in config["read_write"].split("\x1f") if path])
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     tester = _start_tester(bootstrap, stack_filter)
+    _warm_up(bootstrap)
+    gc.collect()
     gc.freeze()
     while True:
         try:

@@ -75,7 +75,15 @@ enum JSONInput {
 /// sha256 as lowercase hex.
 public enum Digest {
     public static func sha256(_ bytes: [UInt8]) -> String {
-        SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+        // Every result row carries several digests: hex by table, not String(format:) per byte.
+        let digits = Array("0123456789abcdef".utf8)
+        var hex: [UInt8] = []
+        hex.reserveCapacity(64)
+        for byte in SHA256.hash(data: bytes) {
+            hex.append(digits[Int(byte >> 4)])
+            hex.append(digits[Int(byte & 0x0f)])
+        }
+        return String(decoding: hex, as: UTF8.self)
     }
 
     public static func sha256(_ text: String) -> String { sha256(Array(text.utf8)) }

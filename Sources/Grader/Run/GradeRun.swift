@@ -173,7 +173,7 @@ public final class GradeRun: @unchecked Sendable {
             statusCounts: [:], latencyMs: nil, cpuMs: nil, peakRssKiB: nil,
             samplesPerSecond: elapsed > 0 ? Double(accumulator.graded) / elapsed : 0, wallSeconds: elapsed,
             workers: options.workers, missingTasks: samples.missingTasks(in: problems), interrupted: interrupted,
-            proctorVersion: options.proctorVersion, finishedAt: ISO8601DateFormatter().string(from: Date()))
+            proctorVersion: options.proctorVersion, finishedAt: Timestamp.now())
         let summary = accumulator.summary(ks: options.ks, base: base)
         try writeSummary(summary)
         options.progress?.end(done: accumulator.graded + accumulator.reused, total: total)

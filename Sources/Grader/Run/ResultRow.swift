@@ -58,7 +58,7 @@ public enum ResultRow {
             "python_version": .string(context.pythonVersion),
             "kernel": .string(context.kernel),
             "isolation": .string(isolationSummary(outcome.isolation)),
-            "timestamp": .string(ISO8601DateFormatter().string(from: Date())),
+            "timestamp": .string(Timestamp.now()),
             "samples_line": .integer(Int64(sample.line)),
         ])
         return row
