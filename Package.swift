@@ -18,12 +18,16 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // System libraries from Debian, found through pkg-config.
         .systemLibrary(name: "CSeccomp", pkgConfig: "libseccomp", providers: [.apt(["libseccomp-dev"])]),
         .systemLibrary(name: "CCap", pkgConfig: "libcap", providers: [.apt(["libcap-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         // The only code that runs between fork and exec: async-signal-safe C, no allocation.
         .target(name: "CSandboxSpawn"),
         // The typed sandbox API: profiles, seccomp compilation, Landlock, spawning, monitoring.
@@ -38,10 +42,29 @@ let package = Package(
             dependencies: ["Sandbox", "CZlib", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
+        // The job queue: schema, submit, claim with leases, complete, status, results. PostgreSQL
+        // for many machines, SQLite for one. Knows nothing of sandboxes or verdicts.
+        .target(
+            name: "Queue",
+            dependencies: ["CSQLite", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+        // `proctor worker`: drains a queue through the grader; heartbeats, retries, metrics.
+        .target(
+            name: "Worker",
+            dependencies: [
+                "Queue", "Grader", "Sandbox", .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Command-line front end, kept thin: parsing and printing only.
         .target(
             name: "ProctorCLI",
-            dependencies: ["Sandbox", "Grader", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "Sandbox", "Grader", "Queue", "Worker", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(name: "proctor", dependencies: ["ProctorCLI"], swiftSettings: swiftSettings),
@@ -51,6 +74,8 @@ let package = Package(
         .testTarget(name: "GraderTests", dependencies: ["Grader", "Sandbox"], swiftSettings: swiftSettings),
         // The hostile-sample corpus in Fixtures/adversarial, graded on every `make test`.
         .testTarget(name: "AdversarialTests", dependencies: ["Grader", "Sandbox"], swiftSettings: swiftSettings),
+        // Queue semantics against a real PostgreSQL (started by `make test`) and SQLite.
+        .testTarget(name: "QueueTests", dependencies: ["Queue"], swiftSettings: swiftSettings),
         .testTarget(name: "ProctorCLITests", dependencies: ["ProctorCLI", "Sandbox", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6]

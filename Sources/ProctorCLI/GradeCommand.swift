@@ -68,7 +68,10 @@ public struct GradeCommand: ParsableCommand {
 
     public init() {}
 
-    func parsedKs() throws -> [Int] {
+    func parsedKs() throws -> [Int] { try Self.parseKs(k) }
+
+    /// `--k 1,10,100` as numbers.
+    static func parseKs(_ k: String) throws -> [Int] {
         let values = k.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
         guard !values.isEmpty, values.allSatisfy({ ($0 ?? 0) >= 1 }) else {
             throw ValidationError("--k: '\(k)' is not a comma-separated list of positive integers")
@@ -78,27 +81,15 @@ public struct GradeCommand: ParsableCommand {
 
     public func validate() throws {
         _ = try parsedKs()
-        guard TimeSpan(parsing: timeout) != nil else { throw ValidationError("--timeout: '\(timeout)' is not a duration") }
-        if let cpu, TimeSpan(parsing: cpu) == nil { throw ValidationError("--cpu: '\(cpu)' is not a duration") }
-        if let memory, ByteCount(parsing: memory) == nil { throw ValidationError("--memory: '\(memory)' is not a size") }
+        try SandboxSelection.validate(timeout: timeout, cpu: cpu, memory: memory)
         guard workers >= 1 else { throw ValidationError("--workers must be at least 1") }
         guard PoolMode(rawValue: pool) != nil else { throw ValidationError("--pool: '\(pool)' is not warm or cold") }
     }
 
     public func run() throws {
-        let loaded: SandboxProfile
-        do {
-            loaded = try SandboxProfile.load(named: profile, sandboxesDirectory: SandboxesDirectory.locate(explicit: sandboxes))
-        } catch {
-            throw CLIFailure.usage("proctor: \(error)")
-        }
-        var limits = loaded.definition.limits
-        limits.wall = TimeSpan(parsing: timeout)!
-        if let cpu { limits.cpu = TimeSpan(parsing: cpu)! }
-        if limits.cpu > limits.wall { limits.cpu = limits.wall }
-        if let memory { limits.memory = ByteCount(parsing: memory)! }
-
-        var options = GradeOptions(problemsPath: problems, samplesPath: samples, outDirectory: out, profile: loaded, limits: limits)
+        let selection = try SandboxSelection(profile: profile, sandboxes: sandboxes, timeout: timeout, cpu: cpu, memory: memory)
+        var options = GradeOptions(
+            problemsPath: problems, samplesPath: samples, outDirectory: out, profile: selection.profile, limits: selection.limits)
         options.ks = try parsedKs()
         options.workers = workers
         options.allowPartial = allowPartial
@@ -131,10 +122,19 @@ public struct GradeCommand: ParsableCommand {
 enum CLIFailure: Error, CustomStringConvertible {
     /// Bad input or usage: exit 64.
     case usage(String)
+    /// A service (the queue's database) could not be reached: exit 69.
+    case unavailable(String)
 
     var description: String {
         switch self {
-        case .usage(let message): message
+        case .usage(let message), .unavailable(let message): message
+        }
+    }
+
+    var exitStatus: Int32 {
+        switch self {
+        case .usage: 64
+        case .unavailable: 69
         }
     }
 }

@@ -7,7 +7,10 @@ public struct ProctorCommand: ParsableCommand {
         commandName: "proctor",
         abstract: "Run untrusted code in a sandbox and grade it.",
         version: ProctorVersion.string,
-        subcommands: [RunCommand.self, GradeCommand.self, ReproCommand.self]
+        subcommands: [
+            RunCommand.self, GradeCommand.self, ReproCommand.self, SubmitCommand.self, WorkerCommand.self, StatusCommand.self,
+            ResultsCommand.self, QueueCommand.self,
+        ]
     )
 
     public init() {}
@@ -19,7 +22,7 @@ public struct ProctorCommand: ParsableCommand {
             try command.run()
         } catch let failure as CLIFailure {
             FileHandle.standardError.write(Data("\(failure)\n".utf8))
-            Foundation.exit(64)
+            Foundation.exit(failure.exitStatus)
         } catch {
             exit(withError: error)
         }

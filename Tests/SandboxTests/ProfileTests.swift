@@ -40,6 +40,17 @@ struct ProfileTests {
         }
     }
 
+    /// Limits travel as JSON (a queue stores each run's): what is decoded must be what was
+    /// encoded, not a wall clock 1000 times longer.
+    @Test func limitsSurviveAJSONRoundTrip() throws {
+        var limits = try SandboxProfile.load(named: "python-strict", sandboxesDirectory: SandboxesDirectory.locate()).definition.limits
+        limits.wall = TimeSpan(milliseconds: 1500)
+        let decoded = try JSONDecoder().decode(ResourceLimits.self, from: JSONEncoder().encode(limits))
+        #expect(decoded == limits)
+        #expect(decoded.wall.milliseconds == 1500)
+        #expect(decoded.cpu == limits.cpu)
+    }
+
     @Test func shippedProfilesLoadAndCompile() throws {
         for name in ["python-strict", "python"] {
             let sandbox = try Checkout.sandbox(name)

@@ -48,6 +48,13 @@ public struct Problem: Sendable {
     }
 }
 
+extension Problem {
+    /// Parses one problem line that came from elsewhere (a queue); errors name `source`.
+    public init(jsonLine bytes: [UInt8], source: String) throws(GradeError) {
+        self = try Self.parse(bytes, file: source, line: 1)
+    }
+}
+
 /// Shared helpers for reading input lines.
 enum JSONInput {
     static func object(_ bytes: [UInt8], file: String, line: Int) throws(GradeError) -> [String: JSONValue] {

@@ -23,4 +23,13 @@ public struct ProblemSet: Sendable {
         self.problems = problems
         self.order = order
     }
+
+    /// Every problem line of `path` as read, keyed by its sha256 (`Problem.sha256`), for storing
+    /// problems elsewhere (a queue) and parsing them back with `Problem(jsonLine:source:)`.
+    public static func rawLines(path: String) throws(GradeError) -> [String: [UInt8]] {
+        let reader = try JSONLines(path: path)
+        var lines: [String: [UInt8]] = [:]
+        while let (_, bytes) = try reader.next() { lines[Digest.sha256(bytes)] = bytes }
+        return lines
+    }
 }

@@ -48,9 +48,12 @@ public struct SampleFile: Sendable {
         }
     }
 
-    /// Parses one samples-file line on its own (completion id 0 unless it names one).
-    public static func parseOne(_ line: String) throws(GradeError) -> Sample {
-        try Sample.parse(Array(line.utf8), file: "<sample>", line: 1, index: 0) { _ in 0 }
+    /// Parses one samples-file line on its own (completion id 0 unless it names one); `source`,
+    /// `lineNumber` and `index` say where it came from, for errors and the row's audit.
+    public static func parseOne(
+        _ line: String, source: String = "<sample>", lineNumber: Int = 1, index: Int = 0
+    ) throws(GradeError) -> Sample {
+        try Sample.parse(Array(line.utf8), file: source, line: lineNumber, index: index) { _ in 0 }
     }
 
     /// Tasks of `problems` that have no sample, in problem order.

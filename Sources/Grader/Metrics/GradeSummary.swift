@@ -60,6 +60,18 @@ public struct GradeSummary: Codable, Sendable {
         case proctorVersion = "proctor_version", finishedAt = "finished_at"
     }
 
+    /// A summary with the run's identity and nothing counted yet (`SummaryAccumulator` fills it).
+    public static func empty(
+        problems: String, samples: String, profile: String, profileSHA256: String, workers: Int, proctorVersion: String,
+        wallSeconds: Double = 0, samplesPerSecond: Double = 0, missingTasks: [String] = [], interrupted: Bool = false
+    ) -> GradeSummary {
+        GradeSummary(
+            problems: problems, samples: samples, profile: profile, profileSHA256: profileSHA256, tasks: 0, samplesGraded: 0,
+            samplesReused: 0, passed: 0, passAtK: [], statusCounts: [:], latencyMs: nil, cpuMs: nil, peakRssKiB: nil,
+            samplesPerSecond: samplesPerSecond, wallSeconds: wallSeconds, workers: workers, missingTasks: missingTasks,
+            interrupted: interrupted, proctorVersion: proctorVersion, finishedAt: Timestamp.now())
+    }
+
     /// The table `proctor grade` prints.
     public var table: String {
         var lines: [String] = []
@@ -97,17 +109,19 @@ public struct GradeSummary: Codable, Sendable {
 }
 
 /// Collects per-sample results as they arrive; memory grows only by a few numbers per sample.
-struct SummaryAccumulator {
+public struct SummaryAccumulator: Sendable {
     private(set) var perTask: [String: (n: Int, c: Int)] = [:]
     private(set) var statusCounts: [String: Int] = [:]
     private var latencies: [Double] = []
     private var cpu: [Double] = []
     private var rss: [Double] = []
-    private(set) var graded = 0
-    private(set) var reused = 0
-    private(set) var passed = 0
+    public private(set) var graded = 0
+    public private(set) var reused = 0
+    public private(set) var passed = 0
 
-    mutating func add(
+    public init() {}
+
+    public mutating func add(
         task: String, status: String, passed didPass: Bool, wallMs: Double, cpuMs: Double, rssKiB: Double, reused wasReused: Bool
     ) {
         var counts = perTask[task] ?? (0, 0)
@@ -126,7 +140,7 @@ struct SummaryAccumulator {
         }
     }
 
-    func summary(ks: [Int], base: GradeSummary) -> GradeSummary {
+    public func summary(ks: [Int], base: GradeSummary) -> GradeSummary {
         var result = base
         let tasks = perTask.keys.sorted()
         result.tasks = tasks.count

@@ -48,8 +48,7 @@ public final class GradeRun: @unchecked Sendable {
     private let options: GradeOptions
     private let problems: ProblemSet
     private let samples: SampleFile
-    private let sandbox: Sandbox
-    private let context: GradeContext
+    private let grader: SampleGrader
     private let resultsPath: String
     private let condition = NSCondition()
 
@@ -78,28 +77,12 @@ public final class GradeRun: @unchecked Sendable {
         }
         guard options.workers >= 1 else { throw GradeError("--workers must be at least 1") }
         guard options.ks.allSatisfy({ $0 >= 1 }) else { throw GradeError("--k values must be at least 1") }
-        do {
-            sandbox = try Sandbox(profile: options.profile)
-        } catch {
-            throw GradeError("sandbox: \(error)")
-        }
-        context = GradeContext(
-            profileName: options.profile.name, profileSHA256: options.profile.sha256, proctorVersion: options.proctorVersion,
-            pythonVersion: Host.pythonVersion(options.profile.definition.command[0]), kernel: Host.kernel,
-            pool: options.pool.rawValue)
+        grader = try SampleGrader(
+            profile: options.profile, limits: options.limits, pool: options.pool, proctorVersion: options.proctorVersion)
         resultsPath = options.outDirectory + "/samples.jsonl"
     }
 
-    /// The key that decides whether an earlier row can be reused: same problem, same sample,
-    /// same completion id, same profile, same limits.
-    private func key(_ sample: Sample, _ problem: Problem) -> String {
-        let limits = options.limits
-        return Digest.sha256(
-            [
-                problem.sha256, sample.sha256, sample.completionID, options.profile.sha256, "\(limits.cpu)", "\(limits.wall)",
-                "\(limits.memory)", "\(limits.outputLimit)", "\(limits.processes)", "\(limits.fileSize)",
-            ].joined(separator: "|"))
-    }
+    private func key(_ sample: Sample, _ problem: Problem) -> String { grader.key(sample, problem) }
 
     public func run() throws(GradeError) -> GradeSummary {
         let start = Date()
@@ -182,7 +165,7 @@ public final class GradeRun: @unchecked Sendable {
 
     /// Worker thread: take a sample, grade it, hand the row to the in-order writer.
     private func work() {
-        let pool = options.pool == .warm ? WarmPool(sandbox: sandbox) : nil
+        let pool = grader.makePool()
         defer { pool?.shutdown() }
         while true {
             condition.lock()
@@ -202,22 +185,13 @@ public final class GradeRun: @unchecked Sendable {
             }
             condition.unlock()
 
-            let problem = problems.problems[sample.taskID]!
-            let program = AssembledProgram(problem: problem, sample: sample)
-            let nonce = Self.nonce()
-            var request = RunRequest(source: program.candidate, programName: "program.py", limits: options.limits)
-            request.files = program.harnessFiles(nonce: nonce)
-            let outcome = pool?.run(request) ?? sandbox.run(request)
-            let verdict = Verdict(outcome: outcome, nonce: nonce)
-            let row = ResultRow.build(
-                sample: sample, problem: problem, program: program, outcome: outcome, verdict: verdict, key: key, context: context)
-
+            let graded = grader.grade(sample, of: problems.problems[sample.taskID]!, key: key, pool: pool)
             condition.lock()
             accumulator.add(
-                task: sample.taskID, status: verdict.status, passed: verdict.passed, wallMs: outcome.wallMs, cpuMs: outcome.cpuMs,
-                rssKiB: Double(outcome.peakRssKiB), reused: false)
-            options.progress?.record(passed: verdict.passed)
-            finished[sample.index] = (ResultRow.encode(row) + [UInt8(ascii: "\n")], false)
+                task: graded.taskID, status: graded.status, passed: graded.passed, wallMs: graded.wallMs, cpuMs: graded.cpuMs,
+                rssKiB: graded.peakRssKiB, reused: false)
+            options.progress?.record(passed: graded.passed)
+            finished[sample.index] = (graded.line + [UInt8(ascii: "\n")], false)
             flushInOrder()
             condition.broadcast()
             condition.unlock()
@@ -277,9 +251,5 @@ public final class GradeRun: @unchecked Sendable {
         } catch {
             throw GradeError("\(path): cannot write (\(error.localizedDescription))")
         }
-    }
-
-    private static func nonce() -> String {
-        (0..<4).map { _ in String(UInt32.random(in: 0...UInt32.max), radix: 16) }.joined()
     }
 }

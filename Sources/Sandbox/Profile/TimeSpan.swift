@@ -32,9 +32,11 @@ public struct TimeSpan: Hashable, Sendable, Codable, CustomStringConvertible, Co
         self = parsed
     }
 
+    /// Encodes as text ("3s", "1500ms"): a bare number decodes as seconds (profiles write
+    /// `"cpu": 2`), so the text form is the one that survives a round trip.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
-        try container.encode(milliseconds)
+        try container.encode(description)
     }
 
     public var description: String {

@@ -1,0 +1,70 @@
+import Sandbox
+
+/// Grades one sample at a time under fixed limits: assembles the program, runs it (warm pool or
+/// cold), decides the verdict and builds the result row. `proctor grade`'s worker threads and
+/// `proctor worker` (jobs from a queue) share it, so both write the same rows.
+public final class SampleGrader: Sendable {
+    public let profile: SandboxProfile
+    public let limits: ResourceLimits
+    public let poolMode: PoolMode
+    private let sandbox: Sandbox
+    private let context: GradeContext
+
+    public init(profile: SandboxProfile, limits: ResourceLimits, pool: PoolMode, proctorVersion: String) throws(GradeError) {
+        do {
+            sandbox = try Sandbox(profile: profile)
+        } catch {
+            throw GradeError("sandbox: \(error)")
+        }
+        self.profile = profile
+        self.limits = limits
+        poolMode = pool
+        context = GradeContext(
+            profileName: profile.name, profileSHA256: profile.sha256, proctorVersion: proctorVersion,
+            pythonVersion: Host.pythonVersion(profile.definition.command[0]), kernel: Host.kernel, pool: pool.rawValue)
+    }
+
+    /// A warm pool for one worker thread (nil in cold mode or where pools are unsupported).
+    public func makePool() -> WarmPool? { poolMode == .warm ? WarmPool(sandbox: sandbox) : nil }
+
+    /// The key that decides whether an earlier row can be reused: same problem, same sample,
+    /// same completion id, same profile, same limits.
+    public func key(_ sample: Sample, _ problem: Problem) -> String {
+        Digest.sha256(
+            [
+                problem.sha256, sample.sha256, sample.completionID, profile.sha256, "\(limits.cpu)", "\(limits.wall)",
+                "\(limits.memory)", "\(limits.outputLimit)", "\(limits.processes)", "\(limits.fileSize)",
+            ].joined(separator: "|"))
+    }
+
+    /// Runs `sample` against `problem` (in `pool` when given) and returns its row.
+    public func grade(_ sample: Sample, of problem: Problem, key: String, pool: WarmPool?) -> GradedSample {
+        let program = AssembledProgram(problem: problem, sample: sample)
+        let nonce = Self.nonce()
+        var request = RunRequest(source: program.candidate, programName: "program.py", limits: limits)
+        request.files = program.harnessFiles(nonce: nonce)
+        let outcome = pool?.run(request) ?? sandbox.run(request)
+        let verdict = Verdict(outcome: outcome, nonce: nonce)
+        let row = ResultRow.build(
+            sample: sample, problem: problem, program: program, outcome: outcome, verdict: verdict, key: key, context: context)
+        return GradedSample(
+            taskID: sample.taskID, status: verdict.status, passed: verdict.passed, wallMs: outcome.wallMs, cpuMs: outcome.cpuMs,
+            peakRssKiB: Double(outcome.peakRssKiB), line: ResultRow.encode(row))
+    }
+
+    private static func nonce() -> String {
+        (0..<4).map { _ in String(UInt32.random(in: 0...UInt32.max), radix: 16) }.joined()
+    }
+}
+
+/// One graded sample: the row as written to `samples.jsonl` and the figures summaries need.
+public struct GradedSample: Sendable {
+    public var taskID: String
+    public var status: String
+    public var passed: Bool
+    public var wallMs: Double
+    public var cpuMs: Double
+    public var peakRssKiB: Double
+    /// The JSON row, without a trailing newline.
+    public var line: [UInt8]
+}

@@ -1,0 +1,87 @@
+import ArgumentParser
+import Foundation
+import Grader
+import Queue
+import Worker
+
+/// `proctor results`: a run's results from the queue, written like `proctor grade` writes them.
+public struct ResultsCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "results",
+        abstract: "Write a run's samples.jsonl and summary.json from the queue; print pass@k.",
+        discussion: """
+            OUT/samples.jsonl holds one row per graded sample in submission order, the same rows \
+            `proctor grade` writes; OUT/summary.json the same summary. Jobs that failed (malformed, \
+            or infrastructure retries exhausted) are listed in OUT/failed.jsonl with their reason \
+            and left out of pass@k. Exit status 75 when some jobs are still pending or running.
+            """
+    )
+
+    @OptionGroup var queue: QueueOptions
+
+    @Option(name: .customLong("run"), help: "Run id given to `proctor submit`.")
+    var runID: String
+
+    @Option(help: "Output directory.")
+    var out: String = "results"
+
+    @Flag(help: "No table, only the files.")
+    var quiet = false
+
+    public init() {}
+
+    public func run() throws {
+        let store = try queue.open()
+        defer { store.close() }
+        guard let config = try queueCall({ () throws(QueueError) in try store.runConfig(runID) }) else {
+            throw CLIFailure.usage("proctor: run \(runID) is not on \(try queue.location())")
+        }
+        guard let settings = try? RunSettings.parse(config) else { throw CLIFailure.usage("proctor: run \(runID) has unreadable settings") }
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        let path = out + "/samples.jsonl"
+        let temporary = path + ".tmp"
+        FileManager.default.createFile(atPath: temporary, contents: nil)
+        guard let handle = FileHandle(forWritingAtPath: temporary) else { throw CLIFailure.usage("proctor: \(temporary): cannot write") }
+        var accumulator = SummaryAccumulator()
+        let failed = try queueCall { () throws(QueueError) -> [FailedJob] in
+            try store.results(run: runID) { record in
+                handle.write(Data(record.result.row + [UInt8(ascii: "\n")]))
+                accumulator.add(
+                    task: record.result.taskID, status: record.result.status, passed: record.result.passed,
+                    wallMs: record.result.wallMs, cpuMs: record.result.cpuMs, rssKiB: record.result.peakRssKiB, reused: false)
+            }
+        }
+        try handle.synchronize()
+        try handle.close()
+        guard rename(temporary, path) == 0 else { throw CLIFailure.usage("proctor: \(path): rename failed") }
+        let status = try queueCall { () throws(QueueError) in try store.status(run: runID) }
+        let unfinished = (status.counts["pending"] ?? 0) + (status.counts["running"] ?? 0)
+        let failedPath = out + "/failed.jsonl"
+        if failed.isEmpty {
+            try? FileManager.default.removeItem(atPath: failedPath)
+        } else {
+            let lines = failed.map {
+                SubmitCommand.encode([
+                    "task_id": .string($0.taskID), "completion_id": .string($0.completionID), "reason": .string($0.reason),
+                ])
+            }
+            try (lines.joined(separator: "\n") + "\n").write(toFile: failedPath, atomically: true, encoding: .utf8)
+        }
+        let base = GradeSummary.empty(
+            problems: settings.problems, samples: settings.samples, profile: settings.profile,
+            profileSHA256: settings.profileSHA256, workers: 0, proctorVersion: ProctorVersion.string, interrupted: unfinished > 0)
+        let summary = accumulator.summary(ks: settings.ks, base: base)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        try (encoder.encode(summary) + Data("\n".utf8)).write(to: URL(fileURLWithPath: out + "/summary.json"), options: .atomic)
+        if !quiet {
+            print(summary.table)
+            if !failed.isEmpty { print("failed jobs: \(failed.count) (see \(failedPath))") }
+            print("results: \(path), \(out)/summary.json")
+        }
+        if unfinished > 0 {
+            FileHandle.standardError.write(Data("proctor: run \(runID) still has \(unfinished) job(s) pending or running\n".utf8))
+            throw ExitCode(75)
+        }
+    }
+}

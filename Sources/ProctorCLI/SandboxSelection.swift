@@ -1,0 +1,30 @@
+import ArgumentParser
+import Foundation
+import Sandbox
+
+/// The profile and per-sample limits `grade` and `submit` resolve from their options: the
+/// profile's limits, with the wall clock from --timeout, CPU from --cpu (never above the wall
+/// clock) and memory from --memory.
+struct SandboxSelection {
+    var profile: SandboxProfile
+    var limits: ResourceLimits
+
+    static func validate(timeout: String, cpu: String?, memory: String?) throws {
+        guard TimeSpan(parsing: timeout) != nil else { throw ValidationError("--timeout: '\(timeout)' is not a duration") }
+        if let cpu, TimeSpan(parsing: cpu) == nil { throw ValidationError("--cpu: '\(cpu)' is not a duration") }
+        if let memory, ByteCount(parsing: memory) == nil { throw ValidationError("--memory: '\(memory)' is not a size") }
+    }
+
+    init(profile name: String, sandboxes: String?, timeout: String, cpu: String?, memory: String?) throws {
+        do {
+            profile = try SandboxProfile.load(named: name, sandboxesDirectory: SandboxesDirectory.locate(explicit: sandboxes))
+        } catch {
+            throw CLIFailure.usage("proctor: \(error)")
+        }
+        limits = profile.definition.limits
+        limits.wall = TimeSpan(parsing: timeout)!
+        if let cpu { limits.cpu = TimeSpan(parsing: cpu)! }
+        if limits.cpu > limits.wall { limits.cpu = limits.wall }
+        if let memory { limits.memory = ByteCount(parsing: memory)! }
+    }
+}

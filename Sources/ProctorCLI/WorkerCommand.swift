@@ -1,0 +1,110 @@
+import ArgumentParser
+import Foundation
+import Grader
+import Logging
+import Queue
+import Sandbox
+import Worker
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// `proctor worker`: drain a queue.
+public struct WorkerCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "worker",
+        abstract: "Grade jobs from a queue until stopped (SIGTERM/SIGINT finish what is running, then exit 0).",
+        discussion: """
+            Claims jobs in batches under a lease that a heartbeat extends; a worker that dies \
+            loses its lease and its jobs are claimed again. Results are stored with the job's \
+            completion in one transaction. Sample timeouts and crashes are verdicts; only \
+            internal_error is retried (--max-attempts), then the job is failed with the reason. \
+            The database may restart under a running worker: it waits with backoff and goes on.
+
+            Example:
+              proctor worker --queue postgres://grader@db/proctor --concurrency 2 --metrics 127.0.0.1:9464
+            """
+    )
+
+    @OptionGroup var queue: QueueOptions
+
+    @Option(help: "Samples graded in parallel (default: the number of cores).")
+    var concurrency: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(help: "Jobs claimed at a time per thread.")
+    var batch: Int = 8
+
+    @Option(help: "Lease per claim in seconds (heartbeats extend it every quarter).")
+    var lease: Double = 60
+
+    @Option(help: "Attempts before a job that keeps hitting infrastructure failures is failed.")
+    var maxAttempts: Int = 3
+
+    @Option(help: "warm (a sandboxed fork server per thread) or cold.")
+    var pool: String = "warm"
+
+    @Option(help: "Serve Prometheus metrics at HOST:PORT/metrics, e.g. 127.0.0.1:9464.")
+    var metrics: String?
+
+    @Option(help: "Exit 0 once nothing has been claimable for this many seconds (default: run until stopped).")
+    var exitWhenIdle: Double?
+
+    @Option(help: "Log level: debug, info, warning, error.")
+    var logLevel: String = "info"
+
+    @Option(help: "Directory holding the sandbox profiles (default: found automatically).")
+    var sandboxes: String?
+
+    public init() {}
+
+    public func validate() throws {
+        guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1") }
+        guard batch >= 1 else { throw ValidationError("--batch must be at least 1") }
+        guard lease >= 2 else { throw ValidationError("--lease must be at least 2 seconds") }
+        guard maxAttempts >= 1 else { throw ValidationError("--max-attempts must be at least 1") }
+        guard PoolMode(rawValue: pool) != nil else { throw ValidationError("--pool: '\(pool)' is not warm or cold") }
+        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level: '\(logLevel)' is not a level") }
+    }
+
+    public func run() throws {
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        var logger = Logger(label: "proctor.worker")
+        logger.logLevel = level
+        let directory: String
+        do {
+            directory = try SandboxesDirectory.locate(explicit: sandboxes)
+        } catch {
+            throw CLIFailure.usage("proctor: \(error)")
+        }
+        var options = WorkerOptions(queue: try queue.location(), sandboxesDirectory: directory)
+        options.concurrency = concurrency
+        options.batchSize = batch
+        options.leaseSeconds = lease
+        options.maxAttempts = maxAttempts
+        options.pool = PoolMode(rawValue: pool) ?? .warm
+        options.proctorVersion = ProctorVersion.string
+        options.metricsAddress = metrics
+        options.exitWhenIdleSeconds = exitWhenIdle
+
+        signal(SIGINT) { _ in QueueWorker.stopRequested = 1 }
+        signal(SIGTERM) { _ in QueueWorker.stopRequested = 1 }
+        var stopSignals = sigset_t()
+        sigemptyset(&stopSignals)
+        sigaddset(&stopSignals, SIGINT)
+        sigaddset(&stopSignals, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &stopSignals, nil)
+        let status: Int32
+        do {
+            status = try QueueWorker(options: options, logger: logger).run()
+        } catch {
+            throw CLIFailure.usage("proctor: \(error)")
+        }
+        if status != 0 { throw ExitCode(status) }
+    }
+}

@@ -1,0 +1,273 @@
+import Foundation
+import Grader
+import Logging
+import Prometheus
+import Queue
+import Sandbox
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Options of `proctor worker`.
+public struct WorkerOptions: Sendable {
+    public var queue: QueueLocation
+    /// Grading threads, each with its own warm pool.
+    public var concurrency = 1
+    /// Jobs one thread claims at a time.
+    public var batchSize = 8
+    public var leaseSeconds = 60.0
+    /// Infrastructure failures (internal_error, lost lease) a job may have before it is failed.
+    public var maxAttempts = 3
+    public var sandboxesDirectory: String
+    public var pool: PoolMode = .warm
+    public var proctorVersion = "dev"
+    /// `HOST:PORT` to serve Prometheus metrics on.
+    public var metricsAddress: String?
+    /// Exit once the queue has had nothing claimable for this long (nil: run until stopped).
+    public var exitWhenIdleSeconds: Double?
+    public var workerID: String
+
+    public init(queue: QueueLocation, sandboxesDirectory: String) {
+        self.queue = queue
+        self.sandboxesDirectory = sandboxesDirectory
+        var name = [CChar](repeating: 0, count: 256)
+        gethostname(&name, name.count)
+        let host = String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        workerID = "\(host)-\(getpid())-\(String(UInt32.random(in: 0...UInt32.max), radix: 36))"
+    }
+}
+
+/// `proctor worker`: claims jobs from a queue in batches, grades them in the sandbox on
+/// `concurrency` threads and stores each result with the job's completion in one transaction.
+///
+/// A heartbeat thread extends the leases of everything this worker holds. A lost database is
+/// waited out with backoff (results already graded are kept and stored once it is back, unless
+/// the lease ran out and another worker took the job over). On SIGTERM/SIGINT each thread
+/// finishes the sample it is running, stores it, gives back the jobs it claimed but did not
+/// start, and the worker exits 0. Sample timeouts and crashes are verdicts and are stored;
+/// only `internal_error` (the sandbox failed) goes back to the queue for another attempt.
+public final class QueueWorker: @unchecked Sendable {
+    // @unchecked: the state below is either immutable or guarded by `lock`.
+    private let options: WorkerOptions
+    private let queue: any JobQueue
+    private let logger: Logger
+    private let metrics = WorkerMetrics()
+    private let info: WorkerInfo
+    private let lock = NSLock()
+    private var lastClaimed = Date()
+    private var activeThreads = 0
+
+    /// Set by SIGTERM/SIGINT.
+    nonisolated(unsafe) public static var stopRequested: sig_atomic_t = 0
+
+    public init(options: WorkerOptions, logger: Logger) throws(WorkerError) {
+        self.options = options
+        self.logger = logger
+        guard options.concurrency >= 1 else { throw WorkerError("--concurrency must be at least 1") }
+        guard options.batchSize >= 1 else { throw WorkerError("--batch must be at least 1") }
+        do {
+            queue = try options.queue.open(logger: logger)
+        } catch {
+            throw WorkerError("\(error)")
+        }
+        var name = [CChar](repeating: 0, count: 256)
+        gethostname(&name, name.count)
+        info = WorkerInfo(
+            id: options.workerID, host: String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self),
+            pid: Int(getpid()), concurrency: options.concurrency)
+    }
+
+    private var stopping: Bool { QueueWorker.stopRequested != 0 }
+
+    /// Runs until stopped (or idle, with `exitWhenIdleSeconds`); returns the exit status.
+    public func run() throws(WorkerError) -> Int32 {
+        var server: MetricsServer?
+        if let address = options.metricsAddress {
+            let metrics = self.metrics
+            server = try MetricsServer(address: address) { metrics.exposition() }
+            server?.start()
+            logger.info("metrics on http://\(address)/metrics")
+        }
+        defer { server?.stop() }
+        // Make sure the schema is there before threads start (and say so clearly if it is not).
+        withBackoff("heartbeat") { () throws(QueueError) in try queue.heartbeat(worker: info, leaseSeconds: options.leaseSeconds) }
+        logger.info(
+            "worker \(info.id) on \(options.queue): \(options.concurrency) thread(s), batches of \(options.batchSize), lease \(Int(options.leaseSeconds)) s, \(options.pool.rawValue) pools"
+        )
+        lock.withLock { activeThreads = options.concurrency }
+        let threads = (0..<options.concurrency).map { number in
+            let thread = Thread { [self] in
+                gradeLoop(number)
+                lock.withLock { activeThreads -= 1 }
+            }
+            thread.stackSize = 1 << 20
+            return thread
+        }
+        threads.forEach { $0.start() }
+        // This thread heartbeats until the grading threads are done.
+        var nextBeat = Date()
+        while lock.withLock({ activeThreads }) > 0 {
+            if Date() >= nextBeat {
+                do {
+                    try queue.heartbeat(worker: info, leaseSeconds: options.leaseSeconds)
+                    if options.metricsAddress != nil {
+                        metrics.queueDepth.set(Int64(try queue.status(run: nil).counts["pending"] ?? 0))
+                    }
+                } catch {
+                    logger.warning("heartbeat failed: \(error)")
+                }
+                nextBeat = Date().addingTimeInterval(max(1, options.leaseSeconds / 4))
+            }
+            usleep(100_000)
+        }
+        try? queue.workerStopped(info.id)
+        queue.close()
+        logger.info("worker \(info.id) stopped")
+        return 0
+    }
+
+    /// Repeats `body` while the queue is unavailable, waiting 0.5 s, 1 s, 2 s… up to 10 s.
+    /// Returns false when it gave up (the worker is stopping and `patience` ran out).
+    @discardableResult
+    private func withBackoff(_ what: String, patience: Double = .infinity, _ body: () throws(QueueError) -> Void) -> Bool {
+        var delay = 0.5
+        let start = Date()
+        while true {
+            do {
+                try body()
+                return true
+            } catch {
+                if error.kind != .unavailable {
+                    logger.error("\(what): \(error)")
+                    if error.kind == .invalid { return false }
+                }
+                if stopping && Date().timeIntervalSince(start) > min(patience, 30) { return false }
+                logger.warning("\(what): \(error); retrying in \(delay) s")
+                Thread.sleep(forTimeInterval: delay)
+                delay = min(delay * 2, 10)
+            }
+        }
+    }
+
+    /// One grading thread: claim, grade, store, until stopped.
+    private func gradeLoop(_ number: Int) {
+        var graders: [String: SampleGrader] = [:]
+        var pool: (config: String, pool: WarmPool?)?
+        var problems: [String: Problem] = [:]
+        defer { pool?.pool?.shutdown() }
+        var idleDelay = 0.05
+        while !stopping {
+            var claimed: [ClaimedJob] = []
+            let ok = withBackoff("claim", patience: 0) { () throws(QueueError) in
+                claimed = try queue.claim(
+                    worker: info.id, limit: options.batchSize, leaseSeconds: options.leaseSeconds, maxAttempts: options.maxAttempts)
+            }
+            if !ok && !stopping { Thread.sleep(forTimeInterval: 1) }
+            if claimed.isEmpty {
+                if let idle = options.exitWhenIdleSeconds, Date().timeIntervalSince(lock.withLock({ lastClaimed })) > idle { return }
+                Thread.sleep(forTimeInterval: idleDelay)
+                idleDelay = min(idleDelay * 2, 1)
+                continue
+            }
+            idleDelay = 0.05
+            lock.withLock { lastClaimed = Date() }
+            for (position, job) in claimed.enumerated() {
+                if stopping {
+                    let rest = claimed[position...].map(\.id)
+                    withBackoff("release", patience: 10) { () throws(QueueError) in try queue.release(jobs: rest, worker: info.id) }
+                    logger.info("released \(rest.count) job(s) not started")
+                    break
+                }
+                process(job, graders: &graders, pool: &pool, problems: &problems)
+            }
+        }
+    }
+
+    private func process(
+        _ job: ClaimedJob, graders: inout [String: SampleGrader], pool: inout (config: String, pool: WarmPool?)?,
+        problems: inout [String: Problem]
+    ) {
+        let label = "\(job.run) \(job.taskID)#\(job.completionID)"
+        // Everything about the job that can be wrong is checked before it runs; such jobs fail
+        // with the reason and never come back.
+        var config: String?
+        withBackoff("run settings") { () throws(QueueError) in config = try queue.runConfig(job.run) }
+        guard let config, let settings = try? RunSettings.parse(config) else {
+            return failJob(job, "run \(job.run) has no readable settings")
+        }
+        if problems[job.problemSHA256] == nil {
+            var body: [UInt8]?
+            withBackoff("problem") { () throws(QueueError) in body = try queue.problem(sha256: job.problemSHA256) }
+            guard let body else { return failJob(job, "problem \(job.problemSHA256) is not in the queue") }
+            do {
+                if problems.count > 4096 { problems.removeAll() }
+                problems[job.problemSHA256] = try Problem(jsonLine: body, source: "problem \(job.problemSHA256.prefix(12))")
+            } catch {
+                return failJob(job, "malformed problem: \(error)")
+            }
+        }
+        let problem = problems[job.problemSHA256]!
+        let sample: Sample
+        do {
+            sample = try SampleFile.parseOne(job.payload, source: "job \(job.id)", lineNumber: job.index + 1, index: job.index)
+        } catch {
+            return failJob(job, "malformed job payload: \(error)")
+        }
+        guard sample.taskID == problem.taskID else {
+            return failJob(job, "malformed job payload: task_id \(sample.taskID) but the problem is \(problem.taskID)")
+        }
+        if graders[config] == nil {
+            do {
+                let profile = try SandboxProfile.load(named: settings.profile, sandboxesDirectory: options.sandboxesDirectory)
+                if profile.sha256 != settings.profileSHA256 {
+                    logger.warning(
+                        "run \(job.run): profile \(settings.profile) here (\(profile.sha256.prefix(12))) differs from the submitter's (\(settings.profileSHA256.prefix(12))); rows record this machine's"
+                    )
+                }
+                graders[config] = try SampleGrader(
+                    profile: profile, limits: settings.limits, pool: options.pool, proctorVersion: options.proctorVersion)
+            } catch {
+                return retryJob(job, "cannot set up the sandbox here: \(error)")
+            }
+        }
+        let grader = graders[config]!
+        if pool?.config != config {
+            pool?.pool?.shutdown()
+            pool = (config, grader.makePool())
+        }
+        let graded = grader.grade(sample, of: problem, key: grader.key(sample, problem), pool: pool?.pool)
+        if graded.status == "internal_error" {
+            return retryJob(job, "internal_error (attempt \(job.attempt)): the sandbox failed")
+        }
+        let result = JobResult(
+            row: graded.line, taskID: graded.taskID, status: graded.status, passed: graded.passed, wallMs: graded.wallMs,
+            cpuMs: graded.cpuMs, peakRssKiB: graded.peakRssKiB)
+        var stored = false
+        let saved = withBackoff("store result") { () throws(QueueError) in
+            stored = try queue.complete(job: job.id, worker: info.id, result: result)
+        }
+        if !saved {
+            logger.warning("\(label): result not stored (database unavailable while stopping); the job will be graded again")
+        } else if !stored {
+            metrics.recordLost()
+            logger.warning("\(label): lease lost to another worker; its result counts, this one is dropped")
+        } else {
+            metrics.recordDone(status: graded.status, wallMs: graded.wallMs)
+        }
+    }
+
+    private func failJob(_ job: ClaimedJob, _ reason: String) {
+        logger.error("\(job.run) \(job.taskID)#\(job.completionID): failed: \(reason)")
+        metrics.recordFailed()
+        withBackoff("fail job") { () throws(QueueError) in try queue.fail(job: job.id, worker: info.id, reason: reason) }
+    }
+
+    private func retryJob(_ job: ClaimedJob, _ reason: String) {
+        logger.warning("\(job.run) \(job.taskID)#\(job.completionID): \(reason); back to the queue")
+        metrics.recordRetried()
+        withBackoff("retry job") { () throws(QueueError) in
+            try queue.retry(job: job.id, worker: info.id, reason: reason, maxAttempts: options.maxAttempts)
+        }
+    }
+}

@@ -1,0 +1,32 @@
+import Foundation
+import Sandbox
+
+/// What a submitted run is graded under, stored with the run in the queue (as canonical JSON,
+/// so resubmitting the same run compares equal) and read back by every worker.
+public struct RunSettings: Codable, Sendable, Equatable {
+    public var profile: String
+    public var profileSHA256: String
+    public var limits: ResourceLimits
+    public var ks: [Int]
+    public var problems: String
+    public var samples: String
+
+    public init(profile: String, profileSHA256: String, limits: ResourceLimits, ks: [Int], problems: String, samples: String) {
+        self.profile = profile
+        self.profileSHA256 = profileSHA256
+        self.limits = limits
+        self.ks = ks
+        self.problems = problems
+        self.samples = samples
+    }
+
+    public var json: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: (try? encoder.encode(self)) ?? Data(), as: UTF8.self)
+    }
+
+    public static func parse(_ json: String) throws -> RunSettings {
+        try JSONDecoder().decode(RunSettings.self, from: Data(json.utf8))
+    }
+}
