@@ -24,10 +24,11 @@ setup:
 build: setup
 	$(SWIFT) build
 
-## test: every test suite, against real processes and the real sandbox.
+## test: every test suite, against real processes, the real sandbox and a real PostgreSQL
+## (scripts/with-postgres starts a throwaway server for the run and removes it afterwards).
 test: setup
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build --no-parallel
+	scripts/with-postgres $(SWIFT) test --skip-build --no-parallel
 
 ## demo: grade the fixture benchmark (Fixtures/benchmark) and print pass@k and the status table.
 demo: build
