@@ -79,6 +79,11 @@ public struct NewJob: Sendable {
 public struct SubmitReport: Sendable, Equatable {
     public var inserted: Int
     public var alreadyPresent: Int
+
+    public init(inserted: Int, alreadyPresent: Int) {
+        self.inserted = inserted
+        self.alreadyPresent = alreadyPresent
+    }
 }
 
 /// A job leased to a worker.
