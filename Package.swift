@@ -75,8 +75,15 @@ let package = Package(
         // The hostile-sample corpus in Fixtures/adversarial, graded on every `make test`.
         .testTarget(name: "AdversarialTests", dependencies: ["Grader", "Sandbox"], swiftSettings: swiftSettings),
         // Queue semantics against a real PostgreSQL (started by `make test`) and SQLite.
-        .testTarget(name: "QueueTests", dependencies: ["Queue"], swiftSettings: swiftSettings),
-        .testTarget(name: "ProctorCLITests", dependencies: ["ProctorCLI", "Sandbox", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: swiftSettings),
+        .target(
+            name: "QueueTestSupport", dependencies: ["Queue", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/QueueTestSupport", swiftSettings: swiftSettings),
+        .testTarget(name: "QueueTests", dependencies: ["Queue", "QueueTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ProctorCLITests",
+            dependencies: [
+                "ProctorCLI", "Sandbox", "Queue", "QueueTestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ], swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,5 +1,6 @@
 import Foundation
 import Queue
+import QueueTestSupport
 import Testing
 
 /// The queue's contract, on both backends: idempotent submission, exclusive claims, leases that

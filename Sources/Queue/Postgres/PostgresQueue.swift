@@ -45,10 +45,15 @@ public final class PostgresQueue: JobQueue, Sendable {
 
     // MARK: bridging blocking callers to postgres-nio
 
+    /// Runs the bridged tasks on Dispatch threads, not on Swift's cooperative pool: a blocking
+    /// caller that is itself on a cooperative thread (a test, say) must not starve the task it
+    /// waits for.
+    private static let executor = DispatchTaskExecutor()
+
     private func blocking<T: Sendable>(_ what: String, _ body: @escaping @Sendable () async throws -> T) throws(QueueError) -> T {
         let outcome = Mutex<Result<T, any Error>?>(nil)
         let done = DispatchSemaphore(value: 0)
-        let task = Task {
+        let task = Task(executorPreference: Self.executor) {
             let result: Result<T, any Error>
             do {
                 result = .success(try await body())
@@ -424,5 +429,16 @@ public final class PostgresQueue: JobQueue, Sendable {
             }
             return failed
         }
+    }
+}
+
+/// A task executor on a concurrent Dispatch queue (see `PostgresQueue.executor`).
+final class DispatchTaskExecutor: TaskExecutor, @unchecked Sendable {
+    // @unchecked: the queue is thread-safe.
+    private let queue = DispatchQueue(label: "proctor.queue.postgres", attributes: .concurrent)
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        queue.async { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
     }
 }
