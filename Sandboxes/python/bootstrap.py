@@ -262,6 +262,17 @@ def _receive(fd):
 
 # ---- harness mode ----
 
+def _flush_and_exit(code):
+    """Ends the candidate process; what it printed is still in Python's buffers (a pipe is
+    block-buffered) and belongs in the run's captured output."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except BaseException:
+            pass
+    os._exit(code)
+
+
 def _serve_candidate(source, program, requests, replies):
     """Loads the candidate and answers calls until the supervisor closes `requests`.
 
@@ -272,7 +283,7 @@ def _serve_candidate(source, program, requests, replies):
         # SystemExit ends the candidate (no completion can follow); anything else is an answer.
         if isinstance(error, SystemExit):
             _send(replies, {"kind": "exit", "code": error.code if type(error.code) is int else 0})
-            os._exit(0)
+            _flush_and_exit(0)
         _send(replies, {"kind": "raised", "type": type(error).__name__, "line": _where(error, program),
                         "message": _message(error)[:2000]})
 
@@ -280,7 +291,7 @@ def _serve_candidate(source, program, requests, replies):
         exec(compile(source, program, "exec"), module.__dict__)
     except BaseException as error:
         report(error)
-        os._exit(1)
+        _flush_and_exit(1)
     import builtins
 
     exports = [name for name, value in list(module.__dict__.items())
@@ -289,7 +300,7 @@ def _serve_candidate(source, program, requests, replies):
     while True:
         request = _receive(requests)
         if request is None:
-            os._exit(0)
+            _flush_and_exit(0)
         try:
             function = module.__dict__[request["call"]]
             result = function(*request["args"], **request["kwargs"])
@@ -312,7 +323,7 @@ def _scope_signals():
     ruleset = libc.syscall(444, ctypes.byref(attr), 24, 0)
     if ruleset < 0 or libc.syscall(446, ruleset, 0) != 0:
         _tell("internal_error candidate signal scope: errno %d" % ctypes.get_errno())
-        os._exit(125)
+        _flush_and_exit(125)
     os.close(ruleset)
 
 

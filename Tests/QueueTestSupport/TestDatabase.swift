@@ -1,10 +1,10 @@
 import Foundation
+import Logging
+import Queue
 
 #if canImport(Glibc)
     import Glibc
 #endif
-import Logging
-import Queue
 
 /// A fresh, empty queue for one test: a SQLite file in a temporary directory, or a new database
 /// on the PostgreSQL server `make test` starts (scripts/with-postgres exports where it is).

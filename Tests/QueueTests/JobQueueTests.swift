@@ -39,8 +39,12 @@ struct JobQueueTests {
         let again = try queue.submit(run: "r", config: "{}", problems: Self.problems, jobs: Self.jobs(12))
         #expect(again == SubmitReport(inserted: 2, alreadyPresent: 10))
         #expect(try queue.status(run: "r").counts["pending"] == 12)
-        #expect(throws: QueueError.self) { try queue.submit(run: "r", config: "{}", problems: Self.problems, jobs: Self.jobs(3, content: "b")) }
-        #expect(throws: QueueError.self) { try queue.submit(run: "r", config: "{\"other\": 1}", problems: Self.problems, jobs: Self.jobs(1)) }
+        #expect(throws: QueueError.self) {
+            try queue.submit(run: "r", config: "{}", problems: Self.problems, jobs: Self.jobs(3, content: "b"))
+        }
+        #expect(throws: QueueError.self) {
+            try queue.submit(run: "r", config: "{\"other\": 1}", problems: Self.problems, jobs: Self.jobs(1))
+        }
         #expect(try queue.runConfig("r") == "{}")
         #expect(try queue.runConfig("missing") == nil)
         #expect(try queue.problem(sha256: "p1") == Array("{}".utf8))

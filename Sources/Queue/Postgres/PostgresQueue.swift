@@ -36,7 +36,7 @@ public final class PostgresQueue: JobQueue, Sendable {
         self.logger = logger
         self.address = address
         deadline = deadlineSeconds
-        runner = Task { await client.run() }
+        runner = Task(executorPreference: Self.executor) { await client.run() }
     }
 
     public func close() { runner.cancel() }
