@@ -47,6 +47,7 @@ demo-run: build
 ## on a 1,640-sample HumanEval set with 1 and 2 workers (release build).
 bench: setup
 	$(SWIFT) build -c release --product proctor-bench
+	$(SWIFT) build -c release --product proctor
 	.build/release/proctor-bench 300
 
 ## lint: check formatting with the toolchain's swift-format.

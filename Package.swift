@@ -69,7 +69,7 @@ let package = Package(
         ),
         .executableTarget(name: "proctor", dependencies: ["ProctorCLI"], swiftSettings: swiftSettings),
         // `make bench`: per-run cost of isolation, measured on real processes.
-        .executableTarget(name: "proctor-bench", dependencies: ["Sandbox", "Grader"], swiftSettings: swiftSettings),
+        .executableTarget(name: "proctor-bench", dependencies: ["Sandbox", "Grader", "Queue"], swiftSettings: swiftSettings),
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox"], swiftSettings: swiftSettings),
         .testTarget(name: "GraderTests", dependencies: ["Grader", "Sandbox"], swiftSettings: swiftSettings),
         // The hostile-sample corpus in Fixtures/adversarial, graded on every `make test`.

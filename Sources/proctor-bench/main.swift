@@ -8,6 +8,7 @@
 // layer on, and reports samples/s and ms/sample.
 import Foundation
 import Grader
+import Queue
 import Sandbox
 
 #if canImport(Glibc)
@@ -172,4 +173,48 @@ func gradeHumanEval(profile: SandboxProfile) throws {
     var usage = rusage()
     getrusage(RUSAGE_SELF.rawValue, &usage)
     print("grader peak RSS: \(usage.ru_maxrss / 1024) MiB")
+    try queueThroughput(dataset: dataset, samples: samples, directory: directory, count: lines.count, direct: wall["warm-2"]!)
+}
+
+/// Part 3: the same set through the queue, as users run it — `proctor submit` to the SQLite
+/// default, one `proctor worker` with 2 threads — timed from submit to the last stored result.
+func queueThroughput(dataset: String, samples: String, directory: String, count: Int, direct: Double) throws {
+    let proctor = FileManager.default.currentDirectoryPath + "/.build/release/proctor"
+    guard FileManager.default.isExecutableFile(atPath: proctor) else {
+        print("proctor-bench: \(proctor) not built; skipping the queue benchmark (make bench builds it)")
+        return
+    }
+    let location = "sqlite:\(directory)/queue.sqlite"
+    func launch(_ arguments: [String]) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: proctor)
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+    var start = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &start)
+    let submit = try launch(["submit", "--queue", location, "--run", "bench", "--problems", dataset, "--samples", samples, "--k", "1,10"])
+    submit.waitUntilExit()
+    guard submit.terminationStatus == 0 else { throw GradeError("bench: proctor submit failed") }
+    let worker = try launch(["worker", "--queue", location, "--concurrency", "2"])
+    defer {
+        kill(worker.processIdentifier, SIGTERM)
+        worker.waitUntilExit()
+    }
+    let queue = try QueueLocation(location).open()
+    defer { queue.close() }
+    while (try queue.status(run: "bench").counts["done"] ?? 0) < count {
+        guard worker.isRunning else { throw GradeError("bench: proctor worker exited early") }
+        usleep(20_000)
+    }
+    var end = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &end)
+    let seconds = Double(end.tv_sec - start.tv_sec) + Double(end.tv_nsec - start.tv_nsec) / 1e9
+    print(
+        String(
+            format: "queue (SQLite, submit + 1 worker x 2 threads): %.1f samples/s, wall %.2f s; direct grade (warm, 2 workers): %.1f samples/s; queue overhead %.0f%%",
+            Double(count) / seconds, seconds, Double(count) / direct, (seconds / direct - 1) * 100))
 }
