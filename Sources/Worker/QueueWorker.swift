@@ -9,35 +9,6 @@ import Sandbox
     import Glibc
 #endif
 
-/// Options of `proctor worker`.
-public struct WorkerOptions: Sendable {
-    public var queue: QueueLocation
-    /// Grading threads, each with its own warm pool.
-    public var concurrency = 1
-    /// Jobs one thread claims at a time.
-    public var batchSize = 8
-    public var leaseSeconds = 60.0
-    /// Infrastructure failures (internal_error, lost lease) a job may have before it is failed.
-    public var maxAttempts = 3
-    public var sandboxesDirectory: String
-    public var pool: PoolMode = .warm
-    public var proctorVersion = "dev"
-    /// `HOST:PORT` to serve Prometheus metrics on.
-    public var metricsAddress: String?
-    /// Exit once the queue has had nothing claimable for this long (nil: run until stopped).
-    public var exitWhenIdleSeconds: Double?
-    public var workerID: String
-
-    public init(queue: QueueLocation, sandboxesDirectory: String) {
-        self.queue = queue
-        self.sandboxesDirectory = sandboxesDirectory
-        var name = [CChar](repeating: 0, count: 256)
-        gethostname(&name, name.count)
-        let host = String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        workerID = "\(host)-\(getpid())-\(String(UInt32.random(in: 0...UInt32.max), radix: 36))"
-    }
-}
-
 /// `proctor worker`: claims jobs from a queue in batches, grades them in the sandbox on
 /// `concurrency` threads and stores each result with the job's completion in one transaction.
 ///
@@ -90,8 +61,19 @@ public final class QueueWorker: @unchecked Sendable {
             logger.info("metrics on http://\(address)/metrics")
         }
         defer { server?.stop() }
-        // Make sure the schema is there before threads start (and say so clearly if it is not).
-        withBackoff("heartbeat") { () throws(QueueError) in try queue.heartbeat(worker: info, leaseSeconds: options.leaseSeconds) }
+        // The schema first (created or migrated if needed; a database that is down is waited
+        // for), then the first heartbeat, before any thread claims.
+        var fatal: QueueError?
+        let ready = withBackoff("initialize") { () throws(QueueError) in
+            do throws(QueueError) {
+                try queue.initialize()
+                try queue.heartbeat(worker: info, leaseSeconds: options.leaseSeconds)
+            } catch {
+                if error.kind != .unavailable { fatal = error }
+                throw error
+            }
+        }
+        if !ready { throw WorkerError("proctor: \(fatal.map { "\($0)" } ?? "the queue is unavailable")") }
         logger.info(
             "worker \(info.id) on \(options.queue): \(options.concurrency) thread(s), batches of \(options.batchSize), lease \(Int(options.leaseSeconds)) s, \(options.pool.rawValue) pools"
         )
@@ -128,7 +110,8 @@ public final class QueueWorker: @unchecked Sendable {
     }
 
     /// Repeats `body` while the queue is unavailable, waiting 0.5 s, 1 s, 2 s… up to 10 s.
-    /// Returns false when it gave up (the worker is stopping and `patience` ran out).
+    /// Returns false on any other error (logged), or when the worker is stopping and
+    /// `patience` ran out.
     @discardableResult
     private func withBackoff(_ what: String, patience: Double = .infinity, _ body: () throws(QueueError) -> Void) -> Bool {
         var delay = 0.5
@@ -138,9 +121,10 @@ public final class QueueWorker: @unchecked Sendable {
                 try body()
                 return true
             } catch {
+                // Only a database that cannot be reached is worth waiting for.
                 if error.kind != .unavailable {
                     logger.error("\(what): \(error)")
-                    if error.kind == .invalid { return false }
+                    return false
                 }
                 if stopping && Date().timeIntervalSince(start) > min(patience, 30) { return false }
                 logger.warning("\(what): \(error); retrying in \(delay) s")

@@ -215,6 +215,7 @@ func queueThroughput(dataset: String, samples: String, directory: String, count:
     let seconds = Double(end.tv_sec - start.tv_sec) + Double(end.tv_nsec - start.tv_nsec) / 1e9
     print(
         String(
-            format: "queue (SQLite, submit + 1 worker x 2 threads): %.1f samples/s, wall %.2f s; direct grade (warm, 2 workers): %.1f samples/s; queue overhead %.0f%%",
+            format:
+                "queue (SQLite, submit + 1 worker x 2 threads): %.1f samples/s, wall %.2f s; direct grade (warm, 2 workers): %.1f samples/s; queue overhead %.0f%%",
             Double(count) / seconds, seconds, Double(count) / direct, (seconds / direct - 1) * 100))
 }

@@ -1,0 +1,36 @@
+import Foundation
+import Grader
+import Queue
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Options of `proctor worker`.
+public struct WorkerOptions: Sendable {
+    public var queue: QueueLocation
+    /// Grading threads, each with its own warm pool.
+    public var concurrency = 1
+    /// Jobs one thread claims at a time.
+    public var batchSize = 8
+    public var leaseSeconds = 60.0
+    /// Infrastructure failures (internal_error, lost lease) a job may have before it is failed.
+    public var maxAttempts = 3
+    public var sandboxesDirectory: String
+    public var pool: PoolMode = .warm
+    public var proctorVersion = "dev"
+    /// `HOST:PORT` to serve Prometheus metrics on.
+    public var metricsAddress: String?
+    /// Exit once the queue has had nothing claimable for this long (nil: run until stopped).
+    public var exitWhenIdleSeconds: Double?
+    public var workerID: String
+
+    public init(queue: QueueLocation, sandboxesDirectory: String) {
+        self.queue = queue
+        self.sandboxesDirectory = sandboxesDirectory
+        var name = [CChar](repeating: 0, count: 256)
+        gethostname(&name, name.count)
+        let host = String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        workerID = "\(host)-\(getpid())-\(String(UInt32.random(in: 0...UInt32.max), radix: 36))"
+    }
+}
