@@ -1,0 +1,68 @@
+import Foundation
+
+/// One repository task in SWE-bench's shape: a repository at a base commit, the patch that adds
+/// the task's tests, and the tests that must go from failing to passing (and keep passing).
+public struct RepoInstance: Sendable {
+    public var instanceID: String
+    /// A path to a local git repository or bare mirror (relative paths: against `--repos`).
+    public var repo: String
+    public var baseCommit: String
+    public var testPatch: String
+    public var failToPass: [String]
+    public var passToPass: [String]
+    /// The test command; nil means pytest on the files the test patch touches.
+    public var testCommand: String?
+    public var setupCommand: String?
+    /// Whether patches may add or edit test configuration (conftest.py, pytest.ini, …).
+    public var allowTestConfig: Bool
+
+    /// Reads an instances file; errors name file and line.
+    public static func read(path: String) throws(GradeError) -> [RepoInstance] {
+        let reader = try JSONLines(path: path)
+        var instances: [RepoInstance] = []
+        var seen: [String: Int] = [:]
+        while let (line, bytes) = try reader.next() {
+            let object = try JSONInput.object(bytes, file: path, line: line)
+            func text(_ key: String, required: Bool = true) throws(GradeError) -> String? {
+                guard let value = object[key]?.string else {
+                    if required { throw GradeError(file: path, line: line, "missing field '\(key)'") }
+                    return nil
+                }
+                return value
+            }
+            func tests(_ key: String) throws(GradeError) -> [String] {
+                // SWE-bench ships these lists as JSON strings; plain lists are accepted too.
+                if let list = object[key]?.array {
+                    let names = list.compactMap(\.string)
+                    guard names.count == list.count else { throw GradeError(file: path, line: line, "'\(key)' must list strings") }
+                    return names
+                }
+                if let encoded = object[key]?.string,
+                    let names = try? JSONDecoder().decode([String].self, from: Data(encoded.utf8))
+                {
+                    return names
+                }
+                throw GradeError(file: path, line: line, "'\(key)' must be a list of test names (or a JSON string of one)")
+            }
+            let id = try text("instance_id")!
+            if let earlier = seen[id] {
+                throw GradeError(file: path, line: line, "duplicate instance_id '\(id)' (first on line \(earlier))")
+            }
+            seen[id] = line
+            let commit = try text("base_commit")!
+            guard commit.count >= 4, commit.allSatisfy(\.isHexDigit) else {
+                throw GradeError(file: path, line: line, "'base_commit' must be a commit id (hex)")
+            }
+            var allow = false
+            if case .bool(let value) = object["allow_test_config"] { allow = value }
+            instances.append(
+                RepoInstance(
+                    instanceID: id, repo: try text("repo")!, baseCommit: commit, testPatch: try text("test_patch")!,
+                    failToPass: try tests("FAIL_TO_PASS"), passToPass: try tests("PASS_TO_PASS"),
+                    testCommand: try text("test_cmd", required: false), setupCommand: try text("setup_cmd", required: false),
+                    allowTestConfig: allow))
+        }
+        guard !instances.isEmpty else { throw GradeError("\(path): no instances in file") }
+        return instances
+    }
+}

@@ -1,0 +1,115 @@
+import Foundation
+import Grader
+import Testing
+
+/// Repository tasks, host side: the fixture project becomes a git repository with a fixed
+/// commit id; each fixture prediction gets a worktree with its patch applied by the recorded
+/// strategy, the tests restored and the test patch on top, and test configuration put back.
+@Suite(.serialized)
+struct RepoWorkspaceTests {
+    static let fixtures =
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path + "/Fixtures/repos"
+
+    /// Builds Fixtures/repos/mathkit into a git repository under a fresh directory; returns its path.
+    static func buildRepository() throws -> String {
+        let base = NSTemporaryDirectory() + "proctor-repos-\(UInt32.random(in: 0...UInt32.max))"
+        let repo = base + "/mathkit"
+        try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: fixtures + "/mathkit", toPath: repo)
+        let identity = [
+            "GIT_AUTHOR_NAME": "Proctor", "GIT_AUTHOR_EMAIL": "fixtures@proctor.invalid", "GIT_COMMITTER_NAME": "Proctor",
+            "GIT_COMMITTER_EMAIL": "fixtures@proctor.invalid", "GIT_AUTHOR_DATE": "2026-01-01T00:00:00Z",
+            "GIT_COMMITTER_DATE": "2026-01-01T00:00:00Z", "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1",
+            "PATH": "/usr/bin:/bin",
+        ]
+        for arguments in [["init", "-q", "-b", "main", "."], ["add", "-A"], ["commit", "-q", "-m", "mathkit base"]] {
+            let git = Process()
+            git.executableURL = URL(fileURLWithPath: "/usr/bin/git")
+            git.arguments = arguments
+            git.currentDirectoryURL = URL(fileURLWithPath: repo)
+            git.environment = identity
+            try git.run()
+            git.waitUntilExit()
+            try #require(git.terminationStatus == 0, "git \(arguments.joined(separator: " ")) failed")
+        }
+        return repo
+    }
+
+    static func file(_ path: String) -> String { (try? String(contentsOfFile: path, encoding: .utf8)) ?? "<missing>" }
+
+    @Test func fixtureInstancesAndPredictionsParse() throws {
+        let instances = try RepoInstance.read(path: Self.fixtures + "/instances.jsonl")
+        let predictions = try RepoPrediction.read(path: Self.fixtures + "/predictions.jsonl")
+        #expect(instances.count == 9 && predictions.count == 9)
+        // JSON-string lists (as SWE-bench ships them) and plain lists read the same.
+        #expect(Set(instances.map(\.failToPass)).count == 1)
+        #expect(instances[0].failToPass.count == 3 && instances[0].passToPass.count == 2)
+        #expect(predictions.first { $0.instanceID.hasSuffix("-empty") }?.isEmpty == true)
+    }
+
+    @Test func malformedInstancesNameFileAndLine() throws {
+        let path = NSTemporaryDirectory() + "proctor-bad-instances-\(getpid()).jsonl"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try """
+        {"instance_id": "a", "repo": "r", "base_commit": "abc123", "test_patch": "", "FAIL_TO_PASS": [], "PASS_TO_PASS": []}
+        {"instance_id": "b", "repo": "r", "base_commit": "abc123", "test_patch": "", "FAIL_TO_PASS": "not json", "PASS_TO_PASS": []}
+        """.write(toFile: path, atomically: true, encoding: .utf8)
+        let error = #expect(throws: GradeError.self) { try RepoInstance.read(path: path) }
+        #expect(error?.description.contains("\(path):2") == true, "\(error?.description ?? "")")
+        #expect(error?.description.contains("FAIL_TO_PASS") == true)
+    }
+
+    @Test func eachPredictionGetsItsPatchTheRealTestsAndNoTestConfiguration() throws {
+        let repo = try Self.buildRepository()
+        defer { try? FileManager.default.removeItem(atPath: (repo as NSString).deletingLastPathComponent) }
+        let instances = try RepoInstance.read(path: Self.fixtures + "/instances.jsonl")
+        let head = try String(contentsOfFile: repo + "/.git/refs/heads/main", encoding: .utf8).trimmingCharacters(
+            in: .whitespacesAndNewlines)
+        #expect(head == instances[0].baseCommit, "the fixture repository must build to the recorded commit")
+        let predictions = Dictionary(
+            uniqueKeysWithValues: try RepoPrediction.read(path: Self.fixtures + "/predictions.jsonl").map { ($0.instanceID, $0) })
+        let expectedTests = try { () throws -> String in
+            let workspace = try RepoWorkspace.prepare(
+                instance: instances[0], prediction: RepoPrediction(instanceID: "x", model: "m", patch: ""), repository: repo,
+                in: (repo as NSString).deletingLastPathComponent + "/reference")
+            defer { workspace.remove(repository: repo) }
+            return Self.file(workspace.path + "/tests/test_ops.py")
+        }()
+        #expect(expectedTests.contains("test_clamp_low_and_high"))
+
+        var seen: [String: RepoWorkspace] = [:]
+        for instance in instances {
+            let name = String(instance.instanceID.dropFirst("mathkit__mathkit-".count))
+            let workspace = try RepoWorkspace.prepare(
+                instance: instance, prediction: predictions[instance.instanceID]!, repository: repo,
+                in: (repo as NSString).deletingLastPathComponent + "/w-" + name)
+            defer { workspace.remove(repository: repo) }
+            seen[name] = workspace
+            #expect(workspace.testFiles == ["tests/test_ops.py"])
+            // Whatever the model did to them, the tests are the base's plus the test patch.
+            #expect(Self.file(workspace.path + "/tests/test_ops.py") == expectedTests, "\(name)")
+            #expect(!FileManager.default.fileExists(atPath: workspace.path + "/conftest.py"), "\(name)")
+            let ops = Self.file(workspace.path + "/src/mathkit/ops.py")
+            switch name {
+            case "gold": #expect(ops.contains("raise ValueError") && ops.contains("return high\n    return value"))
+            case "partial", "fuzzy": #expect(!ops.contains("raise ValueError") && ops.contains("if value > high:\n        return high"))
+            case "empty", "noapply": #expect(ops.contains("return total // len(values)"))
+            default: break
+            }
+        }
+        #expect(seen["gold"]?.strategy == "git apply" && seen["gold"]?.fuzzy == false)
+        #expect(seen["fuzzy"]?.strategy == "patch --fuzz" && seen["fuzzy"]?.fuzzy == true)
+        #expect(seen["fuzzy"]?.applyLog.count == 3)
+        #expect(seen["noapply"]?.patchApplied == false && seen["noapply"]?.emptyPatch == false)
+        #expect(seen["noapply"]?.applyLog.count == 3)
+        #expect(seen["empty"]?.emptyPatch == true && seen["empty"]?.patchApplied == false)
+        #expect(seen["conftest"]?.revertedConfigFiles == ["conftest.py"])
+        #expect(seen["edits-tests"]?.patchApplied == true)
+        // No worktree is left registered in the source repository.
+        let list = try String(contentsOfFile: repo + "/.git/HEAD", encoding: .utf8)
+        #expect(list.contains("refs/heads/main"))
+        let worktrees = (try? FileManager.default.contentsOfDirectory(atPath: repo + "/.git/worktrees")) ?? []
+        #expect(worktrees.isEmpty)
+    }
+}
