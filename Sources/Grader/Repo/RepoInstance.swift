@@ -16,6 +16,21 @@ public struct RepoInstance: Sendable {
     /// Whether patches may add or edit test configuration (conftest.py, pytest.ini, …).
     public var allowTestConfig: Bool
 
+    public init(
+        instanceID: String, repo: String, baseCommit: String, testPatch: String, failToPass: [String], passToPass: [String],
+        testCommand: String?, setupCommand: String?, allowTestConfig: Bool
+    ) {
+        self.instanceID = instanceID
+        self.repo = repo
+        self.baseCommit = baseCommit
+        self.testPatch = testPatch
+        self.failToPass = failToPass
+        self.passToPass = passToPass
+        self.testCommand = testCommand
+        self.setupCommand = setupCommand
+        self.allowTestConfig = allowTestConfig
+    }
+
     /// Reads an instances file; errors name file and line.
     public static func read(path: String) throws(GradeError) -> [RepoInstance] {
         let reader = try JSONLines(path: path)
