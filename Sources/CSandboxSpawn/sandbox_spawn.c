@@ -199,7 +199,7 @@ static void child_exec_program(const csandbox_config *c, int error_fd) {
             syscall(SYS_close, root);
         }
     }
-    if (syscall(SYS_chdir, c->workdir) != 0) child_fail(error_fd, CSANDBOX_STAGE_CHDIR, errno);
+    if (syscall(SYS_chdir, c->cwd != NULL ? c->cwd : c->workdir) != 0) child_fail(error_fd, CSANDBOX_STAGE_CHDIR, errno);
 
     for (int i = 0; i < c->rlimit_count; i++) {
         struct rlimit limit = {(rlim_t)c->rlimits[i].soft, (rlim_t)c->rlimits[i].hard};

@@ -140,10 +140,25 @@ public final class Sandbox: Sendable {
         let control = try Syscall.pipe()
         defer { [stdout.read, stderr.read, control.read].forEach(Syscall.close) }
         let appliedLimits = applied(limits)
+        var tree: String?
+        if let workingTree = request.workingTree {
+            let path = dir.path + "/tree"
+            do {
+                try workingTree.build(path)
+            } catch {
+                throw SandboxError(.invalidArgument, "working tree: \(error)")
+            }
+            if let slot { try Syscall.changeOwner(tree: path, uid: slot.uid, gid: slot.gid) }
+            tree = path
+        }
         let launched = try launch(
             arguments: arguments, in: dir, slot: slot, privileges: privileges,
-            stdio: (stdinFD, stdout.write, stderr.write, control.write), limits: appliedLimits, isolation: &isolation)
-        defer { launched.close() }
+            stdio: (stdinFD, stdout.write, stderr.write, control.write), limits: appliedLimits, isolation: &isolation,
+            tree: tree)
+        defer {
+            launched.close()
+            if let tree, let workingTree = request.workingTree { workingTree.collect(tree) }
+        }
 
         let monitor = RunMonitor(
             pid: launched.pid, pidfd: launched.pidfd, statusFD: launched.statusFD, wallLimit: limits.wall,
@@ -172,7 +187,7 @@ public final class Sandbox: Sendable {
     func launch(
         arguments: [String], in dir: Workdir, slot: SlotLease?, privileges: Privileges,
         stdio: (stdin: Int32, stdout: Int32, stderr: Int32, control: Int32), limits appliedLimits: AppliedLimits,
-        isolation: inout IsolationReport
+        isolation: inout IsolationReport, tree: String? = nil
     ) throws(SandboxError) -> Launched {
         var childFDs = [stdio.stdout, stdio.stderr, stdio.control]
         defer { childFDs.forEach(Syscall.close) }
@@ -206,14 +221,14 @@ public final class Sandbox: Sendable {
 
         let ruleset = try Landlock.ruleset(
             readExecute: profile.definition.filesystem.readExecute,
-            readWrite: profile.definition.filesystem.readWrite + [scratch],
+            readWrite: profile.definition.filesystem.readWrite + [scratch] + (tree.map { [$0] } ?? []),
             readRemove: [dir.path])
         isolation.landlockABI = ruleset?.abi
         isolation.landlockLayers = ruleset?.layers ?? []
 
         let context = SpawnContext(
             SpawnContext.Plan(
-                arguments: arguments, environment: environment, workdir: scratch, scratchOptions: scratchOptions,
+                arguments: arguments, environment: environment, workdir: scratch, cwd: tree, scratchOptions: scratchOptions,
                 scratchLandlockAccess: ruleset.map { Landlock.handledFilesystem(abi: $0.abi) } ?? 0, stdin: stdio.stdin,
                 stdout: stdio.stdout, stderr: stdio.stderr, control: stdio.control,
                 rlimits: rlimitTable(appliedLimits), slot: slot, lastCapability: privileges.lastCapability,

@@ -51,7 +51,8 @@ typedef struct csandbox_config {
     const char *path;          ///< Executable, absolute.
     char *const *argv;         ///< NULL-terminated.
     char *const *envp;         ///< NULL-terminated; the only environment the child sees.
-    const char *workdir;       ///< The child's working directory.
+    const char *workdir;       ///< The run's scratch directory (the tmpfs mountpoint).
+    const char *cwd;           ///< Where the program starts; NULL means `workdir`.
     const char *scratch_options; ///< Non-NULL (needs CSANDBOX_NS_MOUNT): mount a tmpfs with these options on `workdir`.
     uint64_t scratch_landlock_access; ///< Landlock rights granted on the mounted tmpfs (rules on a mountpoint do not reach the mount).
     int stdin_fd;              ///< Becomes fd 0.

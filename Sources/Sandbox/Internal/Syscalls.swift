@@ -1,4 +1,5 @@
 import CSandboxSpawn
+import Foundation
 
 #if canImport(Glibc)
     import Glibc
@@ -63,6 +64,16 @@ enum Syscall {
     static func makeDirectory(_ path: String, mode: mode_t, owner: (uid: UInt32, gid: UInt32)?) throws(SandboxError) {
         try retrying("mkdir \(path)") { mkdir(path, mode) }
         if let owner { try retrying("chown \(path)") { chown(path, owner.uid, owner.gid) } }
+    }
+
+    /// `lchown` of `path` and everything beneath it, never following a symlink.
+    static func changeOwner(tree path: String, uid: UInt32, gid: UInt32) throws(SandboxError) {
+        try retrying("lchown \(path)") { lchown(path, uid, gid) }
+        guard let entries = FileManager.default.enumerator(atPath: path) else { return }
+        for case let entry as String in entries {
+            let full = path + "/" + entry
+            try retrying("lchown \(full)") { lchown(full, uid, gid) }
+        }
     }
 
     /// A close-on-exec duplicate of `fd`.

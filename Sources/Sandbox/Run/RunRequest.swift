@@ -12,6 +12,8 @@ public struct RunRequest: Sendable {
     public var limits: ResourceLimits?
     /// Extra read-only files placed in the workdir before the program starts (plain names).
     public var files: [String: [UInt8]] = [:]
+    /// A caller-built tree the program works in (see `WorkingTree`); nil: it works in scratch.
+    public var workingTree: WorkingTree?
 
     public init(
         program: [UInt8], programName: String = "solution.py", arguments: [String] = [], stdin: [UInt8]? = nil,

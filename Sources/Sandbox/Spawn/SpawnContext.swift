@@ -16,6 +16,7 @@ final class SpawnContext: @unchecked Sendable {
     private let envp: [UnsafeMutablePointer<CChar>?]
     private let workdir: UnsafeMutablePointer<CChar>
     private let scratchOptions: UnsafeMutablePointer<CChar>?
+    private let cwd: UnsafeMutablePointer<CChar>?
     private let rlimits: [csandbox_rlimit]
     private let filter: [UInt8]
     private var config = csandbox_config()
@@ -24,6 +25,8 @@ final class SpawnContext: @unchecked Sendable {
         var arguments: [String]
         var environment: [String]
         var workdir: String
+        /// Where the program starts, when not in `workdir` (a caller-built working tree).
+        var cwd: String? = nil
         /// tmpfs mount options for a private scratch mount on `workdir` (needs a mount namespace).
         var scratchOptions: String?
         /// Landlock rights on the scratch tmpfs (the rights the ruleset grants read-write paths).
@@ -47,6 +50,7 @@ final class SpawnContext: @unchecked Sendable {
         envp = plan.environment.map { strdup($0) } + [nil]
         workdir = strdup(plan.workdir)
         scratchOptions = plan.scratchOptions.map { strdup($0) }
+        cwd = plan.cwd.map { strdup($0) }
         rlimits = plan.rlimits.map { csandbox_rlimit(resource: $0.0, soft: $0.1, hard: $0.2) }
         filter = plan.filter
         config.stdin_fd = plan.stdin
@@ -67,6 +71,7 @@ final class SpawnContext: @unchecked Sendable {
         free(path)
         free(workdir)
         free(scratchOptions)
+        free(cwd)
         for pointer in argv + envp { free(pointer) }
     }
 
@@ -83,6 +88,7 @@ final class SpawnContext: @unchecked Sendable {
                         config.envp = UnsafePointer(envpBuffer.baseAddress)
                         config.workdir = UnsafePointer(workdir)
                         config.scratch_options = UnsafePointer(scratchOptions)
+                        config.cwd = UnsafePointer(cwd)
                         config.rlimits = rlimitBuffer.baseAddress
                         config.rlimit_count = Int32(rlimitBuffer.count)
                         config.filter = filterBytes.baseAddress?.assumingMemoryBound(to: csandbox_bpf_insn.self)

@@ -1,0 +1,269 @@
+import Foundation
+import Sandbox
+
+/// Options of one `proctor grade-repo` run.
+public struct RepoGradeOptions: Sendable {
+    public var instancesPath: String
+    public var predictionsPath: String
+    /// Where relative `repo` paths resolve (default: the instances file's directory).
+    public var reposDirectory: String?
+    public var outDirectory: String
+    public var profile: SandboxProfile
+    public var limits: ResourceLimits
+    public var workers = 1
+    public var sandboxesDirectory: String
+    public var proctorVersion = "dev"
+
+    public init(
+        instancesPath: String, predictionsPath: String, outDirectory: String, profile: SandboxProfile, limits: ResourceLimits,
+        sandboxesDirectory: String
+    ) {
+        self.instancesPath = instancesPath
+        self.predictionsPath = predictionsPath
+        self.outDirectory = outDirectory
+        self.profile = profile
+        self.limits = limits
+        self.sandboxesDirectory = sandboxesDirectory
+    }
+}
+
+/// SWE-bench-style evaluation without Docker: for each prediction, a worktree at the base
+/// commit (`RepoWorkspace`), the tests run in the sandbox with the worktree as working
+/// directory, pytest's JUnit report read back (`JUnitReport`), and the verdict by SWE-bench's
+/// rule (`RepoResolution`). Writes OUT/INSTANCE/{model.patch, test_command.sh, test_output.txt,
+/// report.json} and OUT/report.json with SWE-bench's denominators; instances already graded
+/// under the same inputs, profile and limits are kept (resume).
+public final class RepoGradeRun: @unchecked Sendable {
+    // @unchecked: `results` is guarded by `lock`; the rest is immutable.
+    private let options: RepoGradeOptions
+    private let instances: [RepoInstance]
+    private let predictions: [RepoPrediction]
+    private let sandbox: Sandbox
+    private let runner: [UInt8]
+    private let lock = NSLock()
+    private var results: [String: InstanceReport] = [:]
+
+    /// What one prediction got.
+    public struct InstanceReport: Codable, Sendable {
+        public var instanceID: String
+        public var model: String
+        public var key: String
+        public var resolved: String
+        public var emptyPatch: Bool
+        public var patchApplied: Bool
+        public var applyStrategy: String?
+        public var fuzzyApply: Bool
+        public var revertedConfigFiles: [String]
+        public var error: String?
+        public var sandboxStatus: String?
+        public var wallMs: Double?
+        public var testCommand: String?
+        public var failToPass: Tests
+        public var passToPass: Tests
+
+        public struct Tests: Codable, Sendable {
+            public var success: [String]
+            public var failure: [String]
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case instanceID = "instance_id", model = "model_name_or_path", key, resolved, emptyPatch = "empty_patch"
+            case patchApplied = "patch_successfully_applied", applyStrategy = "apply_strategy", fuzzyApply = "fuzzy_apply"
+            case revertedConfigFiles = "reverted_config_files", error, sandboxStatus = "sandbox_status", wallMs = "wall_ms"
+            case testCommand = "test_command", failToPass = "FAIL_TO_PASS", passToPass = "PASS_TO_PASS"
+        }
+    }
+
+    /// The run's totals, with SWE-bench's denominators.
+    public struct Summary: Codable, Sendable {
+        public var totalInstances: Int
+        public var submittedInstances: Int
+        public var completedInstances: Int
+        public var resolvedInstances: Int
+        public var partialInstances: Int
+        public var unresolvedInstances: Int
+        public var emptyPatchInstances: Int
+        public var errorInstances: Int
+        public var resolvedIDs: [String]
+        public var partialIDs: [String]
+        public var unresolvedIDs: [String]
+        public var emptyPatchIDs: [String]
+        public var errorIDs: [String]
+
+        enum CodingKeys: String, CodingKey {
+            case totalInstances = "total_instances", submittedInstances = "submitted_instances"
+            case completedInstances = "completed_instances", resolvedInstances = "resolved_instances"
+            case partialInstances = "partial_instances", unresolvedInstances = "unresolved_instances"
+            case emptyPatchInstances = "empty_patch_instances", errorInstances = "error_instances", resolvedIDs = "resolved_ids"
+            case partialIDs = "partial_ids", unresolvedIDs = "unresolved_ids", emptyPatchIDs = "empty_patch_ids", errorIDs = "error_ids"
+        }
+    }
+
+    public static let reportName = ".proctor-junit.xml"
+
+    public init(_ options: RepoGradeOptions) throws(GradeError) {
+        self.options = options
+        instances = try RepoInstance.read(path: options.instancesPath)
+        predictions = try RepoPrediction.read(path: options.predictionsPath)
+        let known = Set(instances.map(\.instanceID))
+        if let unknown = predictions.first(where: { !known.contains($0.instanceID) }) {
+            throw GradeError("\(options.predictionsPath): prediction for unknown instance '\(unknown.instanceID)'")
+        }
+        guard options.workers >= 1 else { throw GradeError("--workers must be at least 1") }
+        do {
+            sandbox = try Sandbox(profile: options.profile)
+        } catch {
+            throw GradeError("sandbox: \(error)")
+        }
+        guard let runner = FileManager.default.contents(atPath: options.sandboxesDirectory + "/python/repo_runner.py") else {
+            throw GradeError("\(options.sandboxesDirectory)/python/repo_runner.py: missing")
+        }
+        self.runner = Array(runner)
+    }
+
+    public func run() throws(GradeError) -> Summary {
+        do {
+            try FileManager.default.createDirectory(atPath: options.outDirectory, withIntermediateDirectories: true)
+        } catch {
+            throw GradeError("\(options.outDirectory): cannot create directory")
+        }
+        nonisolated(unsafe) var pending = predictions  // guarded by queueLock
+        let queueLock = NSLock()
+        let threads = (0..<min(options.workers, max(1, predictions.count))).map { _ in
+            Thread { [self] in
+                while let prediction = queueLock.withLock({ pending.isEmpty ? nil : pending.removeFirst() }) {
+                    let instance = instances.first { $0.instanceID == prediction.instanceID }!
+                    let report = grade(instance, prediction)
+                    lock.withLock { results[instance.instanceID] = report }
+                }
+            }
+        }
+        threads.forEach { $0.start() }
+        while threads.contains(where: { !$0.isFinished }) { Thread.sleep(forTimeInterval: 0.05) }
+        let summary = summarize()
+        try write(summary, to: options.outDirectory + "/report.json")
+        return summary
+    }
+
+    private func summarize() -> Summary {
+        let ordered = predictions.compactMap { results[$0.instanceID] }
+        func ids(_ filter: (InstanceReport) -> Bool) -> [String] { ordered.filter(filter).map(\.instanceID) }
+        let completed = ids { $0.error == nil && !$0.emptyPatch }
+        return Summary(
+            totalInstances: instances.count, submittedInstances: predictions.count, completedInstances: completed.count,
+            resolvedInstances: ids { $0.resolved == "FULL" }.count, partialInstances: ids { $0.resolved == "PARTIAL" }.count,
+            unresolvedInstances: ids { $0.error == nil && !$0.emptyPatch && $0.resolved != "FULL" }.count,
+            emptyPatchInstances: ids(\.emptyPatch).count, errorInstances: ids { $0.error != nil && !$0.emptyPatch }.count,
+            resolvedIDs: ids { $0.resolved == "FULL" }, partialIDs: ids { $0.resolved == "PARTIAL" },
+            unresolvedIDs: ids { $0.error == nil && !$0.emptyPatch && $0.resolved != "FULL" }, emptyPatchIDs: ids(\.emptyPatch),
+            errorIDs: ids { $0.error != nil && !$0.emptyPatch })
+    }
+
+    private func write<T: Encodable>(_ value: T, to path: String) throws(GradeError) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        do {
+            try (encoder.encode(value) + Data("\n".utf8)).write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            throw GradeError("\(path): cannot write (\(error.localizedDescription))")
+        }
+    }
+
+    /// The command the sandbox runs for `instance`: its own, or pytest on the test patch's files,
+    /// always writing the JUnit report Proctor reads.
+    static func testCommand(_ instance: RepoInstance, testFiles: [String]) -> String {
+        func quote(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+        let base = instance.testCommand ?? "python3 -m pytest -rA"
+        return base + " -p no:cacheprovider -o junit_family=xunit1 --junitxml=\(reportName) " + testFiles.map(quote).joined(separator: " ")
+    }
+
+    private func grade(_ instance: RepoInstance, _ prediction: RepoPrediction) -> InstanceReport {
+        let directory = options.outDirectory + "/" + instance.instanceID.replacingOccurrences(of: "/", with: "__")
+        let limits = options.limits
+        let key = Digest.sha256(
+            [
+                instance.instanceID, instance.baseCommit, instance.testPatch, instance.failToPass.joined(separator: ","),
+                instance.passToPass.joined(separator: ","), instance.testCommand ?? "", instance.setupCommand ?? "",
+                prediction.patch, options.profile.sha256, "\(limits.cpu)", "\(limits.wall)", "\(limits.memory)",
+            ].joined(separator: "\u{0}"))
+        if let data = FileManager.default.contents(atPath: directory + "/report.json"),
+            let earlier = try? JSONDecoder().decode(InstanceReport.self, from: data), earlier.key == key
+        {
+            return earlier
+        }
+        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try? Data(prediction.patch.utf8).write(to: URL(fileURLWithPath: directory + "/model.patch"))
+        var report = InstanceReport(
+            instanceID: instance.instanceID, model: prediction.model, key: key, resolved: "NO", emptyPatch: prediction.isEmpty,
+            patchApplied: false, applyStrategy: nil, fuzzyApply: false, revertedConfigFiles: [], error: nil, sandboxStatus: nil,
+            wallMs: nil, testCommand: nil, failToPass: .init(success: [], failure: instance.failToPass),
+            passToPass: .init(success: [], failure: instance.passToPass))
+        defer { try? write(report, to: directory + "/report.json") }
+        if prediction.isEmpty {
+            report.error = nil
+            return report
+        }
+        let repository = instance.repo.hasPrefix("/")
+            ? instance.repo
+            : (options.reposDirectory ?? (options.instancesPath as NSString).deletingLastPathComponent) + "/" + instance.repo
+        // Prepared outside the sandbox (git runs on the host), then moved into the run's workdir.
+        let prepared = sandbox.workBase + "/repo-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let workspace: RepoWorkspace
+        do {
+            workspace = try RepoWorkspace.prepare(instance: instance, prediction: prediction, repository: repository, in: prepared)
+        } catch {
+            report.error = "\(error)"
+            _ = try? GitRepository(path: repository).git(["worktree", "prune"])
+            try? FileManager.default.removeItem(atPath: prepared)
+            return report
+        }
+        defer {
+            try? FileManager.default.removeItem(atPath: prepared)
+            _ = try? GitRepository(path: repository).git(["worktree", "prune"])
+        }
+        report.patchApplied = workspace.patchApplied
+        report.applyStrategy = workspace.strategy
+        report.fuzzyApply = workspace.fuzzy
+        report.revertedConfigFiles = workspace.revertedConfigFiles
+        try? workspace.applyLog.joined(separator: "\n").write(toFile: directory + "/apply.log", atomically: true, encoding: .utf8)
+        guard workspace.patchApplied else {
+            report.error = "patch did not apply (git apply, git apply --3way and patch --fuzz all failed; see apply.log)"
+            return report
+        }
+        let command = Self.testCommand(instance, testFiles: workspace.testFiles)
+        report.testCommand = command
+        try? ("#!/bin/sh\n# Run inside the prepared worktree (proctor grade-repo prepares it the same way).\n"
+            + (instance.setupCommand.map { "\($0)\n" } ?? "") + command + "\n")
+            .write(toFile: directory + "/test_command.sh", atomically: true, encoding: .utf8)
+
+        let collected = NSLock()
+        nonisolated(unsafe) var junit: Result<JUnitReport, GradeError>?
+        var request = RunRequest(
+            program: runner, programName: "repo_runner.py", arguments: [instance.setupCommand ?? "", command], limits: limits)
+        request.workingTree = WorkingTree(
+            build: { path in
+                guard rename(prepared, path) == 0 else { throw GradeError("cannot move the worktree into the run (errno \(errno))") }
+            },
+            collect: { path in
+                let result = Result { () throws(GradeError) in try JUnitReport.read(path: path + "/" + Self.reportName) }
+                collected.withLock { junit = result }
+            })
+        let outcome = sandbox.run(request)
+        report.sandboxStatus = outcome.statusText
+        report.wallMs = outcome.wallMs
+        try? ("$ " + command + "\n--- stdout ---\n" + outcome.stdout + "\n--- stderr ---\n" + outcome.stderr)
+            .write(toFile: directory + "/test_output.txt", atomically: true, encoding: .utf8)
+        switch collected.withLock({ junit }) {
+        case .success(let tests):
+            let resolution = RepoResolution(instance: instance, report: tests)
+            report.resolved = resolution.resolved.rawValue
+            report.failToPass = .init(success: resolution.failToPassSuccess, failure: resolution.failToPassFailure)
+            report.passToPass = .init(success: resolution.passToPassSuccess, failure: resolution.passToPassFailure)
+        case .failure(let error):
+            report.error = "\(outcome.statusText): \(error)"
+        case nil:
+            report.error = "\(outcome.statusText): the tests did not run (\(outcome.error ?? "sandbox"))"
+        }
+        return report
+    }
+}

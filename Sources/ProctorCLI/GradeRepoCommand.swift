@@ -1,0 +1,100 @@
+import ArgumentParser
+import Foundation
+import Grader
+import Sandbox
+
+/// `proctor grade-repo`: SWE-bench-style repository tasks, without Docker.
+public struct GradeRepoCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "grade-repo",
+        abstract: "Apply each prediction's patch to its repository, run the tests in the sandbox, decide resolved.",
+        discussion: """
+            Instances (JSONL, SWE-bench's shape): instance_id, repo (a local git repository or bare \
+            mirror; relative to --repos), base_commit, test_patch, FAIL_TO_PASS, PASS_TO_PASS (lists \
+            or JSON strings), optional test_cmd (default: pytest on the files the test patch \
+            touches), setup_cmd, allow_test_config. Predictions: instance_id, model_name_or_path, \
+            model_patch.
+
+            Each prediction gets a git worktree at base_commit; its patch is applied with git \
+            apply, then git apply --3way, then patch --fuzz (the strategy is recorded, fuzzy \
+            applies flagged); the test files are restored and the test patch applied on top; test \
+            configuration the patch added or edited (conftest.py, pytest.ini, …) is put back. The \
+            tests run in the `python` profile (subprocesses, no network, bounded processes, memory, \
+            time and output) and pytest's JUnit report decides FULL / PARTIAL / NO.
+
+            Writes OUT/report.json (SWE-bench's denominators) and OUT/INSTANCE/ with the patch, \
+            apply.log, test_command.sh, test_output.txt and report.json.
+
+            Example:
+              proctor grade-repo --instances instances.jsonl --predictions preds.jsonl --out results/
+            """
+    )
+
+    @Option(help: "Instances file (.jsonl).")
+    var instances: String
+
+    @Option(help: "Predictions file (.jsonl).")
+    var predictions: String
+
+    @Option(help: "Directory relative repo paths resolve against (default: the instances file's).")
+    var repos: String?
+
+    @Option(help: "Output directory.")
+    var out: String = "results"
+
+    @Option(help: "Predictions graded in parallel.")
+    var workers: Int = 1
+
+    @Option(help: "Sandbox profile for the tests.")
+    var profile: String = "python"
+
+    @Option(help: "Wall-clock limit per test run.")
+    var timeout: String = "30s"
+
+    @Option(help: "CPU limit per test run (default: the profile's, capped at --timeout).")
+    var cpu: String?
+
+    @Option(help: "Memory limit per process (default: the profile's).")
+    var memory: String?
+
+    @Option(help: "Directory holding the sandbox profiles (default: found automatically).")
+    var sandboxes: String?
+
+    public init() {}
+
+    public func validate() throws {
+        try SandboxSelection.validate(timeout: timeout, cpu: cpu, memory: memory)
+        guard workers >= 1 else { throw ValidationError("--workers must be at least 1") }
+    }
+
+    public func run() throws {
+        let selection = try SandboxSelection(profile: profile, sandboxes: sandboxes, timeout: timeout, cpu: cpu, memory: memory)
+        let directory: String
+        do {
+            directory = try SandboxesDirectory.locate(explicit: sandboxes)
+        } catch {
+            throw CLIFailure.usage("proctor: \(error)")
+        }
+        var options = RepoGradeOptions(
+            instancesPath: instances, predictionsPath: predictions, outDirectory: out, profile: selection.profile,
+            limits: selection.limits, sandboxesDirectory: directory)
+        options.reposDirectory = repos
+        options.workers = workers
+        options.proctorVersion = ProctorVersion.string
+        let summary: RepoGradeRun.Summary
+        do {
+            summary = try RepoGradeRun(options).run()
+        } catch {
+            throw CLIFailure.usage("proctor: \(error)")
+        }
+        print("instances \(summary.totalInstances), submitted \(summary.submittedInstances), completed \(summary.completedInstances)")
+        print("resolved  \(summary.resolvedInstances) FULL, \(summary.partialInstances) PARTIAL, unresolved \(summary.unresolvedInstances)")
+        print("empty patch \(summary.emptyPatchInstances), error \(summary.errorInstances)")
+        for id in summary.resolvedIDs { print("  FULL     \(id)") }
+        for id in summary.partialIDs { print("  PARTIAL  \(id)") }
+        for id in summary.unresolvedIDs where !summary.partialIDs.contains(id) { print("  NO       \(id)") }
+        for id in summary.emptyPatchIDs { print("  EMPTY    \(id)") }
+        for id in summary.errorIDs { print("  ERROR    \(id)") }
+        print("report: \(out)/report.json")
+    }
+}
