@@ -11,29 +11,18 @@ struct RepoWorkspaceTests {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().path + "/Fixtures/repos"
 
-    /// Builds Fixtures/repos/mathkit into a git repository under a fresh directory; returns its path.
+    /// Builds Fixtures/repos/mathkit into a git repository (scripts/build-fixture-repo) under a
+    /// fresh directory; returns its path.
     static func buildRepository() throws -> String {
         let base = NSTemporaryDirectory() + "proctor-repos-\(UInt32.random(in: 0...UInt32.max))"
-        let repo = base + "/mathkit"
-        try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: fixtures + "/mathkit", toPath: repo)
-        let identity = [
-            "GIT_AUTHOR_NAME": "Proctor", "GIT_AUTHOR_EMAIL": "fixtures@proctor.invalid", "GIT_COMMITTER_NAME": "Proctor",
-            "GIT_COMMITTER_EMAIL": "fixtures@proctor.invalid", "GIT_AUTHOR_DATE": "2026-01-01T00:00:00Z",
-            "GIT_COMMITTER_DATE": "2026-01-01T00:00:00Z", "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1",
-            "PATH": "/usr/bin:/bin",
-        ]
-        for arguments in [["init", "-q", "-b", "main", "."], ["add", "-A"], ["commit", "-q", "-m", "mathkit base"]] {
-            let git = Process()
-            git.executableURL = URL(fileURLWithPath: "/usr/bin/git")
-            git.arguments = arguments
-            git.currentDirectoryURL = URL(fileURLWithPath: repo)
-            git.environment = identity
-            try git.run()
-            git.waitUntilExit()
-            try #require(git.terminationStatus == 0, "git \(arguments.joined(separator: " ")) failed")
-        }
-        return repo
+        let script = Process()
+        script.executableURL = URL(fileURLWithPath: fixtures + "/../../scripts/build-fixture-repo")
+        script.arguments = [base]
+        script.standardOutput = FileHandle.nullDevice
+        try script.run()
+        script.waitUntilExit()
+        try #require(script.terminationStatus == 0, "scripts/build-fixture-repo failed")
+        return base + "/mathkit"
     }
 
     static func file(_ path: String) -> String { (try? String(contentsOfFile: path, encoding: .utf8)) ?? "<missing>" }

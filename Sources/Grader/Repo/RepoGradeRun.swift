@@ -203,7 +203,8 @@ public final class RepoGradeRun: @unchecked Sendable {
             report.error = nil
             return report
         }
-        let repository = instance.repo.hasPrefix("/")
+        let repository =
+            instance.repo.hasPrefix("/")
             ? instance.repo
             : (options.reposDirectory ?? (options.instancesPath as NSString).deletingLastPathComponent) + "/" + instance.repo
         // Prepared outside the sandbox (git runs on the host), then moved into the run's workdir.
@@ -232,7 +233,8 @@ public final class RepoGradeRun: @unchecked Sendable {
         }
         let command = Self.testCommand(instance, testFiles: workspace.testFiles)
         report.testCommand = command
-        try? ("#!/bin/sh\n# Run inside the prepared worktree (proctor grade-repo prepares it the same way).\n"
+        try?
+            ("#!/bin/sh\n# Run inside the prepared worktree (proctor grade-repo prepares it the same way).\n"
             + (instance.setupCommand.map { "\($0)\n" } ?? "") + command + "\n")
             .write(toFile: directory + "/test_command.sh", atomically: true, encoding: .utf8)
 

@@ -1,0 +1,87 @@
+import Foundation
+import Testing
+
+/// `proctor grade-repo` on the fixture instances, run the way a user runs it: every instance
+/// gets its expected verdict, hostile patches are contained, and the per-instance directories
+/// hold what is needed to rerun a failure.
+@Suite(.serialized)
+struct GradeRepoCommandTests {
+    static let fixtures = ProctorExecutable.root + "/Fixtures/repos"
+
+    @Test func everyFixtureInstanceGetsItsExpectedResult() throws {
+        try #require(ProctorExecutable.isBuilt)
+        let base = NSTemporaryDirectory() + "proctor-grade-repo-\(UInt32.random(in: 0...UInt32.max))"
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        let built = try ProctorExecutable.runTool(ProctorExecutable.root + "/scripts/build-fixture-repo", [base + "/repos"])
+        #expect(built.hasPrefix("7312c10b297b86ea888d7795d7f636bc7aeb3dc4"))
+        let invocation = try ProctorExecutable.run([
+            "grade-repo", "--instances", Self.fixtures + "/instances.jsonl", "--predictions", Self.fixtures + "/predictions.jsonl",
+            "--repos", base + "/repos", "--out", base + "/out", "--timeout", "6s", "--workers", "2",
+        ])
+        #expect(invocation.status == 0, "\(invocation.stderr)")
+        let expected = try String(contentsOfFile: Self.fixtures + "/expected.jsonl", encoding: .utf8).split(separator: "\n").map {
+            try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
+        }
+        for want in expected {
+            let id = want["instance_id"] as! String
+            let data = try #require(FileManager.default.contents(atPath: base + "/out/\(id)/report.json"), "\(id): no report")
+            let report = try JSONSerialization.jsonObject(with: data) as! [String: Any]
+            #expect(report["resolved"] as? String == want["resolved"] as? String, "\(id): \(report)")
+            switch id.dropFirst("mathkit__mathkit-".count) {
+            case "gold":
+                #expect((report["FAIL_TO_PASS"] as? [String: [String]])?["failure"]?.isEmpty == true)
+                #expect(report["apply_strategy"] as? String == "git apply")
+            case "fuzzy":
+                #expect(report["apply_strategy"] as? String == "patch --fuzz" && report["fuzzy_apply"] as? Bool == true)
+            case "noapply":
+                #expect(report["patch_successfully_applied"] as? Bool == false && report["error"] != nil)
+            case "empty":
+                #expect(report["empty_patch"] as? Bool == true)
+            case "conftest":
+                #expect(report["reverted_config_files"] as? [String] == ["conftest.py"])
+            case "hang":
+                #expect((report["sandbox_status"] as? String)?.hasPrefix("timeout") == true)
+            case "forkbomb":
+                #expect(report["sandbox_status"] as? String == "exited(1)", "contained: the run ended on its own")
+            default: break
+            }
+        }
+        let summary =
+            try JSONSerialization.jsonObject(with: try #require(FileManager.default.contents(atPath: base + "/out/report.json")))
+            as! [String: Any]
+        #expect(summary["total_instances"] as? Int == 9)
+        #expect(summary["submitted_instances"] as? Int == 9)
+        #expect(summary["resolved_instances"] as? Int == 1)
+        #expect(summary["empty_patch_instances"] as? Int == 1)
+        #expect(summary["error_instances"] as? Int == 2)  // the patch that does not apply, the hang
+        #expect(summary["completed_instances"] as? Int == 6)
+        // What a rerun needs is on disk; nothing of the runs is left behind.
+        for file in ["model.patch", "apply.log", "test_command.sh", "test_output.txt"] {
+            #expect(FileManager.default.fileExists(atPath: base + "/out/mathkit__mathkit-partial/" + file), "\(file)")
+        }
+        let worktrees = (try? FileManager.default.contentsOfDirectory(atPath: base + "/repos/mathkit/.git/worktrees")) ?? []
+        #expect(worktrees.isEmpty)
+
+        // Resume: a second run reuses every instance's report.
+        let again = try ProctorExecutable.run([
+            "grade-repo", "--instances", Self.fixtures + "/instances.jsonl", "--predictions", Self.fixtures + "/predictions.jsonl",
+            "--repos", base + "/repos", "--out", base + "/out", "--timeout", "6s",
+        ])
+        #expect(again.status == 0)
+        #expect(again.stdout.contains("resolved  1 FULL, 2 PARTIAL"))
+    }
+
+    @Test func badInputNamesFileAndLine() throws {
+        try #require(ProctorExecutable.isBuilt)
+        let path = NSTemporaryDirectory() + "proctor-bad-predictions-\(getpid()).jsonl"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try "{\"instance_id\": \"mathkit__mathkit-gold\", \"model_patch\": \"\"}\n{broken\n".write(
+            toFile: path, atomically: true, encoding: .utf8)
+        let invocation = try ProctorExecutable.run([
+            "grade-repo", "--instances", Self.fixtures + "/instances.jsonl", "--predictions", path, "--out",
+            NSTemporaryDirectory() + "unused",
+        ])
+        #expect(invocation.status == 64)
+        #expect(invocation.stderr.contains("\(path):2"), "\(invocation.stderr)")
+    }
+}
