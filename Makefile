@@ -3,7 +3,7 @@ SWIFT ?= swift
 PROCTOR = .build/debug/proctor
 DEB_PACKAGES = libseccomp-dev libcap-dev zlib1g-dev libsqlite3-dev pkg-config python3 python3-pytest postgresql curl git patch
 
-.PHONY: setup build test demo demo-run bench lint clean
+.PHONY: setup build test demo demo-repo demo-run bench lint clean
 
 ## setup: install the Debian packages the build and the sandbox need (apt-get when root).
 setup:
@@ -34,6 +34,12 @@ test: setup
 demo: build
 	$(PROCTOR) grade --problems Fixtures/benchmark/problems.jsonl --samples Fixtures/benchmark/samples.jsonl \
 	  --k 1,2 --out results/demo
+
+## demo-repo: grade the SWE-style fixture instances (Fixtures/repos) and print the report.
+demo-repo: build
+	scripts/build-fixture-repo results/demo-repo/repos >/dev/null
+	$(PROCTOR) grade-repo --instances Fixtures/repos/instances.jsonl --predictions Fixtures/repos/predictions.jsonl \
+	  --repos results/demo-repo/repos --out results/demo-repo/out --timeout 10s --workers 2
 
 ## demo-run: a few hostile programs through `proctor run`, one outcome line each.
 demo-run: build
