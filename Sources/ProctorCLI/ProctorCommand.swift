@@ -8,7 +8,8 @@ public struct ProctorCommand: ParsableCommand {
         abstract: "Run untrusted code in a sandbox and grade it.",
         version: ProctorVersion.string,
         subcommands: [
-            RunCommand.self, GradeCommand.self, GradeRepoCommand.self, ReproCommand.self, SubmitCommand.self, WorkerCommand.self,
+            RunCommand.self, GradeCommand.self, GradeRepoCommand.self, ReproCommand.self, ReproRepoCommand.self, SubmitCommand.self,
+            WorkerCommand.self,
             StatusCommand.self,
             ResultsCommand.self, QueueCommand.self,
         ]

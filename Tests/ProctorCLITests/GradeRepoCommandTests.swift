@@ -62,6 +62,18 @@ struct GradeRepoCommandTests {
         let worktrees = (try? FileManager.default.contentsOfDirectory(atPath: base + "/repos/mathkit/.git/worktrees")) ?? []
         #expect(worktrees.isEmpty)
 
+        // Any instance can be rerun from its directory alone; a doctored record is caught.
+        let repro = try ProctorExecutable.run(["repro-repo", base + "/out/mathkit__mathkit-partial"])
+        #expect(repro.status == 0, "\(repro.stdout)\(repro.stderr)")
+        #expect(repro.stdout.contains("recorded PARTIAL, now PARTIAL"))
+        let partialReport = base + "/out/mathkit__mathkit-partial/report.json"
+        let original = try String(contentsOfFile: partialReport, encoding: .utf8)
+        try original.replacingOccurrences(of: "\"PARTIAL\"", with: "\"FULL\"").write(
+            toFile: partialReport, atomically: true, encoding: .utf8)
+        let doctored = try ProctorExecutable.run(["repro-repo", base + "/out/mathkit__mathkit-partial"])
+        #expect(doctored.status == 3)
+        try original.write(toFile: partialReport, atomically: true, encoding: .utf8)
+
         // Resume: a second run reuses every instance's report.
         let again = try ProctorExecutable.run([
             "grade-repo", "--instances", Self.fixtures + "/instances.jsonl", "--predictions", Self.fixtures + "/predictions.jsonl",

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Any JSON value, kept as read so fields the grader does not know survive into its output.
 public enum JSONValue: Codable, Sendable, Hashable {
     case null
@@ -59,5 +61,14 @@ public enum JSONValue: Codable, Sendable, Hashable {
     public var array: [JSONValue]? {
         if case .array(let value) = self { return value }
         return nil
+    }
+}
+
+extension JSONValue {
+    /// One line of JSON, keys sorted.
+    public var compactText: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: (try? encoder.encode(self)) ?? Data("null".utf8), as: UTF8.self)
     }
 }

@@ -58,6 +58,9 @@ public final class RepoGradeRun: @unchecked Sendable {
         public var sandboxStatus: String?
         public var wallMs: Double?
         public var testCommand: String?
+        /// The profile and limits the tests ran under (what `proctor repro-repo` reuses).
+        public var profile: String?
+        public var limits: ResourceLimits?
         public var failToPass: Tests
         public var passToPass: Tests
 
@@ -70,7 +73,7 @@ public final class RepoGradeRun: @unchecked Sendable {
             case instanceID = "instance_id", model = "model_name_or_path", key, resolved, emptyPatch = "empty_patch"
             case patchApplied = "patch_successfully_applied", applyStrategy = "apply_strategy", fuzzyApply = "fuzzy_apply"
             case revertedConfigFiles = "reverted_config_files", error, sandboxStatus = "sandbox_status", wallMs = "wall_ms"
-            case testCommand = "test_command", failToPass = "FAIL_TO_PASS", passToPass = "PASS_TO_PASS"
+            case testCommand = "test_command", profile, limits, failToPass = "FAIL_TO_PASS", passToPass = "PASS_TO_PASS"
         }
     }
 
@@ -100,6 +103,17 @@ public final class RepoGradeRun: @unchecked Sendable {
     }
 
     public static let reportName = ".proctor-junit.xml"
+
+    /// The per-instance directory's name under OUT.
+    public static func directoryName(_ instanceID: String) -> String { instanceID.replacingOccurrences(of: "/", with: "__") }
+
+    /// The report `grade` wrote for one instance.
+    public static func report(in directory: String) throws(GradeError) -> InstanceReport {
+        guard let data = FileManager.default.contents(atPath: directory + "/report.json"),
+            let report = try? JSONDecoder().decode(InstanceReport.self, from: data)
+        else { throw GradeError("\(directory)/report.json: missing or unreadable (is this an instance directory of grade-repo?)") }
+        return report
+    }
 
     public init(_ options: RepoGradeOptions) throws(GradeError) {
         self.options = options
@@ -178,7 +192,7 @@ public final class RepoGradeRun: @unchecked Sendable {
     }
 
     private func grade(_ instance: RepoInstance, _ prediction: RepoPrediction) -> InstanceReport {
-        let directory = options.outDirectory + "/" + instance.instanceID.replacingOccurrences(of: "/", with: "__")
+        let directory = options.outDirectory + "/" + Self.directoryName(instance.instanceID)
         let limits = options.limits
         let key = Digest.sha256(
             [
@@ -193,20 +207,27 @@ public final class RepoGradeRun: @unchecked Sendable {
         }
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try? Data(prediction.patch.utf8).write(to: URL(fileURLWithPath: directory + "/model.patch"))
+        let repository =
+            instance.repo.hasPrefix("/")
+            ? instance.repo
+            : (options.reposDirectory ?? (options.instancesPath as NSString).deletingLastPathComponent) + "/" + instance.repo
+        // The instance (with its repository's resolved path) and the prediction as one-line files:
+        // `proctor repro-repo DIR` reads them back.
+        var located = instance
+        located.repo = URL(fileURLWithPath: repository).standardizedFileURL.path
+        try? (located.jsonLine + "\n").write(toFile: directory + "/instance.jsonl", atomically: true, encoding: .utf8)
+        try? (prediction.jsonLine + "\n").write(toFile: directory + "/prediction.jsonl", atomically: true, encoding: .utf8)
         var report = InstanceReport(
             instanceID: instance.instanceID, model: prediction.model, key: key, resolved: "NO", emptyPatch: prediction.isEmpty,
             patchApplied: false, applyStrategy: nil, fuzzyApply: false, revertedConfigFiles: [], error: nil, sandboxStatus: nil,
-            wallMs: nil, testCommand: nil, failToPass: .init(success: [], failure: instance.failToPass),
+            wallMs: nil, testCommand: nil, profile: options.profile.name, limits: limits,
+            failToPass: .init(success: [], failure: instance.failToPass),
             passToPass: .init(success: [], failure: instance.passToPass))
         defer { try? write(report, to: directory + "/report.json") }
         if prediction.isEmpty {
             report.error = nil
             return report
         }
-        let repository =
-            instance.repo.hasPrefix("/")
-            ? instance.repo
-            : (options.reposDirectory ?? (options.instancesPath as NSString).deletingLastPathComponent) + "/" + instance.repo
         // Prepared outside the sandbox (git runs on the host), then moved into the run's workdir.
         let prepared = sandbox.workBase + "/repo-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let workspace: RepoWorkspace

@@ -80,4 +80,16 @@ public struct RepoInstance: Sendable {
         guard !instances.isEmpty else { throw GradeError("\(path): no instances in file") }
         return instances
     }
+
+    /// The instance as one JSON line in SWE-bench's shape (lists as lists).
+    public var jsonLine: String {
+        var object: [String: JSONValue] = [
+            "instance_id": .string(instanceID), "repo": .string(repo), "base_commit": .string(baseCommit),
+            "test_patch": .string(testPatch), "FAIL_TO_PASS": .array(failToPass.map(JSONValue.string)),
+            "PASS_TO_PASS": .array(passToPass.map(JSONValue.string)), "allow_test_config": .bool(allowTestConfig),
+        ]
+        if let testCommand { object["test_cmd"] = .string(testCommand) }
+        if let setupCommand { object["setup_cmd"] = .string(setupCommand) }
+        return JSONValue.object(object).compactText
+    }
 }

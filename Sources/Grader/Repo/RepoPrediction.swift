@@ -32,4 +32,11 @@ public struct RepoPrediction: Sendable {
         }
         return predictions
     }
+
+    /// The prediction as one JSON line in SWE-bench's shape.
+    public var jsonLine: String {
+        JSONValue.object([
+            "instance_id": .string(instanceID), "model_name_or_path": .string(model), "model_patch": .string(patch),
+        ]).compactText
+    }
 }
