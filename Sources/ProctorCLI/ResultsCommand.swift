@@ -43,9 +43,15 @@ public struct ResultsCommand: ParsableCommand {
         FileManager.default.createFile(atPath: temporary, contents: nil)
         guard let handle = FileHandle(forWritingAtPath: temporary) else { throw CLIFailure.usage("proctor: \(temporary): cannot write") }
         var accumulator = SummaryAccumulator()
+        var repositoryReports: [RepoGradeRun.InstanceReport] = []
         let failed = try queueCall { () throws(QueueError) -> [FailedJob] in
             try store.results(run: runID) { record in
                 handle.write(Data(record.result.row + [UInt8(ascii: "\n")]))
+                if settings.kind == "repo",
+                    let report = try? JSONDecoder().decode(RepoGradeRun.InstanceReport.self, from: Data(record.result.row))
+                {
+                    repositoryReports.append(report)
+                }
                 accumulator.add(
                     task: record.result.taskID, status: record.result.status, passed: record.result.passed,
                     wallMs: record.result.wallMs, cpuMs: record.result.cpuMs, rssKiB: record.result.peakRssKiB, reused: false)
@@ -74,6 +80,20 @@ public struct ResultsCommand: ParsableCommand {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         try (encoder.encode(summary) + Data("\n".utf8)).write(to: URL(fileURLWithPath: out + "/summary.json"), options: .atomic)
+        if settings.kind == "repo" {
+            // Repository tasks also get SWE-bench's report, as `proctor grade-repo` writes it.
+            let swe = RepoGradeRun.summarize(repositoryReports, totalInstances: repositoryReports.count + failed.count)
+            try queueCall { () throws(QueueError) in
+                do {
+                    try RepoGradeRun.write(swe, to: out + "/report.json")
+                } catch {
+                    throw QueueError(.invalid, "\(error)")
+                }
+            }
+            if !quiet {
+                print("resolved \(swe.resolvedInstances) FULL, \(swe.partialInstances) PARTIAL of \(swe.submittedInstances) submitted")
+            }
+        }
         if !quiet {
             print(summary.table)
             if !failed.isEmpty { print("failed jobs: \(failed.count) (see \(failedPath))") }

@@ -27,19 +27,28 @@ public struct SubmitCommand: ParsableCommand {
     var runID: String
 
     @Option(help: "Problems file (.jsonl or .jsonl.gz).")
-    var problems: String
+    var problems: String?
 
     @Option(help: "Samples file (.jsonl or .jsonl.gz).")
-    var samples: String
+    var samples: String?
+
+    @Option(help: "Repository tasks instead: SWE-bench-style instances file (see `proctor grade-repo`).")
+    var instances: String?
+
+    @Option(help: "Repository tasks: predictions file.")
+    var predictions: String?
+
+    @Option(help: "Repository tasks: where relative repo paths resolve (default: the instances file's directory).")
+    var repos: String?
 
     @Option(help: "Comma-separated k values for pass@k (used by `proctor results`).")
     var k: String = "1,10,100"
 
-    @Option(help: "Sandbox profile the workers grade under.")
-    var profile: String = "python-strict"
+    @Option(help: "Sandbox profile the workers grade under (default: python-strict; python for repository tasks).")
+    var profile: String?
 
-    @Option(help: "Wall-clock limit per sample.")
-    var timeout: String = "3s"
+    @Option(help: "Wall-clock limit per sample (default: 3s; 30s for repository tasks).")
+    var timeout: String?
 
     @Option(help: "CPU limit per sample (default: the profile's, capped at --timeout).")
     var cpu: String?
@@ -55,38 +64,38 @@ public struct SubmitCommand: ParsableCommand {
 
     public init() {}
 
+    private var isRepository: Bool { instances != nil }
+
     public func validate() throws {
         _ = try GradeCommand.parseKs(k)
-        try SandboxSelection.validate(timeout: timeout, cpu: cpu, memory: memory)
+        if isRepository {
+            guard predictions != nil, problems == nil, samples == nil else {
+                throw ValidationError("repository tasks take --instances and --predictions (not --problems/--samples)")
+            }
+        } else {
+            guard problems != nil, samples != nil, predictions == nil else {
+                throw ValidationError("give --problems and --samples (or --instances and --predictions for repository tasks)")
+            }
+        }
+        try SandboxSelection.validate(timeout: timeout ?? "3s", cpu: cpu, memory: memory)
         guard !runID.isEmpty, runID.count <= 200 else { throw ValidationError("--run must be 1-200 characters") }
     }
 
     public func run() throws {
-        let selection = try SandboxSelection(profile: profile, sandboxes: sandboxes, timeout: timeout, cpu: cpu, memory: memory)
-        let settings = RunSettings(
+        let selection = try SandboxSelection(
+            profile: profile ?? (isRepository ? "python" : "python-strict"), sandboxes: sandboxes,
+            timeout: timeout ?? (isRepository ? "30s" : "3s"), cpu: cpu, memory: memory)
+        var settings = RunSettings(
             profile: selection.profile.name, profileSHA256: selection.profile.sha256, limits: selection.limits,
-            ks: try GradeCommand.parseKs(k), problems: problems, samples: samples)
+            ks: try GradeCommand.parseKs(k), problems: problems ?? instances ?? "", samples: samples ?? predictions ?? "")
         var jobs: [NewJob] = []
-        let raw: [String: [UInt8]]
+        var raw: [String: [UInt8]] = [:]
         do {
-            let problemSet = try ProblemSet(path: problems)
-            let sampleFile = try SampleFile(path: samples, problems: problemSet)
-            let missing = sampleFile.missingTasks(in: problemSet)
-            if !missing.isEmpty && !allowPartial {
-                throw GradeError(
-                    "\(samples): no samples for \(missing.count) of \(problemSet.order.count) tasks; pass --allow-partial to submit the tasks present"
-                )
-            }
-            raw = try ProblemSet.rawLines(path: problems)
-            try SampleFile.read(path: samples) { (sample: Sample) throws(GradeError) in
-                let problem = problemSet.problems[sample.taskID]!
-                var fields = sample.fields
-                fields["completion_id"] = .string(sample.completionID)
-                jobs.append(
-                    NewJob(
-                        index: sample.index, taskID: sample.taskID, completionID: sample.completionID,
-                        contentSHA256: Digest.sha256("\(problem.sha256)|\(sample.sha256)|\(sample.completionID)"),
-                        problemSHA256: problem.sha256, payload: Self.encode(fields)))
+            if let instances, let predictions {
+                settings.kind = "repo"
+                (raw, jobs) = try Self.repositoryJobs(instances: instances, predictions: predictions, repos: repos)
+            } else if let problems, let samples {
+                (raw, jobs) = try sampleJobs(problems: problems, samples: samples)
             }
         } catch {
             throw CLIFailure.usage("proctor: \(error)")
@@ -99,6 +108,57 @@ public struct SubmitCommand: ParsableCommand {
         }
         print(
             "run \(runID): \(report.inserted) job(s) submitted, \(report.alreadyPresent) already present, on \(try queue.location())")
+    }
+
+    private func sampleJobs(problems: String, samples: String) throws(GradeError) -> ([String: [UInt8]], [NewJob]) {
+        var jobs: [NewJob] = []
+        let problemSet = try ProblemSet(path: problems)
+        let sampleFile = try SampleFile(path: samples, problems: problemSet)
+        let missing = sampleFile.missingTasks(in: problemSet)
+        if !missing.isEmpty && !allowPartial {
+            throw GradeError(
+                "\(samples): no samples for \(missing.count) of \(problemSet.order.count) tasks; pass --allow-partial to submit the tasks present"
+            )
+        }
+        let raw = try ProblemSet.rawLines(path: problems)
+        try SampleFile.read(path: samples) { (sample: Sample) throws(GradeError) in
+            let problem = problemSet.problems[sample.taskID]!
+            var fields = sample.fields
+            fields["completion_id"] = .string(sample.completionID)
+            jobs.append(
+                NewJob(
+                    index: sample.index, taskID: sample.taskID, completionID: sample.completionID,
+                    contentSHA256: Digest.sha256("\(problem.sha256)|\(sample.sha256)|\(sample.completionID)"),
+                    problemSHA256: problem.sha256, payload: Self.encode(fields)))
+        }
+        return (raw, jobs)
+    }
+
+    /// One job per prediction; the instance (with its repository's absolute path, which every
+    /// worker must see at the same place) is stored as the job's problem.
+    static func repositoryJobs(instances: String, predictions: String, repos: String?) throws(GradeError) -> (
+        [String: [UInt8]], [NewJob]
+    ) {
+        let known = Dictionary(uniqueKeysWithValues: try RepoInstance.read(path: instances).map { ($0.instanceID, $0) })
+        let base = repos ?? (instances as NSString).deletingLastPathComponent
+        var raw: [String: [UInt8]] = [:]
+        var jobs: [NewJob] = []
+        for (index, prediction) in try RepoPrediction.read(path: predictions).enumerated() {
+            guard var instance = known[prediction.instanceID] else {
+                throw GradeError("\(predictions): prediction for unknown instance '\(prediction.instanceID)'")
+            }
+            let repository = instance.repo.hasPrefix("/") ? instance.repo : base + "/" + instance.repo
+            instance.repo = URL(fileURLWithPath: repository).standardizedFileURL.path
+            let line = instance.jsonLine
+            let sha = Digest.sha256(line)
+            raw[sha] = Array(line.utf8)
+            let payload = prediction.jsonLine
+            jobs.append(
+                NewJob(
+                    index: index, taskID: instance.instanceID, completionID: prediction.model,
+                    contentSHA256: Digest.sha256(sha + "|" + payload), problemSHA256: sha, payload: payload))
+        }
+        return (raw, jobs)
     }
 
     static func encode(_ fields: [String: JSONValue]) -> String {

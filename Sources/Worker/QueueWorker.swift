@@ -180,6 +180,7 @@ public final class QueueWorker: @unchecked Sendable {
         guard let config, let settings = try? RunSettings.parse(config) else {
             return failJob(job, "run \(job.run) has no readable settings")
         }
+        if settings.kind == "repo" { return processRepository(job, settings: settings) }
         if problems[job.problemSHA256] == nil {
             var body: [UInt8]?
             withBackoff("problem") { () throws(QueueError) in body = try queue.problem(sha256: job.problemSHA256) }
@@ -239,6 +240,50 @@ public final class QueueWorker: @unchecked Sendable {
         } else {
             metrics.recordDone(status: graded.status, wallMs: graded.wallMs)
         }
+    }
+
+    /// A repository-task job: the problem is the instance, the payload the prediction.
+    private func processRepository(_ job: ClaimedJob, settings: RunSettings) {
+        var body: [UInt8]?
+        withBackoff("instance") { () throws(QueueError) in body = try queue.problem(sha256: job.problemSHA256) }
+        guard let body else { return failJob(job, "instance \(job.problemSHA256) is not in the queue") }
+        let instance: RepoInstance
+        let prediction: RepoPrediction
+        do {
+            instance = try RepoInstance.parse(jsonLine: String(decoding: body, as: UTF8.self), source: "instance of job \(job.id)")
+            prediction = try RepoPrediction.parse(jsonLine: job.payload, source: "job \(job.id)")
+        } catch {
+            return failJob(job, "malformed job payload: \(error)")
+        }
+        guard prediction.instanceID == instance.instanceID else {
+            return failJob(job, "malformed job payload: prediction for \(prediction.instanceID) but the instance is \(instance.instanceID)")
+        }
+        // The instance's files (patch, test output) go to a directory of this worker's, removed
+        // once the report — the job's result — is stored.
+        let out = NSTemporaryDirectory() + "proctor-repo-job-\(getpid())-\(job.id)"
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let report: RepoGradeRun.InstanceReport
+        do {
+            let profile = try SandboxProfile.load(named: settings.profile, sandboxesDirectory: options.sandboxesDirectory)
+            let repoOptions = RepoGradeOptions(
+                instancesPath: "queue", predictionsPath: "queue", outDirectory: out, profile: profile, limits: settings.limits,
+                sandboxesDirectory: options.sandboxesDirectory)
+            report = try RepoGradeRun.gradeOne(instance: instance, prediction: prediction, options: repoOptions)
+        } catch {
+            return retryJob(job, "cannot grade the repository task here: \(error)")
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let row = (try? encoder.encode(report)).map { Array($0) } ?? []
+        let status = report.emptyPatch ? "empty_patch" : (report.error != nil ? "error" : report.resolved)
+        let result = JobResult(
+            row: row, taskID: instance.instanceID, status: status, passed: report.resolved == "FULL", wallMs: report.wallMs ?? 0,
+            cpuMs: 0, peakRssKiB: 0)
+        var stored = false
+        let saved = withBackoff("store result") { () throws(QueueError) in
+            stored = try queue.complete(job: job.id, worker: info.id, result: result)
+        }
+        if saved && stored { metrics.recordDone(status: status, wallMs: report.wallMs ?? 0) } else if saved { metrics.recordLost() }
     }
 
     private func failJob(_ job: ClaimedJob, _ reason: String) {

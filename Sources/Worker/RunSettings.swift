@@ -10,6 +10,8 @@ public struct RunSettings: Codable, Sendable, Equatable {
     public var ks: [Int]
     public var problems: String
     public var samples: String
+    /// "repo" for repository tasks (jobs are predictions, "problems" are instances); nil for samples.
+    public var kind: String?
 
     public init(profile: String, profileSHA256: String, limits: ResourceLimits, ks: [Int], problems: String, samples: String) {
         self.profile = profile

@@ -261,4 +261,30 @@ struct WorkerCommandTests {
         #expect(stdout.contains("FDS [0, 1, 2, 3, 4]"), "\(stdout)")
         #expect(row["passed"] as? Bool == true)
     }
+
+    @Test func repositoryTasksGoThroughTheQueueToo() throws {
+        try #require(ProctorExecutable.isBuilt)
+        let location = try Backend.sqlite.freshLocation()
+        let base = NSTemporaryDirectory() + "proctor-repo-queue-\(UInt32.random(in: 0...UInt32.max))"
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        _ = try ProctorExecutable.runTool(ProctorExecutable.root + "/scripts/build-fixture-repo", [base + "/repos"])
+        let fixtures = ProctorExecutable.root + "/Fixtures/repos"
+        let submitted = try ProctorExecutable.run([
+            "submit", "--queue", location, "--run", "repo", "--instances", fixtures + "/instances.jsonl", "--predictions",
+            fixtures + "/predictions.jsonl", "--repos", base + "/repos", "--timeout", "6s",
+        ])
+        try #require(submitted.status == 0, "\(submitted.stderr)")
+        let worker = try WorkerProcess(location, ["--concurrency", "2", "--batch", "2", "--exit-when-idle", "1"])
+        #expect(worker.wait(seconds: 120) == 0, "\(worker.output)")
+        let (rows, failed, status) = try Self.results(location, run: "repo")
+        #expect(status == 0 && failed.isEmpty)
+        let expected = try String(contentsOfFile: fixtures + "/expected.jsonl", encoding: .utf8).split(separator: "\n").map {
+            try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
+        }
+        #expect(rows.count == expected.count)
+        for (row, want) in zip(rows, expected) {
+            #expect(row["instance_id"] as? String == want["instance_id"] as? String)
+            #expect(row["resolved"] as? String == want["resolved"] as? String, "\(want["instance_id"]!)")
+        }
+    }
 }

@@ -115,10 +115,16 @@ public final class RepoGradeRun: @unchecked Sendable {
         return report
     }
 
-    public init(_ options: RepoGradeOptions) throws(GradeError) {
+    public convenience init(_ options: RepoGradeOptions) throws(GradeError) {
+        try self.init(
+            options, instances: try RepoInstance.read(path: options.instancesPath),
+            predictions: try RepoPrediction.read(path: options.predictionsPath))
+    }
+
+    init(_ options: RepoGradeOptions, instances: [RepoInstance], predictions: [RepoPrediction]) throws(GradeError) {
         self.options = options
-        instances = try RepoInstance.read(path: options.instancesPath)
-        predictions = try RepoPrediction.read(path: options.predictionsPath)
+        self.instances = instances
+        self.predictions = predictions
         let known = Set(instances.map(\.instanceID))
         if let unknown = predictions.first(where: { !known.contains($0.instanceID) }) {
             throw GradeError("\(options.predictionsPath): prediction for unknown instance '\(unknown.instanceID)'")
@@ -133,6 +139,28 @@ public final class RepoGradeRun: @unchecked Sendable {
             throw GradeError("\(options.sandboxesDirectory)/python/repo_runner.py: missing")
         }
         self.runner = Array(runner)
+    }
+
+    /// Grades one prediction the way `run()` grades each (for `proctor worker`): its files go to
+    /// OUT/INSTANCE as usual; returns its report.
+    public static func gradeOne(
+        instance: RepoInstance, prediction: RepoPrediction, options: RepoGradeOptions
+    ) throws(GradeError) -> InstanceReport {
+        try RepoGradeRun(options, instances: [instance], predictions: [prediction]).grade(instance, prediction)
+    }
+
+    /// SWE-bench's totals over `reports`, out of `totalInstances`.
+    public static func summarize(_ reports: [InstanceReport], totalInstances: Int) -> Summary {
+        func ids(_ filter: (InstanceReport) -> Bool) -> [String] { reports.filter(filter).map(\.instanceID) }
+        let completed = ids { $0.error == nil && !$0.emptyPatch }
+        let unresolved = ids { $0.error == nil && !$0.emptyPatch && $0.resolved != "FULL" }
+        return Summary(
+            totalInstances: totalInstances, submittedInstances: reports.count, completedInstances: completed.count,
+            resolvedInstances: ids { $0.resolved == "FULL" }.count, partialInstances: ids { $0.resolved == "PARTIAL" }.count,
+            unresolvedInstances: unresolved.count, emptyPatchInstances: ids(\.emptyPatch).count,
+            errorInstances: ids { $0.error != nil && !$0.emptyPatch }.count, resolvedIDs: ids { $0.resolved == "FULL" },
+            partialIDs: ids { $0.resolved == "PARTIAL" }, unresolvedIDs: unresolved, emptyPatchIDs: ids(\.emptyPatch),
+            errorIDs: ids { $0.error != nil && !$0.emptyPatch })
     }
 
     public func run() throws(GradeError) -> Summary {
@@ -155,25 +183,15 @@ public final class RepoGradeRun: @unchecked Sendable {
         threads.forEach { $0.start() }
         while threads.contains(where: { !$0.isFinished }) { Thread.sleep(forTimeInterval: 0.05) }
         let summary = summarize()
-        try write(summary, to: options.outDirectory + "/report.json")
+        try Self.write(summary, to: options.outDirectory + "/report.json")
         return summary
     }
 
     private func summarize() -> Summary {
-        let ordered = predictions.compactMap { results[$0.instanceID] }
-        func ids(_ filter: (InstanceReport) -> Bool) -> [String] { ordered.filter(filter).map(\.instanceID) }
-        let completed = ids { $0.error == nil && !$0.emptyPatch }
-        return Summary(
-            totalInstances: instances.count, submittedInstances: predictions.count, completedInstances: completed.count,
-            resolvedInstances: ids { $0.resolved == "FULL" }.count, partialInstances: ids { $0.resolved == "PARTIAL" }.count,
-            unresolvedInstances: ids { $0.error == nil && !$0.emptyPatch && $0.resolved != "FULL" }.count,
-            emptyPatchInstances: ids(\.emptyPatch).count, errorInstances: ids { $0.error != nil && !$0.emptyPatch }.count,
-            resolvedIDs: ids { $0.resolved == "FULL" }, partialIDs: ids { $0.resolved == "PARTIAL" },
-            unresolvedIDs: ids { $0.error == nil && !$0.emptyPatch && $0.resolved != "FULL" }, emptyPatchIDs: ids(\.emptyPatch),
-            errorIDs: ids { $0.error != nil && !$0.emptyPatch })
+        Self.summarize(predictions.compactMap { results[$0.instanceID] }, totalInstances: instances.count)
     }
 
-    private func write<T: Encodable>(_ value: T, to path: String) throws(GradeError) {
+    public static func write<T: Encodable>(_ value: T, to path: String) throws(GradeError) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         do {
@@ -223,7 +241,7 @@ public final class RepoGradeRun: @unchecked Sendable {
             wallMs: nil, testCommand: nil, profile: options.profile.name, limits: limits,
             failToPass: .init(success: [], failure: instance.failToPass),
             passToPass: .init(success: [], failure: instance.passToPass))
-        defer { try? write(report, to: directory + "/report.json") }
+        defer { try? Self.write(report, to: directory + "/report.json") }
         if prediction.isEmpty {
             report.error = nil
             return report

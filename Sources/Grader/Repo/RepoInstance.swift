@@ -31,54 +31,62 @@ public struct RepoInstance: Sendable {
         self.allowTestConfig = allowTestConfig
     }
 
+    /// Parses one instance line that came from elsewhere (a queue); errors name `source`.
+    public static func parse(jsonLine: String, source: String) throws(GradeError) -> RepoInstance {
+        try parse(object: JSONInput.object(Array(jsonLine.utf8), file: source, line: 1), path: source, line: 1)
+    }
+
     /// Reads an instances file; errors name file and line.
     public static func read(path: String) throws(GradeError) -> [RepoInstance] {
         let reader = try JSONLines(path: path)
         var instances: [RepoInstance] = []
         var seen: [String: Int] = [:]
         while let (line, bytes) = try reader.next() {
-            let object = try JSONInput.object(bytes, file: path, line: line)
-            func text(_ key: String, required: Bool = true) throws(GradeError) -> String? {
-                guard let value = object[key]?.string else {
-                    if required { throw GradeError(file: path, line: line, "missing field '\(key)'") }
-                    return nil
-                }
-                return value
+            let instance = try parse(object: JSONInput.object(bytes, file: path, line: line), path: path, line: line)
+            if let earlier = seen[instance.instanceID] {
+                throw GradeError(file: path, line: line, "duplicate instance_id '\(instance.instanceID)' (first on line \(earlier))")
             }
-            func tests(_ key: String) throws(GradeError) -> [String] {
-                // SWE-bench ships these lists as JSON strings; plain lists are accepted too.
-                if let list = object[key]?.array {
-                    let names = list.compactMap(\.string)
-                    guard names.count == list.count else { throw GradeError(file: path, line: line, "'\(key)' must list strings") }
-                    return names
-                }
-                if let encoded = object[key]?.string,
-                    let names = try? JSONDecoder().decode([String].self, from: Data(encoded.utf8))
-                {
-                    return names
-                }
-                throw GradeError(file: path, line: line, "'\(key)' must be a list of test names (or a JSON string of one)")
-            }
-            let id = try text("instance_id")!
-            if let earlier = seen[id] {
-                throw GradeError(file: path, line: line, "duplicate instance_id '\(id)' (first on line \(earlier))")
-            }
-            seen[id] = line
-            let commit = try text("base_commit")!
-            guard commit.count >= 4, commit.allSatisfy(\.isHexDigit) else {
-                throw GradeError(file: path, line: line, "'base_commit' must be a commit id (hex)")
-            }
-            var allow = false
-            if case .bool(let value) = object["allow_test_config"] { allow = value }
-            instances.append(
-                RepoInstance(
-                    instanceID: id, repo: try text("repo")!, baseCommit: commit, testPatch: try text("test_patch")!,
-                    failToPass: try tests("FAIL_TO_PASS"), passToPass: try tests("PASS_TO_PASS"),
-                    testCommand: try text("test_cmd", required: false), setupCommand: try text("setup_cmd", required: false),
-                    allowTestConfig: allow))
+            seen[instance.instanceID] = line
+            instances.append(instance)
         }
         guard !instances.isEmpty else { throw GradeError("\(path): no instances in file") }
         return instances
+    }
+
+    static func parse(object: [String: JSONValue], path: String, line: Int) throws(GradeError) -> RepoInstance {
+        func text(_ key: String, required: Bool = true) throws(GradeError) -> String? {
+            guard let value = object[key]?.string else {
+                if required { throw GradeError(file: path, line: line, "missing field '\(key)'") }
+                return nil
+            }
+            return value
+        }
+        func tests(_ key: String) throws(GradeError) -> [String] {
+            // SWE-bench ships these lists as JSON strings; plain lists are accepted too.
+            if let list = object[key]?.array {
+                let names = list.compactMap(\.string)
+                guard names.count == list.count else { throw GradeError(file: path, line: line, "'\(key)' must list strings") }
+                return names
+            }
+            if let encoded = object[key]?.string,
+                let names = try? JSONDecoder().decode([String].self, from: Data(encoded.utf8))
+            {
+                return names
+            }
+            throw GradeError(file: path, line: line, "'\(key)' must be a list of test names (or a JSON string of one)")
+        }
+        let id = try text("instance_id")!
+        let commit = try text("base_commit")!
+        guard commit.count >= 4, commit.allSatisfy(\.isHexDigit) else {
+            throw GradeError(file: path, line: line, "'base_commit' must be a commit id (hex)")
+        }
+        var allow = false
+        if case .bool(let value) = object["allow_test_config"] { allow = value }
+        return RepoInstance(
+            instanceID: id, repo: try text("repo")!, baseCommit: commit, testPatch: try text("test_patch")!,
+            failToPass: try tests("FAIL_TO_PASS"), passToPass: try tests("PASS_TO_PASS"),
+            testCommand: try text("test_cmd", required: false), setupCommand: try text("setup_cmd", required: false),
+            allowTestConfig: allow)
     }
 
     /// The instance as one JSON line in SWE-bench's shape (lists as lists).

@@ -12,25 +12,33 @@ public struct RepoPrediction: Sendable {
 
     public var isEmpty: Bool { patch.allSatisfy(\.isWhitespace) }
 
+    /// Parses one prediction line that came from elsewhere (a queue); errors name `source`.
+    public static func parse(jsonLine: String, source: String) throws(GradeError) -> RepoPrediction {
+        try parse(object: JSONInput.object(Array(jsonLine.utf8), file: source, line: 1), path: source, line: 1)
+    }
+
     /// Reads a predictions file; errors name file and line.
     public static func read(path: String) throws(GradeError) -> [RepoPrediction] {
         let reader = try JSONLines(path: path)
         var predictions: [RepoPrediction] = []
         var seen: [String: Int] = [:]
         while let (line, bytes) = try reader.next() {
-            let object = try JSONInput.object(bytes, file: path, line: line)
-            guard let id = object["instance_id"]?.string else { throw GradeError(file: path, line: line, "missing field 'instance_id'") }
-            if let earlier = seen[id] {
-                throw GradeError(file: path, line: line, "duplicate prediction for '\(id)' (first on line \(earlier))")
+            let prediction = try parse(object: JSONInput.object(bytes, file: path, line: line), path: path, line: line)
+            if let earlier = seen[prediction.instanceID] {
+                throw GradeError(file: path, line: line, "duplicate prediction for '\(prediction.instanceID)' (first on line \(earlier))")
             }
-            seen[id] = line
-            // A null patch is an empty one (SWE-bench counts it as empty, not malformed).
-            let patch = object["model_patch"]?.string ?? ""
-            if object["model_patch"] == nil { throw GradeError(file: path, line: line, "missing field 'model_patch'") }
-            predictions.append(
-                RepoPrediction(instanceID: id, model: object["model_name_or_path"]?.string ?? "unknown", patch: patch))
+            seen[prediction.instanceID] = line
+            predictions.append(prediction)
         }
         return predictions
+    }
+
+    static func parse(object: [String: JSONValue], path: String, line: Int) throws(GradeError) -> RepoPrediction {
+        guard let id = object["instance_id"]?.string else { throw GradeError(file: path, line: line, "missing field 'instance_id'") }
+        // A null patch is an empty one (SWE-bench counts it as empty, not malformed).
+        if object["model_patch"] == nil { throw GradeError(file: path, line: line, "missing field 'model_patch'") }
+        return RepoPrediction(
+            instanceID: id, model: object["model_name_or_path"]?.string ?? "unknown", patch: object["model_patch"]?.string ?? "")
     }
 
     /// The prediction as one JSON line in SWE-bench's shape.
