@@ -13,16 +13,20 @@ public struct ReproCommand: ParsableCommand {
             it again, shows stdout, stderr and the verdict, and says whether it matches the \
             recorded one. Exit status: 0 when it matches, 3 when it does not, 64 for bad input.
 
-            Example:
+            Given an instance directory of `proctor grade-repo` instead (OUT/INSTANCE), reruns that \
+            repository task (the same as `proctor repro-repo`).
+
+            Examples:
               proctor repro results/samples.jsonl 'HumanEval/75#3' --keep /tmp/he75
+              proctor repro results/mathkit__mathkit-partial
             """
     )
 
-    @Argument(help: "The samples.jsonl written by `proctor grade`.")
+    @Argument(help: "The samples.jsonl written by `proctor grade` (or an instance directory of `proctor grade-repo`).")
     var results: String
 
     @Argument(help: "The sample: task_id#completion_id, e.g. HumanEval/75#3.")
-    var sample: String
+    var sample: String?
 
     @Option(help: "Problems file (default: the one named in summary.json next to the results).")
     var problems: String?
@@ -36,6 +40,11 @@ public struct ReproCommand: ParsableCommand {
     public init() {}
 
     public func run() throws {
+        if FileManager.default.fileExists(atPath: results + "/instance.jsonl") {
+            let repository = try ReproRepoCommand.parse([results] + (sandboxes.map { ["--sandboxes", $0] } ?? []))
+            return try repository.run()
+        }
+        guard let sample else { throw CLIFailure.usage("proctor: repro needs the sample (task_id#completion_id) after \(results)") }
         let repro: Repro
         let fresh: (outcome: Outcome, verdict: Verdict)
         do {

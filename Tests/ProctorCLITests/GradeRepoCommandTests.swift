@@ -63,7 +63,7 @@ struct GradeRepoCommandTests {
         #expect(worktrees.isEmpty)
 
         // Any instance can be rerun from its directory alone; a doctored record is caught.
-        let repro = try ProctorExecutable.run(["repro-repo", base + "/out/mathkit__mathkit-partial"])
+        let repro = try ProctorExecutable.run(["repro", base + "/out/mathkit__mathkit-partial"])
         #expect(repro.status == 0, "\(repro.stdout)\(repro.stderr)")
         #expect(repro.stdout.contains("recorded PARTIAL, now PARTIAL"))
         let partialReport = base + "/out/mathkit__mathkit-partial/report.json"
