@@ -67,10 +67,6 @@ def _warm_up(bootstrap):
     bootstrap._unpack(bootstrap._pack({"kind": "return", "value": namespace["f"]([3, 1, 2], k=2)}))
 
 
-def _fields(message):
-    return dict(line.partition("=")[::2] for line in message.decode().split("\n") if line)
-
-
 def _read_all(fd):
     size = os.fstat(fd).st_size
     data = os.pread(fd, size, 0) if size else b""
@@ -241,7 +237,7 @@ def main():
     after_start = bootstrap._load_filter(sys.argv[2])
     stack_filter = bootstrap._prepare_filter(after_start)
     channel = socket.socket(fileno=CHANNEL_FD)
-    config = _fields(channel.recv(1 << 16))
+    config = bootstrap._parse_spec(channel.recv(1 << 16).decode())
     sample = config["sample"]
     os.mkdir(sample, 0o700)
     restrict = _landlock_ruleset(int(config["abi"]), [path for path in config["read_execute"].split("\x1f") if path],
@@ -258,7 +254,7 @@ def main():
             os._exit(0)
         if not message or len(fds) != 9:
             os._exit(0)
-        header = _fields(message)
+        header = bootstrap._parse_spec(message.decode())
         child = os.fork()
         if child == 0:
             _candidate(bootstrap, stack_filter, restrict, (channel, tester), header, fds, sample)

@@ -97,15 +97,8 @@ public struct GradeCommand: ParsableCommand {
         options.proctorVersion = ProctorVersion.string
         options.progress = quiet ? nil : ProgressReporter()
 
-        // Ctrl-C and SIGTERM stop the run gracefully; unblock them in case our parent handed
-        // us a mask that blocks them (Swift and Dispatch threads block almost every signal).
-        signal(SIGINT) { _ in GradeRun.interrupted = 1 }
-        signal(SIGTERM) { _ in GradeRun.interrupted = 1 }
-        var stopSignals = sigset_t()
-        sigemptyset(&stopSignals)
-        sigaddset(&stopSignals, SIGINT)
-        sigaddset(&stopSignals, SIGTERM)
-        pthread_sigmask(SIG_UNBLOCK, &stopSignals, nil)
+        // Ctrl-C and SIGTERM stop the run gracefully.
+        StopSignals.install { _ in GradeRun.interrupted = 1 }
         let summary: GradeSummary
         do {
             summary = try GradeRun(options).run()

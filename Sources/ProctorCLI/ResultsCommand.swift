@@ -67,9 +67,9 @@ public struct ResultsCommand: ParsableCommand {
             try? FileManager.default.removeItem(atPath: failedPath)
         } else {
             let lines = failed.map {
-                SubmitCommand.encode([
+                JSONValue.object([
                     "task_id": .string($0.taskID), "completion_id": .string($0.completionID), "reason": .string($0.reason),
-                ])
+                ]).compactText
             }
             try (lines.joined(separator: "\n") + "\n").write(toFile: failedPath, atomically: true, encoding: .utf8)
         }
@@ -77,18 +77,18 @@ public struct ResultsCommand: ParsableCommand {
             problems: settings.problems, samples: settings.samples, profile: settings.profile,
             profileSHA256: settings.profileSHA256, workers: 0, proctorVersion: ProctorVersion.string, interrupted: unfinished > 0)
         let summary = accumulator.summary(ks: settings.ks, base: base)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        try (encoder.encode(summary) + Data("\n".utf8)).write(to: URL(fileURLWithPath: out + "/summary.json"), options: .atomic)
+        do {
+            try JSONReport.write(summary, to: out + "/summary.json")
+        } catch {
+            throw CLIFailure.usage("proctor: \(error)")
+        }
         if settings.kind == "repo" {
             // Repository tasks also get SWE-bench's report, as `proctor grade-repo` writes it.
             let swe = RepoGradeRun.summarize(repositoryReports, totalInstances: repositoryReports.count + failed.count)
-            try queueCall { () throws(QueueError) in
-                do {
-                    try RepoGradeRun.write(swe, to: out + "/report.json")
-                } catch {
-                    throw QueueError(.invalid, "\(error)")
-                }
+            do {
+                try JSONReport.write(swe, to: out + "/report.json")
+            } catch {
+                throw CLIFailure.usage("proctor: \(error)")
             }
             if !quiet {
                 print("resolved \(swe.resolvedInstances) FULL, \(swe.partialInstances) PARTIAL of \(swe.submittedInstances) submitted")

@@ -129,7 +129,7 @@ public struct SubmitCommand: ParsableCommand {
                 NewJob(
                     index: sample.index, taskID: sample.taskID, completionID: sample.completionID,
                     contentSHA256: Digest.sha256("\(problem.sha256)|\(sample.sha256)|\(sample.completionID)"),
-                    problemSHA256: problem.sha256, payload: Self.encode(fields)))
+                    problemSHA256: problem.sha256, payload: JSONValue.object(fields).compactText))
         }
         return (raw, jobs)
     }
@@ -144,11 +144,9 @@ public struct SubmitCommand: ParsableCommand {
         var raw: [String: [UInt8]] = [:]
         var jobs: [NewJob] = []
         for (index, prediction) in try RepoPrediction.read(path: predictions).enumerated() {
-            guard var instance = known[prediction.instanceID] else {
+            guard let instance = known[prediction.instanceID]?.located(against: base) else {
                 throw GradeError("\(predictions): prediction for unknown instance '\(prediction.instanceID)'")
             }
-            let repository = instance.repo.hasPrefix("/") ? instance.repo : base + "/" + instance.repo
-            instance.repo = URL(fileURLWithPath: repository).standardizedFileURL.path
             let line = instance.jsonLine
             let sha = Digest.sha256(line)
             raw[sha] = Array(line.utf8)
@@ -159,11 +157,5 @@ public struct SubmitCommand: ParsableCommand {
                     contentSHA256: Digest.sha256(sha + "|" + payload), problemSHA256: sha, payload: payload))
         }
         return (raw, jobs)
-    }
-
-    static func encode(_ fields: [String: JSONValue]) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: (try? encoder.encode(JSONValue.object(fields))) ?? Data("{}".utf8), as: UTF8.self)
     }
 }

@@ -92,13 +92,7 @@ public struct WorkerCommand: ParsableCommand {
         options.metricsAddress = metrics
         options.exitWhenIdleSeconds = exitWhenIdle
 
-        signal(SIGINT) { _ in QueueWorker.stopRequested = 1 }
-        signal(SIGTERM) { _ in QueueWorker.stopRequested = 1 }
-        var stopSignals = sigset_t()
-        sigemptyset(&stopSignals)
-        sigaddset(&stopSignals, SIGINT)
-        sigaddset(&stopSignals, SIGTERM)
-        pthread_sigmask(SIG_UNBLOCK, &stopSignals, nil)
+        StopSignals.install { _ in QueueWorker.stopRequested = 1 }
         let status: Int32
         do {
             status = try QueueWorker(options: options, logger: logger).run()

@@ -42,11 +42,7 @@ public final class QueueWorker: @unchecked Sendable {
         } catch {
             throw WorkerError("\(error)")
         }
-        var name = [CChar](repeating: 0, count: 256)
-        gethostname(&name, name.count)
-        info = WorkerInfo(
-            id: options.workerID, host: String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self),
-            pid: Int(getpid()), concurrency: options.concurrency)
+        info = WorkerInfo(id: options.workerID, host: WorkerOptions.hostName, pid: Int(getpid()), concurrency: options.concurrency)
     }
 
     private var stopping: Bool { QueueWorker.stopRequested != 0 }
@@ -172,7 +168,6 @@ public final class QueueWorker: @unchecked Sendable {
         _ job: ClaimedJob, graders: inout [String: SampleGrader], pool: inout (config: String, pool: WarmPool?)?,
         problems: inout [String: Problem]
     ) {
-        let label = "\(job.run) \(job.taskID)#\(job.completionID)"
         // Everything about the job that can be wrong is checked before it runs; such jobs fail
         // with the reason and never come back.
         var config: String?
@@ -228,6 +223,12 @@ public final class QueueWorker: @unchecked Sendable {
         let result = JobResult(
             row: graded.line, taskID: graded.taskID, status: graded.status, passed: graded.passed, wallMs: graded.wallMs,
             cpuMs: graded.cpuMs, peakRssKiB: graded.peakRssKiB)
+        store(job, result)
+    }
+
+    /// Stores a graded job's result, waiting out an unavailable database; counts what happened.
+    private func store(_ job: ClaimedJob, _ result: JobResult) {
+        let label = "\(job.run) \(job.taskID)#\(job.completionID)"
         var stored = false
         let saved = withBackoff("store result") { () throws(QueueError) in
             stored = try queue.complete(job: job.id, worker: info.id, result: result)
@@ -238,7 +239,7 @@ public final class QueueWorker: @unchecked Sendable {
             metrics.recordLost()
             logger.warning("\(label): lease lost to another worker; its result counts, this one is dropped")
         } else {
-            metrics.recordDone(status: graded.status, wallMs: graded.wallMs)
+            metrics.recordDone(status: result.status, wallMs: result.wallMs)
         }
     }
 
@@ -279,11 +280,7 @@ public final class QueueWorker: @unchecked Sendable {
         let result = JobResult(
             row: row, taskID: instance.instanceID, status: status, passed: report.resolved == "FULL", wallMs: report.wallMs ?? 0,
             cpuMs: 0, peakRssKiB: 0)
-        var stored = false
-        let saved = withBackoff("store result") { () throws(QueueError) in
-            stored = try queue.complete(job: job.id, worker: info.id, result: result)
-        }
-        if saved && stored { metrics.recordDone(status: status, wallMs: report.wallMs ?? 0) } else if saved { metrics.recordLost() }
+        store(job, result)
     }
 
     private func failJob(_ job: ClaimedJob, _ reason: String) {

@@ -28,9 +28,13 @@ public struct WorkerOptions: Sendable {
     public init(queue: QueueLocation, sandboxesDirectory: String) {
         self.queue = queue
         self.sandboxesDirectory = sandboxesDirectory
+        workerID = "\(Self.hostName)-\(getpid())-\(String(UInt32.random(in: 0...UInt32.max), radix: 36))"
+    }
+
+    /// This machine's name, as workers report it.
+    static var hostName: String {
         var name = [CChar](repeating: 0, count: 256)
         gethostname(&name, name.count)
-        let host = String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        workerID = "\(host)-\(getpid())-\(String(UInt32.random(in: 0...UInt32.max), radix: 36))"
+        return String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }

@@ -65,10 +65,13 @@ public enum JSONValue: Codable, Sendable, Hashable {
 }
 
 extension JSONValue {
-    /// One line of JSON, keys sorted.
-    public var compactText: String {
+    /// One line of JSON, keys sorted (encoding plain JSON values cannot fail).
+    public var compactBytes: [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: (try? encoder.encode(self)) ?? Data("null".utf8), as: UTF8.self)
+        return Array((try? encoder.encode(self)) ?? Data("null".utf8))
     }
+
+    /// `compactBytes` as text.
+    public var compactText: String { String(decoding: compactBytes, as: UTF8.self) }
 }

@@ -183,22 +183,12 @@ public final class RepoGradeRun: @unchecked Sendable {
         threads.forEach { $0.start() }
         while threads.contains(where: { !$0.isFinished }) { Thread.sleep(forTimeInterval: 0.05) }
         let summary = summarize()
-        try Self.write(summary, to: options.outDirectory + "/report.json")
+        try JSONReport.write(summary, to: options.outDirectory + "/report.json")
         return summary
     }
 
     private func summarize() -> Summary {
         Self.summarize(predictions.compactMap { results[$0.instanceID] }, totalInstances: instances.count)
-    }
-
-    public static func write<T: Encodable>(_ value: T, to path: String) throws(GradeError) {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        do {
-            try (encoder.encode(value) + Data("\n".utf8)).write(to: URL(fileURLWithPath: path), options: .atomic)
-        } catch {
-            throw GradeError("\(path): cannot write (\(error.localizedDescription))")
-        }
     }
 
     /// The command the sandbox runs for `instance`: its own, or pytest on the test patch's files,
@@ -225,14 +215,10 @@ public final class RepoGradeRun: @unchecked Sendable {
         }
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try? Data(prediction.patch.utf8).write(to: URL(fileURLWithPath: directory + "/model.patch"))
-        let repository =
-            instance.repo.hasPrefix("/")
-            ? instance.repo
-            : (options.reposDirectory ?? (options.instancesPath as NSString).deletingLastPathComponent) + "/" + instance.repo
+        let located = instance.located(against: options.reposDirectory ?? (options.instancesPath as NSString).deletingLastPathComponent)
+        let repository = located.repo
         // The instance (with its repository's resolved path) and the prediction as one-line files:
         // `proctor repro-repo DIR` reads them back.
-        var located = instance
-        located.repo = URL(fileURLWithPath: repository).standardizedFileURL.path
         try? (located.jsonLine + "\n").write(toFile: directory + "/instance.jsonl", atomically: true, encoding: .utf8)
         try? (prediction.jsonLine + "\n").write(toFile: directory + "/prediction.jsonl", atomically: true, encoding: .utf8)
         var report = InstanceReport(
@@ -241,7 +227,7 @@ public final class RepoGradeRun: @unchecked Sendable {
             wallMs: nil, testCommand: nil, profile: options.profile.name, limits: limits,
             failToPass: .init(success: [], failure: instance.failToPass),
             passToPass: .init(success: [], failure: instance.passToPass))
-        defer { try? Self.write(report, to: directory + "/report.json") }
+        defer { try? JSONReport.write(report, to: directory + "/report.json") }
         if prediction.isEmpty {
             report.error = nil
             return report

@@ -89,6 +89,13 @@ public struct RepoInstance: Sendable {
             allowTestConfig: allow)
     }
 
+    /// The instance with `repo` made absolute: relative paths resolve against `base`.
+    public func located(against base: String) -> RepoInstance {
+        var located = self
+        located.repo = URL(fileURLWithPath: repo.hasPrefix("/") ? repo : base + "/" + repo).standardizedFileURL.path
+        return located
+    }
+
     /// The instance as one JSON line in SWE-bench's shape (lists as lists).
     public var jsonLine: String {
         var object: [String: JSONValue] = [

@@ -150,13 +150,11 @@ public final class GradeRun: @unchecked Sendable {
             try rewriteInInputOrder()
         }
         let elapsed = Date().timeIntervalSince(start)
-        let base = GradeSummary(
+        let base = GradeSummary.empty(
             problems: options.problemsPath, samples: options.samplesPath, profile: options.profile.name,
-            profileSHA256: options.profile.sha256, tasks: 0, samplesGraded: 0, samplesReused: 0, passed: 0, passAtK: [],
-            statusCounts: [:], latencyMs: nil, cpuMs: nil, peakRssKiB: nil,
-            samplesPerSecond: elapsed > 0 ? Double(accumulator.graded) / elapsed : 0, wallSeconds: elapsed,
-            workers: options.workers, missingTasks: samples.missingTasks(in: problems), interrupted: interrupted,
-            proctorVersion: options.proctorVersion, finishedAt: Timestamp.now())
+            profileSHA256: options.profile.sha256, workers: options.workers, proctorVersion: options.proctorVersion,
+            wallSeconds: elapsed, samplesPerSecond: elapsed > 0 ? Double(accumulator.graded) / elapsed : 0,
+            missingTasks: samples.missingTasks(in: problems), interrupted: interrupted)
         let summary = accumulator.summary(ks: options.ks, base: base)
         try writeSummary(summary)
         options.progress?.end(done: accumulator.graded + accumulator.reused, total: total)
@@ -243,13 +241,6 @@ public final class GradeRun: @unchecked Sendable {
     }
 
     private func writeSummary(_ summary: GradeSummary) throws(GradeError) {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let path = options.outDirectory + "/summary.json"
-        do {
-            try (encoder.encode(summary) + Data("\n".utf8)).write(to: URL(fileURLWithPath: path), options: .atomic)
-        } catch {
-            throw GradeError("\(path): cannot write (\(error.localizedDescription))")
-        }
+        try JSONReport.write(summary, to: options.outDirectory + "/summary.json")
     }
 }

@@ -64,12 +64,7 @@ public enum ResultRow {
         return row
     }
 
-    static func encode(_ row: [String: JSONValue]) -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        // Encoding plain JSON values cannot fail.
-        return Array((try? encoder.encode(JSONValue.object(row))) ?? Data("{}".utf8))
-    }
+    static func encode(_ row: [String: JSONValue]) -> [UInt8] { JSONValue.object(row).compactBytes }
 
     private static func tail(_ text: String) -> String {
         let bytes = Array(text.utf8)
