@@ -4,8 +4,10 @@
 #
 # argv: zygote.py BOOTSTRAP AFTER_START_BPF|-
 # fd 3: a SOCK_SEQPACKET socket to the grader. The first packet is the pool's configuration
-# (`key=value` lines: abi, read_execute, read_write, sample). Each later packet is one sample:
-# `key=value` lines (program name, rlimits) with nine descriptors attached —
+# (`key=value` lines: abi, read_execute, read_write, sample, and cpu when the grader leased the
+# pool a core: zygote, tester and candidates then stay on it, so the many wake-ups of a sample's
+# calls are context switches on one core, not cross-core interrupts). Each later packet is one
+# sample: `key=value` lines (program name, rlimits) with nine descriptors attached —
 #   for the candidate: stdout, stderr, requests (read end), replies (write end), program (memfd)
 #   for the tests:     control, requests (write end), replies (read end), spec+tests (memfd)
 # The reply is one packet "STATUS UTIME_US STIME_US MAXRSS_KIB" once the sample is over.
@@ -243,6 +245,8 @@ def main():
     restrict = _landlock_ruleset(int(config["abi"]), [path for path in config["read_execute"].split("\x1f") if path],
                                  [sample] + [path for path in config["read_write"].split("\x1f") if path])
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    if config.get("cpu"):
+        os.sched_setaffinity(0, {int(config["cpu"])})
     tester = _start_tester(bootstrap, stack_filter)
     _warm_up(bootstrap)
     gc.collect()

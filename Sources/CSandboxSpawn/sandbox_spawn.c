@@ -379,6 +379,15 @@ int csandbox_pipe(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
 
 int csandbox_memfd(const char *name) { return (int)syscall(SYS_memfd_create, name, MFD_CLOEXEC); }
 
+int csandbox_get_affinity(unsigned char *mask, size_t size) {
+    memset(mask, 0, size);
+    return syscall(SYS_sched_getaffinity, 0, size, mask) < 0 ? -1 : 0;
+}
+
+int csandbox_set_affinity(const unsigned char *mask, size_t size) {
+    return (int)syscall(SYS_sched_setaffinity, 0, size, mask);
+}
+
 int csandbox_open_path(const char *path) { return open(path, O_PATH | O_CLOEXEC); }
 
 int csandbox_pidfd_open(pid_t pid) { return (int)syscall(SYS_pidfd_open, pid, 0); }

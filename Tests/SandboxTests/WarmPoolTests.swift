@@ -87,4 +87,31 @@ struct WarmPoolTests {
         let after = try #require(pool.run(request("def f():\n    return 1\n", expected: "1")))
         #expect(after.control.contains("completed n0nce 1"))
     }
+
+    @Test func eachPoolRunsOnACoreOfItsOwn() throws {
+        let cores = Syscall.allowedCores()
+        let first = try #require(WarmPool(sandbox: Checkout.sandbox()))
+        defer { first.shutdown() }
+        let second = try #require(WarmPool(sandbox: Checkout.sandbox()))
+        defer { second.shutdown() }
+        for pool in [first, second] { _ = try #require(pool.run(request("def f():\n    return 1\n", expected: "1"))) }
+        guard cores.count > 1, let one = first.leasedCore, let other = second.leasedCore else {
+            // One core (nothing to pin), or another grader on this machine holds the cores: unpinned.
+            let unpinned = try #require(first.run(request(affinity, expected: "\(cores)")))
+            #expect(unpinned.control.contains("completed n0nce 1"), "\(unpinned.stderr)")
+            return
+        }
+        #expect(one != other, "two pools leased the same core")
+        for (pool, core) in [(first, one), (second, other)] {
+            let pinned = try #require(pool.run(request(affinity, expected: "[\(core)]")))
+            #expect(pinned.control.contains("completed n0nce 1"), "a sample did not run on its pool's core: \(pinned.stderr)")
+        }
+        first.shutdown()  // its lease goes with it
+        let third = try #require(WarmPool(sandbox: Checkout.sandbox()))
+        defer { third.shutdown() }
+        _ = try #require(third.run(request("def f():\n    return 1\n", expected: "1")))
+        #expect(third.leasedCore == one)
+    }
+
+    private let affinity = "import os\ndef f():\n    return sorted(os.sched_getaffinity(0))\n"
 }

@@ -76,6 +76,27 @@ enum Syscall {
         }
     }
 
+    /// An affinity mask: bit N of byte N/8 is CPU N (room for 1,024 CPUs).
+    typealias CoreMask = [UInt8]
+
+    /// The CPUs the calling thread may run on, in ascending order.
+    static func allowedCores() -> [Int32] {
+        guard let mask = try? coreMask() else { return [] }
+        var cores: [Int32] = []
+        for bit in 0..<mask.count * 8 where mask[bit / 8] & UInt8(1 << (bit % 8)) != 0 { cores.append(Int32(bit)) }
+        return cores
+    }
+
+    static func coreMask() throws(SandboxError) -> CoreMask {
+        var mask = CoreMask(repeating: 0, count: 128)
+        try retrying("sched_getaffinity") { csandbox_get_affinity(&mask, mask.count) }
+        return mask
+    }
+
+    static func setCoreMask(_ mask: CoreMask) throws(SandboxError) {
+        try retrying("sched_setaffinity") { csandbox_set_affinity(mask, mask.count) }
+    }
+
     /// A close-on-exec duplicate of `fd`.
     static func duplicate(_ fd: Int32) throws(SandboxError) -> Int32 {
         try retrying("fcntl F_DUPFD_CLOEXEC") { fcntl(fd, F_DUPFD_CLOEXEC, 0) }

@@ -27,6 +27,7 @@ public final class WarmPool: @unchecked Sendable {
         let socket: Int32
         let dir: Workdir
         let slot: SlotLease?
+        let core: CoreLease?
         let isolation: IsolationReport
         let limits: ResourceLimits
     }
@@ -45,6 +46,9 @@ public final class WarmPool: @unchecked Sendable {
 
     /// pid of the pool's outermost process (its PID namespace's init), while it runs.
     var processID: pid_t? { running?.launched.pid }
+
+    /// The core the running pool is pinned to (see ``CoreLease``); nil when it runs unpinned.
+    var leasedCore: Int32? { running?.core?.core }
 
     /// Stops the pool process and removes its directory.
     public func shutdown() {
@@ -134,11 +138,13 @@ public final class WarmPool: @unchecked Sendable {
             // one scratch directory that the zygote empties after each (Landlock rules hold inodes).
             isolation.scratch = dir.path + "/scratch/sample"
             let filesystem = profile.definition.filesystem
-            let config = [
+            let core = CoreLease.acquire(directory: Sandbox.slotDirectory)
+            var config = [
                 "abi=\(isolation.landlockABI ?? 0)", "sample=\(isolation.scratch)",
                 "read_execute=" + filesystem.readExecute.joined(separator: "\u{1F}"),
                 "read_write=" + filesystem.readWrite.joined(separator: "\u{1F}"),
             ]
+            if let core { config.append("cpu=\(core.core)") }
             do throws(SandboxError) {
                 try Syscall.send(channel.0, Array((config.joined(separator: "\n") + "\n").utf8))
             } catch {
@@ -148,7 +154,8 @@ public final class WarmPool: @unchecked Sendable {
                 launched.close()
                 throw error
             }
-            return Running(launched: launched, socket: channel.0, dir: dir, slot: slot, isolation: isolation, limits: limits)
+            return Running(
+                launched: launched, socket: channel.0, dir: dir, slot: slot, core: core, isolation: isolation, limits: limits)
         } catch {
             dir.remove()
             throw error
