@@ -109,8 +109,6 @@ func gradeHumanEval(profile: SandboxProfile) throws {
     var limits = profile.definition.limits
     limits.wall = TimeSpan(seconds: 3)
 
-    // The floor: every program (candidate + tests + check) exec'd in one plain Python process,
-    // no isolation at all (these samples are canonical solutions or `return None`: benign).
     let programs = try lines.map { line -> String in
         let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: String]
         let problem = problems.problems[object["task_id"]!]!
@@ -119,18 +117,38 @@ func gradeHumanEval(profile: SandboxProfile) throws {
         return try AssembledProgram(problem: problem, sample: SampleFile.parseOne(sample)).text
     }
     try programs.joined(separator: "\u{0}").write(toFile: directory + "/programs.txt", atomically: true, encoding: .utf8)
+    // The floor: every program (candidate + tests + check) exec'd in one plain Python process,
+    // no isolation at all (these samples are canonical solutions or `return None`: benign).
+    // The fork floor: the same, but each program in a child forked from a process that has
+    // imported what the warm pool imports — what "one process per sample" costs on this
+    // interpreter before any isolation, pipe or grader work.
     let floorScript = """
-        import resource, sys
+        import gc, os, resource, sys
+        import bisect, collections, functools, heapq, itertools, math, random, re, string, typing
         programs = open(sys.argv[1]).read().split("\\0")
-        passed = 0
-        for program in programs:
+        def run(program):
             try:
                 exec(program, {})
-                passed += 1
+                return True
             except BaseException:
-                pass
-        usage = resource.getrusage(resource.RUSAGE_SELF)
-        print(passed, usage.ru_utime + usage.ru_stime)
+                return False
+        def cpu(who):
+            usage = resource.getrusage(who)
+            return usage.ru_utime + usage.ru_stime
+        start = cpu(resource.RUSAGE_SELF)
+        passed = sum(run(program) for program in programs)
+        floor = cpu(resource.RUSAGE_SELF) - start
+        gc.collect()
+        gc.freeze()
+        start = cpu(resource.RUSAGE_SELF)
+        forked = 0
+        for program in programs:
+            child = os.fork()
+            if child == 0:
+                os._exit(0 if run(program) else 1)
+            forked += os.waitpid(child, 0)[1] == 0
+        fork_floor = cpu(resource.RUSAGE_SELF) - start + cpu(resource.RUSAGE_CHILDREN)
+        print(passed, forked, floor, fork_floor)
         """
     let floor = Process()
     floor.executableURL = URL(fileURLWithPath: profile.definition.command[0])
@@ -138,13 +156,20 @@ func gradeHumanEval(profile: SandboxProfile) throws {
     let pipe = Pipe()
     floor.standardOutput = pipe
     try floor.run()
-    let floorOutput = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: " ")
+    let floorOutput = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        .split(whereSeparator: \.isWhitespace)
     floor.waitUntilExit()
-    let floorCPU = Double(floorOutput.last!.trimmingCharacters(in: .whitespacesAndNewlines)) ?? .nan
+    guard floorOutput.count == 4, let floorCPU = Double(floorOutput[2]), let forkFloorCPU = Double(floorOutput[3]) else {
+        throw GradeError("bench: the floor script printed \(floorOutput)")
+    }
     print(
         String(
             format: "in-process floor: %.2f s CPU for %d programs (%.2f ms/sample), %@ passed, no isolation",
-            floorCPU, programs.count, floorCPU * 1000 / Double(programs.count), String(floorOutput.first ?? "?")))
+            floorCPU, programs.count, floorCPU * 1000 / Double(programs.count), String(floorOutput[0])))
+    print(
+        String(
+            format: "fork-per-sample floor: %.2f s CPU (%.2f ms/sample, %.2fx the in-process floor), %@ passed, no isolation",
+            forkFloorCPU, forkFloorCPU * 1000 / Double(programs.count), forkFloorCPU / floorCPU, String(floorOutput[1])))
 
     var wall: [String: Double] = [:]
     for (mode, workers) in [(PoolMode.warm, 1), (.warm, 2), (.cold, 2)] {
@@ -168,8 +193,12 @@ func gradeHumanEval(profile: SandboxProfile) throws {
     let warmPerCore = wall["warm-2"]! * 2
     print(
         String(
-            format: "warm / floor (per core): %.2fx    cold / warm: %.2fx    2 workers vs 1 (warm): %.2fx faster",
-            warmPerCore / floorCPU, wall["cold-2"]! / wall["warm-2"]!, wall["warm-1"]! / wall["warm-2"]!))
+            format: "warm / floor (per core): %.2fx    warm / fork-per-sample floor (per core): %.2fx",
+            warmPerCore / floorCPU, warmPerCore / forkFloorCPU))
+    print(
+        String(
+            format: "cold / warm: %.2fx    2 workers vs 1 (warm): %.2fx faster",
+            wall["cold-2"]! / wall["warm-2"]!, wall["warm-1"]! / wall["warm-2"]!))
     var usage = rusage()
     getrusage(RUSAGE_SELF.rawValue, &usage)
     print("grader peak RSS: \(usage.ru_maxrss / 1024) MiB")
