@@ -246,7 +246,10 @@ def main():
                                  [sample] + [path for path in config["read_write"].split("\x1f") if path])
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     if config.get("cpu"):
-        os.sched_setaffinity(0, {int(config["cpu"])})
+        try:
+            os.sched_setaffinity(0, {int(config["cpu"])})
+        except (OSError, ValueError):
+            pass  # the core went away (offlined, or a cpuset changed): run unpinned
     tester = _start_tester(bootstrap, stack_filter)
     _warm_up(bootstrap)
     gc.collect()

@@ -17,9 +17,10 @@ struct QueueOptions: ParsableArguments {
         }
     }
 
-    func open() throws -> any JobQueue {
+    /// `creating: false` for commands that only read a queue (status, results).
+    func open(creating: Bool = true) throws -> any JobQueue {
         do {
-            return try location().open()
+            return try location().open(creating: creating)
         } catch let failure as CLIFailure {
             throw failure
         } catch {

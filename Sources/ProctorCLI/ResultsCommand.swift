@@ -31,7 +31,7 @@ public struct ResultsCommand: ParsableCommand {
     public init() {}
 
     public func run() throws {
-        let store = try queue.open()
+        let store = try queue.open(creating: false)
         defer { store.close() }
         guard let config = try queueCall({ () throws(QueueError) in try store.runConfig(runID) }) else {
             throw CLIFailure.usage("proctor: run \(runID) is not on \(try queue.location())")

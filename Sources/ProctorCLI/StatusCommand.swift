@@ -19,7 +19,7 @@ public struct StatusCommand: ParsableCommand {
     public init() {}
 
     public func run() throws {
-        let store = try queue.open()
+        let store = try queue.open(creating: false)
         defer { store.close() }
         let status = try queueCall { () throws(QueueError) in try store.status(run: runID) }
         let counts = status.counts

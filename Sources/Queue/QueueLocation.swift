@@ -59,9 +59,11 @@ public enum QueueLocation: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Opens the queue (the schema must exist: `proctor queue init`, or `initialize()`).
-    public func open(logger: Logger = .init(label: "proctor.queue")) throws(QueueError) -> any JobQueue {
+    /// `creating: false` is for readers (status, results): a SQLite file that does not exist is
+    /// an error naming it, not a new empty database left behind.
+    public func open(creating: Bool = true, logger: Logger = .init(label: "proctor.queue")) throws(QueueError) -> any JobQueue {
         switch self {
-        case .sqlite(let path): return try SQLiteQueue(path: path)
+        case .sqlite(let path): return try SQLiteQueue(path: path, creating: creating)
         case .postgres(let address): return PostgresQueue(address: address, logger: logger)
         }
     }

@@ -199,6 +199,17 @@ struct WorkerCommandTests {
         #expect(rows.count == 20 && Set(Self.identifiers(rows)).count == 20)
     }
 
+    @Test func readersOfAQueueThatDoesNotExistSaySoAndCreateNothing() throws {
+        try #require(ProctorExecutable.isBuilt)
+        let path = NSTemporaryDirectory() + "proctor-no-queue-\(UInt32.random(in: 0...UInt32.max)).sqlite"
+        for arguments in [["status"], ["results", "--run", "r", "--out", NSTemporaryDirectory() + "proctor-no-results"]] {
+            let invocation = try ProctorExecutable.run(arguments + ["--queue", "sqlite:" + path])
+            #expect(invocation.status == 64, "\(arguments[0]): \(invocation.stderr)")
+            #expect(invocation.stderr.contains(path) && invocation.stderr.contains("no queue here"), "\(invocation.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: path), "proctor \(arguments[0]) created \(path)")
+        }
+    }
+
     @Test(arguments: Backend.allCases)
     func malformedJobsAreFailedWithAReasonAndTheWorkerGoesOn(_ backend: Backend) throws {
         try #require(ProctorExecutable.isBuilt)

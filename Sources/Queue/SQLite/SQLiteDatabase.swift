@@ -1,5 +1,9 @@
 import CSQLite
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// The thin layer over libsqlite3 the SQLite queue uses: one connection, statements with
 /// positional binds, typed errors. Not thread-safe by itself; `SQLiteQueue` serialises calls.
 final class SQLiteDatabase {
@@ -17,9 +21,13 @@ final class SQLiteDatabase {
         case null
     }
 
-    init(path: String) throws(QueueError) {
+    init(path: String, creating: Bool = true) throws(QueueError) {
         self.path = path
-        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX
+        if !creating && access(path, F_OK) != 0 {
+            throw QueueError(
+                .invalid, "\(path): no queue here (nothing was submitted to it; `proctor submit` or `proctor queue init` creates it)")
+        }
+        let flags = SQLITE_OPEN_READWRITE | (creating ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_FULLMUTEX
         guard sqlite3_open_v2(path, &handle, flags, nil) == SQLITE_OK else {
             let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
             sqlite3_close(handle)

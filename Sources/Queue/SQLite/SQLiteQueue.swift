@@ -8,8 +8,8 @@ public final class SQLiteQueue: JobQueue, @unchecked Sendable {
     private let lock = NSLock()
     private let now = Schema.Dialect.sqlite.now
 
-    public init(path: String) throws(QueueError) {
-        database = try SQLiteDatabase(path: path)
+    public init(path: String, creating: Bool = true) throws(QueueError) {
+        database = try SQLiteDatabase(path: path, creating: creating)
     }
 
     public func close() {}
