@@ -198,6 +198,28 @@ static void child_exec_program(const csandbox_config *c, int error_fd) {
                 child_fail(error_fd, CSANDBOX_STAGE_LANDLOCK, errno);
             syscall(SYS_close, root);
         }
+        // A caller-built working tree (a repository checkout) is read from the host but written to
+        // an overlay layer on the tmpfs: a test suite that writes without end fills the run's quota,
+        // not the host's disk, and leaves the checkout as it was. The merged root is a mount of its
+        // own, so it gets its own Landlock rule like the tmpfs root above.
+        if (c->overlay_target != NULL) {
+            if (syscall(SYS_mkdirat, AT_FDCWD, c->overlay_upper, 0755) != 0 || syscall(SYS_mkdirat, AT_FDCWD, c->overlay_work, 0700) != 0)
+                child_fail(error_fd, CSANDBOX_STAGE_OVERLAY, errno);
+            if (c->drop_privileges && syscall(SYS_fchownat, AT_FDCWD, c->overlay_upper, c->uid, c->gid, 0) != 0)
+                child_fail(error_fd, CSANDBOX_STAGE_OVERLAY, errno);
+            if (syscall(SYS_mount, "proctor-tree", c->overlay_target, "overlay", MS_NOSUID | MS_NODEV, c->overlay_options) != 0)
+                child_fail(error_fd, CSANDBOX_STAGE_OVERLAY, errno);
+            if (ruleset >= 0 && c->scratch_landlock_access != 0) {
+                long merged = syscall(SYS_openat, AT_FDCWD, c->overlay_target, O_PATH | O_CLOEXEC | O_DIRECTORY);
+                if (merged < 0) child_fail(error_fd, CSANDBOX_STAGE_OVERLAY, errno);
+                struct proctor_landlock_path_beneath_attr rule = {c->scratch_landlock_access, (int32_t)merged};
+                if (syscall(SYS_landlock_add_rule, ruleset, PROCTOR_LANDLOCK_RULE_PATH_BENEATH, &rule, 0) != 0)
+                    child_fail(error_fd, CSANDBOX_STAGE_LANDLOCK, errno);
+                syscall(SYS_close, merged);
+            }
+        }
+    } else if (c->overlay_target != NULL) {
+        child_fail(error_fd, CSANDBOX_STAGE_OVERLAY, EINVAL);
     }
     if (syscall(SYS_chdir, c->cwd != NULL ? c->cwd : c->workdir) != 0) child_fail(error_fd, CSANDBOX_STAGE_CHDIR, errno);
 

@@ -140,7 +140,7 @@ public final class Sandbox: Sendable {
         let control = try Syscall.pipe()
         defer { [stdout.read, stderr.read, control.read].forEach(Syscall.close) }
         let appliedLimits = applied(limits)
-        var tree: String?
+        var tree: (path: String, outputs: [String])?
         if let workingTree = request.workingTree {
             let path = dir.path + "/tree"
             do {
@@ -149,7 +149,17 @@ public final class Sandbox: Sendable {
                 throw SandboxError(.invalidArgument, "working tree: \(error)")
             }
             if let slot { try Syscall.changeOwner(tree: path, uid: slot.uid, gid: slot.gid) }
-            tree = path
+            var outputs: [String] = []
+            for name in workingTree.outputs {
+                guard !name.isEmpty, !name.contains("/"), name != "tree", name != "scratch" else {
+                    throw SandboxError(.invalidArgument, "working tree output \(name): a plain file name is needed")
+                }
+                let output = dir.path + "/" + name
+                Syscall.close(try Syscall.open(output, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600))
+                if let slot { try Syscall.changeOwner(tree: output, uid: slot.uid, gid: slot.gid) }
+                outputs.append(output)
+            }
+            tree = (path, outputs)
         }
         let launched = try launch(
             arguments: arguments, in: dir, slot: slot, privileges: privileges,
@@ -157,7 +167,7 @@ public final class Sandbox: Sendable {
             tree: tree)
         defer {
             launched.close()
-            if let tree, let workingTree = request.workingTree { workingTree.collect(tree) }
+            if tree != nil, let workingTree = request.workingTree { workingTree.collect(dir.path) }
         }
 
         let monitor = RunMonitor(
@@ -187,7 +197,7 @@ public final class Sandbox: Sendable {
     func launch(
         arguments: [String], in dir: Workdir, slot: SlotLease?, privileges: Privileges,
         stdio: (stdin: Int32, stdout: Int32, stderr: Int32, control: Int32), limits appliedLimits: AppliedLimits,
-        isolation: inout IsolationReport, tree: String? = nil
+        isolation: inout IsolationReport, tree: (path: String, outputs: [String])? = nil
     ) throws(SandboxError) -> Launched {
         var childFDs = [stdio.stdout, stdio.stderr, stdio.control]
         defer { childFDs.forEach(Syscall.close) }
@@ -219,16 +229,30 @@ public final class Sandbox: Sendable {
             isolation.scratchTmpfs = true
         }
 
+        // A working tree is overlaid with a layer on the scratch tmpfs when there is one (the child
+        // grants the merged tree its rights); otherwise the program writes the host tree itself.
+        var overlay: SpawnContext.Overlay?
+        if let tree {
+            if scratchOptions != nil {
+                guard !(tree.path + scratch).contains(where: { $0 == "," || $0 == ":" }) else {
+                    throw SandboxError(.invalidArgument, "working tree \(tree.path): ',' and ':' cannot appear in overlay paths")
+                }
+                overlay = SpawnContext.Overlay(
+                    target: tree.path, upper: scratch + "/.proctor-tree-upper", work: scratch + "/.proctor-tree-work")
+            }
+            isolation.workingTreeOverlay = overlay != nil
+        }
         let ruleset = try Landlock.ruleset(
             readExecute: profile.definition.filesystem.readExecute,
-            readWrite: profile.definition.filesystem.readWrite + [scratch] + (tree.map { [$0] } ?? []),
-            readRemove: [dir.path])
+            readWrite: profile.definition.filesystem.readWrite + [scratch] + (tree != nil && overlay == nil ? [tree!.path] : []),
+            readRemove: [dir.path], writeFiles: tree?.outputs ?? [])
         isolation.landlockABI = ruleset?.abi
         isolation.landlockLayers = ruleset?.layers ?? []
 
         let context = SpawnContext(
             SpawnContext.Plan(
-                arguments: arguments, environment: environment, workdir: scratch, cwd: tree, scratchOptions: scratchOptions,
+                arguments: arguments, environment: environment, workdir: scratch, cwd: tree?.path, overlay: overlay,
+                scratchOptions: scratchOptions,
                 scratchLandlockAccess: ruleset.map { Landlock.handledFilesystem(abi: $0.abi) } ?? 0, stdin: stdio.stdin,
                 stdout: stdio.stdout, stderr: stdio.stderr, control: stdio.control,
                 rlimits: rlimitTable(appliedLimits), slot: slot, lastCapability: privileges.lastCapability,

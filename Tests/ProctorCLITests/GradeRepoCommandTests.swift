@@ -43,18 +43,22 @@ struct GradeRepoCommandTests {
                 #expect((report["sandbox_status"] as? String)?.hasPrefix("timeout") == true)
             case "forkbomb":
                 #expect(report["sandbox_status"] as? String == "exited(1)", "contained: the run ended on its own")
+            case "diskflood":
+                #expect(report["sandbox_status"] as? String == "exited(1)", "contained: the run ended on its own")
+                let output = try String(contentsOfFile: base + "/out/\(id)/test_output.txt", encoding: .utf8)
+                #expect(output.contains("OSError: [Errno 28] No space left on device"), "the run's quota did not stop the flood")
             default: break
             }
         }
         let summary =
             try JSONSerialization.jsonObject(with: try #require(FileManager.default.contents(atPath: base + "/out/report.json")))
             as! [String: Any]
-        #expect(summary["total_instances"] as? Int == 9)
-        #expect(summary["submitted_instances"] as? Int == 9)
+        #expect(summary["total_instances"] as? Int == 10)
+        #expect(summary["submitted_instances"] as? Int == 10)
         #expect(summary["resolved_instances"] as? Int == 1)
         #expect(summary["empty_patch_instances"] as? Int == 1)
         #expect(summary["error_instances"] as? Int == 2)  // the patch that does not apply, the hang
-        #expect(summary["completed_instances"] as? Int == 6)
+        #expect(summary["completed_instances"] as? Int == 7)
         // What a rerun needs is on disk; nothing of the runs is left behind.
         for file in ["model.patch", "apply.log", "test_command.sh", "test_output.txt"] {
             #expect(FileManager.default.fileExists(atPath: base + "/out/mathkit__mathkit-partial/" + file), "\(file)")

@@ -55,6 +55,12 @@ typedef struct csandbox_config {
     const char *cwd;           ///< Where the program starts; NULL means `workdir`.
     const char *scratch_options; ///< Non-NULL (needs CSANDBOX_NS_MOUNT): mount a tmpfs with these options on `workdir`.
     uint64_t scratch_landlock_access; ///< Landlock rights granted on the mounted tmpfs (rules on a mountpoint do not reach the mount).
+    const char *overlay_target;  ///< Non-NULL (needs scratch_options): cover this directory with an overlay whose
+                                 ///< writable layer is `overlay_upper` on the scratch tmpfs, so writes beneath it are
+                                 ///< bounded like scratch and never reach the host directory.
+    const char *overlay_upper;   ///< Made on the tmpfs (owned by the run's uid: the merged root takes its owner).
+    const char *overlay_work;    ///< Made on the tmpfs; the overlay's work directory.
+    const char *overlay_options; ///< "lowerdir=TARGET,upperdir=UPPER,workdir=WORK".
     int stdin_fd;              ///< Becomes fd 0.
     int stdout_fd;             ///< Becomes fd 1.
     int stderr_fd;             ///< Becomes fd 2.
@@ -94,6 +100,7 @@ typedef enum csandbox_stage {
     CSANDBOX_STAGE_SECCOMP,
     CSANDBOX_STAGE_SEND_LISTENER,
     CSANDBOX_STAGE_EXEC,
+    CSANDBOX_STAGE_OVERLAY,
 } csandbox_stage;
 
 /// What the parent gets back.

@@ -43,6 +43,29 @@ struct GitRepository {
         try Self.run("/usr/bin/git", ["-c", "core.hooksPath=/dev/null", "-c", "core.autocrlf=false"] + arguments, in: path)
     }
 
+    /// Runs `body` holding an exclusive lock on the repository's git directory (`flock`, so
+    /// threads and other proctor processes on the machine wait alike). `git worktree prune`
+    /// removes any worktree record without a `gitdir` file — including one another worker's
+    /// `git worktree add` has just begun — so adding, removing and pruning take turns.
+    func withWorktreeLock<T>(_ body: () throws(GradeError) -> T) throws(GradeError) -> T {
+        var isDirectory: ObjCBool = false
+        let gitDirectory =
+            FileManager.default.fileExists(atPath: path + "/.git", isDirectory: &isDirectory) && isDirectory.boolValue
+            ? path + "/.git" : path
+        let fd = open(gitDirectory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw GradeError("cannot open \(gitDirectory) (errno \(errno))") }
+        defer { close(fd) }
+        while flock(fd, LOCK_EX) != 0 {
+            guard errno == EINTR else { throw GradeError("cannot lock \(gitDirectory) (errno \(errno))") }
+        }
+        return try body()
+    }
+
+    /// `git worktree prune`, taking its turn with other workers' worktree changes.
+    func pruneWorktrees() {
+        _ = try? withWorktreeLock { () throws(GradeError) in try git(["worktree", "prune"]) }
+    }
+
     /// `git …`, failing with the command's output.
     @discardableResult
     func gitChecked(_ arguments: [String]) throws(GradeError) -> String {

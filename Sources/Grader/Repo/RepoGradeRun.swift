@@ -192,11 +192,13 @@ public final class RepoGradeRun: @unchecked Sendable {
     }
 
     /// The command the sandbox runs for `instance`: its own, or pytest on the test patch's files,
-    /// always writing the JUnit report Proctor reads.
+    /// always writing the JUnit report Proctor reads — beside the worktree, the one file there the
+    /// run may write (what it writes inside the worktree is discarded with the run).
     static func testCommand(_ instance: RepoInstance, testFiles: [String]) -> String {
         func quote(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'" }
         let base = instance.testCommand ?? "python3 -m pytest -rA"
-        return base + " -p no:cacheprovider -o junit_family=xunit1 --junitxml=\(reportName) " + testFiles.map(quote).joined(separator: " ")
+        return base + " -p no:cacheprovider -o junit_family=xunit1 --junitxml=../\(reportName) "
+            + testFiles.map(quote).joined(separator: " ")
     }
 
     private func grade(_ instance: RepoInstance, _ prediction: RepoPrediction) -> InstanceReport {
@@ -239,13 +241,13 @@ public final class RepoGradeRun: @unchecked Sendable {
             workspace = try RepoWorkspace.prepare(instance: instance, prediction: prediction, repository: repository, in: prepared)
         } catch {
             report.error = "\(error)"
-            _ = try? GitRepository(path: repository).git(["worktree", "prune"])
+            GitRepository(path: repository).pruneWorktrees()
             try? FileManager.default.removeItem(atPath: prepared)
             return report
         }
         defer {
             try? FileManager.default.removeItem(atPath: prepared)
-            _ = try? GitRepository(path: repository).git(["worktree", "prune"])
+            GitRepository(path: repository).pruneWorktrees()
         }
         report.patchApplied = workspace.patchApplied
         report.applyStrategy = workspace.strategy
@@ -271,8 +273,9 @@ public final class RepoGradeRun: @unchecked Sendable {
             build: { path in
                 guard rename(prepared, path) == 0 else { throw GradeError("cannot move the worktree into the run (errno \(errno))") }
             },
-            collect: { path in
-                let result = Result { () throws(GradeError) in try JUnitReport.read(path: path + "/" + Self.reportName) }
+            outputs: [Self.reportName],
+            collect: { directory in
+                let result = Result { () throws(GradeError) in try JUnitReport.read(path: directory + "/" + Self.reportName) }
                 collected.withLock { junit = result }
             })
         let outcome = sandbox.run(request)

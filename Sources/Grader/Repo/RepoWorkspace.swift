@@ -36,7 +36,9 @@ public struct RepoWorkspace: Sendable {
         instance: RepoInstance, prediction: RepoPrediction, repository: String, in directory: String
     ) throws(GradeError) -> RepoWorkspace {
         let source = GitRepository(path: repository)
-        try source.gitChecked(["worktree", "add", "--detach", "-f", directory, instance.baseCommit])
+        try source.withWorktreeLock { () throws(GradeError) in
+            try source.gitChecked(["worktree", "add", "--detach", "-f", directory, instance.baseCommit])
+        }
         let tree = GitRepository(path: directory)
         var workspace = RepoWorkspace(
             path: directory, emptyPatch: prediction.isEmpty, patchApplied: false, strategy: nil, fuzzy: false, applyLog: [],
@@ -98,8 +100,9 @@ public struct RepoWorkspace: Sendable {
 
     /// Removes the worktree (and git's record of it).
     public func remove(repository: String) {
-        _ = try? GitRepository(path: repository).git(["worktree", "remove", "--force", path])
+        let source = GitRepository(path: repository)
+        _ = try? source.withWorktreeLock { () throws(GradeError) in try source.git(["worktree", "remove", "--force", path]) }
         try? FileManager.default.removeItem(atPath: path)
-        _ = try? GitRepository(path: repository).git(["worktree", "prune"])
+        source.pruneWorktrees()
     }
 }

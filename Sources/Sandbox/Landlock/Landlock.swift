@@ -48,9 +48,12 @@ enum Landlock {
 
     /// Builds the ruleset for one run: read+execute under `readExecute`, read-write under
     /// `readWrite` and the workdir, no TCP bind/connect (ABI 4+), and signals and abstract unix
-    /// sockets scoped to the run (ABI 6+); under `readRemove` files can be read and deleted only.
+    /// sockets scoped to the run (ABI 6+); under `readRemove` files can be read and deleted only;
+    /// `writeFiles` are single files that can be read, written and truncated, nothing beside them.
     /// Returns nil when the kernel has no Landlock.
-    static func ruleset(readExecute: [String], readWrite: [String], readRemove: [String] = []) throws(SandboxError) -> Ruleset? {
+    static func ruleset(
+        readExecute: [String], readWrite: [String], readRemove: [String] = [], writeFiles: [String] = []
+    ) throws(SandboxError) -> Ruleset? {
         guard let abi else { return nil }
         let handled = handledFilesystem(abi: abi)
         let handledNet: UInt64 = abi >= 4 ? 0b11 : 0  // BIND_TCP | CONNECT_TCP, with no rule allowing either
@@ -63,8 +66,10 @@ enum Landlock {
         let ruleset = Ruleset(fd: fd, abi: abi, layers: layers)
         // REMOVE_FILE (1 << 5) without any MAKE_* or WRITE_FILE: files may be deleted, never created or changed.
         let removeFile: UInt64 = 1 << 5
+        let truncate: UInt64 = abi >= 3 ? 1 << 14 : 0
         for (paths, rights) in [
             (readExecute, execute | readFile | readDir), (readWrite, handled), (readRemove, readFile | readDir | removeFile),
+            (writeFiles, readFile | writeFile | truncate),
         ] {
             for path in paths {
                 let target = csandbox_open_path(path)

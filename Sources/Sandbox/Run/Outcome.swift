@@ -138,13 +138,16 @@ public struct IsolationReport: Sendable, Codable, Hashable {
     public var scratch: String
     public var scratchTmpfs: Bool
     public var workdirRemoved: Bool
+    /// With a working tree: true when writes beneath it went to an overlay layer on the scratch
+    /// tmpfs (bounded, discarded), false when they went to the host directory (no mount namespace).
+    public var workingTreeOverlay: Bool? = nil
 
     enum CodingKeys: String, CodingKey {
         case uid, gid, privilegesDropped = "privileges_dropped", noNewPrivs = "no_new_privs"
         case landlockABI = "landlock_abi", landlockLayers = "landlock_layers", namespaces
         case seccompInstructions = "seccomp_instructions", seccompAfterStartInstructions = "seccomp_after_start_instructions"
         case seccompNotify = "seccomp_notify", workdir, scratch, scratchTmpfs = "scratch_tmpfs"
-        case workdirRemoved = "workdir_removed"
+        case workdirRemoved = "workdir_removed", workingTreeOverlay = "working_tree_overlay"
     }
 
     public func encode(to encoder: any Encoder) throws {

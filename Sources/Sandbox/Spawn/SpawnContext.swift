@@ -17,6 +17,7 @@ final class SpawnContext: @unchecked Sendable {
     private let workdir: UnsafeMutablePointer<CChar>
     private let scratchOptions: UnsafeMutablePointer<CChar>?
     private let cwd: UnsafeMutablePointer<CChar>?
+    private let overlay: [UnsafeMutablePointer<CChar>?]
     private let rlimits: [csandbox_rlimit]
     private let filter: [UInt8]
     private var config = csandbox_config()
@@ -27,6 +28,8 @@ final class SpawnContext: @unchecked Sendable {
         var workdir: String
         /// Where the program starts, when not in `workdir` (a caller-built working tree).
         var cwd: String? = nil
+        /// A directory to cover with an overlay whose writable layer is on the scratch tmpfs.
+        var overlay: Overlay? = nil
         /// tmpfs mount options for a private scratch mount on `workdir` (needs a mount namespace).
         var scratchOptions: String?
         /// Landlock rights on the scratch tmpfs (the rights the ruleset grants read-write paths).
@@ -44,6 +47,13 @@ final class SpawnContext: @unchecked Sendable {
         var listenerSocket: Int32
     }
 
+    struct Overlay {
+        var target: String
+        var upper: String
+        var work: String
+        var options: String { "lowerdir=\(target),upperdir=\(upper),workdir=\(work)" }
+    }
+
     init(_ plan: Plan) {
         path = strdup(plan.arguments[0])
         argv = plan.arguments.map { strdup($0) } + [nil]
@@ -51,6 +61,7 @@ final class SpawnContext: @unchecked Sendable {
         workdir = strdup(plan.workdir)
         scratchOptions = plan.scratchOptions.map { strdup($0) }
         cwd = plan.cwd.map { strdup($0) }
+        overlay = plan.overlay.map { [strdup($0.target), strdup($0.upper), strdup($0.work), strdup($0.options)] } ?? []
         rlimits = plan.rlimits.map { csandbox_rlimit(resource: $0.0, soft: $0.1, hard: $0.2) }
         filter = plan.filter
         config.stdin_fd = plan.stdin
@@ -72,6 +83,7 @@ final class SpawnContext: @unchecked Sendable {
         free(workdir)
         free(scratchOptions)
         free(cwd)
+        overlay.forEach { free($0) }
         for pointer in argv + envp { free(pointer) }
     }
 
@@ -89,6 +101,12 @@ final class SpawnContext: @unchecked Sendable {
                         config.workdir = UnsafePointer(workdir)
                         config.scratch_options = UnsafePointer(scratchOptions)
                         config.cwd = UnsafePointer(cwd)
+                        if overlay.count == 4 {
+                            config.overlay_target = UnsafePointer(overlay[0])
+                            config.overlay_upper = UnsafePointer(overlay[1])
+                            config.overlay_work = UnsafePointer(overlay[2])
+                            config.overlay_options = UnsafePointer(overlay[3])
+                        }
                         config.rlimits = rlimitBuffer.baseAddress
                         config.rlimit_count = Int32(rlimitBuffer.count)
                         config.filter = filterBytes.baseAddress?.assumingMemoryBound(to: csandbox_bpf_insn.self)
@@ -106,7 +124,7 @@ final class SpawnContext: @unchecked Sendable {
         let names = [
             "none", "clone", "init fork", "signal reset", "setsid", "PR_SET_PDEATHSIG", "stdio", "close fds",
             "chdir", "mount scratch tmpfs", "setrlimit", "setgroups", "capability drop", "setgid", "setuid", "no_new_privs",
-            "landlock_restrict_self", "seccomp", "send seccomp listener", "execve",
+            "landlock_restrict_self", "seccomp", "send seccomp listener", "execve", "mount working-tree overlay",
         ]
         return stage >= 0 && Int(stage) < names.count ? names[Int(stage)] : "stage \(stage)"
     }
