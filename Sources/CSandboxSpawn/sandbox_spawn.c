@@ -147,6 +147,19 @@ static void child_place(int error_fd, int source, int target) {
 
 /// The program's own set-up, in the order the research notes validated: stdio, fds, cwd,
 /// rlimits, privileges, no_new_privs, Landlock, and seccomp last, right before execve.
+/// Grants `access` beneath the root of a mount the child just made. Landlock skips a mountpoint
+/// when walking up from inside the mount, so a rule the parent put on the directory underneath
+/// does not cover what is mounted over it.
+static void child_allow_mount(int error_fd, int ruleset, const char *path, uint64_t access, csandbox_stage stage) {
+    if (ruleset < 0 || access == 0) return;
+    long root = syscall(SYS_openat, AT_FDCWD, path, O_PATH | O_CLOEXEC | O_DIRECTORY);
+    if (root < 0) child_fail(error_fd, stage, errno);
+    struct proctor_landlock_path_beneath_attr rule = {access, (int32_t)root};
+    if (syscall(SYS_landlock_add_rule, ruleset, PROCTOR_LANDLOCK_RULE_PATH_BENEATH, &rule, 0) != 0)
+        child_fail(error_fd, CSANDBOX_STAGE_LANDLOCK, errno);
+    syscall(SYS_close, root);
+}
+
 static void child_exec_program(const csandbox_config *c, int error_fd) {
     // Lift every descriptor we still need above the targets, then place them: stdio and the
     // control channel at 0-3 (inherited by the program), and the error pipe, Landlock ruleset
@@ -188,20 +201,10 @@ static void child_exec_program(const csandbox_config *c, int error_fd) {
             child_fail(error_fd, CSANDBOX_STAGE_MOUNT, errno);
         if (syscall(SYS_mount, "proctor-scratch", c->workdir, "tmpfs", MS_NOSUID | MS_NODEV, c->scratch_options) != 0)
             child_fail(error_fd, CSANDBOX_STAGE_MOUNT, errno);
-        // Landlock skips a mountpoint when walking up from inside the mount, so the parent's rule on
-        // the scratch directory does not cover the tmpfs: grant the rights on the tmpfs root itself.
-        if (ruleset >= 0 && c->scratch_landlock_access != 0) {
-            long root = syscall(SYS_openat, AT_FDCWD, c->workdir, O_PATH | O_CLOEXEC | O_DIRECTORY);
-            if (root < 0) child_fail(error_fd, CSANDBOX_STAGE_MOUNT, errno);
-            struct proctor_landlock_path_beneath_attr rule = {c->scratch_landlock_access, (int32_t)root};
-            if (syscall(SYS_landlock_add_rule, ruleset, PROCTOR_LANDLOCK_RULE_PATH_BENEATH, &rule, 0) != 0)
-                child_fail(error_fd, CSANDBOX_STAGE_LANDLOCK, errno);
-            syscall(SYS_close, root);
-        }
+        child_allow_mount(error_fd, ruleset, c->workdir, c->scratch_landlock_access, CSANDBOX_STAGE_MOUNT);
         // A caller-built working tree (a repository checkout) is read from the host but written to
         // an overlay layer on the tmpfs: a test suite that writes without end fills the run's quota,
-        // not the host's disk, and leaves the checkout as it was. The merged root is a mount of its
-        // own, so it gets its own Landlock rule like the tmpfs root above.
+        // not the host's disk, and leaves the checkout as it was.
         if (c->overlay_target != NULL) {
             if (syscall(SYS_mkdirat, AT_FDCWD, c->overlay_upper, 0755) != 0 || syscall(SYS_mkdirat, AT_FDCWD, c->overlay_work, 0700) != 0)
                 child_fail(error_fd, CSANDBOX_STAGE_OVERLAY, errno);
@@ -209,14 +212,7 @@ static void child_exec_program(const csandbox_config *c, int error_fd) {
                 child_fail(error_fd, CSANDBOX_STAGE_OVERLAY, errno);
             if (syscall(SYS_mount, "proctor-tree", c->overlay_target, "overlay", MS_NOSUID | MS_NODEV, c->overlay_options) != 0)
                 child_fail(error_fd, CSANDBOX_STAGE_OVERLAY, errno);
-            if (ruleset >= 0 && c->scratch_landlock_access != 0) {
-                long merged = syscall(SYS_openat, AT_FDCWD, c->overlay_target, O_PATH | O_CLOEXEC | O_DIRECTORY);
-                if (merged < 0) child_fail(error_fd, CSANDBOX_STAGE_OVERLAY, errno);
-                struct proctor_landlock_path_beneath_attr rule = {c->scratch_landlock_access, (int32_t)merged};
-                if (syscall(SYS_landlock_add_rule, ruleset, PROCTOR_LANDLOCK_RULE_PATH_BENEATH, &rule, 0) != 0)
-                    child_fail(error_fd, CSANDBOX_STAGE_LANDLOCK, errno);
-                syscall(SYS_close, merged);
-            }
+            child_allow_mount(error_fd, ruleset, c->overlay_target, c->scratch_landlock_access, CSANDBOX_STAGE_OVERLAY);
         }
     } else if (c->overlay_target != NULL) {
         child_fail(error_fd, CSANDBOX_STAGE_OVERLAY, EINVAL);
