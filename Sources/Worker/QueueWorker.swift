@@ -12,7 +12,9 @@ import Sandbox
 /// `proctor worker`: claims jobs from a queue in batches, grades them in the sandbox on
 /// `concurrency` threads and stores each result with the job's completion in one transaction.
 ///
-/// A heartbeat thread extends the leases of everything this worker holds. A lost database is
+/// The main thread stores results as the grading threads hand them over, so a sample's core is
+/// not idle while the previous result is written, and extends the leases of everything this
+/// worker holds with a heartbeat. A lost database is
 /// waited out with backoff (results already graded are kept and stored once it is back, unless
 /// the lease ran out and another worker took the job over). On SIGTERM/SIGINT each thread
 /// finishes the sample it is running, stores it, gives back the jobs it claimed but did not
@@ -25,9 +27,11 @@ public final class QueueWorker: @unchecked Sendable {
     private let logger: Logger
     private let metrics = WorkerMetrics()
     private let info: WorkerInfo
-    private let lock = NSLock()
+    /// Guards `lastClaimed`, `activeThreads` and `unstored`; signalled when a result is handed over.
+    private let lock = NSCondition()
     private var lastClaimed = Date()
     private var activeThreads = 0
+    private var unstored: [(job: ClaimedJob, result: JobResult)] = []
 
     /// Set by SIGTERM/SIGINT.
     nonisolated(unsafe) public static var stopRequested: sig_atomic_t = 0
@@ -77,15 +81,26 @@ public final class QueueWorker: @unchecked Sendable {
         let threads = (0..<options.concurrency).map { number in
             let thread = Thread { [self] in
                 gradeLoop(number)
-                lock.withLock { activeThreads -= 1 }
+                lock.withLock {
+                    activeThreads -= 1
+                    lock.signal()
+                }
             }
             thread.stackSize = 1 << 20
             return thread
         }
         threads.forEach { $0.start() }
-        // This thread heartbeats until the grading threads are done.
+        // This thread stores results and heartbeats until the grading threads are done and
+        // every result they handed over is stored.
         var nextBeat = Date()
-        while lock.withLock({ activeThreads }) > 0 {
+        while true {
+            let (results, active) = lock.withLock { () -> ([(job: ClaimedJob, result: JobResult)], Int) in
+                if unstored.isEmpty && activeThreads > 0 { _ = lock.wait(until: min(nextBeat, Date().addingTimeInterval(0.1))) }
+                defer { unstored.removeAll() }
+                return (unstored, activeThreads)
+            }
+            for (job, result) in results { store(job, result) }
+            if active == 0 && results.isEmpty { break }
             if Date() >= nextBeat {
                 do {
                     try queue.heartbeat(worker: info, leaseSeconds: options.leaseSeconds)
@@ -97,7 +112,6 @@ public final class QueueWorker: @unchecked Sendable {
                 }
                 nextBeat = Date().addingTimeInterval(max(1, options.leaseSeconds / 4))
             }
-            usleep(100_000)
         }
         try? queue.workerStopped(info.id)
         queue.close()
@@ -135,6 +149,7 @@ public final class QueueWorker: @unchecked Sendable {
         var graders: [String: SampleGrader] = [:]
         var pool: (config: String, pool: WarmPool?)?
         var problems: [String: Problem] = [:]
+        var configs: [String: String] = [:]
         defer { pool?.pool?.shutdown() }
         var idleDelay = 0.05
         while !stopping {
@@ -159,19 +174,23 @@ public final class QueueWorker: @unchecked Sendable {
                     logger.info("released \(rest.count) job(s) not started")
                     break
                 }
-                process(job, graders: &graders, pool: &pool, problems: &problems)
+                process(job, graders: &graders, pool: &pool, problems: &problems, configs: &configs)
             }
         }
     }
 
     private func process(
         _ job: ClaimedJob, graders: inout [String: SampleGrader], pool: inout (config: String, pool: WarmPool?)?,
-        problems: inout [String: Problem]
+        problems: inout [String: Problem], configs: inout [String: String]
     ) {
         // Everything about the job that can be wrong is checked before it runs; such jobs fail
-        // with the reason and never come back.
-        var config: String?
-        withBackoff("run settings") { () throws(QueueError) in config = try queue.runConfig(job.run) }
+        // with the reason and never come back. A run's settings never change once submitted
+        // (a conflicting submit is refused), so each thread reads them once per run.
+        var config = configs[job.run]
+        if config == nil {
+            withBackoff("run settings") { () throws(QueueError) in config = try queue.runConfig(job.run) }
+            if let config, configs.count < 1024 { configs[job.run] = config }
+        }
         guard let config, let settings = try? RunSettings.parse(config) else {
             return failJob(job, "run \(job.run) has no readable settings")
         }
@@ -223,7 +242,15 @@ public final class QueueWorker: @unchecked Sendable {
         let result = JobResult(
             row: graded.line, taskID: graded.taskID, status: graded.status, passed: graded.passed, wallMs: graded.wallMs,
             cpuMs: graded.cpuMs, peakRssKiB: graded.peakRssKiB)
-        store(job, result)
+        handOver(job, result)
+    }
+
+    /// Gives a graded job's result to the main thread to store; the grading thread goes on.
+    private func handOver(_ job: ClaimedJob, _ result: JobResult) {
+        lock.withLock {
+            unstored.append((job, result))
+            lock.signal()
+        }
     }
 
     /// Stores a graded job's result, waiting out an unavailable database; counts what happened.
@@ -280,7 +307,7 @@ public final class QueueWorker: @unchecked Sendable {
         let result = JobResult(
             row: row, taskID: instance.instanceID, status: status, passed: report.resolved == "FULL", wallMs: report.wallMs ?? 0,
             cpuMs: 0, peakRssKiB: 0)
-        store(job, result)
+        handOver(job, result)
     }
 
     private func failJob(_ job: ClaimedJob, _ reason: String) {
