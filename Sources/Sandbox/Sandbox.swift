@@ -244,7 +244,7 @@ public final class Sandbox: Sendable {
         }
         let ruleset = try Landlock.ruleset(
             readExecute: profile.definition.filesystem.readExecute,
-            readWrite: profile.definition.filesystem.readWrite + [scratch] + (tree != nil && overlay == nil ? [tree!.path] : []),
+            readWrite: profile.definition.filesystem.readWrite + [scratch] + (overlay == nil ? tree.map { [$0.path] } ?? [] : []),
             readRemove: [dir.path], writeFiles: tree?.outputs ?? [])
         isolation.landlockABI = ruleset?.abi
         isolation.landlockLayers = ruleset?.layers ?? []
