@@ -145,8 +145,6 @@ static void child_place(int error_fd, int source, int target) {
     if (syscall(SYS_dup2, source, target) < 0) child_fail(error_fd, CSANDBOX_STAGE_STDIO, errno);
 }
 
-/// The program's own set-up, in the order the research notes validated: stdio, fds, cwd,
-/// rlimits, privileges, no_new_privs, Landlock, and seccomp last, right before execve.
 /// Grants `access` beneath the root of a mount the child just made. Landlock skips a mountpoint
 /// when walking up from inside the mount, so a rule the parent put on the directory underneath
 /// does not cover what is mounted over it.
@@ -160,6 +158,8 @@ static void child_allow_mount(int error_fd, int ruleset, const char *path, uint6
     syscall(SYS_close, root);
 }
 
+/// The program's own set-up, in the order the research notes validated: stdio, fds, cwd,
+/// rlimits, privileges, no_new_privs, Landlock, and seccomp last, right before execve.
 static void child_exec_program(const csandbox_config *c, int error_fd) {
     // Lift every descriptor we still need above the targets, then place them: stdio and the
     // control channel at 0-3 (inherited by the program), and the error pipe, Landlock ruleset
@@ -400,10 +400,6 @@ int csandbox_memfd(const char *name) { return (int)syscall(SYS_memfd_create, nam
 int csandbox_get_affinity(unsigned char *mask, size_t size) {
     memset(mask, 0, size);
     return syscall(SYS_sched_getaffinity, 0, size, mask) < 0 ? -1 : 0;
-}
-
-int csandbox_set_affinity(const unsigned char *mask, size_t size) {
-    return (int)syscall(SYS_sched_setaffinity, 0, size, mask);
 }
 
 int csandbox_open_path(const char *path) { return open(path, O_PATH | O_CLOEXEC); }

@@ -154,10 +154,7 @@ public final class Sandbox: Sendable {
                 guard !name.isEmpty, !name.contains("/"), name != "tree", name != "scratch" else {
                     throw SandboxError(.invalidArgument, "working tree output \(name): a plain file name is needed")
                 }
-                let output = dir.path + "/" + name
-                Syscall.close(try Syscall.open(output, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600))
-                if let slot { try Syscall.changeOwner(tree: output, uid: slot.uid, gid: slot.gid) }
-                outputs.append(output)
+                outputs.append(try dir.placeOutput(name, owner: slot))
             }
             tree = (path, outputs)
         }

@@ -14,11 +14,11 @@ import Sandbox
 ///
 /// The main thread stores results as the grading threads hand them over, so a sample's core is
 /// not idle while the previous result is written, and extends the leases of everything this
-/// worker holds with a heartbeat. A lost database is
-/// waited out with backoff (results already graded are kept and stored once it is back, unless
-/// the lease ran out and another worker took the job over). On SIGTERM/SIGINT each thread
-/// finishes the sample it is running, stores it, gives back the jobs it claimed but did not
-/// start, and the worker exits 0. Sample timeouts and crashes are verdicts and are stored;
+/// worker holds with a heartbeat. A lost database is waited out with backoff (results already
+/// graded are kept and stored once it is back, unless the lease ran out and another worker took
+/// the job over). On SIGTERM/SIGINT each thread finishes the sample it is running, hands it over
+/// to be stored, gives back the jobs it claimed but did not start, and the worker exits 0 once
+/// every finished sample is stored. Sample timeouts and crashes are verdicts and are stored;
 /// only `internal_error` (the sandbox failed) goes back to the queue for another attempt.
 public final class QueueWorker: @unchecked Sendable {
     // @unchecked: the state below is either immutable or guarded by `lock`.
@@ -149,7 +149,7 @@ public final class QueueWorker: @unchecked Sendable {
         var graders: [String: SampleGrader] = [:]
         var pool: (config: String, pool: WarmPool?)?
         var problems: [String: Problem] = [:]
-        var configs: [String: String] = [:]
+        var runs: [String: (config: String, settings: RunSettings)] = [:]
         defer { pool?.pool?.shutdown() }
         var idleDelay = 0.05
         while !stopping {
@@ -174,26 +174,28 @@ public final class QueueWorker: @unchecked Sendable {
                     logger.info("released \(rest.count) job(s) not started")
                     break
                 }
-                process(job, graders: &graders, pool: &pool, problems: &problems, configs: &configs)
+                process(job, graders: &graders, pool: &pool, problems: &problems, runs: &runs)
             }
         }
     }
 
     private func process(
         _ job: ClaimedJob, graders: inout [String: SampleGrader], pool: inout (config: String, pool: WarmPool?)?,
-        problems: inout [String: Problem], configs: inout [String: String]
+        problems: inout [String: Problem], runs: inout [String: (config: String, settings: RunSettings)]
     ) {
         // Everything about the job that can be wrong is checked before it runs; such jobs fail
         // with the reason and never come back. A run's settings never change once submitted
-        // (a conflicting submit is refused), so each thread reads them once per run.
-        var config = configs[job.run]
-        if config == nil {
+        // (a conflicting submit is refused), so each thread reads and parses them once per run.
+        if runs[job.run] == nil {
+            var config: String?
             withBackoff("run settings") { () throws(QueueError) in config = try queue.runConfig(job.run) }
-            if let config, configs.count < 1024 { configs[job.run] = config }
+            guard let config, let parsed = try? RunSettings.parse(config) else {
+                return failJob(job, "run \(job.run) has no readable settings")
+            }
+            if runs.count > 1024 { runs.removeAll() }
+            runs[job.run] = (config, parsed)
         }
-        guard let config, let settings = try? RunSettings.parse(config) else {
-            return failJob(job, "run \(job.run) has no readable settings")
-        }
+        let (config, settings) = runs[job.run]!
         if settings.kind == "repo" { return processRepository(job, settings: settings) }
         if problems[job.problemSHA256] == nil {
             var body: [UInt8]?

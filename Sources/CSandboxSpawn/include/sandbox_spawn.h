@@ -130,10 +130,9 @@ int csandbox_pipe(int fds[2]);
 /// without touching a filesystem (glibc declares it only under _GNU_SOURCE).
 int csandbox_memfd(const char *name);
 
-/// `sched_getaffinity(2)` / `sched_setaffinity(2)` of the calling thread with a byte mask (bit
-/// N of byte N/8 is CPU N); glibc declares both only under _GNU_SOURCE. Return -1 with errno set.
+/// `sched_getaffinity(2)` of the calling thread as a byte mask (bit N of byte N/8 is CPU N);
+/// glibc declares it only under _GNU_SOURCE. Returns -1 with errno set.
 int csandbox_get_affinity(unsigned char *mask, size_t size);
-int csandbox_set_affinity(const unsigned char *mask, size_t size);
 
 /// `open(path, O_PATH | O_CLOEXEC)`: a handle naming a path for Landlock rules (O_PATH is GNU-only).
 int csandbox_open_path(const char *path);

@@ -47,6 +47,7 @@ struct GitRepository {
     /// threads and other proctor processes on the machine wait alike). `git worktree prune`
     /// removes any worktree record without a `gitdir` file — including one another worker's
     /// `git worktree add` has just begun — so adding, removing and pruning take turns.
+    @discardableResult
     func withWorktreeLock<T>(_ body: () throws(GradeError) -> T) throws(GradeError) -> T {
         var isDirectory: ObjCBool = false
         let gitDirectory =

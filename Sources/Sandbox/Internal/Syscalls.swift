@@ -76,25 +76,23 @@ enum Syscall {
         }
     }
 
-    /// An affinity mask: bit N of byte N/8 is CPU N (room for 1,024 CPUs).
-    typealias CoreMask = [UInt8]
-
-    /// The CPUs the calling thread may run on, in ascending order.
+    /// The CPUs the calling thread may run on, in ascending order (empty if that cannot be read).
     static func allowedCores() -> [Int32] {
-        guard let mask = try? coreMask() else { return [] }
+        var mask = [UInt8](repeating: 0, count: 128)  // bit N of byte N/8 is CPU N: room for 1,024 CPUs
+        guard (try? retrying("sched_getaffinity", { csandbox_get_affinity(&mask, mask.count) })) != nil else { return [] }
         var cores: [Int32] = []
         for bit in 0..<mask.count * 8 where mask[bit / 8] & UInt8(1 << (bit % 8)) != 0 { cores.append(Int32(bit)) }
         return cores
     }
 
-    static func coreMask() throws(SandboxError) -> CoreMask {
-        var mask = CoreMask(repeating: 0, count: 128)
-        try retrying("sched_getaffinity") { csandbox_get_affinity(&mask, mask.count) }
-        return mask
-    }
-
-    static func setCoreMask(_ mask: CoreMask) throws(SandboxError) {
-        try retrying("sched_setaffinity") { csandbox_set_affinity(mask, mask.count) }
+    /// Opens (creating) the lock file `path` and takes an exclusive `flock` without waiting. The
+    /// returned descriptor holds the lock (the kernel drops it when the holder exits); nil when
+    /// another process or descriptor holds it.
+    static func tryLockFile(_ path: String) throws(SandboxError) -> Int32? {
+        let fd = try open(path, O_RDWR | O_CREAT, 0o600)
+        if flock(fd, LOCK_EX | LOCK_NB) == 0 { return fd }
+        close(fd)
+        return nil
     }
 
     /// A close-on-exec duplicate of `fd`.

@@ -31,9 +31,7 @@ final class CoreLease: Sendable {
         guard cores.count > 1 else { return nil }  // one core: nothing to spread, nothing to pin
         mkdir(directory, 0o700)
         for core in cores {
-            guard let fd = try? Syscall.open("\(directory)/cpu-\(core).lock", O_RDWR | O_CREAT, 0o600) else { continue }
-            if flock(fd, LOCK_EX | LOCK_NB) == 0 { return CoreLease(core: core, lockFD: fd) }
-            Syscall.close(fd)
+            if let fd = try? Syscall.tryLockFile("\(directory)/cpu-\(core).lock") { return CoreLease(core: core, lockFD: fd) }
         }
         return nil
     }

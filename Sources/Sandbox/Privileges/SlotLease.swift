@@ -24,11 +24,7 @@ final class SlotLease: Sendable {
     static func acquire(base: UInt32, count: UInt32, directory: String) throws(SandboxError) -> SlotLease {
         mkdir(directory, 0o700)
         for index in 0..<count {
-            let fd = try Syscall.open("\(directory)/\(base + index).lock", O_RDWR | O_CREAT, 0o600)
-            if flock(fd, LOCK_EX | LOCK_NB) == 0 {
-                return SlotLease(uid: base + index, lockFD: fd)
-            }
-            Syscall.close(fd)
+            if let fd = try Syscall.tryLockFile("\(directory)/\(base + index).lock") { return SlotLease(uid: base + index, lockFD: fd) }
         }
         throw SandboxError(.noFreeSlot, "all \(count) uid slots from \(base) are in use")
     }

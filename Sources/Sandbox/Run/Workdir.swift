@@ -37,9 +37,18 @@ final class Workdir: Sendable {
         try Self.place(name, bytes, in: path)
     }
 
-    /// Writes a grader-owned, read-only (0444) file `name` into `directory`.
-    static func place(_ name: String, _ bytes: [UInt8], in directory: String) throws(SandboxError) {
-        let fd = try Syscall.open("\(directory)/\(name)", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o444)
+    /// Makes an empty file the program may write (a working tree's output), owned by the run's
+    /// uid, 0600; returns its path.
+    func placeOutput(_ name: String, owner: SlotLease?) throws(SandboxError) -> String {
+        try Self.place(name, [], in: path, mode: 0o600)
+        let output = "\(path)/\(name)"
+        if let owner { try Syscall.changeOwner(tree: output, uid: owner.uid, gid: owner.gid) }
+        return output
+    }
+
+    /// Writes a new file `name` into `directory`: grader-owned and read-only (0444) unless told.
+    static func place(_ name: String, _ bytes: [UInt8], in directory: String, mode: mode_t = 0o444) throws(SandboxError) {
+        let fd = try Syscall.open("\(directory)/\(name)", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode)
         defer { Syscall.close(fd) }
         try Syscall.writeAll(fd, bytes)
     }
