@@ -21,8 +21,15 @@
 # unittest (another address space), and cannot read the tests (deleted before it starts).
 #
 # Other records on fd 3: "exception TYPE<TAB>FILE<TAB>LINE<TAB>MESSAGE" for the exception that
-# ended the run, "memory_error" for an uncaught MemoryError, "internal_error ..." when the
-# bootstrap itself failed. They only refine why a run failed; none can make it pass.
+# ended the run (every field escaped: a sample chooses its exception's type name and message, and
+# neither may end the record or start another), "memory_error" for an uncaught MemoryError,
+# "internal_error ..." when the bootstrap itself failed before any sample code existed. They
+# only refine why a run failed; none can make it pass, and the grader decides a status from
+# what it observed itself.
+#
+# Run mode gives the program no control descriptor at all: fd 3 is closed before the program
+# runs, unless the grader placed .proctor-runner beside it (a program of the grader's own, like
+# the repository runner, that runs no sample code in its process).
 import os
 import sys
 
@@ -32,8 +39,8 @@ MAX_MESSAGE = 16 << 20
 
 def _tell(line):
     try:
-        os.write(CONTROL_FD, (line + "\n").encode())
-    except OSError:
+        os.write(CONTROL_FD, (line + "\n").encode("utf-8", "backslashreplace"))
+    except (OSError, ValueError):
         pass
 
 
@@ -78,7 +85,13 @@ def _stack_filter(program):
 
 
 def _escape(text):
-    return text[:2000].replace("\\", "\\\\").replace("\n", "\\n").replace("\t", "\\t")
+    """One field of a record: any value, as text with no raw backslash, newline, tab or CR."""
+    if type(text) is not str:
+        try:
+            text = repr(text)
+        except BaseException:
+            text = "<unprintable>"
+    return text[:2000].replace("\\", "\\\\").replace("\n", "\\n").replace("\t", "\\t").replace("\r", "\\r")
 
 
 def _where(error, filename):
@@ -109,7 +122,13 @@ def _fresh_module(name, filename):
 
 
 def _run_program(program):
-    """Run mode: the program as __main__, in this process."""
+    """Run mode: the program as __main__, in this process. A sample's program never holds the
+    control descriptor; a runner of the grader's own (.proctor-runner beside it) keeps it."""
+    if not os.path.exists(os.path.join(os.path.dirname(program), ".proctor-runner")):
+        try:
+            os.close(CONTROL_FD)
+        except OSError:
+            pass
     sys.argv = sys.argv[2:]
     sys.path.insert(0, os.path.dirname(program))
     module = _fresh_module("__main__", program)
@@ -123,7 +142,8 @@ def _run_program(program):
     except SystemExit:
         raise
     except BaseException as error:
-        _tell("exception %s\tprogram\t%d\t%s" % (type(error).__name__, _where(error, program), _escape(_message(error))))
+        _tell("exception %s\tprogram\t%d\t%s" % (_escape(type(error).__name__), _where(error, program),
+                                                  _escape(_message(error))))
         raise
 
 
@@ -139,8 +159,9 @@ def _encode(value, out):
     elif kind is bool:
         out.append(b"T" if value else b"F")
     elif kind is int:
-        digits = str(value).encode()
-        out.append(b"i" + len(digits).to_bytes(4, "big") + digits)
+        # Two's complement bytes, not decimal digits: no int-to-str digit limit on values that are right.
+        data = value.to_bytes((value.bit_length() + 8) // 8, "big", signed=True)
+        out.append(b"i" + len(data).to_bytes(4, "big") + data)
     elif kind is float:
         text = value.hex().encode()
         out.append(b"f" + len(text).to_bytes(4, "big") + text)
@@ -195,7 +216,7 @@ def _unpack(data):
         if tag == b"F":
             return False
         if tag == b"i":
-            return int(take(size()).decode("ascii"))
+            return int.from_bytes(take(size()), "big", signed=True)
         if tag == b"f":
             return float.fromhex(take(size()).decode("ascii"))
         if tag == b"c":
@@ -292,10 +313,8 @@ def _serve_candidate(source, program, requests, replies):
     except BaseException as error:
         report(error)
         _flush_and_exit(1)
-    import builtins
-
     exports = [name for name, value in list(module.__dict__.items())
-               if callable(value) and not name.startswith("__") and not hasattr(builtins, name)]
+               if callable(value) and not name.startswith("__")]
     _send(replies, {"kind": "loaded", "exports": exports})
     while True:
         request = _receive(requests)
@@ -364,6 +383,22 @@ def _parse_spec(text):
 
 
 _COMPILED_TESTS = {}
+_TEST_NAMES = {}
+
+
+def _test_names(code):
+    """Every global name the tests' code (and the functions in it) refers to."""
+    names = _TEST_NAMES.get(code)
+    if names is None:
+        names, pending = set(), [code]
+        while pending:
+            current = pending.pop()
+            names.update(current.co_names)
+            pending.extend(constant for constant in current.co_consts if type(constant) is type(current))
+        if len(_TEST_NAMES) >= 256:
+            del _TEST_NAMES[next(iter(_TEST_NAMES))]
+        _TEST_NAMES[code] = names
+    return names
 
 
 def _compiled_tests(tests):
@@ -394,8 +429,12 @@ def _supervise(spec, tests, requests_write, replies_read, candidate_ended, send_
         if kind == "raised":
             # Re-raise in the tests as the same builtin type, so tests that expect an exception
             # still work; remember where it really came from for the record.
-            name = reply.get("type", "Exception")
-            message = reply.get("message", "")
+            # Everything in a reply is the candidate's: a type name or message of the wrong type
+            # (bytes, a lone surrogate, a huge list) is that sample's failure, not the tester's.
+            name = reply.get("type")
+            name = name if type(name) is str and name.isidentifier() else "Exception"
+            message = reply.get("message")
+            message = message if type(message) is str else _escape(message)
             builtin = getattr(builtins, name, None)
             error = None
             if isinstance(builtin, type) and issubclass(builtin, BaseException) and not issubclass(builtin, SystemExit):
@@ -431,10 +470,17 @@ def _supervise(spec, tests, requests_write, replies_read, candidate_ended, send_
         loaded = expect(_receive(replies_read))  # raises what loading the program raised
         if loaded.get("kind") != "loaded":
             candidate_ended()
-        for name in loaded.get("exports", []):
-            if type(name) is str:
+        code = _compiled_tests(tests)
+        exports = loaded.get("exports")
+        # The tester decides what crosses, never the candidate (whose own view of builtins it may
+        # have swapped): the entry point always, and otherwise only names the tests refer to
+        # that are not builtins here, so a candidate can never replace the tests' abs or len.
+        wanted = _test_names(code)
+        entry = spec.get("entry_point")
+        for name in exports if type(exports) is list else ():
+            if type(name) is str and (name == entry or (name in wanted and not hasattr(builtins, name))):
                 namespace[name] = proxy(name)
-        exec(_compiled_tests(tests), namespace)
+        exec(code, namespace)
         if spec.get("style") == "check":
             entry = spec.get("entry_point")
             if entry not in namespace or not callable(namespace.get(entry)):
@@ -443,15 +489,19 @@ def _supervise(spec, tests, requests_write, replies_read, candidate_ended, send_
     except CandidateGone:
         raise
     except BaseException as error:
-        origin = getattr(error, "_proctor_origin", None)
-        if isinstance(error, MemoryError):
-            _tell("memory_error")
-        if origin is not None:
-            _tell("exception %s\tprogram\t%d\t%s" % (origin[0], origin[1], _escape(origin[2])))
-        else:
-            _tell("exception %s\ttests\t%d\t%s" % (type(error).__name__, _where(error, "tests.py"), _escape(_message(error))))
-        sys.stderr.write("tests failed: %s: %s\n" % (type(error).__name__, _message(error)[:2000]))
-        sys.stderr.flush()
+        try:
+            origin = getattr(error, "_proctor_origin", None)
+            if isinstance(error, MemoryError):
+                _tell("memory_error")
+            if origin is not None:
+                _tell("exception %s\tprogram\t%d\t%s" % (_escape(origin[0]), origin[1], _escape(origin[2])))
+            else:
+                _tell("exception %s\ttests\t%d\t%s" % (_escape(type(error).__name__), _where(error, "tests.py"),
+                                                        _escape(_message(error))))
+            sys.stderr.write("tests failed: %s: %s\n" % (_escape(type(error).__name__), _escape(_message(error))))
+            sys.stderr.flush()
+        except BaseException:
+            pass
         return 1
     if calls == 0:
         _tell("exception NoCalls\ttests\t0\tthe tests never called the candidate")
@@ -490,6 +540,11 @@ def _harness(program, after_start):
         if os.WIFSIGNALED(status):
             signal_number = os.WTERMSIG(status)
             import signal
+
+            if signal_number == signal.SIGSYS:
+                # Only seccomp kills with SIGSYS, and no process may send it: say so instead.
+                _tell("candidate_seccomp_kill")
+                os._exit(1)
 
             try:
                 signal.signal(signal_number, signal.SIG_DFL)

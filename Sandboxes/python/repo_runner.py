@@ -1,23 +1,100 @@
 # Proctor's repository-task runner: the program a `python`-profile sandbox runs for one
-# prediction, with the prepared working tree as its current directory.
+# prediction, with the instance's worktree (at the base commit, seen through an overlay on the
+# run's scratch tmpfs) as its current directory.
 #
-# argv: repo_runner.py SETUP_COMMAND TEST_COMMAND   (an empty SETUP_COMMAND means none)
-# Both run through /bin/sh; the run's exit status is the test command's (or the failed
-# setup command's). The grader reads the JUnit report the test command writes in the tree.
+# argv: repo_runner.py MODEL_PATCH TEST_PATCH SETUP_COMMAND TEST_COMMAND
+#   MODEL_PATCH, TEST_PATCH: file names beside this program (the grader's canonical re-emission
+#   of the model's patch, already checked path by path; and the instance's test patch).
+#   An empty SETUP_COMMAND means none.
+#
+# The model's patch is applied here, inside the sandbox, never on the host: what it writes is
+# bounded by the run's quota and discarded with the run. `git apply` runs against an empty git
+# directory of our own on the scratch tmpfs (never a .git found in the tree), then GNU patch
+# with fuzz if git refused. Then the test patch, then the setup and test commands via /bin/sh.
+#
+# This process is the grader's: it keeps the control descriptor (fd 3) and runs no repository
+# code itself (every command is a child, which does not inherit fd 3). Records, one a line,
+# fields separated by tabs and escaped (backslash, newline, tab, CR):
+#   apply_try NAME ok|failed OUTPUT     one per strategy tried
+#   applied NAME fuzzy|exact            the model's patch is in the tree ("nothing": none of it was kept)
+#   apply_failed                        no strategy applied it: no tests run
+#   test_patch_failed OUTPUT            the instance's test patch did not apply
+#   tests_started                       the setup command (if any) passed; the tests start now
+import os
 import subprocess
 import sys
 
+CONTROL_FD = 3
+
+
+def escape(text):
+    return text.replace("\\", "\\\\").replace("\n", "\\n").replace("\t", "\\t").replace("\r", "\\r")
+
+
+def tell(*fields):
+    line = "\t".join(escape(str(field)) for field in fields) + "\n"
+    os.write(CONTROL_FD, line.encode("utf-8", "backslashreplace"))
+
+
+def run(arguments, environment):
+    completed = subprocess.run(arguments, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               env=environment)
+    return completed.returncode, completed.stdout.decode("utf-8", "replace")[:2000]
+
+
+def git_environment():
+    """git that reads no configuration but ours and no .git in the tree: its git directory is an
+    empty repository on the scratch tmpfs, its work tree the current directory."""
+    scratch = os.environ.get("TMPDIR") or "/tmp"
+    git_dir = os.path.join(scratch, ".proctor-apply-git")
+    base = {"PATH": "/usr/bin:/bin", "LC_ALL": "C", "HOME": scratch, "GIT_CONFIG_NOSYSTEM": "1",
+            "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_ALLOW_PROTOCOL": "", "GIT_TERMINAL_PROMPT": "0"}
+    code, output = run(["/usr/bin/git", "init", "-q", "--bare", "--template=", git_dir], base)
+    if code != 0:
+        tell("apply_try", "git init", "failed", output)
+    return dict(base, GIT_DIR=git_dir, GIT_WORK_TREE=os.getcwd())
+
+
+def apply_model_patch(patch, environment):
+    strategies = (
+        ("git apply", ["/usr/bin/git", "-c", "core.fsmonitor=false", "-c", "core.hooksPath=/dev/null", "apply",
+                       "--whitespace=nowarn", patch]),
+        ("patch --fuzz", ["/usr/bin/patch", "-p1", "--fuzz=3", "--batch", "--forward", "--no-backup-if-mismatch",
+                          "-r", "-", "-i", patch]),
+    )
+    for name, arguments in strategies:
+        code, output = run(arguments, environment)
+        tell("apply_try", name, "ok" if code == 0 else "failed", output.strip())
+        if code == 0:
+            tell("applied", name, "fuzzy" if "with fuzz" in output else "exact")
+            return True
+        if name == "patch --fuzz":
+            break
+    tell("apply_failed")
+    return False
+
 
 def main():
-    setup, test = sys.argv[1], sys.argv[2]
+    model, tests, setup, command = sys.argv[1:5]
+    inputs = os.path.dirname(os.path.abspath(sys.argv[0]))
+    environment = git_environment()
+    if os.path.getsize(os.path.join(inputs, model)) == 0:
+        tell("applied", "nothing", "exact")  # the grader kept none of the patch's changes
+    elif not apply_model_patch(os.path.join(inputs, model), environment):
+        return 0
+    code, output = run(["/usr/bin/git", "apply", "--whitespace=nowarn", os.path.join(inputs, tests)], environment)
+    if code != 0:
+        tell("test_patch_failed", output.strip())
+        return 0
     if setup.strip():
         code = subprocess.call(["/bin/sh", "-c", setup])
         if code != 0:
             sys.stderr.write("proctor: setup command exited with status %d\n" % code)
-            sys.exit(code if 0 < code < 256 else 1)
-    code = subprocess.call(["/bin/sh", "-c", test])
-    sys.exit(code if 0 <= code < 256 else 1)
+            return code if 0 < code < 256 else 1
+    tell("tests_started")
+    code = subprocess.call(["/bin/sh", "-c", command])
+    return code if 0 <= code < 256 else 1
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -58,43 +58,30 @@ struct RepoWorkspaceTests {
         #expect(head == instances[0].baseCommit, "the fixture repository must build to the recorded commit")
         let predictions = Dictionary(
             uniqueKeysWithValues: try RepoPrediction.read(path: Self.fixtures + "/predictions.jsonl").map { ($0.instanceID, $0) })
-        let expectedTests = try { () throws -> String in
-            let workspace = try RepoWorkspace.prepare(
-                instance: instances[0], prediction: RepoPrediction(instanceID: "x", model: "m", patch: ""), repository: repo,
-                in: (repo as NSString).deletingLastPathComponent + "/reference")
-            defer { workspace.remove(repository: repo) }
-            return Self.file(workspace.path + "/tests/test_ops.py")
-        }()
-        #expect(expectedTests.contains("test_clamp_low_and_high"))
-
+        let modules = try PatchPolicy.protectedModules(file: Self.fixtures + "/../../Sandboxes/python/protected_modules.txt")
+        let baseOps = try String(contentsOfFile: repo + "/src/mathkit/ops.py", encoding: .utf8)
         var seen: [String: RepoWorkspace] = [:]
         for instance in instances {
             let name = String(instance.instanceID.dropFirst("mathkit__mathkit-".count))
             let workspace = try RepoWorkspace.prepare(
                 instance: instance, prediction: predictions[instance.instanceID]!, repository: repo,
-                in: (repo as NSString).deletingLastPathComponent + "/w-" + name)
+                in: (repo as NSString).deletingLastPathComponent + "/w-" + name, protectedModules: modules)
             defer { workspace.remove(repository: repo) }
             seen[name] = workspace
             #expect(workspace.testFiles == ["tests/test_ops.py"])
-            // Whatever the model did to them, the tests are the base's plus the test patch.
-            #expect(Self.file(workspace.path + "/tests/test_ops.py") == expectedTests, "\(name)")
+            // The host never applies a patch: every worktree is the base commit as it is.
+            #expect(Self.file(workspace.path + "/src/mathkit/ops.py") == baseOps, "\(name)")
             #expect(!FileManager.default.fileExists(atPath: workspace.path + "/conftest.py"), "\(name)")
-            let ops = Self.file(workspace.path + "/src/mathkit/ops.py")
-            switch name {
-            case "gold": #expect(ops.contains("raise ValueError") && ops.contains("return high\n    return value"))
-            case "partial", "fuzzy": #expect(!ops.contains("raise ValueError") && ops.contains("if value > high:\n        return high"))
-            case "empty", "noapply": #expect(ops.contains("return total // len(values)"))
-            default: break
+            // What the sandbox applies never touches the tests or test configuration.
+            let applied = try PatchSet.parse(workspace.modelPatch.isEmpty ? workspace.testPatch : workspace.modelPatch)
+            if !workspace.modelPatch.isEmpty {
+                #expect(!applied.paths.contains { $0.hasPrefix("tests/") || $0.hasSuffix("conftest.py") }, "\(name)")
             }
         }
-        #expect(seen["gold"]?.strategy == "git apply" && seen["gold"]?.fuzzy == false)
-        #expect(seen["fuzzy"]?.strategy == "patch --fuzz" && seen["fuzzy"]?.fuzzy == true)
-        #expect(seen["fuzzy"]?.applyLog.count == 3)
-        #expect(seen["noapply"]?.patchApplied == false && seen["noapply"]?.emptyPatch == false)
-        #expect(seen["noapply"]?.applyLog.count == 3)
-        #expect(seen["empty"]?.emptyPatch == true && seen["empty"]?.patchApplied == false)
-        #expect(seen["conftest"]?.revertedConfigFiles == ["conftest.py"])
-        #expect(seen["edits-tests"]?.patchApplied == true)
+        #expect(seen["gold"]?.modelPatch.contains("raise ValueError") == true && seen["gold"]?.droppedChanges == [])
+        #expect(seen["empty"]?.emptyPatch == true && seen["empty"]?.modelPatch == "")
+        #expect(seen["conftest"]?.droppedChanges == ["conftest.py: test configuration"])
+        #expect(seen["edits-tests"]?.droppedChanges.first?.hasPrefix("tests/test_ops.py: a test file") == true)
         // No worktree is left registered in the source repository.
         let list = try String(contentsOfFile: repo + "/.git/HEAD", encoding: .utf8)
         #expect(list.contains("refs/heads/main"))

@@ -32,8 +32,10 @@ public struct Verdict: Sendable, Hashable {
             }
             if line.hasPrefix("exception "), exception == nil {
                 let fields = line.dropFirst("exception ".count).split(separator: "\t", maxSplits: 3, omittingEmptySubsequences: false)
-                if fields.count == 4 {
-                    exception = (String(fields[0]), String(fields[1]), Int(fields[2]) ?? 0, Self.unescape(String(fields[3])))
+                if fields.count == 4, fields[1] == "program" || fields[1] == "tests" {
+                    exception = (
+                        ControlText.unescape(fields[0]), String(fields[1]), Int(fields[2]) ?? 0, ControlText.unescape(fields[3])
+                    )
                 }
             }
         }
@@ -73,26 +75,6 @@ public struct Verdict: Sendable, Hashable {
         self.errorType = errorType
         self.errorMessage = errorMessage
         self.errorLine = errorLine
-    }
-
-    private static func unescape(_ text: String) -> String {
-        var result = ""
-        var escaping = false
-        for character in text {
-            if escaping {
-                switch character {
-                case "n": result.append("\n")
-                case "t": result.append("\t")
-                default: result.append(character)
-                }
-                escaping = false
-            } else if character == "\\" {
-                escaping = true
-            } else {
-                result.append(character)
-            }
-        }
-        return result
     }
 
     private static func lastLine(of text: String) -> String? {

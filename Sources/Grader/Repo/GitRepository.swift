@@ -1,11 +1,19 @@
 import Foundation
 
-/// git, run on the host for repository tasks (worktrees, applying patches, restoring files).
-/// Never given anything to execute from a sample: patches are data to `git apply`/`patch`,
-/// which refuse paths outside the tree. Runs with no user or system git configuration, so a
-/// repository's hooks or the machine's settings cannot change what happens.
+/// git, run on the host for repository tasks: worktrees at a base commit, and questions about
+/// the base commit. Never given a model's patch, and never run in a tree a patch touched (the
+/// patch is applied inside the sandbox, in the worktree's overlay).
+///
+/// Every command names its git directory explicitly (`--git-dir`, the source repository's own,
+/// never a `.git` found by walking up from a working directory) and runs with no user or system
+/// configuration, no hooks, no fsmonitor, no protocol allowed (so no lazy fetch of a promisor
+/// remote, no `ext::` transport) and no pager or editor: nothing repository data or the machine's
+/// settings name can run.
 struct GitRepository {
-    let path: String
+    /// The repository's git directory (`REPO/.git`, or a bare repository itself).
+    let gitDirectory: String
+    /// Its main working tree, or nil for a bare repository.
+    let workTree: String?
 
     struct Result {
         var status: Int32
@@ -15,10 +23,38 @@ struct GitRepository {
 
     static let environment: [String: String] = [
         "PATH": "/usr/bin:/bin", "LC_ALL": "C", "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": "/dev/null",
-        "GIT_TERMINAL_PROMPT": "0", "HOME": "/nonexistent",
+        "GIT_TERMINAL_PROMPT": "0", "HOME": "/nonexistent", "GIT_NO_LAZY_FETCH": "1", "GIT_ALLOW_PROTOCOL": "",
+        "GIT_PROTOCOL_FROM_USER": "0", "GIT_NO_REPLACE_OBJECTS": "1", "GIT_PAGER": "cat", "GIT_EDITOR": "/bin/false",
+        "GIT_SSH_COMMAND": "/bin/false", "GIT_ASKPASS": "/bin/false",
     ]
 
-    /// Runs `executable arguments` in `path`, capturing stdout and stderr together.
+    /// Settings given on every command line (they win over the repository's own config).
+    static let overrides = [
+        "core.hooksPath=/dev/null", "core.fsmonitor=false", "core.untrackedCache=false", "core.autocrlf=false",
+        "protocol.allow=never", "core.sshCommand=/bin/false", "core.askPass=/bin/false", "core.pager=cat",
+    ].flatMap { ["-c", $0] }
+
+    /// The repository at `repository`: a directory holding a `.git` directory, or a bare one.
+    /// A `.git` *file* (a worktree, a submodule) is refused: it points somewhere else.
+    init(repository: String) throws(GradeError) {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: repository + "/.git", isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else {
+                throw GradeError("\(repository): its .git is not a directory (a worktree or submodule); give the main repository")
+            }
+            gitDirectory = repository + "/.git"
+            workTree = repository
+        } else if FileManager.default.fileExists(atPath: repository + "/HEAD")
+            && FileManager.default.fileExists(atPath: repository + "/objects", isDirectory: &isDirectory) && isDirectory.boolValue
+        {
+            gitDirectory = repository
+            workTree = nil
+        } else {
+            throw GradeError("\(repository): not a git repository")
+        }
+    }
+
+    /// Runs `executable arguments` in `directory`, capturing stdout and stderr together.
     static func run(_ executable: String, _ arguments: [String], in directory: String) throws(GradeError) -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
@@ -39,8 +75,11 @@ struct GitRepository {
         return Result(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
     }
 
+    /// `git --git-dir=… [--work-tree=…] -c … ARGUMENTS`, run in the git directory.
     func git(_ arguments: [String]) throws(GradeError) -> Result {
-        try Self.run("/usr/bin/git", ["-c", "core.hooksPath=/dev/null", "-c", "core.autocrlf=false"] + arguments, in: path)
+        var command = ["--git-dir=" + gitDirectory]
+        if let workTree { command.append("--work-tree=" + workTree) }
+        return try Self.run("/usr/bin/git", command + Self.overrides + arguments, in: gitDirectory)
     }
 
     /// Runs `body` holding an exclusive lock on the repository's git directory (`flock`, so
@@ -49,10 +88,6 @@ struct GitRepository {
     /// `git worktree add` has just begun — so adding, removing and pruning take turns.
     @discardableResult
     func withWorktreeLock<T>(_ body: () throws(GradeError) -> T) throws(GradeError) -> T {
-        var isDirectory: ObjCBool = false
-        let gitDirectory =
-            FileManager.default.fileExists(atPath: path + "/.git", isDirectory: &isDirectory) && isDirectory.boolValue
-            ? path + "/.git" : path
         let fd = open(gitDirectory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { throw GradeError("cannot open \(gitDirectory) (errno \(errno))") }
         defer { close(fd) }
@@ -73,48 +108,18 @@ struct GitRepository {
         let result = try git(arguments)
         guard result.succeeded else {
             throw GradeError(
-                "git \(arguments.joined(separator: " ")) in \(path): \(result.output.trimmingCharacters(in: .whitespacesAndNewlines))")
+                "git \(arguments.joined(separator: " ")) in \(gitDirectory): \(result.output.trimmingCharacters(in: .whitespacesAndNewlines))")
         }
         return result.output
     }
 
-    /// Back to the checked-out commit, with nothing untracked left (ignored files included).
-    func reset() throws(GradeError) {
-        try gitChecked(["reset", "--hard", "-q"])
-        try gitChecked(["clean", "-fdxq"])
-    }
-
-    /// Paths changed in the working tree, untracked ones included.
-    func changedPaths() throws(GradeError) -> [String] {
-        let output = try gitChecked(["status", "--porcelain=v1", "-z", "-uall", "--no-renames"])
-        return output.split(separator: "\0").compactMap { entry in
-            entry.count > 3 ? String(entry.dropFirst(3)) : nil
-        }
+    /// Whether `commit` names a commit of the repository.
+    func isCommit(_ commit: String) throws(GradeError) -> Bool {
+        try git(["cat-file", "-e", "\(commit)^{commit}"]).succeeded
     }
 
     /// Whether `path` exists in `commit`.
     func exists(_ path: String, at commit: String) throws(GradeError) -> Bool {
         try git(["cat-file", "-e", "\(commit):\(path)"]).succeeded
-    }
-
-    /// Puts `path` back as it is in `commit`, or removes it if `commit` has no such file.
-    func restore(_ path: String, from commit: String) throws(GradeError) {
-        if try exists(path, at: commit) {
-            try gitChecked(["checkout", commit, "--", path])
-        } else {
-            let full = self.path + "/" + path
-            try? FileManager.default.removeItem(atPath: full)
-            _ = try? git(["rm", "-q", "--cached", "--ignore-unmatch", "--", path])
-        }
-    }
-
-    /// The paths a patch file touches (without applying it).
-    func pathsTouched(byPatch patchFile: String) throws(GradeError) -> [String] {
-        let output = try gitChecked(["apply", "--numstat", "-z", patchFile])
-        // -z numstat: "added\tdeleted\tpath\0" per file.
-        return output.split(separator: "\0").compactMap { entry in
-            let fields = entry.split(separator: "\t", maxSplits: 2)
-            return fields.count == 3 ? String(fields[2]) : nil
-        }
     }
 }

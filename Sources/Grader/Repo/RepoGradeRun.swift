@@ -40,6 +40,7 @@ public final class RepoGradeRun: @unchecked Sendable {
     private let predictions: [RepoPrediction]
     private let sandbox: Sandbox
     private let runner: [UInt8]
+    private let protectedModules: Set<String>
     private let lock = NSLock()
     private var results: [String: InstanceReport] = [:]
 
@@ -53,7 +54,8 @@ public final class RepoGradeRun: @unchecked Sendable {
         public var patchApplied: Bool
         public var applyStrategy: String?
         public var fuzzyApply: Bool
-        public var revertedConfigFiles: [String]
+        /// The model's file changes kept out of the tree, each with why (`PatchPolicy`).
+        public var droppedChanges: [String]
         public var error: String?
         public var sandboxStatus: String?
         public var wallMs: Double?
@@ -72,7 +74,7 @@ public final class RepoGradeRun: @unchecked Sendable {
         enum CodingKeys: String, CodingKey {
             case instanceID = "instance_id", model = "model_name_or_path", key, resolved, emptyPatch = "empty_patch"
             case patchApplied = "patch_successfully_applied", applyStrategy = "apply_strategy", fuzzyApply = "fuzzy_apply"
-            case revertedConfigFiles = "reverted_config_files", error, sandboxStatus = "sandbox_status", wallMs = "wall_ms"
+            case droppedChanges = "dropped_changes", error, sandboxStatus = "sandbox_status", wallMs = "wall_ms"
             case testCommand = "test_command", profile, limits, failToPass = "FAIL_TO_PASS", passToPass = "PASS_TO_PASS"
         }
     }
@@ -103,6 +105,9 @@ public final class RepoGradeRun: @unchecked Sendable {
     }
 
     public static let reportName = ".proctor-junit.xml"
+    /// Placed beside the runner: the bootstrap leaves the control descriptor to a program of the
+    /// grader's own (any other program runs without it).
+    public static let runnerMarker = ".proctor-runner"
 
     /// The per-instance directory's name under OUT.
     public static func directoryName(_ instanceID: String) -> String { instanceID.replacingOccurrences(of: "/", with: "__") }
@@ -139,6 +144,7 @@ public final class RepoGradeRun: @unchecked Sendable {
             throw GradeError("\(options.sandboxesDirectory)/python/repo_runner.py: missing")
         }
         self.runner = Array(runner)
+        protectedModules = try PatchPolicy.protectedModules(file: options.sandboxesDirectory + "/python/protected_modules.txt")
     }
 
     /// Grades one prediction the way `run()` grades each (for `proctor worker`): its files go to
@@ -225,7 +231,7 @@ public final class RepoGradeRun: @unchecked Sendable {
         try? (prediction.jsonLine + "\n").write(toFile: directory + "/prediction.jsonl", atomically: true, encoding: .utf8)
         var report = InstanceReport(
             instanceID: instance.instanceID, model: prediction.model, key: key, resolved: "NO", emptyPatch: prediction.isEmpty,
-            patchApplied: false, applyStrategy: nil, fuzzyApply: false, revertedConfigFiles: [], error: nil, sandboxStatus: nil,
+            patchApplied: false, applyStrategy: nil, fuzzyApply: false, droppedChanges: [], error: nil, sandboxStatus: nil,
             wallMs: nil, testCommand: nil, profile: options.profile.name, limits: limits,
             failToPass: .init(success: [], failure: instance.failToPass),
             passToPass: .init(success: [], failure: instance.passToPass))
@@ -234,41 +240,46 @@ public final class RepoGradeRun: @unchecked Sendable {
             report.error = nil
             return report
         }
-        // Prepared outside the sandbox (git runs on the host), then moved into the run's workdir.
+        // The worktree is made on the host at the base commit; the patches are applied in the run.
         let prepared = sandbox.workBase + "/repo-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let workspace: RepoWorkspace
         do {
-            workspace = try RepoWorkspace.prepare(instance: instance, prediction: prediction, repository: repository, in: prepared)
+            workspace = try RepoWorkspace.prepare(
+                instance: instance, prediction: prediction, repository: repository, in: prepared,
+                protectedModules: protectedModules)
         } catch {
             report.error = "\(error)"
-            GitRepository(path: repository).pruneWorktrees()
+            (try? GitRepository(repository: repository))?.pruneWorktrees()
             try? FileManager.default.removeItem(atPath: prepared)
             return report
         }
         defer {
             try? FileManager.default.removeItem(atPath: prepared)
-            GitRepository(path: repository).pruneWorktrees()
+            (try? GitRepository(repository: repository))?.pruneWorktrees()
         }
-        report.patchApplied = workspace.patchApplied
-        report.applyStrategy = workspace.strategy
-        report.fuzzyApply = workspace.fuzzy
-        report.revertedConfigFiles = workspace.revertedConfigFiles
-        try? workspace.applyLog.joined(separator: "\n").write(toFile: directory + "/apply.log", atomically: true, encoding: .utf8)
-        guard workspace.patchApplied else {
-            report.error = "patch did not apply (git apply, git apply --3way and patch --fuzz all failed; see apply.log)"
+        report.droppedChanges = workspace.droppedChanges
+        if let refusal = workspace.refusal {
+            report.error = refusal
+            try? (refusal + "\n").write(toFile: directory + "/apply.log", atomically: true, encoding: .utf8)
             return report
         }
+        try? workspace.modelPatch.write(toFile: directory + "/applied.patch", atomically: true, encoding: .utf8)
         let command = Self.testCommand(instance, testFiles: workspace.testFiles)
         report.testCommand = command
         try?
-            ("#!/bin/sh\n# Run inside the prepared worktree (proctor grade-repo prepares it the same way).\n"
+            ("#!/bin/sh\n# Run inside the prepared worktree, after applied.patch and the test patch (proctor repro-repo does it all).\n"
             + (instance.setupCommand.map { "\($0)\n" } ?? "") + command + "\n")
             .write(toFile: directory + "/test_command.sh", atomically: true, encoding: .utf8)
 
         let collected = NSLock()
         nonisolated(unsafe) var junit: Result<JUnitReport, GradeError>?
         var request = RunRequest(
-            program: runner, programName: "repo_runner.py", arguments: [instance.setupCommand ?? "", command], limits: limits)
+            program: runner, programName: "repo_runner.py",
+            arguments: ["model.patch", "test.patch", instance.setupCommand ?? "", command], limits: limits)
+        request.files = [
+            "model.patch": Array(workspace.modelPatch.utf8), "test.patch": Array(workspace.testPatch.utf8),
+            Self.runnerMarker: [],
+        ]
         request.workingTree = WorkingTree(
             build: { path in
                 guard rename(prepared, path) == 0 else { throw GradeError("cannot move the worktree into the run (errno \(errno))") }
@@ -281,14 +292,32 @@ public final class RepoGradeRun: @unchecked Sendable {
         let outcome = sandbox.run(request)
         report.sandboxStatus = outcome.statusText
         report.wallMs = outcome.wallMs
+        let records = RunnerRecords(outcome.control)
+        report.patchApplied = records.applied != nil
+        report.applyStrategy = records.applied?.strategy
+        report.fuzzyApply = records.applied?.fuzzy ?? false
+        try? records.applyLog.joined(separator: "\n").write(toFile: directory + "/apply.log", atomically: true, encoding: .utf8)
         try? ("$ " + command + "\n--- stdout ---\n" + outcome.stdout + "\n--- stderr ---\n" + outcome.stderr)
             .write(toFile: directory + "/test_output.txt", atomically: true, encoding: .utf8)
+        if records.applied == nil {
+            report.error =
+                records.applyFailed
+                ? "patch did not apply (git apply and patch --fuzz both failed; see apply.log)"
+                : "\(outcome.statusText): the run ended before the patch was applied (\(outcome.error ?? "see test_output.txt"))"
+            return report
+        }
+        if let failure = records.testPatchFailure {
+            report.error = "\(instance.instanceID): the test patch does not apply over the model's patch: \(failure)"
+            return report
+        }
         switch collected.withLock({ junit }) {
-        case .success(let tests):
+        case .success(let tests) where records.testsStarted:
             let resolution = RepoResolution(instance: instance, report: tests)
             report.resolved = resolution.resolved.rawValue
             report.failToPass = .init(success: resolution.failToPassSuccess, failure: resolution.failToPassFailure)
             report.passToPass = .init(success: resolution.passToPassSuccess, failure: resolution.passToPassFailure)
+        case .success:
+            report.error = "\(outcome.statusText): a test report exists but the tests never started (the setup command failed)"
         case .failure(let error):
             report.error = "\(outcome.statusText): \(error)"
         case nil:

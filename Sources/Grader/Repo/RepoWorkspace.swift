@@ -1,106 +1,82 @@
 import Foundation
 
-/// A prediction's working tree, ready for its tests: a worktree of the instance's repository at
-/// the base commit (objects shared, no copy), the model's patch applied by the first strategy
-/// that works, then the test files restored to the base commit and the test patch applied on
-/// top (so a model patch cannot edit the tests), and test configuration the model added or
-/// edited (conftest.py, pytest.ini, …) put back unless the instance allows it.
+/// A prediction's working tree, ready for the sandbox: a worktree of the instance's repository
+/// at the base commit (objects shared, no copy) that the host never patches, and the two
+/// patches the sandbox applies to it (`Sandboxes/python/repo_runner.py`).
+///
+/// The model's patch is hostile data, so the host only parses it (`PatchSet`: every path
+/// checked, ed scripts, binaries, symlinks refused) and decides from the patch itself which file
+/// changes may reach the tree (`PatchPolicy`: not the tests, not test configuration or
+/// plugins). What is left is re-emitted canonically and applied *inside* the run, in the
+/// worktree's overlay: whatever it writes is bounded by the run's scratch quota and discarded
+/// with the run, and no host-side git ever reads a tree a patch touched.
 public struct RepoWorkspace: Sendable {
     public var path: String
     public var emptyPatch: Bool
-    public var patchApplied: Bool
-    /// "git apply", "git apply --3way" or "patch --fuzz" — the strategy that applied it.
-    public var strategy: String?
-    /// The patch applied only with fuzz (context lines ignored): worth a look.
-    public var fuzzy: Bool
-    /// What each strategy said, in order.
-    public var applyLog: [String]
-    /// Test-configuration files of the model's patch that were put back.
-    public var revertedConfigFiles: [String]
+    /// Why the model's patch was refused whole (a path it may not write, a binary, an ed
+    /// script, …); nil when it may be applied.
+    public var refusal: String?
+    /// The model's patch as the sandbox applies it: canonical, without the dropped changes.
+    public var modelPatch: String
+    /// The instance's test patch, canonical.
+    public var testPatch: String
+    /// The model's file changes that were dropped, each with why.
+    public var droppedChanges: [String]
     /// The files the test patch touches: the default pytest targets.
     public var testFiles: [String]
 
-    /// File names whose presence changes how pytest collects or reports tests.
-    static let configNames: Set<String> = [
-        "conftest.py", "pytest.ini", ".pytest.ini", "tox.ini", "setup.cfg", "pyproject.toml", "sitecustomize.py",
-        "usercustomize.py",
-    ]
-
-    static func isTestConfig(_ path: String) -> Bool {
-        let name = (path as NSString).lastPathComponent
-        return configNames.contains(name) || name.hasSuffix(".pth")
+    /// Checks and splits the patches without touching any tree (what `prepare` does first).
+    public static func plan(
+        instance: RepoInstance, prediction: RepoPrediction, protectedModules: Set<String>,
+        isPackage: (String) -> Bool = { _ in false }
+    ) throws(GradeError) -> RepoWorkspace {
+        let tests: PatchSet
+        do {
+            tests = try PatchSet.parse(instance.testPatch)
+        } catch {
+            throw GradeError("\(instance.instanceID): the instance's test patch: \(error)")
+        }
+        var workspace = RepoWorkspace(
+            path: "", emptyPatch: prediction.isEmpty, refusal: nil, modelPatch: "", testPatch: tests.canonical,
+            droppedChanges: [], testFiles: tests.files.compactMap(\.newPath))
+        guard !prediction.isEmpty else { return workspace }
+        let model: PatchSet
+        do {
+            model = try PatchSet.parse(prediction.patch)
+        } catch {
+            workspace.refusal = error.message
+            return workspace
+        }
+        let policy = PatchPolicy(
+            testPaths: Set(tests.paths), allowTestConfig: instance.allowTestConfig, protectedModules: protectedModules)
+        let (kept, dropped) = policy.split(model, isPackage: isPackage)
+        workspace.droppedChanges = dropped
+        workspace.modelPatch = kept.canonical
+        return workspace
     }
 
-    /// Builds the workspace in `directory` (which must not exist yet).
+    /// Plans the patches, then makes the worktree in `directory` (which must not exist yet).
     public static func prepare(
-        instance: RepoInstance, prediction: RepoPrediction, repository: String, in directory: String
+        instance: RepoInstance, prediction: RepoPrediction, repository: String, in directory: String,
+        protectedModules: Set<String>
     ) throws(GradeError) -> RepoWorkspace {
-        let source = GitRepository(path: repository)
+        let source = try GitRepository(repository: repository)
+        guard try source.isCommit(instance.baseCommit) else {
+            throw GradeError("\(instance.instanceID): base_commit \(instance.baseCommit) is not a commit of \(repository)")
+        }
+        var workspace = try plan(
+            instance: instance, prediction: prediction, protectedModules: protectedModules,
+            isPackage: { directory in (try? source.exists(directory + "/__init__.py", at: instance.baseCommit)) ?? false })
         try source.withWorktreeLock { () throws(GradeError) in
             try source.gitChecked(["worktree", "add", "--detach", "-f", directory, instance.baseCommit])
         }
-        let tree = GitRepository(path: directory)
-        var workspace = RepoWorkspace(
-            path: directory, emptyPatch: prediction.isEmpty, patchApplied: false, strategy: nil, fuzzy: false, applyLog: [],
-            revertedConfigFiles: [], testFiles: [])
-        let patchFile = directory + ".model.patch"
-        let testPatchFile = directory + ".test.patch"
-        defer {
-            try? FileManager.default.removeItem(atPath: patchFile)
-            try? FileManager.default.removeItem(atPath: testPatchFile)
-        }
-        do {
-            try Data(prediction.patch.utf8).write(to: URL(fileURLWithPath: patchFile))
-            try Data(instance.testPatch.utf8).write(to: URL(fileURLWithPath: testPatchFile))
-        } catch {
-            throw GradeError("\(directory): cannot write patches (\(error.localizedDescription))")
-        }
-
-        if !workspace.emptyPatch {
-            let strategies: [(String, String, [String])] = [
-                ("git apply", "/usr/bin/git", ["apply", "--whitespace=nowarn", patchFile]),
-                ("git apply --3way", "/usr/bin/git", ["apply", "--3way", "--whitespace=nowarn", patchFile]),
-                (
-                    "patch --fuzz", "/usr/bin/patch",
-                    ["-p1", "--fuzz=3", "--batch", "--forward", "--no-backup-if-mismatch", "-r", "-", "-i", patchFile]
-                ),
-            ]
-            for (name, executable, arguments) in strategies {
-                try tree.reset()
-                let result = try GitRepository.run(executable, arguments, in: directory)
-                workspace.applyLog.append(
-                    "\(name): " + (result.succeeded ? "applied" : "failed") + " — "
-                        + result.output.trimmingCharacters(in: .whitespacesAndNewlines).prefix(2000))
-                // --3way can leave conflict markers and still report a partial success: only a clean exit counts.
-                if result.succeeded {
-                    workspace.patchApplied = true
-                    workspace.strategy = name
-                    workspace.fuzzy = name == "patch --fuzz" && result.output.contains("with fuzz")
-                    break
-                }
-            }
-            if !workspace.patchApplied { try tree.reset() }
-        }
-
-        if workspace.patchApplied && !instance.allowTestConfig {
-            for path in try tree.changedPaths() where isTestConfig(path) {
-                try tree.restore(path, from: instance.baseCommit)
-                workspace.revertedConfigFiles.append(path)
-            }
-        }
-        // The tests are the instance's, whatever the model's patch did to them.
-        workspace.testFiles = try tree.pathsTouched(byPatch: testPatchFile)
-        for path in workspace.testFiles { try tree.restore(path, from: instance.baseCommit) }
-        let applied = try GitRepository.run("/usr/bin/git", ["apply", "--whitespace=nowarn", testPatchFile], in: directory)
-        guard applied.succeeded else {
-            throw GradeError("\(instance.instanceID): the test patch does not apply at \(instance.baseCommit): \(applied.output)")
-        }
+        workspace.path = directory
         return workspace
     }
 
     /// Removes the worktree (and git's record of it).
     public func remove(repository: String) {
-        let source = GitRepository(path: repository)
+        guard let source = try? GitRepository(repository: repository) else { return }
         _ = try? source.withWorktreeLock { () throws(GradeError) in try source.git(["worktree", "remove", "--force", path]) }
         try? FileManager.default.removeItem(atPath: path)
         source.pruneWorktrees()

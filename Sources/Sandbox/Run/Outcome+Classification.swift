@@ -15,21 +15,29 @@ extension Outcome {
         let control = watched.control.text.split(separator: "\n").map(String.init)
         let wait = WaitStatus(watched.programStatus ?? watched.directStatus)
         let stderrText = watched.stderr.text
+        // A MemoryError (a record, or text on stderr) is the program's word; it counts as the
+        // memory limit only when the grader saw memory near the limit itself. A sample that
+        // raises MemoryError or prints it and aborts is a plain failure.
+        let peakBytes = UInt64(max(0, usage.ru_maxrss)) * 1024
+        let nearMemoryLimit = peakBytes >= applied.memoryBytes / 2
 
         let status: RunStatus
         if let failure = control.first(where: { $0.hasPrefix("internal_error") }) {
             status = .internalError("bootstrap: \(failure)")
         } else if let name = watched.blockedSyscall {
             status = .blockedSyscall(name)
-        } else if wait.signal == SIGSYS {
+        } else if wait.signal == SIGSYS || control.contains("candidate_seccomp_kill") {
             // Killed by the filter without a notification (bad architecture, or a kill action).
+            // No program can send itself SIGSYS (the policy refuses every way to), so only the
+            // kernel's seccomp kill ends a run with it.
             status = .blockedSyscall("unknown")
         } else if watched.killedForWall {
             status = .timeout(.wall)
         } else if wait.signal == SIGXCPU || (wait.signal == SIGKILL && cpuMs >= Double(applied.cpuSeconds) * 1000) {
             status = .timeout(.cpu)
-        } else if control.contains("memory_error")
-            || ([SIGKILL, SIGSEGV, SIGABRT].contains(wait.signal ?? 0) && stderrText.contains("MemoryError"))
+        } else if nearMemoryLimit
+            && (control.contains("memory_error")
+                || ([SIGKILL, SIGSEGV, SIGABRT].contains(wait.signal ?? 0) && stderrText.contains("MemoryError")))
         {
             status = .memoryLimit
         } else if watched.killedForOutput || wait.signal == SIGXFSZ {

@@ -31,6 +31,10 @@ enum SeccompConstants {
         "PR_SET_THP_DISABLE": 41,
         "PR_GET_THP_DISABLE": 42,
         "PR_SET_VMA": 0x5356_4d41,
+        "F_SETSIG": 10,
+        "SIGSYS": 31,
+        "MAP_SHARED": 0x01,
+        "MAP_ANONYMOUS": 0x20,
         "U32_MASK": 0xFFFF_FFFF,
         "PERSONALITY_QUERY": 0xFFFF_FFFF,
     ]
