@@ -20,9 +20,14 @@
 #   apply_failed                        no strategy applied it: no tests run
 #   test_patch_failed OUTPUT            the instance's test patch did not apply
 #   tests_started                       the setup command (if any) passed; the tests start now
+#   outcome NODEID WHEN OUTCOME, suspicious KIND DETAIL, finish STATUS
+#                                       forwarded from Proctor's pytest plugin (proctor_pytest.py,
+#                                       beside this program), which streams them over a pipe of
+#                                       ours while pytest runs; nothing else from that pipe passes
 import os
 import subprocess
 import sys
+import threading
 
 CONTROL_FD = 3
 
@@ -74,6 +79,43 @@ def apply_model_patch(patch, environment):
     return False
 
 
+STREAM_KINDS = {"outcome": 4, "suspicious": 3, "finish": 2}
+MAX_STREAM_LINES = 200000
+
+
+def forward_stream(read_fd):
+    """Passes the plugin's records on to the grader, checked for shape, until the pipe closes."""
+    with os.fdopen(read_fd, "rb") as stream:
+        forwarded = 0
+        for raw in stream:
+            if forwarded >= MAX_STREAM_LINES or len(raw) > 16384:
+                continue
+            line = raw.rstrip(b"\n").decode("utf-8", "replace")
+            fields = line.split("\t")
+            if STREAM_KINDS.get(fields[0]) != len(fields):
+                continue
+            os.write(CONTROL_FD, (line + "\n").encode("utf-8", "backslashreplace"))
+            forwarded += 1
+
+
+def run_tests(command, inputs):
+    """The test command, with Proctor's pytest plugin announced on a pipe only it is told of;
+    plugin auto-loading off, so a plugin a patch planted in package metadata never loads."""
+    read_fd, write_fd = os.pipe()
+    environment = dict(os.environ)
+    environment["PROCTOR_OUTCOME_FD"] = str(write_fd)
+    environment["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    environment["PYTHONPATH"] = inputs + ((":" + environment["PYTHONPATH"]) if environment.get("PYTHONPATH") else "")
+    reader = threading.Thread(target=forward_stream, args=(read_fd,), daemon=True)
+    reader.start()
+    try:
+        code = subprocess.call(["/bin/sh", "-c", command], env=environment, pass_fds=(write_fd,))
+    finally:
+        os.close(write_fd)
+    reader.join(5)  # a process the tests left behind may hold the pipe open: do not wait on it
+    return code
+
+
 def main():
     model, tests, setup, command = sys.argv[1:5]
     inputs = os.path.dirname(os.path.abspath(sys.argv[0]))
@@ -92,7 +134,7 @@ def main():
             sys.stderr.write("proctor: setup command exited with status %d\n" % code)
             return code if 0 < code < 256 else 1
     tell("tests_started")
-    code = subprocess.call(["/bin/sh", "-c", command])
+    code = run_tests(command, inputs)
     return code if 0 <= code < 256 else 1
 
 

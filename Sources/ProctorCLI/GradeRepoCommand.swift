@@ -15,12 +15,20 @@ public struct GradeRepoCommand: ParsableCommand {
             touches), setup_cmd, allow_test_config. Predictions: instance_id, model_name_or_path, \
             model_patch.
 
-            Each prediction gets a git worktree at base_commit; its patch is applied with git \
-            apply, then git apply --3way, then patch --fuzz (the strategy is recorded, fuzzy \
-            applies flagged); the test files are restored and the test patch applied on top; test \
-            configuration the patch added or edited (conftest.py, pytest.ini, …) is put back. The \
-            tests run in the `python` profile (subprocesses, no network, bounded processes, memory, \
-            time and output) and pytest's JUnit report decides FULL / PARTIAL / NO.
+            The model's patch is hostile data: it is parsed and every path it names checked (no \
+            absolute paths, no '..', no .git at any depth, no symlinks, ed scripts or binaries; a \
+            patch that breaks a rule is refused whole), and the changes it may not make are \
+            dropped (the instance's test files; conftest.py, pytest.ini, tox.ini, setup.cfg, \
+            pyproject.toml, *.pth, sitecustomize, *.dist-info, __init__.py in test directories, \
+            pytest_plugins lines; new modules shadowing the standard library or pytest). Each \
+            prediction gets a git worktree at base_commit; inside the sandbox (the `python` \
+            profile: subprocesses, no network, bounded processes, memory, time, output, and a \
+            discarded overlay over the worktree) the rest of the patch is applied with git apply, \
+            then patch --fuzz (the strategy is recorded, fuzzy applies flagged), the test patch on \
+            top, and the tests run with plugin auto-loading off and Proctor's pytest plugin loaded \
+            first: the outcomes it streams decide FULL / PARTIAL / NO and must agree with pytest's \
+            JUnit report. Patches that reach into the test machinery are marked suspicious \
+            (--strict: unresolved).
 
             Writes OUT/report.json (SWE-bench's denominators) and OUT/INSTANCE/ with the patch, \
             apply.log, test_command.sh, test_output.txt and report.json.
@@ -60,6 +68,9 @@ public struct GradeRepoCommand: ParsableCommand {
     @Option(help: "Directory holding the sandbox profiles (default: found automatically).")
     var sandboxes: String?
 
+    @Flag(help: "A suspicious instance (its patch or its run reached into the test machinery) is unresolved.")
+    var strict = false
+
     public init() {}
 
     public func validate() throws {
@@ -80,6 +91,7 @@ public struct GradeRepoCommand: ParsableCommand {
             limits: selection.limits, sandboxesDirectory: directory)
         options.reposDirectory = repos
         options.workers = workers
+        options.strict = strict
         options.proctorVersion = ProctorVersion.string
         let summary: RepoGradeRun.Summary
         do {
@@ -89,12 +101,13 @@ public struct GradeRepoCommand: ParsableCommand {
         }
         print("instances \(summary.totalInstances), submitted \(summary.submittedInstances), completed \(summary.completedInstances)")
         print("resolved  \(summary.resolvedInstances) FULL, \(summary.partialInstances) PARTIAL, unresolved \(summary.unresolvedInstances)")
-        print("empty patch \(summary.emptyPatchInstances), error \(summary.errorInstances)")
+        print("empty patch \(summary.emptyPatchInstances), error \(summary.errorInstances), suspicious \(summary.suspiciousIDs.count)")
         for id in summary.resolvedIDs { print("  FULL     \(id)") }
         for id in summary.partialIDs { print("  PARTIAL  \(id)") }
         for id in summary.unresolvedIDs where !summary.partialIDs.contains(id) { print("  NO       \(id)") }
         for id in summary.emptyPatchIDs { print("  EMPTY    \(id)") }
         for id in summary.errorIDs { print("  ERROR    \(id)") }
+        for id in summary.suspiciousIDs { print("  SUSPECT  \(id) (see its report.json: suspicious)") }
         print("report: \(out)/report.json")
     }
 }

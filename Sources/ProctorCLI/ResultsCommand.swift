@@ -13,7 +13,9 @@ public struct ResultsCommand: ParsableCommand {
             OUT/samples.jsonl holds one row per graded sample in submission order, the same rows \
             `proctor grade` writes; OUT/summary.json the same summary. Jobs that failed (malformed, \
             or infrastructure retries exhausted) are listed in OUT/failed.jsonl with their reason \
-            and left out of pass@k. Exit status 75 when some jobs are still pending or running.
+            and count as failures in pass@k (status job_failed): a sample must not raise a \
+            benchmark's score by breaking its own job. --exclude-failed leaves them out instead, \
+            with a warning. Exit status 75 when some jobs are still pending or running.
             """
     )
 
@@ -27,6 +29,9 @@ public struct ResultsCommand: ParsableCommand {
 
     @Flag(help: "No table, only the files.")
     var quiet = false
+
+    @Flag(help: "Leave failed jobs out of pass@k (by default they count as failures). Prints a warning.")
+    var excludeFailed = false
 
     public init() {}
 
@@ -72,6 +77,14 @@ public struct ResultsCommand: ParsableCommand {
                 ]).compactText
             }
             try (lines.joined(separator: "\n") + "\n").write(toFile: failedPath, atomically: true, encoding: .utf8)
+        }
+        if excludeFailed && !failed.isEmpty {
+            FileHandle.standardError.write(
+                Data(
+                    "proctor: WARNING: \(failed.count) failed job(s) left out of pass@k (--exclude-failed); the score is over the samples that were graded only\n"
+                        .utf8))
+        } else {
+            for job in failed { accumulator.addFailedJob(task: job.taskID) }
         }
         let base = GradeSummary.empty(
             problems: settings.problems, samples: settings.samples, profile: settings.profile,

@@ -140,7 +140,7 @@ public struct SubmitCommand: ParsableCommand {
         [String: [UInt8]], [NewJob]
     ) {
         let known = Dictionary(uniqueKeysWithValues: try RepoInstance.read(path: instances).map { ($0.instanceID, $0) })
-        let base = repos ?? (instances as NSString).deletingLastPathComponent
+        let base = RepoGradeRun.absolute(repos ?? (instances as NSString).deletingLastPathComponent)
         var raw: [String: [UInt8]] = [:]
         var jobs: [NewJob] = []
         for (index, prediction) in try RepoPrediction.read(path: predictions).enumerated() {

@@ -38,7 +38,7 @@ struct GradeRepoCommandTests {
             case "empty":
                 #expect(report["empty_patch"] as? Bool == true)
             case "conftest":
-                #expect(report["reverted_config_files"] as? [String] == ["conftest.py"])
+                #expect(report["dropped_changes"] as? [String] == ["conftest.py: test configuration"])
             case "hang":
                 #expect((report["sandbox_status"] as? String)?.hasPrefix("timeout") == true)
             case "forkbomb":
@@ -47,18 +47,37 @@ struct GradeRepoCommandTests {
                 #expect(report["sandbox_status"] as? String == "exited(1)", "contained: the run ended on its own")
                 let output = try String(contentsOfFile: base + "/out/\(id)/test_output.txt", encoding: .utf8)
                 #expect(output.contains("OSError: [Errno 28] No space left on device"), "the run's quota did not stop the flood")
+            case "gitdir", "dotgit-space", "symlink", "edscript", "binary", "rename-into-git":
+                // Refused before anything touched a tree: never applied, never run.
+                #expect((report["error"] as? String)?.hasPrefix("patch refused") == true, "\(id): \(report)")
+                #expect(report["sandbox_status"] == nil || report["sandbox_status"] is NSNull, "\(id)")
+            case "atexit-report", "report-monkeypatch":
+                #expect((report["error"] as? String)?.contains("disagrees") == true, "\(id): \(report)")
+                #expect((report["suspicious"] as? [String])?.isEmpty == false, "\(id)")
+            case "exit-after-report":
+                #expect((report["error"] as? String)?.contains("never finished") == true, "\(id): \(report)")
+            case "gitignore-conftest", "tests-init", "distinfo-plugin", "shadow-pytest", "usercustomize":
+                #expect((report["dropped_changes"] as? [String])?.isEmpty == false, "\(id): \(report)")
+                #expect(report["error"] == nil || report["error"] is NSNull, "\(id): \(report)")
             default: break
             }
         }
+        // No planted git configuration ran anything on the host, and the source repository's
+        // git directory holds only what git itself wrote.
+        #expect(!FileManager.default.fileExists(atPath: "/tmp/proctor-canary-fsmonitor"))
+        #expect(!FileManager.default.fileExists(atPath: "/tmp/proctor-canary-ed"))
+        let config = try String(contentsOfFile: base + "/repos/mathkit/.git/config", encoding: .utf8)
+        #expect(!config.contains("fsmonitor"))
         let summary =
             try JSONSerialization.jsonObject(with: try #require(FileManager.default.contents(atPath: base + "/out/report.json")))
             as! [String: Any]
-        #expect(summary["total_instances"] as? Int == 10)
-        #expect(summary["submitted_instances"] as? Int == 10)
+        #expect(summary["total_instances"] as? Int == 24)
+        #expect(summary["submitted_instances"] as? Int == 24)
         #expect(summary["resolved_instances"] as? Int == 1)
         #expect(summary["empty_patch_instances"] as? Int == 1)
-        #expect(summary["error_instances"] as? Int == 2)  // the patch that does not apply, the hang
-        #expect(summary["completed_instances"] as? Int == 7)
+        // The patch that does not apply, the hang, six refused patches, three tampered reports.
+        #expect(summary["error_instances"] as? Int == 11)
+        #expect(summary["completed_instances"] as? Int == 12)
         // What a rerun needs is on disk; nothing of the runs is left behind.
         for file in ["model.patch", "apply.log", "test_command.sh", "test_output.txt"] {
             #expect(FileManager.default.fileExists(atPath: base + "/out/mathkit__mathkit-partial/" + file), "\(file)")

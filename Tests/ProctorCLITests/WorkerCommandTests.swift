@@ -242,6 +242,18 @@ struct WorkerCommandTests {
         #expect(reasons["bad-json"]?.contains("malformed job payload") == true)
         #expect(reasons["wrong-task"]?.contains("task_id Other/1") == true)
         #expect(reasons["no-problem"]?.contains("not in the queue") == true)
+        // Failed jobs count as failures in pass@k: breaking a sample's job never raises the score.
+        for (flags, expectedFailed) in [([String](), 3), (["--exclude-failed"], nil)] {
+            let out = NSTemporaryDirectory() + "proctor-results-\(UInt32.random(in: 0...UInt32.max))"
+            defer { try? FileManager.default.removeItem(atPath: out) }
+            let invocation = try ProctorExecutable.run(
+                ["results", "--queue", location, "--run", "mixed", "--out", out, "--quiet"] + flags)
+            let data = try #require(FileManager.default.contents(atPath: out + "/summary.json"))
+            let summary = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+            let counts = summary["status_counts"] as? [String: Int] ?? [:]
+            #expect(counts["job_failed"] == expectedFailed, "\(summary)")
+            #expect(invocation.stderr.contains("WARNING") == !flags.isEmpty, "\(invocation.stderr)")
+        }
     }
 
     @Test(arguments: Backend.allCases)

@@ -140,6 +140,16 @@ public struct SummaryAccumulator: Sendable {
         }
     }
 
+    /// A sample whose job ended failed in the queue (malformed, or retries exhausted): it counts
+    /// as a failure in pass@k (status `job_failed`), so a benchmark never improves by breaking
+    /// samples on purpose. No timing or memory figures.
+    public mutating func addFailedJob(task: String) {
+        var counts = perTask[task] ?? (0, 0)
+        counts.n += 1
+        perTask[task] = counts
+        statusCounts["job_failed", default: 0] += 1
+    }
+
     public func summary(ks: [Int], base: GradeSummary) -> GradeSummary {
         var result = base
         let tasks = perTask.keys.sorted()

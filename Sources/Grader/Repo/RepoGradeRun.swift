@@ -11,6 +11,8 @@ public struct RepoGradeOptions: Sendable {
     public var profile: SandboxProfile
     public var limits: ResourceLimits
     public var workers = 1
+    /// A suspicious instance (`PatchScan`, the plugin's audit hook) is unresolved, not just marked.
+    public var strict = false
     public var sandboxesDirectory: String
     public var proctorVersion = "dev"
 
@@ -40,6 +42,7 @@ public final class RepoGradeRun: @unchecked Sendable {
     private let predictions: [RepoPrediction]
     private let sandbox: Sandbox
     private let runner: [UInt8]
+    private let plugin: [UInt8]
     private let protectedModules: Set<String>
     private let lock = NSLock()
     private var results: [String: InstanceReport] = [:]
@@ -56,6 +59,9 @@ public final class RepoGradeRun: @unchecked Sendable {
         public var fuzzyApply: Bool
         /// The model's file changes kept out of the tree, each with why (`PatchPolicy`).
         public var droppedChanges: [String]
+        /// Why the run looks like an attempt on the test machinery (the patch's text, what the
+        /// audit hook saw); empty when nothing did. Under `--strict` a suspicious instance is NO.
+        public var suspicious: [String] = []
         public var error: String?
         public var sandboxStatus: String?
         public var wallMs: Double?
@@ -74,7 +80,7 @@ public final class RepoGradeRun: @unchecked Sendable {
         enum CodingKeys: String, CodingKey {
             case instanceID = "instance_id", model = "model_name_or_path", key, resolved, emptyPatch = "empty_patch"
             case patchApplied = "patch_successfully_applied", applyStrategy = "apply_strategy", fuzzyApply = "fuzzy_apply"
-            case droppedChanges = "dropped_changes", error, sandboxStatus = "sandbox_status", wallMs = "wall_ms"
+            case droppedChanges = "dropped_changes", suspicious, error, sandboxStatus = "sandbox_status", wallMs = "wall_ms"
             case testCommand = "test_command", profile, limits, failToPass = "FAIL_TO_PASS", passToPass = "PASS_TO_PASS"
         }
     }
@@ -94,6 +100,8 @@ public final class RepoGradeRun: @unchecked Sendable {
         public var unresolvedIDs: [String]
         public var emptyPatchIDs: [String]
         public var errorIDs: [String]
+        /// Instances marked suspicious (whatever their verdict).
+        public var suspiciousIDs: [String] = []
 
         enum CodingKeys: String, CodingKey {
             case totalInstances = "total_instances", submittedInstances = "submitted_instances"
@@ -101,6 +109,7 @@ public final class RepoGradeRun: @unchecked Sendable {
             case partialInstances = "partial_instances", unresolvedInstances = "unresolved_instances"
             case emptyPatchInstances = "empty_patch_instances", errorInstances = "error_instances", resolvedIDs = "resolved_ids"
             case partialIDs = "partial_ids", unresolvedIDs = "unresolved_ids", emptyPatchIDs = "empty_patch_ids", errorIDs = "error_ids"
+            case suspiciousIDs = "suspicious_ids"
         }
     }
 
@@ -108,6 +117,13 @@ public final class RepoGradeRun: @unchecked Sendable {
     /// Placed beside the runner: the bootstrap leaves the control descriptor to a program of the
     /// grader's own (any other program runs without it).
     public static let runnerMarker = ".proctor-runner"
+
+    /// `path` made absolute against the current directory ("" is the current directory itself).
+    public static func absolute(_ path: String) -> String {
+        if path.hasPrefix("/") { return path }
+        let here = FileManager.default.currentDirectoryPath
+        return path.isEmpty ? here : here + "/" + path
+    }
 
     /// The per-instance directory's name under OUT.
     public static func directoryName(_ instanceID: String) -> String { instanceID.replacingOccurrences(of: "/", with: "__") }
@@ -144,6 +160,10 @@ public final class RepoGradeRun: @unchecked Sendable {
             throw GradeError("\(options.sandboxesDirectory)/python/repo_runner.py: missing")
         }
         self.runner = Array(runner)
+        guard let plugin = FileManager.default.contents(atPath: options.sandboxesDirectory + "/python/proctor_pytest.py") else {
+            throw GradeError("\(options.sandboxesDirectory)/python/proctor_pytest.py: missing")
+        }
+        self.plugin = Array(plugin)
         protectedModules = try PatchPolicy.protectedModules(file: options.sandboxesDirectory + "/python/protected_modules.txt")
     }
 
@@ -166,7 +186,7 @@ public final class RepoGradeRun: @unchecked Sendable {
             unresolvedInstances: unresolved.count, emptyPatchInstances: ids(\.emptyPatch).count,
             errorInstances: ids { $0.error != nil && !$0.emptyPatch }.count, resolvedIDs: ids { $0.resolved == "FULL" },
             partialIDs: ids { $0.resolved == "PARTIAL" }, unresolvedIDs: unresolved, emptyPatchIDs: ids(\.emptyPatch),
-            errorIDs: ids { $0.error != nil && !$0.emptyPatch })
+            errorIDs: ids { $0.error != nil && !$0.emptyPatch }, suspiciousIDs: ids { !$0.suspicious.isEmpty })
     }
 
     public func run() throws(GradeError) -> Summary {
@@ -203,7 +223,7 @@ public final class RepoGradeRun: @unchecked Sendable {
     static func testCommand(_ instance: RepoInstance, testFiles: [String]) -> String {
         func quote(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'" }
         let base = instance.testCommand ?? "python3 -m pytest -rA"
-        return base + " -p no:cacheprovider -o junit_family=xunit1 --junitxml=../\(reportName) "
+        return base + " -p proctor_pytest -p no:cacheprovider -o junit_family=xunit1 --junitxml=../\(reportName) "
             + testFiles.map(quote).joined(separator: " ")
     }
 
@@ -215,6 +235,7 @@ public final class RepoGradeRun: @unchecked Sendable {
                 instance.instanceID, instance.baseCommit, instance.testPatch, instance.failToPass.joined(separator: ","),
                 instance.passToPass.joined(separator: ","), instance.testCommand ?? "", instance.setupCommand ?? "",
                 prediction.patch, options.profile.sha256, "\(limits.cpu)", "\(limits.wall)", "\(limits.memory)",
+                options.strict ? "strict" : "",
             ].joined(separator: "\u{0}"))
         if let data = FileManager.default.contents(atPath: directory + "/report.json"),
             let earlier = try? JSONDecoder().decode(InstanceReport.self, from: data), earlier.key == key
@@ -223,7 +244,7 @@ public final class RepoGradeRun: @unchecked Sendable {
         }
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try? Data(prediction.patch.utf8).write(to: URL(fileURLWithPath: directory + "/model.patch"))
-        let located = instance.located(against: options.reposDirectory ?? (options.instancesPath as NSString).deletingLastPathComponent)
+        let located = instance.located(against: Self.absolute(options.reposDirectory ?? (options.instancesPath as NSString).deletingLastPathComponent))
         let repository = located.repo
         // The instance (with its repository's resolved path) and the prediction as one-line files:
         // `proctor repro-repo DIR` reads them back.
@@ -258,6 +279,7 @@ public final class RepoGradeRun: @unchecked Sendable {
             (try? GitRepository(repository: repository))?.pruneWorktrees()
         }
         report.droppedChanges = workspace.droppedChanges
+        report.suspicious = workspace.modelPatch.isEmpty ? [] : (try? PatchScan.findings(PatchSet.parse(workspace.modelPatch))) ?? []
         if let refusal = workspace.refusal {
             report.error = refusal
             try? (refusal + "\n").write(toFile: directory + "/apply.log", atomically: true, encoding: .utf8)
@@ -278,7 +300,7 @@ public final class RepoGradeRun: @unchecked Sendable {
             arguments: ["model.patch", "test.patch", instance.setupCommand ?? "", command], limits: limits)
         request.files = [
             "model.patch": Array(workspace.modelPatch.utf8), "test.patch": Array(workspace.testPatch.utf8),
-            Self.runnerMarker: [],
+            Self.runnerMarker: [], "proctor_pytest.py": plugin,
         ]
         request.workingTree = WorkingTree(
             build: { path in
@@ -292,7 +314,10 @@ public final class RepoGradeRun: @unchecked Sendable {
         let outcome = sandbox.run(request)
         report.sandboxStatus = outcome.statusText
         report.wallMs = outcome.wallMs
-        let records = RunnerRecords(outcome.control)
+        let lines = outcome.control.map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(ControlText.unescape) }
+        let records = RunnerRecords(lines)
+        let stream = TestStream(lines)
+        report.suspicious += stream.suspicious.map { "audit: " + $0 }
         report.patchApplied = records.applied != nil
         report.applyStrategy = records.applied?.strategy
         report.fuzzyApply = records.applied?.fuzzy ?? false
@@ -311,11 +336,26 @@ public final class RepoGradeRun: @unchecked Sendable {
             return report
         }
         switch collected.withLock({ junit }) {
+        case .success where records.testsStarted && !stream.finished:
+            report.error =
+                "\(outcome.statusText): pytest never finished its session (it was ended early, or Proctor's plugin was removed): no verdict"
         case .success(let tests) where records.testsStarted:
-            let resolution = RepoResolution(instance: instance, report: tests)
+            // The verdict comes from the stream pytest's own hooks sent as the tests ran; the
+            // report file (which tested code can rewrite) must agree with it.
+            let disagreeing = stream.disagreements(with: tests, on: instance.failToPass + instance.passToPass)
+            guard disagreeing.isEmpty else {
+                report.error =
+                    "the JUnit report disagrees with the outcomes pytest streamed on \(disagreeing.count) test(s) (e.g. \(disagreeing[0])): the report was tampered with"
+                report.suspicious.append("report: disagrees with the streamed outcomes")
+                return report
+            }
+            let resolution = RepoResolution(instance: instance, report: JUnitReport(tests: stream.tests))
             report.resolved = resolution.resolved.rawValue
             report.failToPass = .init(success: resolution.failToPassSuccess, failure: resolution.failToPassFailure)
             report.passToPass = .init(success: resolution.passToPassSuccess, failure: resolution.passToPassFailure)
+            if options.strict && !report.suspicious.isEmpty && report.resolved != "NO" {
+                report.resolved = "NO"  // --strict: suspicious is unresolved (the reasons are in `suspicious`)
+            }
         case .success:
             report.error = "\(outcome.statusText): a test report exists but the tests never started (the setup command failed)"
         case .failure(let error):

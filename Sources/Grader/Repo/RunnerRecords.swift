@@ -11,9 +11,9 @@ struct RunnerRecords {
     var testPatchFailure: String?
     var testsStarted = false
 
-    init(_ control: [String]) {
-        for line in control {
-            let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map { ControlText.unescape($0) }
+    /// `control`: the records, each split at tabs and unescaped.
+    init(_ control: [[String]]) {
+        for fields in control {
             switch (fields.first, fields.count) {
             case ("apply_try", 4): applyLog.append("\(fields[1]): \(fields[2]) — \(fields[3])")
             case ("applied", 3) where ["git apply", "patch --fuzz", "nothing"].contains(fields[1]) && ["fuzzy", "exact"].contains(fields[2]):

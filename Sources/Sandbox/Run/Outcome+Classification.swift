@@ -15,11 +15,10 @@ extension Outcome {
         let control = watched.control.text.split(separator: "\n").map(String.init)
         let wait = WaitStatus(watched.programStatus ?? watched.directStatus)
         let stderrText = watched.stderr.text
-        // A MemoryError (a record, or text on stderr) is the program's word; it counts as the
-        // memory limit only when the grader saw memory near the limit itself. A sample that
-        // raises MemoryError or prints it and aborts is a plain failure.
-        let peakBytes = UInt64(max(0, usage.ru_maxrss)) * 1024
-        let nearMemoryLimit = peakBytes >= applied.memoryBytes / 2
+        // memory_limit is partly the program's word (a MemoryError it raised, or printed before
+        // failing): only a failing status, never retried nor left out of pass@k, so claiming it
+        // gains a sample nothing. internal_error and blocked_syscall, which would, come only from
+        // the grader's own observations and the bootstrap's trusted records.
 
         let status: RunStatus
         if let failure = control.first(where: { $0.hasPrefix("internal_error") }) {
@@ -35,9 +34,8 @@ extension Outcome {
             status = .timeout(.wall)
         } else if wait.signal == SIGXCPU || (wait.signal == SIGKILL && cpuMs >= Double(applied.cpuSeconds) * 1000) {
             status = .timeout(.cpu)
-        } else if nearMemoryLimit
-            && (control.contains("memory_error")
-                || ([SIGKILL, SIGSEGV, SIGABRT].contains(wait.signal ?? 0) && stderrText.contains("MemoryError")))
+        } else if control.contains("memory_error")
+            || ((wait.signal != nil || (wait.exitCode ?? 0) != 0) && stderrText.contains("MemoryError"))
         {
             status = .memoryLimit
         } else if watched.killedForOutput || wait.signal == SIGXFSZ {

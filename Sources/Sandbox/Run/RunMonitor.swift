@@ -43,7 +43,9 @@ struct RunMonitor {
     struct Result {
         var stdout = CappedBuffer(capacity: 0)
         var stderr = CappedBuffer(capacity: 0)
-        var control = CappedBuffer(capacity: 64 << 10)
+        /// Only the bootstrap and the grader's own runners write here (a repository run streams one
+        /// record per test phase), so the cap is generous.
+        var control = CappedBuffer(capacity: 8 << 20)
         var killedForWall = false
         var killedForOutput = false
         var blockedSyscall: String?
