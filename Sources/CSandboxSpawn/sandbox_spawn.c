@@ -202,6 +202,14 @@ static void child_exec_program(const csandbox_config *c, int error_fd) {
         if (syscall(SYS_mount, "proctor-scratch", c->workdir, "tmpfs", MS_NOSUID | MS_NODEV, c->scratch_options) != 0)
             child_fail(error_fd, CSANDBOX_STAGE_MOUNT, errno);
         child_allow_mount(error_fd, ruleset, c->workdir, c->scratch_landlock_access, CSANDBOX_STAGE_MOUNT);
+        // A procfs of the run's own PID namespace over /proc: the host's processes (their pids,
+        // owners, command lines) are not there even to stat(), which Landlock does not govern.
+        // Best effort: where the kernel refuses a new procfs (a container with masked /proc
+        // paths), /proc stays the host's, still unreadable under Landlock.
+        if (c->namespaces & CSANDBOX_NS_PID) {
+            if (syscall(SYS_mount, "proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "hidepid=invisible") != 0)
+                syscall(SYS_mount, "proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+        }
         // A caller-built working tree (a repository checkout) is read from the host but written to
         // an overlay layer on the tmpfs: a test suite that writes without end fills the run's quota,
         // not the host's disk, and leaves the checkout as it was.

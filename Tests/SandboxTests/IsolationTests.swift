@@ -112,6 +112,18 @@ struct IsolationTests {
         #expect(outcome.stdout == "[0, 1, 2]\n")
     }
 
+    @Test(arguments: ["python-strict", "python"])
+    func hostProcessesAreNotVisibleEvenToStat(_ profile: String) throws {
+        try #require(Checkout.isRoot, "needs root for the PID and mount namespaces")
+        // The grader itself and init: with the run's own procfs neither exists there.
+        let outcome = try Checkout.run("host_processes.py", profile: profile, arguments: ["\(getpid())", "\(getppid())"])
+        #expect(outcome.statusText == "exited(0)", "\(outcome.stderr)")
+        #expect(outcome.stdout.contains("pid \(getpid()) hidden"), "\(outcome.stdout)")
+        #expect(outcome.stdout.contains("pid \(getppid()) hidden"), "\(outcome.stdout)")
+        #expect(!outcome.stdout.contains("visible"), "\(outcome.stdout)")
+        #expect(outcome.stdout.contains("listing refused"), "\(outcome.stdout)")
+    }
+
     @Test func orphansDoNotOutliveTheRun() throws {
         let outcome = try Checkout.run("orphan.py", profile: "python")
         #expect(outcome.stdout == "parent done\n")

@@ -27,7 +27,17 @@ struct ResourceLimitTests {
         #expect(outcome.stderr.contains("fork failed: 1\n"))  // EPERM from the seccomp filter
     }
 
-    @Test(arguments: ["memory_bomb.py", "memory_growth.py"])
+    @Test func oneRefusedHugeAllocationIsAPlainFailure() throws {
+        // 4 GiB at once is refused by RLIMIT_DATA before any of it is used: MemoryError, but the
+        // grader never saw memory near the limit, so it is not memory_limit (a sample cannot
+        // claim memory_limit by raising or printing MemoryError).
+        let outcome = try Checkout.run("memory_bomb.py")
+        #expect(outcome.statusText == "exited(1)")
+        #expect(outcome.stderr.contains("MemoryError"))
+        #expect(outcome.peakRssKiB < 128 * 1024)
+    }
+
+    @Test(arguments: ["memory_growth.py"])
     func memoryBombsEndAsMemoryLimit(_ fixture: String) throws {
         let outcome = try Checkout.run(fixture)
         #expect(outcome.status == "memory_limit")

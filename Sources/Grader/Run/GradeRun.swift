@@ -141,6 +141,9 @@ public final class GradeRun: @unchecked Sendable {
             report(start: start)
         }
         condition.unlock()
+        // The workers shut their warm pools down as they leave: the run is over only when every
+        // pool process is gone and its directory removed (a caller checks the host right after).
+        while workers.contains(where: { !$0.isFinished }) { Thread.sleep(forTimeInterval: 0.005) }
         if let readError { throw readError }
         if let writeError { throw writeError }
         fdatasync(outputFD)

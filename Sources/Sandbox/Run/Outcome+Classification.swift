@@ -15,10 +15,17 @@ extension Outcome {
         let control = watched.control.text.split(separator: "\n").map(String.init)
         let wait = WaitStatus(watched.programStatus ?? watched.directStatus)
         let stderrText = watched.stderr.text
-        // memory_limit is partly the program's word (a MemoryError it raised, or printed before
-        // failing): only a failing status, never retried nor left out of pass@k, so claiming it
-        // gains a sample nothing. internal_error and blocked_syscall, which would, come only from
-        // the grader's own observations and the bootstrap's trusted records.
+        // memory_limit is what the grader saw: the run's peak resident memory reached half the
+        // limit, and it ended on a MemoryError (the bootstrap's record, or the interpreter's
+        // message as it failed). A sample that raises MemoryError itself, or prints it and aborts,
+        // without using the memory is a plain failure; so is one refused huge allocation (the
+        // row still names MemoryError as its error). internal_error and blocked_syscall come only
+        // from the grader's own observations and the bootstrap's trusted records.
+        let peakBytes = UInt64(max(0, usage.ru_maxrss)) * 1024
+        let nearMemoryLimit = peakBytes >= applied.memoryBytes / 2
+        let ranOutOfMemory =
+            control.contains("memory_error")
+            || ((wait.signal != nil || (wait.exitCode ?? 0) != 0) && stderrText.contains("MemoryError"))
 
         let status: RunStatus
         if let failure = control.first(where: { $0.hasPrefix("internal_error") }) {
@@ -34,9 +41,7 @@ extension Outcome {
             status = .timeout(.wall)
         } else if wait.signal == SIGXCPU || (wait.signal == SIGKILL && cpuMs >= Double(applied.cpuSeconds) * 1000) {
             status = .timeout(.cpu)
-        } else if control.contains("memory_error")
-            || ((wait.signal != nil || (wait.exitCode ?? 0) != 0) && stderrText.contains("MemoryError"))
-        {
+        } else if nearMemoryLimit && ranOutOfMemory {
             status = .memoryLimit
         } else if watched.killedForOutput || wait.signal == SIGXFSZ {
             status = .outputLimit
