@@ -167,9 +167,12 @@ public final class Sandbox: Sendable {
             if tree != nil, let workingTree = request.workingTree { workingTree.collect(dir.path) }
         }
 
-        let monitor = RunMonitor(
+        var monitor = RunMonitor(
             pid: launched.pid, pidfd: launched.pidfd, statusFD: launched.statusFD, wallLimit: limits.wall,
             outputLimit: limits.outputLimit.bytes, capture: Int(limits.captureBytes.bytes))
+        // The limit holds for the run as a whole, not only per process (``MemoryWatch``).
+        monitor.memory = MemoryWatch(
+            leader: launched.pid, scratch: isolation.scratchTmpfs ? isolation.scratch : nil, limit: appliedLimits.memoryBytes)
         let watched = try monitor.watch(
             RunMonitor.Streams(stdout: stdout.read, stderr: stderr.read, control: control.read, listener: launched.listenerFD),
             startedAt: launched.start)

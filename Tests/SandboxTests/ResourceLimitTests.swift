@@ -46,6 +46,22 @@ struct ResourceLimitTests {
         #expect(outcome.peakRssKiB < 300 * 1024)
     }
 
+    @Test(arguments: ["memory_children.py", "memory_shared.py"])
+    func theMemoryLimitHoldsForTheWholeRun(_ fixture: String) throws {
+        try #require(Checkout.isRoot, "needs root for the run's namespaces")
+        // Per process each stays under 128 MiB (or is not counted by RLIMIT_DATA at all); the
+        // grader adds up the run's memory and stops it once the total passes the limit.
+        let outcome = try Checkout.run(fixture, profile: "python") { limits in
+            limits.memory = ByteCount(bytes: 128 << 20)
+            limits.wall = TimeSpan(milliseconds: 10_000)
+        }
+        #expect(outcome.status == "memory_limit", "\(outcome.statusText) \(outcome.stdout) \(outcome.stderr.suffix(300))")
+        #expect(!outcome.stdout.contains("finished") && !outcome.stdout.contains("held"))
+        // The reported peak is the run's total, not one process's.
+        #expect(outcome.peakRssKiB >= 128 * 1024, "\(outcome.peakRssKiB) KiB")
+        #expect(outcome.wallMs < 3000, "stopped as soon as the total passed the limit")
+    }
+
     @Test func busyLoopEndsAsCPUTimeout() throws {
         let outcome = try Checkout.run("cpu_burn.py") {
             $0.cpu = TimeSpan(seconds: 1)

@@ -21,7 +21,7 @@ extension Outcome {
         // without using the memory is a plain failure; so is one refused huge allocation (the
         // row still names MemoryError as its error). internal_error and blocked_syscall come only
         // from the grader's own observations and the bootstrap's trusted records.
-        let peakBytes = UInt64(max(0, usage.ru_maxrss)) * 1024
+        let peakBytes = max(UInt64(max(0, usage.ru_maxrss)) * 1024, watched.peakTotalBytes)
         let nearMemoryLimit = peakBytes >= applied.memoryBytes / 2
         let ranOutOfMemory =
             control.contains("memory_error")
@@ -32,6 +32,8 @@ extension Outcome {
             status = .internalError("bootstrap: \(failure)")
         } else if let name = watched.blockedSyscall {
             status = .blockedSyscall(name)
+        } else if watched.killedForMemory {
+            status = .memoryLimit
         } else if wait.signal == SIGSYS || control.contains("candidate_seccomp_kill") {
             // Killed by the filter without a notification (bad architecture, or a kill action).
             // No program can send itself SIGSYS (the policy refuses every way to), so only the
@@ -55,7 +57,7 @@ extension Outcome {
             status: status.kind, statusText: status.description, exitCode: wait.exitCode, signal: wait.signal,
             signalName: wait.signal.map(SignalNames.name), timeout: nil, blockedSyscall: nil, error: nil,
             wallMs: Double(watched.wallNanoseconds) / 1_000_000, cpuMs: cpuMs, userMs: userMs, systemMs: systemMs,
-            peakRssKiB: Int(usage.ru_maxrss), stdout: watched.stdout.text, stderr: stderrText,
+            peakRssKiB: Int(peakBytes / 1024), stdout: watched.stdout.text, stderr: stderrText,
             stdoutBytes: watched.stdout.total, stderrBytes: watched.stderr.total,
             stdoutTruncatedBytes: watched.stdout.truncated, stderrTruncatedBytes: watched.stderr.truncated,
             control: control, limits: applied, profile: profile, isolation: isolation)

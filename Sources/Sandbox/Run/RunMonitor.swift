@@ -48,6 +48,10 @@ struct RunMonitor {
         var control = CappedBuffer(capacity: 8 << 20)
         var killedForWall = false
         var killedForOutput = false
+        /// The run's total memory passed the limit (``MemoryWatch``).
+        var killedForMemory = false
+        /// The peak of the run's total memory, as the watch saw it (0 when it never looked).
+        var peakTotalBytes: UInt64 = 0
         var blockedSyscall: String?
         var wallNanoseconds: UInt64 = 0
         var directStatus: Int32 = 0
@@ -71,6 +75,8 @@ struct RunMonitor {
     let wallLimit: TimeSpan
     let outputLimit: UInt64
     let capture: Int
+    /// The run's total memory, watched while it runs; nil: not watched.
+    var memory: MemoryWatch?
 
     func watch(_ streams: Streams, startedAt start: UInt64) throws(SandboxError) -> Result {
         var result = Result()
@@ -95,12 +101,22 @@ struct RunMonitor {
             }
         }
         var chunk = [UInt8](repeating: 0, count: 64 << 10)
+        var memory = self.memory
+        var nextLook = start
 
         while true {
             let now = Syscall.monotonicNanoseconds()
             if !killed && !exited && now >= deadline {
                 result.killedForWall = true
                 stop()
+            }
+            if var watch = memory, !killed && !exited && now >= nextLook {
+                if watch.exceeded() {
+                    result.killedForMemory = true
+                    stop()
+                }
+                memory = watch
+                nextLook = now + MemoryWatch.interval
             }
             if let hardKillAt, !exited, now >= hardKillAt {
                 killTree()
@@ -113,7 +129,7 @@ struct RunMonitor {
             }
             var watched = open
             if !exited && pidfd >= 0 { watched.append(pidfd) }
-            let limit = drainDeadline ?? hardKillAt ?? deadline
+            let limit = min(drainDeadline ?? hardKillAt ?? deadline, memory != nil && !killed && !exited ? nextLook : .max)
             let timeout = Int32(clamping: max(1, (Int64(limit) - Int64(now)) / 1_000_000 + 1))
             let events = try Syscall.poll(watched, timeoutMilliseconds: min(timeout, 1000))
             for (index, fd) in watched.enumerated() where events[index] != 0 {
@@ -149,6 +165,7 @@ struct RunMonitor {
             }
         }
         if !exited { killTree() }
+        result.peakTotalBytes = memory?.peak ?? 0
         let reaped = try Syscall.wait(pid)
         result.wallNanoseconds = Syscall.monotonicNanoseconds() - start
         result.directStatus = reaped.status
