@@ -136,6 +136,26 @@ def _wipe(path):
                 os.unlink(entry.path)
 
 
+def _owned_directories(path):
+    """The sample directory and those above it that the pool's uid owns (the scratch tmpfs, the
+    pool's workdir): a sample could chmod them or touch their times, which Landlock does not
+    govern, so the zygote puts their metadata back after each sample."""
+    found = []
+    while path not in ("", "/"):
+        info = os.lstat(path)
+        if info.st_uid != os.getuid():
+            break
+        found.append((path, info.st_mode & 0o7777, info.st_atime_ns, info.st_mtime_ns))
+        path = os.path.dirname(path)
+    return found
+
+
+def _restore(directories):
+    for path, mode, atime, mtime in directories:
+        os.chmod(path, mode)
+        os.utime(path, ns=(atime, mtime), follow_symlinks=False)
+
+
 def _candidate(bootstrap, stack_filter, restrict, sockets, header, fds, sample):
     """The forked child: restrict itself, then load and serve the sample's program."""
     stdout, stderr, requests, replies, program, control = fds[:6]
@@ -251,6 +271,7 @@ def main():
         except (OSError, ValueError):
             pass  # the core went away (offlined, or a cpuset changed): run unpinned
     tester = _start_tester(bootstrap, stack_filter)
+    directories = _owned_directories(sample)
     _warm_up(bootstrap)
     gc.collect()
     gc.freeze()
@@ -280,6 +301,7 @@ def main():
             tester = _start_tester(bootstrap, stack_filter)
         try:
             _wipe(sample)
+            _restore(directories)  # modes and times as the first sample found them
             clean = True
         except OSError:
             clean = False

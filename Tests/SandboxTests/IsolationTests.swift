@@ -113,6 +113,43 @@ struct IsolationTests {
     }
 
     @Test(arguments: ["python-strict", "python"])
+    func hostUnixSocketsAreOutOfReach(_ profile: String) throws {
+        // A host daemon's sockets, open to everyone (like a local PostgreSQL's or D-Bus's).
+        let path = "/tmp/proctor-host-daemon-\(getpid())"
+        unlink(path)
+        unlink(path + ".dgram")
+        defer {
+            unlink(path)
+            unlink(path + ".dgram")
+        }
+        func bound(_ type: Int32, _ name: String) throws -> Int32 {
+            let fd = socket(AF_UNIX, type, 0)
+            var address = sockaddr_un()
+            address.sun_family = sa_family_t(AF_UNIX)
+            withUnsafeMutableBytes(of: &address.sun_path) { buffer in
+                for (index, byte) in name.utf8.enumerated() { buffer[index] = byte }
+            }
+            let rc = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            }
+            try #require(rc == 0)
+            chmod(name, 0o777)
+            return fd
+        }
+        let stream = try bound(Int32(SOCK_STREAM.rawValue), path)
+        let datagram = try bound(Int32(SOCK_DGRAM.rawValue), path + ".dgram")
+        defer {
+            close(stream)
+            close(datagram)
+        }
+        listen(stream, 4)
+        let outcome = try Checkout.run("unix_sockets.py", profile: profile, arguments: [path])
+        #expect(outcome.stdout.contains("connect: refused"), "\(outcome.stdout)\(outcome.stderr)")
+        #expect(outcome.stdout.contains("sendto: refused"), "\(outcome.stdout)\(outcome.stderr)")
+        #expect(!outcome.stdout.contains("reached"))
+    }
+
+    @Test(arguments: ["python-strict", "python"])
     func hostProcessesAreNotVisibleEvenToStat(_ profile: String) throws {
         try #require(Checkout.isRoot, "needs root for the PID and mount namespaces")
         // The grader itself and init: with the run's own procfs neither exists there.

@@ -41,6 +41,48 @@ struct WarmPoolTests {
         #expect(pool.processID == pid, "one pool served all three")
     }
 
+    @Test func aSampleLeavesNoMetadataForTheNext() throws {
+        let pool = try #require(WarmPool(sandbox: Checkout.sandbox()))
+        defer { pool.shutdown() }
+        // What a sample can see of its directory and those above it that it owns.
+        let look = """
+            import os
+            def look():
+                seen, path = [], os.getcwd()
+                while path != "/":
+                    try:
+                        info = os.stat(path)
+                    except OSError:
+                        break
+                    if info.st_uid != os.getuid():
+                        break  # the grader's directories: not the sample's to change
+                    seen.append((path, info.st_mode, info.st_mtime_ns, info.st_atime_ns))
+                    path = os.path.dirname(path)
+                return seen
+            """
+        let fresh = try #require(pool.run(request(look + "\ndef f():\n    print(look())\n    return 1\n", expected: "1")))
+        #expect(fresh.control.contains("completed n0nce 1"), "\(fresh.stderr)")
+        // This sample renices nothing (refused), but marks every directory it owns.
+        let marker = try #require(
+            pool.run(
+                request(
+                    look + """
+
+                        def f():
+                            for path, *_ in look():
+                                try:
+                                    os.chmod(path, 0o777)
+                                    os.utime(path, (12345, 12345))
+                                except OSError:
+                                    pass
+                            return 1
+                        """, expected: "1")))
+        #expect(marker.control.contains("completed n0nce 1"), "\(marker.stderr)")
+        let after = try #require(pool.run(request(look + "\ndef f():\n    print(look())\n    return 1\n", expected: "1")))
+        #expect(after.stdout == fresh.stdout, "metadata carried over:\n\(fresh.stdout)\n\(after.stdout)")
+        #expect(!after.stdout.contains("12345"))
+    }
+
     @Test func perSampleLimitsAndIsolationApply() throws {
         let pool = try #require(WarmPool(sandbox: Checkout.sandbox()))
         defer { pool.shutdown() }
