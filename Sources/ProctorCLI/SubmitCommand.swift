@@ -56,6 +56,9 @@ public struct SubmitCommand: ParsableCommand {
     @Option(help: "Memory limit per sample (default: the profile's).")
     var memory: String?
 
+    @Flag(help: "Repository tasks: a suspicious instance is unresolved (see `proctor grade-repo --strict`).")
+    var strict = false
+
     @Flag(help: "Submit the tasks that have samples even if some have none.")
     var allowPartial = false
 
@@ -93,6 +96,7 @@ public struct SubmitCommand: ParsableCommand {
         do {
             if let instances, let predictions {
                 settings.kind = "repo"
+                settings.strict = strict ? true : nil
                 (raw, jobs) = try Self.repositoryJobs(instances: instances, predictions: predictions, repos: repos)
             } else if let problems, let samples {
                 (raw, jobs) = try sampleJobs(problems: problems, samples: samples)

@@ -295,9 +295,10 @@ public final class QueueWorker: @unchecked Sendable {
         let report: RepoGradeRun.InstanceReport
         do {
             let profile = try SandboxProfile.load(named: settings.profile, sandboxesDirectory: options.sandboxesDirectory)
-            let repoOptions = RepoGradeOptions(
+            var repoOptions = RepoGradeOptions(
                 instancesPath: "queue", predictionsPath: "queue", outDirectory: out, profile: profile, limits: settings.limits,
                 sandboxesDirectory: options.sandboxesDirectory)
+            repoOptions.strict = settings.strict ?? false
             report = try RepoGradeRun.gradeOne(instance: instance, prediction: prediction, options: repoOptions)
         } catch {
             return retryJob(job, "cannot grade the repository task here: \(error)")

@@ -12,6 +12,8 @@ public struct RunSettings: Codable, Sendable, Equatable {
     public var samples: String
     /// "repo" for repository tasks (jobs are predictions, "problems" are instances); nil for samples.
     public var kind: String?
+    /// Repository tasks: a suspicious instance is unresolved (`grade-repo --strict`); nil means no.
+    public var strict: Bool?
 
     public init(profile: String, profileSHA256: String, limits: ResourceLimits, ks: [Int], problems: String, samples: String) {
         self.profile = profile

@@ -71,13 +71,14 @@ struct GradeRepoCommandTests {
         let summary =
             try JSONSerialization.jsonObject(with: try #require(FileManager.default.contents(atPath: base + "/out/report.json")))
             as! [String: Any]
-        #expect(summary["total_instances"] as? Int == 24)
-        #expect(summary["submitted_instances"] as? Int == 24)
-        #expect(summary["resolved_instances"] as? Int == 1)
+        #expect(summary["total_instances"] as? Int == 25)
+        #expect(summary["submitted_instances"] as? Int == 25)
+        #expect(summary["resolved_instances"] as? Int == 2)
         #expect(summary["empty_patch_instances"] as? Int == 1)
         // The patch that does not apply, the hang, six refused patches, three tampered reports.
         #expect(summary["error_instances"] as? Int == 11)
-        #expect(summary["completed_instances"] as? Int == 12)
+        #expect(summary["completed_instances"] as? Int == 13)
+        #expect((summary["suspicious_ids"] as? [String])?.contains("mathkit__mathkit-gold-tracing") == true)
         // What a rerun needs is on disk; nothing of the runs is left behind.
         for file in ["model.patch", "apply.log", "test_command.sh", "test_output.txt"] {
             #expect(FileManager.default.fileExists(atPath: base + "/out/mathkit__mathkit-partial/" + file), "\(file)")
@@ -96,6 +97,12 @@ struct GradeRepoCommandTests {
         let doctored = try ProctorExecutable.run(["repro-repo", base + "/out/mathkit__mathkit-partial"])
         #expect(doctored.status == 3)
         try original.write(toFile: partialReport, atomically: true, encoding: .utf8)
+        // repro-repo takes the same path: a hostile instance reruns contained, to the same verdict.
+        for hostile in ["mathkit__mathkit-report-monkeypatch", "mathkit__mathkit-gitdir"] {
+            let rerun = try ProctorExecutable.run(["repro-repo", base + "/out/" + hostile])
+            #expect(rerun.status == 0, "\(hostile): \(rerun.stdout)\(rerun.stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: "/tmp/proctor-canary-fsmonitor"))
 
         // Resume: a second run reuses every instance's report.
         let again = try ProctorExecutable.run([
@@ -103,7 +110,24 @@ struct GradeRepoCommandTests {
             "--repos", base + "/repos", "--out", base + "/out", "--timeout", "6s",
         ])
         #expect(again.status == 0)
-        #expect(again.stdout.contains("resolved  1 FULL, 2 PARTIAL"))
+        #expect(again.stdout.contains("resolved  2 FULL, 2 PARTIAL"))
+
+        // --strict: the suspicious fix is unresolved, the clean one still resolves.
+        let strictPredictions = base + "/strict-predictions.jsonl"
+        let lines = try String(contentsOfFile: Self.fixtures + "/predictions.jsonl", encoding: .utf8).split(separator: "\n")
+            .filter { $0.contains("\"mathkit__mathkit-gold\"") || $0.contains("\"mathkit__mathkit-gold-tracing\"") }
+        try (lines.joined(separator: "\n") + "\n").write(toFile: strictPredictions, atomically: true, encoding: .utf8)
+        let strict = try ProctorExecutable.run([
+            "grade-repo", "--instances", Self.fixtures + "/instances.jsonl", "--predictions", strictPredictions,
+            "--repos", base + "/repos", "--out", base + "/strict", "--timeout", "6s", "--strict",
+        ])
+        #expect(strict.status == 0, "\(strict.stderr)")
+        let tracing = try JSONSerialization.jsonObject(
+            with: try #require(FileManager.default.contents(atPath: base + "/strict/mathkit__mathkit-gold-tracing/report.json")))
+            as! [String: Any]
+        #expect(tracing["resolved"] as? String == "NO", "\(tracing)")
+        #expect((tracing["suspicious"] as? [String])?.contains { $0.hasPrefix("audit: trace_hook") } == true, "\(tracing)")
+        #expect(strict.stdout.contains("mathkit__mathkit-gold\n") || strict.stdout.contains("FULL     mathkit__mathkit-gold"))
     }
 
     @Test func badInputNamesFileAndLine() throws {

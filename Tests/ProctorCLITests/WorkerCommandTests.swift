@@ -309,5 +309,9 @@ struct WorkerCommandTests {
             #expect(row["instance_id"] as? String == want["instance_id"] as? String)
             #expect(row["resolved"] as? String == want["resolved"] as? String, "\(want["instance_id"]!)")
         }
+        // The hostile predictions were refused or contained on the worker too: nothing ran on the host.
+        #expect(!FileManager.default.fileExists(atPath: "/tmp/proctor-canary-fsmonitor"))
+        #expect(!FileManager.default.fileExists(atPath: "/tmp/proctor-canary-ed"))
+        #expect(!(try String(contentsOfFile: base + "/repos/mathkit/.git/config", encoding: .utf8)).contains("fsmonitor"))
     }
 }
