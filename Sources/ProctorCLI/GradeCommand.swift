@@ -103,7 +103,7 @@ public struct GradeCommand: ParsableCommand {
         do {
             summary = try GradeRun(options).run()
         } catch {
-            throw CLIFailure.usage("proctor: \(error)")
+            throw CLIFailure.from(error)
         }
         print(summary.table)
         print("results: \(out)/samples.jsonl, \(out)/summary.json")
@@ -117,10 +117,18 @@ enum CLIFailure: Error, CustomStringConvertible {
     case usage(String)
     /// A service (the queue's database) could not be reached: exit 69.
     case unavailable(String)
+    /// Reading or writing a file failed (a full disk): exit 74 (EX_IOERR).
+    case io(String)
+
+    /// `error` as the command line reports it: I/O failures apart from bad input.
+    static func from(_ error: any Error) -> CLIFailure {
+        if let error = error as? GradeError, error.isIO { return .io("proctor: \(error)") }
+        return .usage("proctor: \(error)")
+    }
 
     var description: String {
         switch self {
-        case .usage(let message), .unavailable(let message): message
+        case .usage(let message), .unavailable(let message), .io(let message): message
         }
     }
 
@@ -128,6 +136,7 @@ enum CLIFailure: Error, CustomStringConvertible {
         switch self {
         case .usage: 64
         case .unavailable: 69
+        case .io: 74
         }
     }
 }

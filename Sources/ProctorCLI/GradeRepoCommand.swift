@@ -97,7 +97,7 @@ public struct GradeRepoCommand: ParsableCommand {
         do {
             summary = try RepoGradeRun(options).run()
         } catch {
-            throw CLIFailure.usage("proctor: \(error)")
+            throw CLIFailure.from(error)
         }
         print("instances \(summary.totalInstances), submitted \(summary.submittedInstances), completed \(summary.completedInstances)")
         print("resolved  \(summary.resolvedInstances) FULL, \(summary.partialInstances) PARTIAL, unresolved \(summary.unresolvedInstances)")

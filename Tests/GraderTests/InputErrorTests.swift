@@ -50,6 +50,27 @@ struct InputErrorTests {
         #expect(try error(samples: lines, allowPartial: true) == nil)
     }
 
+    @Test func aTruncatedGzipFileIsAnErrorEvenWhenCutAtALineEnd() throws {
+        // Every line intact, only gzip's trailer (CRC and size) missing: still not the whole file.
+        let lines = (0..<13).map { #"{"task_id": "Fixture/\#($0)", "completion": "    return 1\n"}"# }
+        let plain = try Checkout.file("samples.jsonl", lines)
+        let gzip = Process()
+        gzip.executableURL = URL(fileURLWithPath: "/bin/gzip")
+        gzip.arguments = ["-kf", plain]
+        try gzip.run()
+        gzip.waitUntilExit()
+        let whole = try Data(contentsOf: URL(fileURLWithPath: plain + ".gz"))
+        let cut = plain + ".cut.gz"
+        try whole.dropLast(8).write(to: URL(fileURLWithPath: cut))
+        #expect(throws: GradeError.self) { _ = try SampleFile(path: cut, problems: try ProblemSet(path: problems)) }
+        let error = #expect(throws: GradeError.self) {
+            _ = try Checkout.grade(problems: problems, samples: cut, out: Checkout.outDirectory("errors"))
+        }
+        #expect(error?.description.contains("\(cut): truncated or corrupt") == true, "\(error?.description ?? "")")
+        // The intact file grades.
+        #expect(try Checkout.grade(problems: problems, samples: plain + ".gz", out: Checkout.outDirectory("gz")).samplesGraded == 13)
+    }
+
     @Test func malformedProblemNamesItsLine() throws {
         let bad = try Checkout.file("problems.jsonl", [#"{"task_id": "T/0", "prompt": "def f():\n", "entry_point": "f"}"#])
         let samples = try Checkout.file("samples.jsonl", [#"{"task_id": "T/0", "completion": "x"}"#])

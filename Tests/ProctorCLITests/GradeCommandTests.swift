@@ -44,6 +44,65 @@ struct GradeCommandTests {
         #expect(again.stderr.isEmpty)
     }
 
+    @Test func anOutputThatIsAnInputIsRefused() throws {
+        // `--out .` next to a samples.jsonl: the results would go into the samples themselves.
+        let directory = out("same")
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: ProctorExecutable.root + "/" + samples, toPath: directory + "/samples.jsonl")
+        let before = try Data(contentsOf: URL(fileURLWithPath: directory + "/samples.jsonl"))
+        let graded = try ProctorExecutable.run([
+            "grade", "--problems", problems, "--samples", directory + "/samples.jsonl", "--out", directory, "--quiet",
+        ])
+        #expect(graded.status == 64)
+        #expect(graded.stderr.contains("is the input file"), "\(graded.stderr)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: directory + "/samples.jsonl")) == before, "the input was changed")
+    }
+
+    @Test func aPartialLastRowIsGradedAgainOnResumeAndTheSummaryAgreesWithTheRows() throws {
+        let directory = out("partial")
+        let first = try ProctorExecutable.run(["grade", "--problems", problems, "--samples", samples, "--out", directory, "--quiet"])
+        #expect(first.status == 0)
+        // A stop mid-row (a full disk): the last row is half written.
+        let path = directory + "/samples.jsonl"
+        let whole = try Data(contentsOf: URL(fileURLWithPath: path))
+        try whole.dropLast(40).write(to: URL(fileURLWithPath: path))
+        let resumed = try ProctorExecutable.run(["grade", "--problems", problems, "--samples", samples, "--out", directory, "--quiet"])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(resumed.stdout.contains("(35 reused from an earlier run)"), "\(resumed.stdout)")
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let rows = try text.split(separator: "\n").map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        #expect(rows.count == 36 && text.hasSuffix("\n"))
+        let summary =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: directory + "/summary.json"))) as! [String: Any]
+        #expect((summary["samples_graded"] as? Int ?? 0) + (summary["samples_reused"] as? Int ?? 0) == rows.count)
+        #expect(summary["passed"] as? Int == rows.filter { $0["passed"] as? Bool == true }.count)
+    }
+
+    @Test(.enabled(if: geteuid() == 0, "needs root for a mount namespace of its own"))
+    func aFullDiskExitsWithAnIOErrorNotBadUsage() throws {
+        let directory = out("full")
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        // A 16 KiB tmpfs over --out, in a mount namespace of the command's own (nothing to undo).
+        let full = try ProctorExecutable.runTool(
+            "/usr/bin/unshare",
+            [
+                "--mount", "--propagation", "private", "/bin/sh", "-c",
+                "mount -t tmpfs -o size=16k proctor-full \"$1\" && \"$2\" grade --problems \"$3\" --samples \"$4\" --out \"$1\" --quiet 2>&1; echo \"exit $?\"",
+                "sh", directory, ProctorExecutable.path, ProctorExecutable.root + "/" + problems, ProctorExecutable.root + "/" + samples,
+            ])
+        #expect(full.contains("exit 74"), "\(full)")
+        #expect(full.contains("No space left on device"), "\(full)")
+    }
+
+    @Test func aResultsPathThatIsNotARegularFileIsRefused() throws {
+        let directory = out("device")
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: directory + "/samples.jsonl", withDestinationPath: "/dev/zero")
+        let graded = try ProctorExecutable.run(["grade", "--problems", problems, "--samples", samples, "--out", directory, "--quiet"])
+        #expect(graded.status == 64)
+        #expect(graded.stderr.contains("not a regular file"), "\(graded.stderr)")
+    }
+
     @Test func badInputExitsWith64AndNamesTheLine() throws {
         let bad = "/tmp/proctor-cli-tests/bad-\(getpid()).jsonl"
         try FileManager.default.createDirectory(atPath: "/tmp/proctor-cli-tests", withIntermediateDirectories: true)

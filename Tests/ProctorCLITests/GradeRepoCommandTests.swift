@@ -130,6 +130,37 @@ struct GradeRepoCommandTests {
         #expect(strict.stdout.contains("mathkit__mathkit-gold\n") || strict.stdout.contains("FULL     mathkit__mathkit-gold"))
     }
 
+    @Test func infrastructureErrorsAreGradedAgainOnResumeVerdictsAreNot() throws {
+        try #require(ProctorExecutable.isBuilt)
+        let base = NSTemporaryDirectory() + "proctor-grade-repo-resume-\(UInt32.random(in: 0...UInt32.max))"
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        // The gold instance, pointing at a repository that is not there yet.
+        let instance = try #require(
+            try String(contentsOfFile: Self.fixtures + "/instances.jsonl", encoding: .utf8).split(separator: "\n").first)
+        try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
+        try (instance.replacingOccurrences(of: "\"repo\": \"mathkit\"", with: "\"repo\": \"later/mathkit\"") + "\n")
+            .write(toFile: base + "/instances.jsonl", atomically: true, encoding: .utf8)
+        let prediction = try #require(
+            try String(contentsOfFile: Self.fixtures + "/predictions.jsonl", encoding: .utf8).split(separator: "\n").first)
+        try (prediction + "\n").write(toFile: base + "/predictions.jsonl", atomically: true, encoding: .utf8)
+        let arguments = [
+            "grade-repo", "--instances", base + "/instances.jsonl", "--predictions", base + "/predictions.jsonl", "--out",
+            base + "/out", "--timeout", "10s",
+        ]
+        let first = try ProctorExecutable.run(arguments)
+        #expect(first.stdout.contains("ERROR    mathkit__mathkit-gold"), "\(first.stdout)\(first.stderr)")
+        // The repository appears: the same --out grades the instance instead of reusing the error.
+        _ = try ProctorExecutable.runTool(ProctorExecutable.root + "/scripts/build-fixture-repo", [base + "/later"])
+        let second = try ProctorExecutable.run(arguments)
+        #expect(second.stdout.contains("FULL     mathkit__mathkit-gold"), "\(second.stdout)\(second.stderr)")
+        // A verdict is reused (the report is not rewritten).
+        let report = base + "/out/mathkit__mathkit-gold/report.json"
+        let before = try FileManager.default.attributesOfItem(atPath: report)[.modificationDate] as? Date
+        let third = try ProctorExecutable.run(arguments)
+        #expect(third.stdout.contains("FULL     mathkit__mathkit-gold"))
+        #expect(try FileManager.default.attributesOfItem(atPath: report)[.modificationDate] as? Date == before)
+    }
+
     @Test func badInputNamesFileAndLine() throws {
         try #require(ProctorExecutable.isBuilt)
         let path = NSTemporaryDirectory() + "proctor-bad-predictions-\(getpid()).jsonl"

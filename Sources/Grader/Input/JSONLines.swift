@@ -61,7 +61,16 @@ final class JSONLines {
                 let message = gzerror(file, &code).map { String(cString: $0) } ?? "read error"
                 throw GradeError("\(path): \(message)")
             }
-            if count == 0 { finished = true }
+            if count == 0 {
+                // A gzip file cut short (even exactly at a line end) reads as a clean end unless
+                // its trailer is checked: zlib reports the missing trailer here.
+                var code: Int32 = 0
+                let message = gzerror(file, &code).map { String(cString: $0) } ?? ""
+                if code != 0 {
+                    throw GradeError("\(path): truncated or corrupt compressed file (\(message.isEmpty ? "zlib error \(code)" : message))")
+                }
+                finished = true
+            }
             end = Int(count)
         }
     }

@@ -62,6 +62,9 @@ public final class RepoGradeRun: @unchecked Sendable {
         /// Why the run looks like an attempt on the test machinery (the patch's text, what the
         /// audit hook saw); empty when nothing did. Under `--strict` a suspicious instance is NO.
         public var suspicious: [String] = []
+        /// The error came from the infrastructure (the repository, the worktree, the sandbox), not
+        /// from the prediction: a later run with the same inputs grades it again instead of reusing it.
+        public var infrastructureError: Bool? = nil
         public var error: String?
         public var sandboxStatus: String?
         public var wallMs: Double?
@@ -80,7 +83,7 @@ public final class RepoGradeRun: @unchecked Sendable {
         enum CodingKeys: String, CodingKey {
             case instanceID = "instance_id", model = "model_name_or_path", key, resolved, emptyPatch = "empty_patch"
             case patchApplied = "patch_successfully_applied", applyStrategy = "apply_strategy", fuzzyApply = "fuzzy_apply"
-            case droppedChanges = "dropped_changes", suspicious, error, sandboxStatus = "sandbox_status", wallMs = "wall_ms"
+            case droppedChanges = "dropped_changes", suspicious, infrastructureError = "infrastructure_error", error, sandboxStatus = "sandbox_status", wallMs = "wall_ms"
             case testCommand = "test_command", profile, limits, failToPass = "FAIL_TO_PASS", passToPass = "PASS_TO_PASS"
         }
     }
@@ -238,8 +241,10 @@ public final class RepoGradeRun: @unchecked Sendable {
                 options.strict ? "strict" : "",
             ].joined(separator: "\u{0}"))
         if let data = FileManager.default.contents(atPath: directory + "/report.json"),
-            let earlier = try? JSONDecoder().decode(InstanceReport.self, from: data), earlier.key == key
+            let earlier = try? JSONDecoder().decode(InstanceReport.self, from: data), earlier.key == key,
+            earlier.infrastructureError != true
         {
+            // Only verdicts are reused; an infrastructure error is tried again.
             return earlier
         }
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -270,6 +275,7 @@ public final class RepoGradeRun: @unchecked Sendable {
                 protectedModules: protectedModules)
         } catch {
             report.error = "\(error)"
+            report.infrastructureError = true
             (try? GitRepository(repository: repository))?.pruneWorktrees()
             try? FileManager.default.removeItem(atPath: prepared)
             return report
@@ -314,6 +320,7 @@ public final class RepoGradeRun: @unchecked Sendable {
         let outcome = sandbox.run(request)
         report.sandboxStatus = outcome.statusText
         report.wallMs = outcome.wallMs
+        if outcome.status == "internal_error" { report.infrastructureError = true }
         let lines = outcome.control.map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(ControlText.unescape) }
         let records = RunnerRecords(lines)
         let stream = TestStream(lines)
@@ -332,6 +339,7 @@ public final class RepoGradeRun: @unchecked Sendable {
             return report
         }
         if let failure = records.testPatchFailure {
+            report.infrastructureError = true  // the instance's own patches do not fit together
             report.error = "\(instance.instanceID): the test patch does not apply over the model's patch: \(failure)"
             return report
         }

@@ -91,9 +91,23 @@ public final class GradeRun: @unchecked Sendable {
         } catch {
             throw GradeError("\(options.outDirectory): cannot create directory (\(error.localizedDescription))")
         }
+        // The outputs must never be the inputs (`--out .` beside a samples.jsonl would append
+        // the results to the samples themselves).
+        for output in [resultsPath, options.outDirectory + "/summary.json"] {
+            for input in [options.samplesPath, options.problemsPath] where AtomicFile.sameFile(output, input) {
+                throw GradeError("\(output) is the input file \(input): choose another --out")
+            }
+        }
+        var info = stat()
+        if lstat(resultsPath, &info) == 0 && (info.st_mode & S_IFMT) != S_IFREG {
+            throw GradeError("\(resultsPath): exists and is not a regular file (a link, a device): choose another --out")
+        }
+        // A run that stopped mid-row (a full disk, a crash) left a partial last line: cut it off
+        // before appending, so no new row is glued to it; the sample it held is graded again.
+        try Self.dropPartialLastLine(resultsPath)
         let earlier = try EarlierResults(path: resultsPath)
         outputFD = open(resultsPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
-        guard outputFD >= 0 else { throw GradeError("\(resultsPath): cannot open for writing (errno \(errno))") }
+        guard outputFD >= 0 else { throw GradeError(io: "\(resultsPath): cannot open for writing", errno: errno) }
         defer { close(outputFD) }
 
         let workers = (0..<options.workers).map { _ in Thread { [self] in work() } }
@@ -208,7 +222,7 @@ public final class GradeRun: @unchecked Sendable {
                     let written = line.withUnsafeBytes { write(outputFD, $0.baseAddress! + offset, $0.count - offset) }
                     if written < 0 {
                         if errno == EINTR { continue }
-                        writeError = GradeError("\(resultsPath): write failed (errno \(errno))")
+                        writeError = GradeError(io: "\(resultsPath): write failed", errno: errno)
                         return
                     }
                     offset += written
@@ -222,25 +236,49 @@ public final class GradeRun: @unchecked Sendable {
         options.progress?.tick(done: nextToWrite, total: samples.total, started: start)
     }
 
+    /// Truncates `path` after its last newline (nothing to do for a missing or empty file, or one
+    /// that ends with a newline).
+    static func dropPartialLastLine(_ path: String) throws(GradeError) {
+        let fd = open(path, O_RDWR | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        var size = lseek(fd, 0, SEEK_END)
+        var last: UInt8 = 0
+        guard size > 0, pread(fd, &last, 1, size - 1) == 1, last != UInt8(ascii: "\n") else { return }
+        // Walk back in blocks to the last newline.
+        var block = [UInt8](repeating: 0, count: 1 << 16)
+        while size > 0 {
+            let start = max(0, size - off_t(block.count))
+            let count = block.withUnsafeMutableBytes { pread(fd, $0.baseAddress, Int(size - start), start) }
+            guard count > 0 else { break }
+            if let newline = block[0..<count].lastIndex(of: UInt8(ascii: "\n")) {
+                size = start + off_t(newline) + 1
+                break
+            }
+            size = start
+        }
+        guard ftruncate(fd, size) == 0 else { throw GradeError(io: "\(path): cannot cut its partial last line", errno: errno) }
+    }
+
     /// After a resumed run the file holds earlier rows first and new ones after; rewrite it so
     /// it has exactly one row per current sample, in input order (written aside, then renamed).
     private func rewriteInInputOrder() throws(GradeError) {
         let current = try EarlierResults(path: resultsPath, keepLines: true)
         let temporary = resultsPath + ".tmp"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw GradeError("\(temporary): cannot open for writing") }
+        guard fd >= 0 else { throw GradeError(io: "\(temporary): cannot open for writing", errno: errno) }
         var failure: GradeError?
         try SampleFile.read(path: options.samplesPath) { (sample: Sample) throws(GradeError) in
             guard failure == nil, let line = current.lines[key(sample, problems.problems[sample.taskID]!)] else { return }
             let bytes = line + [UInt8(ascii: "\n")]
             if bytes.withUnsafeBytes({ write(fd, $0.baseAddress, $0.count) }) != bytes.count {
-                failure = GradeError("\(temporary): write failed")
+                failure = GradeError(io: "\(temporary): write failed", errno: errno)
             }
         }
         fdatasync(fd)
         close(fd)
         if let failure { throw failure }
-        guard rename(temporary, resultsPath) == 0 else { throw GradeError("\(resultsPath): rename failed (errno \(errno))") }
+        guard rename(temporary, resultsPath) == 0 else { throw GradeError(io: "\(resultsPath): rename failed", errno: errno) }
     }
 
     private func writeSummary(_ summary: GradeSummary) throws(GradeError) {

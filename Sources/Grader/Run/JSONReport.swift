@@ -6,10 +6,12 @@ public enum JSONReport {
     public static func write<T: Encodable>(_ value: T, to path: String) throws(GradeError) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let data: Data
         do {
-            try (encoder.encode(value) + Data("\n".utf8)).write(to: URL(fileURLWithPath: path), options: .atomic)
+            data = try encoder.encode(value) + Data("\n".utf8)
         } catch {
-            throw GradeError("\(path): cannot write (\(error.localizedDescription))")
+            throw GradeError("\(path): cannot encode (\(error))")
         }
+        try AtomicFile.write(Array(data), to: path)
     }
 }
