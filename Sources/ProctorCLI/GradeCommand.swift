@@ -101,7 +101,9 @@ public struct GradeCommand: ParsableCommand {
         StopSignals.install { _ in GradeRun.interrupted = 1 }
         let summary: GradeSummary
         do {
-            summary = try GradeRun(options).run()
+            let run = try GradeRun(options)
+            for warning in run.warnings { FileHandle.standardError.write(Data("proctor: warning: \(warning)\n".utf8)) }
+            summary = try run.run()
         } catch {
             throw CLIFailure.from(error)
         }

@@ -23,7 +23,10 @@ public struct AssembledProgram: Sendable {
     public let sha256: String
 
     public init(problem: Problem, sample: Sample) {
-        let code = sample.kind == .completion ? problem.prompt + sample.code : sample.code
+        // human-eval: a completion continues the prompt (the function's signature and docstring).
+        // MBPP: the prompt is English for the model, never code; a completion is a whole program,
+        // as MBPP's own harnesses execute it.
+        let code = sample.kind == .completion && problem.shape == .humanEval ? problem.prompt + sample.code : sample.code
         switch problem.shape {
         case .humanEval:
             candidate = code
@@ -32,7 +35,10 @@ public struct AssembledProgram: Sendable {
             entryPoint = problem.entryPoint ?? "candidate"
             text = [candidate, tests, "check(\(entryPoint!))"].joined(separator: "\n") + "\n"
         case .mbpp:
-            candidate = code
+            // MBPP's harness runs code, setup and tests as one file: the setup's names (a
+            // constant, an import) are globals of the code too, so the candidate runs it after
+            // its own code, as the tests do before theirs.
+            candidate = problem.testSetup.isEmpty ? code : code + "\n" + problem.testSetup + "\n"
             tests = [problem.testSetup, problem.test].joined(separator: "\n") + "\n"
             style = .asserts
             entryPoint = problem.entryPoint

@@ -47,6 +47,18 @@ public enum JSONValue: Codable, Sendable, Hashable {
         return nil
     }
 
+    /// "a number", "a list", … for messages about a field of the wrong type.
+    public var kindName: String {
+        switch self {
+        case .null: "null"
+        case .bool: "a boolean"
+        case .number, .integer: "a number"
+        case .string: "a string"
+        case .array: "a list"
+        case .object: "an object"
+        }
+    }
+
     /// Scalars as text (task ids and completion ids may be numbers or strings).
     public var scalarText: String? {
         switch self {

@@ -32,10 +32,13 @@ public struct Problem: Sendable {
             guard !lines.isEmpty, lines.count == tests.count else {
                 throw GradeError(file: file, line: line, "'test_list' must be a non-empty list of strings")
             }
+            let imports = object["test_imports"]?.array?.compactMap(\.string) ?? []
+            let setup = ([text("test_setup_code") ?? ""] + imports).filter { !$0.isEmpty }.joined(separator: "\n")
+            let reference = text("code") ?? text("canonical_solution")
             return Problem(
-                taskID: taskID, shape: .mbpp, prompt: text("prompt") ?? text("text") ?? "", entryPoint: text("entry_point"),
-                test: lines.joined(separator: "\n"), testSetup: text("test_setup_code") ?? "",
-                canonicalSolution: text("code") ?? text("canonical_solution"), sha256: digest)
+                taskID: taskID, shape: .mbpp, prompt: text("prompt") ?? text("text") ?? "",
+                entryPoint: text("entry_point") ?? inferredEntryPoint(reference: reference, tests: lines),
+                test: lines.joined(separator: "\n"), testSetup: setup, canonicalSolution: reference, sha256: digest)
         }
         for key in ["prompt", "entry_point", "test"] where text(key) == nil {
             throw GradeError(
@@ -46,6 +49,25 @@ public struct Problem: Sendable {
             taskID: taskID, shape: .humanEval, prompt: text("prompt")!, entryPoint: text("entry_point")!, test: text("test")!,
             testSetup: "", canonicalSolution: text("canonical_solution"), sha256: digest)
     }
+}
+
+/// MBPP rows name no entry point: it is the first function the reference code defines at the top
+/// level that the tests call (`def sum(a, b)` with `assert sum(1, 2) == 3` → `sum`, even though a
+/// builtin has that name), or nil when there is no reference code.
+func inferredEntryPoint(reference: String?, tests: [String]) -> String? {
+    guard let reference else { return nil }
+    let calls = tests.joined(separator: "\n")
+    for line in reference.split(separator: "\n") where line.hasPrefix("def ") {
+        let name = line.dropFirst(4).prefix { $0.isLetter || $0.isNumber || $0 == "_" }
+        guard !name.isEmpty else { continue }
+        var searchFrom = calls.startIndex
+        while let found = calls.range(of: name + "(", range: searchFrom..<calls.endIndex) {
+            let before = found.lowerBound == calls.startIndex ? nil : calls[calls.index(before: found.lowerBound)]
+            if before.map({ !($0.isLetter || $0.isNumber || $0 == "_" || $0 == ".") }) ?? true { return String(name) }
+            searchFrom = found.upperBound
+        }
+    }
+    return nil
 }
 
 extension Problem {

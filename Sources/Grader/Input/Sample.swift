@@ -16,6 +16,8 @@ public struct Sample: Sendable {
     public let line: Int
     /// Position in the samples file (0-based), the order results are written in.
     public let index: Int
+    /// The line has both `completion` and `solution` (the solution is graded).
+    public var hasBothKinds: Bool { fields["completion"] != nil && fields["solution"] != nil }
 
     public var sha256: String { Digest.sha256("\(kind.rawValue)\u{0}\(taskID)\u{0}\(code)") }
 
@@ -33,6 +35,11 @@ public struct Sample: Sendable {
         }
         let kind: Kind
         let code: String
+        for key in ["solution", "completion"] {
+            if let value = object[key], value.string == nil {
+                throw GradeError(file: file, line: line, "'\(key)' must be a string (it is \(value.kindName))")
+            }
+        }
         if let solution = object["solution"]?.string {
             kind = .solution
             code = solution

@@ -5,6 +5,8 @@ public struct SampleFile: Sendable {
     /// Samples per task id.
     public let counts: [String: Int]
     public let total: Int
+    /// Things worth saying that do not stop the run (file:line: message), at most 20.
+    public let warnings: [String]
 
     /// Validates every line against `problems`: JSON, required fields, known task ids, unique
     /// completion ids within a task.
@@ -14,7 +16,11 @@ public struct SampleFile: Sendable {
         // cost tens of MiB here, not hundreds.
         var seen: [String: [String: Int32]] = [:]
         var total = 0
+        var warnings: [String] = []
         try Self.read(path: path) { (sample: Sample) throws(GradeError) in
+            if sample.hasBothKinds && warnings.count < 20 {
+                warnings.append("\(path):\(sample.line): both 'completion' and 'solution'; grading 'solution' (a whole program)")
+            }
             guard problems.problems[sample.taskID] != nil else {
                 throw GradeError(file: path, line: sample.line, "unknown task_id '\(sample.taskID)' (not in \(problems.path))")
             }
@@ -31,6 +37,7 @@ public struct SampleFile: Sendable {
         self.path = path
         self.counts = counts
         self.total = total
+        self.warnings = warnings
     }
 
     /// Calls `body` with every sample in file order.

@@ -84,6 +84,9 @@ public final class GradeRun: @unchecked Sendable {
 
     private func key(_ sample: Sample, _ problem: Problem) -> String { grader.key(sample, problem) }
 
+    /// What validation noticed that does not stop the run (file:line: message).
+    public var warnings: [String] { samples.warnings }
+
     public func run() throws(GradeError) -> GradeSummary {
         let start = Date()
         do {
