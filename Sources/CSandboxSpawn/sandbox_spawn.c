@@ -304,6 +304,12 @@ static void child_run_init(const csandbox_config *c, int error_fd, int status_fd
             int32_t value = status;
             ssize_t ignored = syscall(SYS_write, status_fd, &value, sizeof value);
             (void)ignored;
+            // Kill what the program left (a harness's candidate, orphans) and reap it here, so
+            // its CPU time and peak memory add to ours and reach the grader's wait4: a sample
+            // killed for its wall time is still accounted.
+            syscall(SYS_kill, -1, SIGKILL);
+            while (syscall(SYS_wait4, -1, &status, __WALL, NULL) > 0 || errno == EINTR) {
+            }
             syscall(SYS_exit_group, 0);
         }
         if (reaped < 0 && errno == ECHILD) syscall(SYS_exit_group, 0);

@@ -86,3 +86,23 @@ struct BenchmarkFixtureTests {
         #expect(rows[1]["completion"] as? String == "    return b + a\n")
     }
 }
+
+/// A sample killed for its wall time is still accounted: the CPU it burned and the memory it
+/// held are in its row, in both pool modes.
+struct KilledSampleAccountingTests {
+    @Test(arguments: PoolMode.allCases)
+    func aWallTimeoutKeepsTheSamplesCPUAndMemory(_ pool: PoolMode) throws {
+        let samples = try Checkout.file(
+            "samples.jsonl",
+            [
+                #"{"task_id": "Fixture/0", "completion": "    import time\n    block = bytearray(24 << 20)\n    end = time.process_time() + 0.5\n    while time.process_time() < end:\n        pass\n    time.sleep(30)\n"}"#
+            ])
+        let out = Checkout.outDirectory("killed")
+        _ = try Checkout.grade(
+            problems: Checkout.benchmark + "/problems.jsonl", samples: samples, out: out, allowPartial: true, timeout: 1.5, pool: pool)
+        let row = try #require(try Checkout.rows(out + "/samples.jsonl").first)
+        #expect(row["status"] as? String == "timeout", "\(row)")
+        #expect((row["cpu_ms"] as? Double ?? 0) >= 400, "\(pool): cpu_ms \(row["cpu_ms"] ?? "?")")
+        #expect((row["peak_rss_kib"] as? Double ?? Double(row["peak_rss_kib"] as? Int ?? 0)) >= 24 * 1024, "\(pool): \(row["peak_rss_kib"] ?? "?")")
+    }
+}

@@ -217,6 +217,16 @@ public final class WarmPool: @unchecked Sendable {
         var chunk = [UInt8](repeating: 0, count: 64 << 10)
         func killPool() {
             killed = true
+            // The zygote will never report this sample's usage: take the candidate's from /proc
+            // first (the zygote's children but the tester, which was forked before any sample).
+            var forked = MemoryWatch.children(of: pool.launched.pid).flatMap { MemoryWatch.children(of: $0) }
+            if forked.count > 1, let tester = forked.min(by: { (ProcessUsage.startTime($0) ?? 0) < (ProcessUsage.startTime($1) ?? 0) }) {
+                forked.removeAll { $0 == tester }
+            }
+            let used = ProcessUsage.of(forked)
+            result.usage.ru_utime = timeval(tv_sec: used.userMicroseconds / 1_000_000, tv_usec: used.userMicroseconds % 1_000_000)
+            result.usage.ru_stime = timeval(tv_sec: used.systemMicroseconds / 1_000_000, tv_usec: used.systemMicroseconds % 1_000_000)
+            result.usage.ru_maxrss = used.peakRSSKiB
             RunMonitor.killTree(pid: pool.launched.pid, pidfd: pool.launched.pidfd)
         }
         while true {
