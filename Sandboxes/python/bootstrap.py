@@ -184,7 +184,64 @@ def _encode(value, out):
             _encode(key, out)
             _encode(item, out)
     else:
+        _encode_stdlib(value, kind, out)
+
+
+_FACTORIES = ("int", "float", "str", "list", "tuple", "set", "dict", "bool", "bytes", "frozenset")
+
+
+def _encode_stdlib(value, kind, out):
+    """The standard library's containers (Counter, OrderedDict, defaultdict, deque, named
+    tuples) cross as what they are; the other side rebuilds them as the real stdlib types, never
+    as a class the candidate defined."""
+    collections = sys.modules.get("collections")
+    if collections is not None and kind in (collections.Counter, collections.OrderedDict, collections.defaultdict):
+        if kind is collections.defaultdict:
+            factory = value.default_factory
+            if factory is None:
+                name = "none"
+            elif any(factory is builtin for builtin in (int, float, str, list, tuple, set, dict, bool, bytes, frozenset)):
+                name = factory.__name__
+            else:
+                raise TypeError("cannot compare a defaultdict whose default factory is not a builtin type")
+            out.append(b"D")
+            _encode(name, out)
+        else:
+            out.append(b"C" if kind is collections.Counter else b"O")
+        out.append(len(value).to_bytes(4, "big"))
+        for key, item in dict.items(value):
+            _encode(key, out)
+            _encode(item, out)
+    elif collections is not None and kind is collections.deque:
+        out.append(b"Q")
+        _encode(-1 if value.maxlen is None else value.maxlen, out)
+        _encode(list(value), out)
+    elif isinstance(value, tuple) and kind.__bases__ == (tuple,) and type(getattr(kind, "_fields", None)) is tuple:
+        out.append(b"n")
+        _encode(str(kind.__name__), out)
+        _encode([str(field) for field in kind._fields], out)
+        _encode(tuple(value), out)
+    else:
         raise TypeError("cannot compare a value of type %s (only plain builtin data crosses to the tests)" % kind.__name__)
+
+
+_NAMED_TUPLES = {}
+
+
+def _named_tuple(name, fields):
+    """A named tuple type made here (cached), from names checked as identifiers."""
+    if (type(name) is not str or type(fields) is not list or len(fields) > 256 or not name.isidentifier()
+            or not all(type(field) is str and field.isidentifier() and not field.startswith("_") for field in fields)):
+        raise ValueError("malformed named tuple from the other process")
+    key = (name, tuple(fields))
+    made = _NAMED_TUPLES.get(key)
+    if made is None:
+        import collections
+
+        if len(_NAMED_TUPLES) >= 256:
+            _NAMED_TUPLES.clear()
+        made = _NAMED_TUPLES[key] = collections.namedtuple(name, fields)
+    return made
 
 
 def _pack(value):
@@ -229,13 +286,40 @@ def _unpack(data):
         if tag in (b"l", b"t", b"S", b"Z"):
             items = [value() for _ in range(size())]
             return {b"l": list, b"t": tuple, b"S": set, b"Z": frozenset}[tag](items)
-        if tag == b"d":
+        if tag == b"d" or tag in (b"C", b"O", b"D"):
+            factory = None
+            if tag == b"D":
+                name = value()
+                if name not in _FACTORIES and name != "none":
+                    raise ValueError("malformed value from the candidate process")
+                factory = None if name == "none" else getattr(__import__("builtins"), name)
             count = size()
             result = {}
             for _ in range(count):
                 key = value()
                 result[key] = value()
-            return result
+            if tag == b"d":
+                return result
+            import collections
+
+            if tag == b"C":
+                return collections.Counter(result)
+            if tag == b"O":
+                return collections.OrderedDict(result)
+            return collections.defaultdict(factory, result)
+        if tag == b"Q":
+            import collections
+
+            maxlen, items = value(), value()
+            if type(maxlen) is not int or type(items) is not list or maxlen < -1:
+                raise ValueError("malformed value from the candidate process")
+            return collections.deque(items, None if maxlen == -1 else maxlen)
+        if tag == b"n":
+            name, fields, items = value(), value(), value()
+            made = _named_tuple(name, fields)
+            if type(items) is not tuple or len(items) != len(fields):
+                raise ValueError("malformed value from the candidate process")
+            return made(*items)
         raise ValueError("malformed value from the candidate process")
 
     result = value()

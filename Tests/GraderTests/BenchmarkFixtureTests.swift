@@ -106,3 +106,19 @@ struct KilledSampleAccountingTests {
         #expect((row["peak_rss_kib"] as? Double ?? Double(row["peak_rss_kib"] as? Int ?? 0)) >= 24 * 1024, "\(pool): \(row["peak_rss_kib"] ?? "?")")
     }
 }
+
+/// Standard-library containers cross as the real stdlib types, in both pool modes.
+struct StdlibValueTests {
+    @Test(arguments: PoolMode.allCases)
+    func stdlibContainersCrossAsThemselves(_ pool: PoolMode) throws {
+        let fixtures = Checkout.root + "/Fixtures/stdlib"
+        let out = Checkout.outDirectory("stdlib")
+        _ = try Checkout.grade(problems: fixtures + "/problems.jsonl", samples: fixtures + "/samples.jsonl", out: out, pool: pool)
+        let rows = try Checkout.rows(out + "/samples.jsonl")
+        let expected = try Checkout.rows(fixtures + "/expected.jsonl")
+        #expect(rows.count == expected.count)
+        for (row, want) in zip(rows, expected) {
+            #expect(row["status"] as? String == want["status"] as? String, "\(pool) \(want["why"] ?? ""): \(row["result"] ?? "")")
+        }
+    }
+}
