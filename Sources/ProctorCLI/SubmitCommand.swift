@@ -104,11 +104,23 @@ public struct SubmitCommand: ParsableCommand {
         } catch {
             throw CLIFailure.usage("proctor: \(error)")
         }
+        do {
+            settings.problemsSHA256 = try FileDigest.sha256(path: settings.problems)
+            settings.samplesSHA256 = try FileDigest.sha256(path: settings.samples)
+        } catch {
+            throw CLIFailure.usage("proctor: \(error)")
+        }
         let store = try queue.open()
         defer { store.close() }
         let report = try queueCall { () throws(QueueError) in
             try store.initialize()
-            return try store.submit(run: runID, config: settings.json, problems: raw, jobs: jobs)
+            // Submitting the same files again (by another path, or an identical copy) is the same
+            // run: keep the settings as first stored so the queue sees no difference.
+            var config = settings.json
+            if let stored = try store.runConfig(runID), let earlier = try? RunSettings.parse(stored), earlier.sameRun(as: settings) {
+                config = stored
+            }
+            return try store.submit(run: runID, config: config, problems: raw, jobs: jobs)
         }
         print(
             "run \(runID): \(report.inserted) job(s) submitted, \(report.alreadyPresent) already present, on \(try queue.location())")

@@ -14,6 +14,19 @@ public struct RunSettings: Codable, Sendable, Equatable {
     public var kind: String?
     /// Repository tasks: a suspicious instance is unresolved (`grade-repo --strict`); nil means no.
     public var strict: Bool?
+    /// sha256 of the problems (instances) and samples (predictions) files as submitted: a run is
+    /// the same run whatever path names those files (`./x.jsonl`, `x.jsonl`, a copy elsewhere).
+    public var problemsSHA256: String?
+    public var samplesSHA256: String?
+
+    /// Whether `other` describes the same run: the same settings and the same file contents;
+    /// the paths the files were given by do not count.
+    public func sameRun(as other: RunSettings) -> Bool {
+        guard problemsSHA256 != nil, samplesSHA256 != nil else { return self == other }
+        var mine = self, theirs = other
+        (mine.problems, mine.samples, theirs.problems, theirs.samples) = ("", "", "", "")
+        return mine == theirs
+    }
 
     public init(profile: String, profileSHA256: String, limits: ResourceLimits, ks: [Int], problems: String, samples: String) {
         self.profile = profile

@@ -211,6 +211,32 @@ struct WorkerCommandTests {
     }
 
     @Test(arguments: Backend.allCases)
+    func aRunIsItsSettingsAndContentsNotThePathsOfItsFiles(_ backend: Backend) throws {
+        try #require(ProctorExecutable.isBuilt)
+        let location = try backend.freshLocation()
+        let (problems, samples) = try Self.slowRun(samples: 2, seconds: 0)
+        try Self.submit(location, run: "same", problems: problems, samples: samples)
+        // The same samples by another spelling of the path, and as an identical copy elsewhere.
+        let copy = NSTemporaryDirectory() + "proctor-copy-\(UInt32.random(in: 0...UInt32.max)).jsonl"
+        try FileManager.default.copyItem(atPath: samples, toPath: copy)
+        defer { try? FileManager.default.removeItem(atPath: copy) }
+        for path in [(samples as NSString).deletingLastPathComponent + "/./" + (samples as NSString).lastPathComponent, copy] {
+            let again = try ProctorExecutable.run([
+                "submit", "--queue", location, "--run", "same", "--problems", problems, "--samples", path, "--k", "1",
+            ])
+            #expect(again.status == 0, "\(backend) \(path): \(again.stderr)")
+            #expect(again.stdout.contains("0 job(s) submitted, 2 already present"), "\(again.stdout)")
+        }
+        // Other settings are refused, with the same clean message on both backends.
+        let other = try ProctorExecutable.run([
+            "submit", "--queue", location, "--run", "same", "--problems", problems, "--samples", samples, "--k", "1", "--timeout", "7s",
+        ])
+        #expect(other.status == 64, "\(backend): \(other.status) \(other.stderr)")
+        #expect(other.stderr.contains("run same already exists with other settings"), "\(backend): \(other.stderr)")
+        #expect(!other.stderr.contains("PostgresTransactionError") && other.stderr.split(separator: "\n").count == 1, "\(other.stderr)")
+    }
+
+    @Test(arguments: Backend.allCases)
     func malformedJobsAreFailedWithAReasonAndTheWorkerGoesOn(_ backend: Backend) throws {
         try #require(ProctorExecutable.isBuilt)
         let location = try backend.freshLocation()

@@ -75,6 +75,12 @@ public final class PostgresQueue: JobQueue, Sendable {
 
     private func classify(_ error: any Error, _ what: String) -> QueueError {
         if let error = error as? QueueError { return error }
+        // A transaction wraps what its body threw (a refused resubmission, a server error).
+        if let wrapped = error as? PostgresTransactionError,
+            let inner = wrapped.closureError ?? wrapped.beginError ?? wrapped.commitError
+        {
+            return classify(inner, what)
+        }
         let place = "\(QueueLocation.postgres(address)): \(what)"
         guard let error = error as? PSQLError else { return QueueError(.unavailable, "\(place): \(error)") }
         guard error.code == .server else { return QueueError(.unavailable, "\(place): \(error.code)") }
