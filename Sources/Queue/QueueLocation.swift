@@ -64,7 +64,17 @@ public enum QueueLocation: Sendable, Equatable, CustomStringConvertible {
     public func open(creating: Bool = true, logger: Logger = .init(label: "proctor.queue")) throws(QueueError) -> any JobQueue {
         switch self {
         case .sqlite(let path): return try SQLiteQueue(path: path, creating: creating)
-        case .postgres(let address): return PostgresQueue(address: address, logger: logger)
+        case .postgres(let address):
+            let queue = PostgresQueue(address: address, logger: logger)
+            do {
+                try queue.probe()
+            } catch where error.kind != .unavailable {
+                // Permanent (no such database, refused credentials): say so now. A server that is
+                // down is waited out by the callers, as before.
+                queue.close()
+                throw error
+            } catch {}
+            return queue
         }
     }
 }

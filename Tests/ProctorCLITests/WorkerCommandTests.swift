@@ -210,6 +210,22 @@ struct WorkerCommandTests {
         }
     }
 
+    @Test func permanentPostgresErrorsFailAtOnceWithOneLine() throws {
+        try #require(ProctorExecutable.isBuilt)
+        let host = try #require(ProcessInfo.processInfo.environment["PROCTOR_TEST_POSTGRES_HOST"], "needs make test's PostgreSQL")
+        for (location, says) in [
+            ("postgres://proctor@/no_such_database?host=\(host)", "database no_such_database does not exist"),
+            ("postgres://nobody@/postgres?host=\(host)", "refused user nobody"),
+        ] {
+            let started = Date()
+            let status = try ProctorExecutable.run(["status", "--queue", location])
+            #expect(Date().timeIntervalSince(started) < 5, "\(location): took \(Date().timeIntervalSince(started)) s")
+            #expect(status.status == 64, "\(location): \(status.status) \(status.stderr)")
+            #expect(status.stderr.contains(says), "\(status.stderr)")
+            #expect(status.stderr.split(separator: "\n").count == 1, "\(status.stderr)")
+        }
+    }
+
     @Test(arguments: Backend.allCases)
     func aRunIsItsSettingsAndContentsNotThePathsOfItsFiles(_ backend: Backend) throws {
         try #require(ProctorExecutable.isBuilt)

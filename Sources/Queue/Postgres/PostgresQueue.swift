@@ -41,6 +41,30 @@ public final class PostgresQueue: JobQueue, Sendable {
 
     public func close() { runner.cancel() }
 
+    /// One connection attempt of its own, before the pool's: a database that does not exist or
+    /// credentials the server refuses will never work, so they are one clear error at once
+    /// instead of a pool retrying in the background until every call times out. A server that
+    /// is down (or restarting) is `unavailable`, for the caller to wait out as before.
+    public func probe() throws(QueueError) {
+        let address = self.address
+        let logger = self.logger
+        try blocking("connect") {
+            var configuration: PostgresConnection.Configuration
+            if let directory = address.socketDirectory {
+                configuration = .init(
+                    unixSocketPath: directory + "/.s.PGSQL.\(address.port)", username: address.user, password: address.password,
+                    database: address.database)
+            } else {
+                configuration = .init(
+                    host: address.host ?? "127.0.0.1", port: address.port, username: address.user, password: address.password,
+                    database: address.database, tls: .disable)
+            }
+            configuration.options.connectTimeout = .seconds(5)
+            let connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
+            try await connection.close()
+        }
+    }
+
     deinit { runner.cancel() }
 
     // MARK: bridging blocking callers to postgres-nio
@@ -89,6 +113,13 @@ public final class PostgresQueue: JobQueue, Sendable {
         // 08: connection exceptions; 57: operator intervention (shutdown, restart); 53: resources.
         if state.hasPrefix("08") || state.hasPrefix("57") || state.hasPrefix("53") {
             return QueueError(.unavailable, "\(place): \(message) (\(state))")
+        }
+        switch state {
+        case "3D000":
+            return QueueError(.invalid, "\(QueueLocation.postgres(address)): database \(address.database) does not exist (create it, e.g. createdb)")
+        case "28000", "28P01":
+            return QueueError(.invalid, "\(QueueLocation.postgres(address)): the server refused user \(address.user): \(message)")
+        default: break
         }
         if state == "42P01" {
             return QueueError(
