@@ -28,7 +28,7 @@ public struct StatusCommand: ParsableCommand {
                 "run": runID as Any, "counts": counts, "recent_per_second": status.recentRate,
                 "oldest_pending_seconds": status.oldestPendingSeconds as Any,
                 "workers": status.liveWorkers.map {
-                    ["id": $0.id, "host": $0.host, "pid": $0.pid, "concurrency": $0.concurrency, "jobs_done": $0.jobsDone] as [String: Any]
+                    ["id": $0.id, "host": $0.host, "pid": $0.pid, "concurrency": $0.concurrency, "jobs_done": $0.jobsDone, "last_seen_seconds": $0.secondsSinceHeartbeat] as [String: Any]
                 },
             ]
             let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted])
@@ -41,11 +41,13 @@ public struct StatusCommand: ParsableCommand {
         }
         print(String(format: "  rate     %.1f samples/s (last minute)", status.recentRate))
         if let oldest = status.oldestPendingSeconds { print(String(format: "  oldest pending job: %.0f s", oldest)) }
-        print("  live workers: \(status.liveWorkers.count)")
+        // A worker's heartbeat is all the queue knows of it: one killed a moment ago still shows
+        // until its heartbeat is a minute old, so this says when each was last seen.
+        print("  workers seen in the last minute: \(status.liveWorkers.count)")
         for worker in status.liveWorkers {
             print(
                 String(
-                    format: "    %@  host %@ pid %d  threads %d  done %d  heartbeat %.0f s ago", worker.id, worker.host, worker.pid,
+                    format: "    %@  host %@ pid %d  threads %d  done %d  last seen %.0f s ago", worker.id, worker.host, worker.pid,
                     worker.concurrency, worker.jobsDone, worker.secondsSinceHeartbeat))
         }
     }

@@ -35,8 +35,8 @@ public struct WorkerCommand: ParsableCommand {
     @Option(help: "Jobs claimed at a time per thread.")
     var batch: Int = 8
 
-    @Option(help: "Lease per claim in seconds (heartbeats extend it every quarter).")
-    var lease: Double = 60
+    @Option(help: "Lease per claim: 60s, 2m, 90 (seconds); heartbeats extend it every quarter.")
+    var lease: String = "60s"
 
     @Option(help: "Attempts before a job that keeps hitting infrastructure failures is failed.")
     var maxAttempts: Int = 3
@@ -47,8 +47,11 @@ public struct WorkerCommand: ParsableCommand {
     @Option(help: "Serve Prometheus metrics at HOST:PORT/metrics, e.g. 127.0.0.1:9464.")
     var metrics: String?
 
-    @Option(help: "Exit 0 once nothing has been claimable for this many seconds (default: run until stopped).")
-    var exitWhenIdle: Double?
+    @Option(
+        help:
+            "Exit 0 once nothing has been claimable for this long (5s, 1m, or seconds) and no job is pending or running anywhere — jobs a dead worker holds are waited for until its lease ends (default: run until stopped)."
+    )
+    var exitWhenIdle: String?
 
     @Option(help: "Log level: debug, info, warning, error.")
     var logLevel: String = "info"
@@ -61,7 +64,12 @@ public struct WorkerCommand: ParsableCommand {
     public func validate() throws {
         guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1") }
         guard batch >= 1 else { throw ValidationError("--batch must be at least 1") }
-        guard lease >= 2 else { throw ValidationError("--lease must be at least 2 seconds") }
+        guard let lease = TimeSpan(parsing: lease), lease.milliseconds >= 2000 else {
+            throw ValidationError("--lease: '\(lease)' is not a duration of at least 2 s (e.g. 60s, 2m)")
+        }
+        if let exitWhenIdle, TimeSpan(parsing: exitWhenIdle) == nil {
+            throw ValidationError("--exit-when-idle: '\(exitWhenIdle)' is not a duration (e.g. 5s, 1m)")
+        }
         guard maxAttempts >= 1 else { throw ValidationError("--max-attempts must be at least 1") }
         guard PoolMode(rawValue: pool) != nil else { throw ValidationError("--pool: '\(pool)' is not warm or cold") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level: '\(logLevel)' is not a level") }
@@ -85,12 +93,12 @@ public struct WorkerCommand: ParsableCommand {
         var options = WorkerOptions(queue: try queue.location(), sandboxesDirectory: directory)
         options.concurrency = concurrency
         options.batchSize = batch
-        options.leaseSeconds = lease
+        options.leaseSeconds = Double(TimeSpan(parsing: lease)?.milliseconds ?? 60_000) / 1000
         options.maxAttempts = maxAttempts
         options.pool = PoolMode(rawValue: pool) ?? .warm
         options.proctorVersion = ProctorVersion.string
         options.metricsAddress = metrics
-        options.exitWhenIdleSeconds = exitWhenIdle
+        options.exitWhenIdleSeconds = exitWhenIdle.flatMap(TimeSpan.init(parsing:)).map { Double($0.milliseconds) / 1000 }
 
         StopSignals.install { _ in QueueWorker.stopRequested = 1 }
         let status: Int32

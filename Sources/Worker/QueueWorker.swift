@@ -42,7 +42,9 @@ public final class QueueWorker: @unchecked Sendable {
         guard options.concurrency >= 1 else { throw WorkerError("--concurrency must be at least 1") }
         guard options.batchSize >= 1 else { throw WorkerError("--batch must be at least 1") }
         do {
-            queue = try options.queue.open(logger: logger)
+            // Only `queue init` and `submit` create a queue: a worker started in the wrong place
+            // says so instead of waiting on a new empty one.
+            queue = try options.queue.open(creating: false, logger: logger)
         } catch {
             throw WorkerError("\(error)")
         }
@@ -144,6 +146,13 @@ public final class QueueWorker: @unchecked Sendable {
         }
     }
 
+    /// Idle means nothing pending and nothing running anywhere: jobs a dead worker still holds
+    /// come back when its lease ends, and an idle worker waits for them.
+    private func nothingLeft() -> Bool {
+        guard let counts = try? queue.status(run: nil).counts else { return false }
+        return (counts["pending"] ?? 0) == 0 && (counts["running"] ?? 0) == 0
+    }
+
     /// One grading thread: claim, grade, store, until stopped.
     private func gradeLoop(_ number: Int) {
         var graders: [String: SampleGrader] = [:]
@@ -160,7 +169,11 @@ public final class QueueWorker: @unchecked Sendable {
             }
             if !ok && !stopping { Thread.sleep(forTimeInterval: 1) }
             if claimed.isEmpty {
-                if let idle = options.exitWhenIdleSeconds, Date().timeIntervalSince(lock.withLock({ lastClaimed })) > idle { return }
+                if let idle = options.exitWhenIdleSeconds, Date().timeIntervalSince(lock.withLock({ lastClaimed })) > idle,
+                    nothingLeft()
+                {
+                    return
+                }
                 Thread.sleep(forTimeInterval: idleDelay)
                 idleDelay = min(idleDelay * 2, 1)
                 continue

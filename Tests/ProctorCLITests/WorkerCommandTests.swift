@@ -154,7 +154,8 @@ struct WorkerCommandTests {
         _ = doomed.wait(seconds: 10)
         let held = try Self.status(location, run: "slow")["running"] ?? 0
         #expect(held > 0, "the killed worker held claimed jobs")
-        let rescuer = try WorkerProcess(location, ["--batch", "4", "--lease", "3", "--exit-when-idle", "6"])
+        // Idle for 1 s is shorter than the dead worker's lease: the rescuer must wait for the lease to end.
+        let rescuer = try WorkerProcess(location, ["--batch", "4", "--lease", "3", "--exit-when-idle", "1"])
         #expect(rescuer.wait(seconds: 60) == 0, "\(rescuer.output)")
         #expect(try Self.status(location, run: "slow") == ["pending": 0, "running": 0, "done": 16, "failed": 0])
         let (rows, _, _) = try Self.results(location, run: "slow")
@@ -208,6 +209,17 @@ struct WorkerCommandTests {
             #expect(invocation.stderr.contains(path) && invocation.stderr.contains("no queue here"), "\(invocation.stderr)")
             #expect(!FileManager.default.fileExists(atPath: path), "proctor \(arguments[0]) created \(path)")
         }
+    }
+
+    @Test func aWorkerNeverCreatesAQueueAndTakesDurationsWithUnits() throws {
+        try #require(ProctorExecutable.isBuilt)
+        let path = NSTemporaryDirectory() + "proctor-no-queue-\(UInt32.random(in: 0...UInt32.max)).sqlite"
+        let worker = try ProctorExecutable.run(["worker", "--queue", "sqlite:" + path, "--exit-when-idle", "1s", "--lease", "60s"])
+        #expect(worker.status != 0)
+        #expect(worker.stderr.contains(path), "\(worker.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: path), "the worker created a queue")
+        let bad = try ProctorExecutable.run(["worker", "--queue", "sqlite:" + path, "--lease", "soon"])
+        #expect(bad.status == 64 && bad.stderr.contains("--lease"), "\(bad.stderr)")
     }
 
     @Test func permanentPostgresErrorsFailAtOnceWithOneLine() throws {
