@@ -45,7 +45,7 @@ public struct ResultsCommand: ParsableCommand {
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         let path = out + "/samples.jsonl"
         let temporary = path + ".tmp"
-        FileManager.default.createFile(atPath: temporary, contents: nil)
+        _ = FileManager.default.createFile(atPath: temporary, contents: nil)
         guard let handle = FileHandle(forWritingAtPath: temporary) else { throw CLIFailure.usage("proctor: \(temporary): cannot write") }
         var accumulator = SummaryAccumulator()
         var repositoryReports: [RepoGradeRun.InstanceReport] = []

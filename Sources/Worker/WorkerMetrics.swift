@@ -11,20 +11,26 @@ final class WorkerMetrics: Sendable {
     private let latency: ValueHistogram
 
     init() {
-        done = registry.makeCounter(name: "proctor_jobs_done_total", help: "Jobs graded and stored.")
-        failed = registry.makeCounter(name: "proctor_jobs_failed_total", help: "Jobs marked failed (malformed, or retries exhausted).")
-        retried = registry.makeCounter(name: "proctor_jobs_retried_total", help: "Infrastructure failures sent back to the queue.")
-        lost = registry.makeCounter(name: "proctor_leases_lost_total", help: "Results dropped because another worker took over the job.")
-        queueDepth = registry.makeGauge(name: "proctor_queue_pending_jobs", help: "Pending jobs in the queue (all runs).")
+        done = registry.makeCounter(descriptor: Self.named("proctor_jobs_done_total", "Jobs graded and stored."))
+        failed = registry.makeCounter(descriptor: Self.named("proctor_jobs_failed_total", "Jobs marked failed (malformed, or retries exhausted)."))
+        retried = registry.makeCounter(descriptor: Self.named("proctor_jobs_retried_total", "Infrastructure failures sent back to the queue."))
+        lost = registry.makeCounter(descriptor: Self.named("proctor_leases_lost_total", "Results dropped because another worker took over the job."))
+        queueDepth = registry.makeGauge(descriptor: Self.named("proctor_queue_pending_jobs", "Pending jobs in the queue (all runs)."))
         latency = registry.makeValueHistogram(
-            name: "proctor_sample_seconds", buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
-            help: "Wall time of one sample in the sandbox.")
+            descriptor: Self.named("proctor_sample_seconds", "Wall time of one sample in the sandbox."),
+            buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30])
     }
 
     func recordDone(status: String, wallMs: Double) {
         done.increment()
-        registry.makeCounter(name: "proctor_samples_total", labels: [("status", status)], help: "Graded samples by status.").increment()
+        registry.makeCounter(descriptor: Self.named("proctor_samples_total", "Graded samples by status."), labels: [("status", status)])
+            .increment()
         latency.record(wallMs / 1000)
+    }
+
+    /// A metric's full name as it is exposed (no separate unit part) and its help text.
+    private static func named(_ name: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
     }
 
     func recordFailed() { failed.increment() }

@@ -20,7 +20,7 @@ struct WorkerCommandTests {
 
         init(_ location: String, _ extra: [String], environment: [String: String] = [:]) throws {
             log = NSTemporaryDirectory() + "proctor-worker-\(UInt32.random(in: 0...UInt32.max)).log"
-            FileManager.default.createFile(atPath: log, contents: nil)
+            _ = FileManager.default.createFile(atPath: log, contents: nil)
             process.executableURL = URL(fileURLWithPath: ProctorExecutable.path)
             process.arguments = ["worker", "--queue", location, "--concurrency", "1"] + extra
             process.currentDirectoryURL = URL(fileURLWithPath: ProctorExecutable.root)

@@ -266,7 +266,7 @@ public struct PatchSet: Sendable {
                     oldLeft -= 1
                     newLeft -= 1
                     body.append(String(line))
-                case nil, "\r" where line == "\r":
+                case _ where line.isEmpty || line == "\r":
                     // An empty context line (whitespace stripped by a mailer or an editor).
                     oldLeft -= 1
                     newLeft -= 1

@@ -130,7 +130,7 @@ public final class GradeRun: @unchecked Sendable {
                 defer { condition.unlock() }
                 // Bounded work in flight: memory stays flat however many samples there are.
                 while produced - nextToWrite >= 64 * options.workers && writeError == nil && GradeRun.interrupted == 0 {
-                    condition.wait(until: Date().addingTimeInterval(0.2))
+                    _ = condition.wait(until: Date().addingTimeInterval(0.2))
                     report(start: start)
                 }
                 if let writeError { throw writeError }
@@ -154,7 +154,7 @@ public final class GradeRun: @unchecked Sendable {
         producerDone = true
         condition.broadcast()
         while nextToWrite < produced && writeError == nil {
-            condition.wait(until: Date().addingTimeInterval(0.2))
+            _ = condition.wait(until: Date().addingTimeInterval(0.2))
             report(start: start)
         }
         condition.unlock()

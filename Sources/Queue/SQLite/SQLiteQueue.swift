@@ -157,7 +157,7 @@ public final class SQLiteQueue: JobQueue, @unchecked Sendable {
     }
 
     public func retry(job: Int64, worker: String, reason: String, maxAttempts: Int) throws(QueueError) {
-        try locked { (db) throws(QueueError) in
+        _ = try locked { (db) throws(QueueError) in
             try db.execute(
                 """
                 UPDATE jobs SET state = CASE WHEN attempts >= ? THEN 'failed' ELSE 'pending' END, last_error = ?,
@@ -168,7 +168,7 @@ public final class SQLiteQueue: JobQueue, @unchecked Sendable {
     }
 
     public func fail(job: Int64, worker: String, reason: String) throws(QueueError) {
-        try locked { (db) throws(QueueError) in
+        _ = try locked { (db) throws(QueueError) in
             try db.execute(
                 """
                 UPDATE jobs SET state = 'failed', last_error = ?, lease_owner = NULL, lease_expires = NULL, updated_at = \(now)
@@ -179,7 +179,7 @@ public final class SQLiteQueue: JobQueue, @unchecked Sendable {
 
     public func release(jobs: [Int64], worker: String) throws(QueueError) {
         guard !jobs.isEmpty else { return }
-        try locked { (db) throws(QueueError) in
+        _ = try locked { (db) throws(QueueError) in
             try db.transaction { () throws(QueueError) in
                 for job in jobs {
                     try db.execute(
@@ -194,7 +194,7 @@ public final class SQLiteQueue: JobQueue, @unchecked Sendable {
     }
 
     public func heartbeat(worker: WorkerInfo, leaseSeconds: Double) throws(QueueError) {
-        try locked { (db) throws(QueueError) in
+        _ = try locked { (db) throws(QueueError) in
             try db.transaction { () throws(QueueError) in
                 try db.execute(
                     "UPDATE jobs SET lease_expires = \(now) + ? WHERE lease_owner = ? AND state = 'running'",
@@ -210,7 +210,7 @@ public final class SQLiteQueue: JobQueue, @unchecked Sendable {
     }
 
     public func workerStopped(_ worker: String) throws(QueueError) {
-        try locked { (db) throws(QueueError) in
+        _ = try locked { (db) throws(QueueError) in
             try db.execute("UPDATE workers SET stopped = 1 WHERE worker_id = ?", [.text(worker)])
         }
     }
