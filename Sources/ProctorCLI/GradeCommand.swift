@@ -76,7 +76,8 @@ public struct GradeCommand: ParsableCommand {
         guard !values.isEmpty, values.allSatisfy({ ($0 ?? 0) >= 1 }) else {
             throw ValidationError("--k: '\(k)' is not a comma-separated list of positive integers")
         }
-        return values.map { $0! }
+        // Sorted, each once: `--k 2,1,1` means pass@1 and pass@2.
+        return Array(Set(values.map { $0! })).sorted()
     }
 
     public func validate() throws {

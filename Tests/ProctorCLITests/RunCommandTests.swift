@@ -93,5 +93,13 @@ struct RunCommandTests {
         #expect(throws: (any Error).self) {
             try RunCommand.parse(["--time", "3s", "--wall", "1s", "--", "x.py"]).limits(from: shipped.definition.limits)
         }
+        // A wall limit alone, below the profile's CPU limit, brings the CPU limit down with it.
+        let short = try RunCommand.parse(["--wall", "500ms", "--", "x.py"]).limits(from: shipped.definition.limits)
+        #expect(short.wall.milliseconds == 500 && short.cpu.milliseconds == 500)
+        // A memory limit the interpreter cannot start under is refused, naming the minimum.
+        let error = #expect(throws: (any Error).self) {
+            try RunCommand.parse(["--memory", "1KiB", "--", "x.py"]).limits(from: shipped.definition.limits)
+        }
+        #expect("\(error.map { "\($0)" } ?? "")".contains("32MiB"), "\(String(describing: error))")
     }
 }

@@ -80,6 +80,9 @@ extension Problem {
 /// Shared helpers for reading input lines.
 enum JSONInput {
     static func object(_ bytes: [UInt8], file: String, line: Int) throws(GradeError) -> [String: JSONValue] {
+        if let offset = firstInvalidUTF8(bytes) {
+            throw GradeError(file: file, line: line, "invalid UTF-8 at byte \(offset + 1) of the line (0x\(String(bytes[offset], radix: 16)))")
+        }
         let value: JSONValue
         do {
             value = try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
@@ -90,6 +93,36 @@ enum JSONInput {
             throw GradeError(file: file, line: line, "expected a JSON object")
         }
         return object
+    }
+
+    /// Where `bytes` stop being UTF-8 (overlong forms and surrogates included), or nil.
+    static func firstInvalidUTF8(_ bytes: [UInt8]) -> Int? {
+        var index = 0
+        while index < bytes.count {
+            let lead = bytes[index]
+            if lead < 0x80 {
+                index += 1
+                continue
+            }
+            let length: Int
+            switch lead {
+            case 0xC2...0xDF: length = 2
+            case 0xE0...0xEF: length = 3
+            case 0xF0...0xF4: length = 4
+            default: return index
+            }
+            guard index + length <= bytes.count, bytes[(index + 1)..<(index + length)].allSatisfy({ $0 & 0xC0 == 0x80 }) else {
+                return index
+            }
+            let second = bytes[index + 1]
+            if (lead == 0xE0 && second < 0xA0) || (lead == 0xED && second >= 0xA0) || (lead == 0xF0 && second < 0x90)
+                || (lead == 0xF4 && second >= 0x90)
+            {
+                return index
+            }
+            index += length
+        }
+        return nil
     }
 
     private static func describe(_ error: any Error) -> String {

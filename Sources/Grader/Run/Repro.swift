@@ -7,6 +7,8 @@ public struct Repro: Sendable {
     public let identifier: String
     public let program: AssembledProgram
     public let profile: SandboxProfile
+    /// Where the profile came from (rerun.sh names it, so it works from any directory).
+    public let sandboxesDirectory: String
     public let limits: ResourceLimits
     public let recordedStatus: String
     public let recordedResult: String
@@ -16,14 +18,20 @@ public struct Repro: Sendable {
     /// Finds `identifier` (`task_id#completion_id`) in `resultsPath` and rebuilds its program.
     public init(resultsPath: String, identifier: String, problemsPath: String?, sandboxesDirectory: String) throws(GradeError) {
         var found: (bytes: [UInt8], line: Int)?
+        var examples: [String] = []
         let reader = try JSONLines(path: resultsPath)
         while let (line, bytes) = try reader.next() {
             guard let object = try? JSONInput.object(bytes, file: resultsPath, line: line),
                 let task = object["task_id"]?.scalarText, let id = object["completion_id"]?.scalarText
             else { continue }
-            if Sample.identifier(taskID: task, completionID: id) == identifier { found = (bytes, line) }
+            let rowIdentifier = Sample.identifier(taskID: task, completionID: id)
+            if examples.count < 3 { examples.append(rowIdentifier) }
+            if rowIdentifier == identifier { found = (bytes, line) }
         }
-        guard let found else { throw GradeError("\(resultsPath): no row for \(identifier) (ids look like HumanEval/0#0)") }
+        guard let found else {
+            throw GradeError(
+                "\(resultsPath): no row for \(identifier)" + (examples.isEmpty ? " (the file has no rows)" : " (its ids look like \(examples.joined(separator: ", ")))"))
+        }
         let row = try JSONInput.object(found.bytes, file: resultsPath, line: found.line)
         guard case .object(let audit)? = row["audit"], case .object(let recordedLimits)? = audit["limits"] else {
             throw GradeError(file: resultsPath, line: found.line, "row has no audit block")
@@ -33,6 +41,9 @@ public struct Repro: Sendable {
         let problems = problemsPath ?? Self.recordedProblems(besides: resultsPath)
         guard let problems else {
             throw GradeError("cannot tell which problems file \(resultsPath) was graded with; pass --problems")
+        }
+        guard FileManager.default.fileExists(atPath: problems) else {
+            throw GradeError("\(problems): the problems file \(resultsPath) was graded with is not there; pass --problems")
         }
         let set = try ProblemSet(path: problems)
         guard let problem = set.problems[sample.taskID] else { throw GradeError("\(problems): no task \(sample.taskID)") }
@@ -46,6 +57,7 @@ public struct Repro: Sendable {
                 "rebuilt program's sha256 \(program.sha256) differs from the recorded \(audit["program_sha256"]?.string ?? "none")")
         }
         let profileName = audit["profile"]?.string ?? "python-strict"
+        self.sandboxesDirectory = sandboxesDirectory
         do {
             profile = try SandboxProfile.load(named: profileName, sandboxesDirectory: sandboxesDirectory)
         } catch {
@@ -96,7 +108,7 @@ public struct Repro: Sendable {
             let programPath = directory + "/program.py"
             try program.text.write(toFile: programPath, atomically: true, encoding: .utf8)
             let command =
-                "\(proctor) run --profile \(profile.name) --time \(limits.cpu) --wall \(limits.wall) --memory \(limits.memory) "
+                "\(proctor) run --sandboxes \(sandboxesDirectory) --profile \(profile.name) --time \(limits.cpu) --wall \(limits.wall) --memory \(limits.memory) "
                 + "--output-limit \(limits.outputLimit) --file-size \(limits.fileSize) --processes \(limits.processes) -- \(programPath)"
             try ("#!/bin/sh\n# Reruns \(identifier) under the limits it was graded with.\n" + command + "\n")
                 .write(toFile: directory + "/rerun.sh", atomically: true, encoding: .utf8)
