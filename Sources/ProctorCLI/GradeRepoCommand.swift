@@ -30,8 +30,10 @@ public struct GradeRepoCommand: ParsableCommand {
             JUnit report. Patches that reach into the test machinery are marked suspicious \
             (--strict: unresolved).
 
-            Writes OUT/report.json (SWE-bench's denominators) and OUT/INSTANCE/ with the patch, \
-            apply.log, test_command.sh, test_output.txt and report.json.
+            Writes OUT/report.json (SWE-bench's denominators and id lists, schema_version) and \
+            OUT/INSTANCE/ with the patch, apply.log, test_command.sh, test_output.txt, \
+            run_instance.log and report.json (resolution FULL/PARTIAL/NO, SWE-bench's boolean \
+            resolved and tests_status).
 
             Example:
               proctor grade-repo --instances instances.jsonl --predictions preds.jsonl --out results/
@@ -41,8 +43,11 @@ public struct GradeRepoCommand: ParsableCommand {
     @Option(help: "Instances file (.jsonl).")
     var instances: String
 
-    @Option(help: "Predictions file (.jsonl).")
+    @Option(help: "Predictions file (.jsonl, or a .json list or object as SWE-bench writes them), or `gold` to grade each instance's own `patch`.")
     var predictions: String
+
+    @Option(help: "Grade only these instances (comma-separated instance ids).")
+    var instanceIds: String?
 
     @Option(help: "Directory relative repo paths resolve against (default: the instances file's).")
     var repos: String?
@@ -92,6 +97,7 @@ public struct GradeRepoCommand: ParsableCommand {
         options.reposDirectory = repos
         options.workers = workers
         options.strict = strict
+        options.instanceIDs = instanceIds.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
         options.proctorVersion = ProctorVersion.string
         let summary: RepoGradeRun.Summary
         do {

@@ -49,9 +49,9 @@ public struct ReproRepoCommand: ParsableCommand {
         }
         let output = scratch + "/" + RepoGradeRun.directoryName(recorded.instanceID) + "/test_output.txt"
         if let text = try? String(contentsOfFile: output, encoding: .utf8) { print(text) }
-        print("== \(recorded.instanceID): recorded \(recorded.resolved), now \(fresh.resolved) (\(fresh.sandboxStatus ?? "not run"))")
+        print("== \(recorded.instanceID): recorded \(recorded.resolution), now \(fresh.resolution) (\(fresh.sandboxStatus ?? "not run"))")
         let same =
-            recorded.resolved == fresh.resolved && recorded.failToPass.success == fresh.failToPass.success
+            recorded.resolution == fresh.resolution && recorded.failToPass.success == fresh.failToPass.success
             && recorded.passToPass.success == fresh.passToPass.success && recorded.patchApplied == fresh.patchApplied
         print(same ? "== matches the recorded result" : "== DIFFERS from the recorded result")
         if !same { throw ExitCode(3) }

@@ -159,7 +159,11 @@ public struct SubmitCommand: ParsableCommand {
         let base = RepoGradeRun.absolute(repos ?? (instances as NSString).deletingLastPathComponent)
         var raw: [String: [UInt8]] = [:]
         var jobs: [NewJob] = []
-        for (index, prediction) in try RepoPrediction.read(path: predictions).enumerated() {
+        let list =
+            predictions == "gold"
+            ? try RepoPrediction.gold(Array(known.values).sorted { $0.instanceID < $1.instanceID }, source: instances)
+            : try RepoPrediction.read(path: predictions)
+        for (index, prediction) in list.enumerated() {
             guard let instance = known[prediction.instanceID]?.located(against: base) else {
                 throw GradeError("\(predictions): prediction for unknown instance '\(prediction.instanceID)'")
             }

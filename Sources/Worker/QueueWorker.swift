@@ -319,9 +319,9 @@ public final class QueueWorker: @unchecked Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let row = (try? encoder.encode(report)).map { Array($0) } ?? []
-        let status = report.emptyPatch ? "empty_patch" : (report.error != nil ? "error" : report.resolved)
+        let status = report.emptyPatch ? "empty_patch" : (report.error != nil ? "error" : report.resolution)
         let result = JobResult(
-            row: row, taskID: instance.instanceID, status: status, passed: report.resolved == "FULL", wallMs: report.wallMs ?? 0,
+            row: row, taskID: instance.instanceID, status: status, passed: report.resolution == "FULL", wallMs: report.wallMs ?? 0,
             cpuMs: 0, peakRssKiB: 0)
         handOver(job, result)
     }

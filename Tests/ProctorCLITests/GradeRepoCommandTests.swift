@@ -26,7 +26,8 @@ struct GradeRepoCommandTests {
             let id = want["instance_id"] as! String
             let data = try #require(FileManager.default.contents(atPath: base + "/out/\(id)/report.json"), "\(id): no report")
             let report = try JSONSerialization.jsonObject(with: data) as! [String: Any]
-            #expect(report["resolved"] as? String == want["resolved"] as? String, "\(id): \(report)")
+            #expect(report["resolution"] as? String == want["resolved"] as? String, "\(id): \(report)")
+            #expect(report["resolved"] as? Bool == (want["resolved"] as? String == "FULL"), "SWE-bench's boolean")
             switch id.dropFirst("mathkit__mathkit-".count) {
             case "gold":
                 #expect((report["FAIL_TO_PASS"] as? [String: [String]])?["failure"]?.isEmpty == true)
@@ -125,7 +126,7 @@ struct GradeRepoCommandTests {
         let tracing = try JSONSerialization.jsonObject(
             with: try #require(FileManager.default.contents(atPath: base + "/strict/mathkit__mathkit-gold-tracing/report.json")))
             as! [String: Any]
-        #expect(tracing["resolved"] as? String == "NO", "\(tracing)")
+        #expect(tracing["resolution"] as? String == "NO", "\(tracing)")
         #expect((tracing["suspicious"] as? [String])?.contains { $0.hasPrefix("audit: trace_hook") } == true, "\(tracing)")
         #expect(strict.stdout.contains("mathkit__mathkit-gold\n") || strict.stdout.contains("FULL     mathkit__mathkit-gold"))
     }
@@ -159,6 +160,47 @@ struct GradeRepoCommandTests {
         let third = try ProctorExecutable.run(arguments)
         #expect(third.stdout.contains("FULL     mathkit__mathkit-gold"))
         #expect(try FileManager.default.attributesOfItem(atPath: report)[.modificationDate] as? Date == before)
+    }
+
+    @Test func swebenchShapesGoldSubsetsAndJSONPredictions() throws {
+        try #require(ProctorExecutable.isBuilt)
+        let base = NSTemporaryDirectory() + "proctor-grade-repo-swe-\(UInt32.random(in: 0...UInt32.max))"
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        _ = try ProctorExecutable.runTool(ProctorExecutable.root + "/scripts/build-fixture-repo", [base + "/repos"])
+        // SWE-bench's validation run: each instance's own patch, on a subset.
+        let gold = try ProctorExecutable.run([
+            "grade-repo", "--instances", Self.fixtures + "/instances.jsonl", "--predictions", "gold", "--instance-ids",
+            "mathkit__mathkit-partial,mathkit__mathkit-hang", "--repos", base + "/repos", "--out", base + "/gold", "--timeout", "10s",
+        ])
+        #expect(gold.status == 0, "\(gold.stderr)")
+        #expect(gold.stdout.contains("resolved  2 FULL"), "\(gold.stdout)")
+        let run = try JSONSerialization.jsonObject(with: try #require(FileManager.default.contents(atPath: base + "/gold/report.json")))
+            as! [String: Any]
+        #expect(run["schema_version"] as? Int == 2)
+        #expect(Set(run["submitted_ids"] as? [String] ?? []) == ["mathkit__mathkit-partial", "mathkit__mathkit-hang"])
+        #expect((run["completed_ids"] as? [String])?.count == 2 && (run["incomplete_ids"] as? [String]) == [])
+        let instance = try JSONSerialization.jsonObject(
+            with: try #require(FileManager.default.contents(atPath: base + "/gold/mathkit__mathkit-hang/report.json"))) as! [String: Any]
+        #expect(instance["resolved"] as? Bool == true && instance["resolution"] as? String == "FULL")
+        let status = try #require(instance["tests_status"] as? [String: [String: [String]]])
+        #expect(Set(status.keys) == ["FAIL_TO_PASS", "PASS_TO_PASS", "FAIL_TO_FAIL", "PASS_TO_FAIL"])
+        #expect(status["FAIL_TO_PASS"]?["success"]?.count == 3)
+        let log = try String(contentsOfFile: base + "/gold/mathkit__mathkit-hang/run_instance.log", encoding: .utf8)
+        #expect(log.contains("result: FULL"), "\(log)")
+        // Predictions as one JSON list (SWE-bench's .json files), graded like JSON Lines.
+        let lines = try String(contentsOfFile: Self.fixtures + "/predictions.jsonl", encoding: .utf8).split(separator: "\n").prefix(2)
+        try ("[\n" + lines.joined(separator: ",\n") + "\n]\n").write(toFile: base + "/preds.json", atomically: true, encoding: .utf8)
+        let list = try ProctorExecutable.run([
+            "grade-repo", "--instances", Self.fixtures + "/instances.jsonl", "--predictions", base + "/preds.json", "--repos",
+            base + "/repos", "--out", base + "/list", "--timeout", "10s",
+        ])
+        #expect(list.status == 0, "\(list.stderr)")
+        #expect(list.stdout.contains("FULL     mathkit__mathkit-gold") && list.stdout.contains("EMPTY    mathkit__mathkit-empty"), "\(list.stdout)")
+        let unknown = try ProctorExecutable.run([
+            "grade-repo", "--instances", Self.fixtures + "/instances.jsonl", "--predictions", "gold", "--instance-ids", "nope",
+            "--out", base + "/none",
+        ])
+        #expect(unknown.status == 64 && unknown.stderr.contains("--instance-ids: no prediction for 'nope'"), "\(unknown.stderr)")
     }
 
     @Test func badInputNamesFileAndLine() throws {

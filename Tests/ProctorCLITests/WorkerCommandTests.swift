@@ -361,7 +361,7 @@ struct WorkerCommandTests {
         #expect(rows.count == expected.count)
         for (row, want) in zip(rows, expected) {
             #expect(row["instance_id"] as? String == want["instance_id"] as? String)
-            #expect(row["resolved"] as? String == want["resolved"] as? String, "\(want["instance_id"]!)")
+            #expect(row["resolution"] as? String == want["resolved"] as? String, "\(want["instance_id"]!)")
         }
         // The hostile predictions were refused or contained on the worker too: nothing ran on the host.
         #expect(!FileManager.default.fileExists(atPath: "/tmp/proctor-canary-fsmonitor"))

@@ -13,6 +13,8 @@ public struct RepoGradeOptions: Sendable {
     public var workers = 1
     /// A suspicious instance (`PatchScan`, the plugin's audit hook) is unresolved, not just marked.
     public var strict = false
+    /// Grade only these instances (SWE-bench's `--instance_ids`); nil: every prediction.
+    public var instanceIDs: [String]?
     public var sandboxesDirectory: String
     public var proctorVersion = "dev"
 
@@ -52,7 +54,10 @@ public final class RepoGradeRun: @unchecked Sendable {
         public var instanceID: String
         public var model: String
         public var key: String
-        public var resolved: String
+        /// FULL, PARTIAL or NO (SWE-bench's rule, with PARTIAL kept apart).
+        public var resolution: String
+        /// SWE-bench's boolean: FULL.
+        public var resolved = false
         public var emptyPatch: Bool
         public var patchApplied: Bool
         public var applyStrategy: String?
@@ -74,14 +79,27 @@ public final class RepoGradeRun: @unchecked Sendable {
         public var limits: ResourceLimits?
         public var failToPass: Tests
         public var passToPass: Tests
+        /// SWE-bench's `tests_status`: FAIL_TO_PASS and PASS_TO_PASS as above; FAIL_TO_FAIL and
+        /// PASS_TO_FAIL (not part of an instance's lists here) empty.
+        public var testsStatus: [String: Tests] = [:]
 
         public struct Tests: Codable, Sendable {
             public var success: [String]
             public var failure: [String]
         }
 
+        /// Sets what follows from the rest (`resolved`, `tests_status`) before the report is written.
+        mutating func settle() {
+            resolved = resolution == "FULL"
+            testsStatus = [
+                "FAIL_TO_PASS": failToPass, "PASS_TO_PASS": passToPass, "FAIL_TO_FAIL": Tests(success: [], failure: []),
+                "PASS_TO_FAIL": Tests(success: [], failure: []),
+            ]
+        }
+
         enum CodingKeys: String, CodingKey {
-            case instanceID = "instance_id", model = "model_name_or_path", key, resolved, emptyPatch = "empty_patch"
+            case instanceID = "instance_id", model = "model_name_or_path", key, resolution, resolved, testsStatus = "tests_status"
+            case emptyPatch = "empty_patch"
             case patchApplied = "patch_successfully_applied", applyStrategy = "apply_strategy", fuzzyApply = "fuzzy_apply"
             case droppedChanges = "dropped_changes", suspicious, infrastructureError = "infrastructure_error", error, sandboxStatus = "sandbox_status", wallMs = "wall_ms"
             case testCommand = "test_command", profile, limits, failToPass = "FAIL_TO_PASS", passToPass = "PASS_TO_PASS"
@@ -105,6 +123,12 @@ public final class RepoGradeRun: @unchecked Sendable {
         public var errorIDs: [String]
         /// Instances marked suspicious (whatever their verdict).
         public var suspiciousIDs: [String] = []
+        /// SWE-bench's run-report lists: every prediction submitted, those graded to a verdict,
+        /// and those that have no report (the run stopped before them).
+        public var submittedIDs: [String] = []
+        public var completedIDs: [String] = []
+        public var incompleteIDs: [String] = []
+        public var schemaVersion = 2
 
         enum CodingKeys: String, CodingKey {
             case totalInstances = "total_instances", submittedInstances = "submitted_instances"
@@ -112,7 +136,8 @@ public final class RepoGradeRun: @unchecked Sendable {
             case partialInstances = "partial_instances", unresolvedInstances = "unresolved_instances"
             case emptyPatchInstances = "empty_patch_instances", errorInstances = "error_instances", resolvedIDs = "resolved_ids"
             case partialIDs = "partial_ids", unresolvedIDs = "unresolved_ids", emptyPatchIDs = "empty_patch_ids", errorIDs = "error_ids"
-            case suspiciousIDs = "suspicious_ids"
+            case suspiciousIDs = "suspicious_ids", submittedIDs = "submitted_ids", completedIDs = "completed_ids"
+            case incompleteIDs = "incomplete_ids", schemaVersion = "schema_version"
         }
     }
 
@@ -140,9 +165,19 @@ public final class RepoGradeRun: @unchecked Sendable {
     }
 
     public convenience init(_ options: RepoGradeOptions) throws(GradeError) {
-        try self.init(
-            options, instances: try RepoInstance.read(path: options.instancesPath),
-            predictions: try RepoPrediction.read(path: options.predictionsPath))
+        let instances = try RepoInstance.read(path: options.instancesPath)
+        var predictions =
+            options.predictionsPath == "gold"
+            ? try RepoPrediction.gold(instances, source: options.instancesPath) : try RepoPrediction.read(path: options.predictionsPath)
+        if let wanted = options.instanceIDs {
+            let known = Set(predictions.map(\.instanceID))
+            if let missing = wanted.first(where: { !known.contains($0) }) {
+                throw GradeError("--instance-ids: no prediction for '\(missing)' in \(options.predictionsPath)")
+            }
+            let chosen = Set(wanted)
+            predictions = predictions.filter { chosen.contains($0.instanceID) }
+        }
+        try self.init(options, instances: instances, predictions: predictions)
     }
 
     init(_ options: RepoGradeOptions, instances: [RepoInstance], predictions: [RepoPrediction]) throws(GradeError) {
@@ -179,17 +214,23 @@ public final class RepoGradeRun: @unchecked Sendable {
     }
 
     /// SWE-bench's totals over `reports`, out of `totalInstances`.
-    public static func summarize(_ reports: [InstanceReport], totalInstances: Int) -> Summary {
+    public static func summarize(_ reports: [InstanceReport], totalInstances: Int, submitted: [String]? = nil) -> Summary {
         func ids(_ filter: (InstanceReport) -> Bool) -> [String] { reports.filter(filter).map(\.instanceID) }
         let completed = ids { $0.error == nil && !$0.emptyPatch }
-        let unresolved = ids { $0.error == nil && !$0.emptyPatch && $0.resolved != "FULL" }
-        return Summary(
+        let unresolved = ids { $0.error == nil && !$0.emptyPatch && $0.resolution != "FULL" }
+        let reported = Set(reports.map(\.instanceID))
+        var summary = Summary(
             totalInstances: totalInstances, submittedInstances: reports.count, completedInstances: completed.count,
-            resolvedInstances: ids { $0.resolved == "FULL" }.count, partialInstances: ids { $0.resolved == "PARTIAL" }.count,
+            resolvedInstances: ids { $0.resolution == "FULL" }.count, partialInstances: ids { $0.resolution == "PARTIAL" }.count,
             unresolvedInstances: unresolved.count, emptyPatchInstances: ids(\.emptyPatch).count,
-            errorInstances: ids { $0.error != nil && !$0.emptyPatch }.count, resolvedIDs: ids { $0.resolved == "FULL" },
-            partialIDs: ids { $0.resolved == "PARTIAL" }, unresolvedIDs: unresolved, emptyPatchIDs: ids(\.emptyPatch),
+            errorInstances: ids { $0.error != nil && !$0.emptyPatch }.count, resolvedIDs: ids { $0.resolution == "FULL" },
+            partialIDs: ids { $0.resolution == "PARTIAL" }, unresolvedIDs: unresolved, emptyPatchIDs: ids(\.emptyPatch),
             errorIDs: ids { $0.error != nil && !$0.emptyPatch }, suspiciousIDs: ids { !$0.suspicious.isEmpty })
+        summary.submittedIDs = submitted ?? reports.map(\.instanceID)
+        summary.completedIDs = completed
+        summary.incompleteIDs = summary.submittedIDs.filter { !reported.contains($0) }
+        summary.submittedInstances = summary.submittedIDs.count
+        return summary
     }
 
     public func run() throws(GradeError) -> Summary {
@@ -217,7 +258,8 @@ public final class RepoGradeRun: @unchecked Sendable {
     }
 
     private func summarize() -> Summary {
-        Self.summarize(predictions.compactMap { results[$0.instanceID] }, totalInstances: instances.count)
+        Self.summarize(
+            predictions.compactMap { results[$0.instanceID] }, totalInstances: instances.count, submitted: predictions.map(\.instanceID))
     }
 
     /// The command the sandbox runs for `instance`: its own, or pytest on the test patch's files,
@@ -256,12 +298,20 @@ public final class RepoGradeRun: @unchecked Sendable {
         try? (located.jsonLine + "\n").write(toFile: directory + "/instance.jsonl", atomically: true, encoding: .utf8)
         try? (prediction.jsonLine + "\n").write(toFile: directory + "/prediction.jsonl", atomically: true, encoding: .utf8)
         var report = InstanceReport(
-            instanceID: instance.instanceID, model: prediction.model, key: key, resolved: "NO", emptyPatch: prediction.isEmpty,
+            instanceID: instance.instanceID, model: prediction.model, key: key, resolution: "NO", emptyPatch: prediction.isEmpty,
             patchApplied: false, applyStrategy: nil, fuzzyApply: false, droppedChanges: [], error: nil, sandboxStatus: nil,
             wallMs: nil, testCommand: nil, profile: options.profile.name, limits: limits,
             failToPass: .init(success: [], failure: instance.failToPass),
             passToPass: .init(success: [], failure: instance.passToPass))
-        defer { try? JSONReport.write(report, to: directory + "/report.json") }
+        var log: [String] = []
+        func note(_ line: String) { log.append(Timestamp.now() + " " + line) }
+        note("instance \(instance.instanceID), model \(prediction.model), profile \(options.profile.name), wall \(limits.wall), memory \(limits.memory)")
+        defer {
+            report.settle()
+            note("result: \(report.resolution)" + (report.error.map { ", error: \($0)" } ?? ""))
+            try? JSONReport.write(report, to: directory + "/report.json")
+            try? (log.joined(separator: "\n") + "\n").write(toFile: directory + "/run_instance.log", atomically: true, encoding: .utf8)
+        }
         if prediction.isEmpty {
             report.error = nil
             return report
@@ -358,11 +408,11 @@ public final class RepoGradeRun: @unchecked Sendable {
                 return report
             }
             let resolution = RepoResolution(instance: instance, report: JUnitReport(tests: stream.tests))
-            report.resolved = resolution.resolved.rawValue
+            report.resolution = resolution.resolved.rawValue
             report.failToPass = .init(success: resolution.failToPassSuccess, failure: resolution.failToPassFailure)
             report.passToPass = .init(success: resolution.passToPassSuccess, failure: resolution.passToPassFailure)
-            if options.strict && !report.suspicious.isEmpty && report.resolved != "NO" {
-                report.resolved = "NO"  // --strict: suspicious is unresolved (the reasons are in `suspicious`)
+            if options.strict && !report.suspicious.isEmpty && report.resolution != "NO" {
+                report.resolution = "NO"  // --strict: suspicious is unresolved (the reasons are in `suspicious`)
             }
         case .success:
             report.error = "\(outcome.statusText): a test report exists but the tests never started (the setup command failed)"

@@ -15,10 +15,12 @@ public struct RepoInstance: Sendable {
     public var setupCommand: String?
     /// Whether patches may add or edit test configuration (conftest.py, pytest.ini, …).
     public var allowTestConfig: Bool
+    /// The instance's own fix (SWE-bench's `patch`), graded by `--predictions gold`.
+    public var goldPatch: String?
 
     public init(
         instanceID: String, repo: String, baseCommit: String, testPatch: String, failToPass: [String], passToPass: [String],
-        testCommand: String?, setupCommand: String?, allowTestConfig: Bool
+        testCommand: String?, setupCommand: String?, allowTestConfig: Bool, goldPatch: String? = nil
     ) {
         self.instanceID = instanceID
         self.repo = repo
@@ -29,6 +31,7 @@ public struct RepoInstance: Sendable {
         self.testCommand = testCommand
         self.setupCommand = setupCommand
         self.allowTestConfig = allowTestConfig
+        self.goldPatch = goldPatch
     }
 
     /// Parses one instance line that came from elsewhere (a queue); errors name `source`.
@@ -86,7 +89,7 @@ public struct RepoInstance: Sendable {
             instanceID: id, repo: try text("repo")!, baseCommit: commit, testPatch: try text("test_patch")!,
             failToPass: try tests("FAIL_TO_PASS"), passToPass: try tests("PASS_TO_PASS"),
             testCommand: try text("test_cmd", required: false), setupCommand: try text("setup_cmd", required: false),
-            allowTestConfig: allow)
+            allowTestConfig: allow, goldPatch: try text("patch", required: false))
     }
 
     /// The instance with `repo` made absolute: relative paths resolve against `base`.
@@ -105,6 +108,7 @@ public struct RepoInstance: Sendable {
         ]
         if let testCommand { object["test_cmd"] = .string(testCommand) }
         if let setupCommand { object["setup_cmd"] = .string(setupCommand) }
+        if let goldPatch { object["patch"] = .string(goldPatch) }
         return JSONValue.object(object).compactText
     }
 }
