@@ -574,6 +574,7 @@ def _supervise(spec, tests, requests_write, replies_read, candidate_ended, send_
         raise
     except BaseException as error:
         try:
+            _tell("calls %d" % calls)
             origin = getattr(error, "_proctor_origin", None)
             if isinstance(error, MemoryError):
                 _tell("memory_error")

@@ -39,7 +39,7 @@ public struct GradeCommand: ParsableCommand {
     @Option(help: "Output directory for samples.jsonl and summary.json.")
     var out: String = "results"
 
-    @Option(help: "Samples graded in parallel (default: the number of cores).")
+    @Option(help: "Samples graded in parallel; the default is this machine's number of cores.")
     var workers: Int = ProcessInfo.processInfo.activeProcessorCount
 
     @Option(help: "Sandbox profile (see `proctor run --help`).")

@@ -108,7 +108,9 @@ public struct ResultsCommand: ParsableCommand {
             }
         }
         if !quiet {
-            print(summary.table)
+            // Repository runs are read by SWE-bench's numbers above; pass@k over instances and
+            // per-sample CPU and memory say nothing there.
+            if settings.kind != "repo" { print(summary.table) }
             if !failed.isEmpty { print("failed jobs: \(failed.count) (see \(failedPath))") }
             print("results: \(path), \(out)/summary.json")
         }

@@ -29,7 +29,7 @@ public struct WorkerCommand: ParsableCommand {
 
     @OptionGroup var queue: QueueOptions
 
-    @Option(help: "Samples graded in parallel (default: the number of cores).")
+    @Option(help: "Samples graded in parallel; the default is this machine's number of cores.")
     var concurrency: Int = ProcessInfo.processInfo.activeProcessorCount
 
     @Option(help: "Jobs claimed at a time per thread.")

@@ -122,3 +122,23 @@ struct StdlibValueTests {
         }
     }
 }
+
+/// What a failing row says about where it failed.
+struct FailureRowTests {
+    @Test(arguments: PoolMode.allCases)
+    func aFailedRowCountsItsCallsAndQuotesTheWholeStatement(_ pool: PoolMode) throws {
+        let problems = try Checkout.file(
+            "problems.jsonl",
+            [
+                #"{"task_id": "Multi/0", "prompt": "def add(a, b):\n", "entry_point": "add", "test": "def check(candidate):\n    assert candidate(1, 1) == 2\n    assert candidate(\n        2,\n        3) == 5\n"}"#
+            ])
+        let samples = try Checkout.file("samples.jsonl", [#"{"task_id": "Multi/0", "completion": "    return 2\n"}"#])
+        let out = Checkout.outDirectory("failure-row")
+        _ = try Checkout.grade(problems: problems, samples: samples, out: out, pool: pool)
+        let row = try #require(try Checkout.rows(out + "/samples.jsonl").first)
+        #expect(row["status"] as? String == "failed")
+        #expect(row["tests_calls"] as? Int == 2, "\(row)")
+        let error = try #require(row["error"] as? [String: Any])
+        #expect(error["source"] as? String == "assert candidate(\n2,\n3) == 5", "\(error)")
+    }
+}

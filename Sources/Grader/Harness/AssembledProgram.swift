@@ -57,9 +57,21 @@ public struct AssembledProgram: Sendable {
     }
 
     /// The line `number` (1-based) of the candidate or the tests, e.g. the failing assertion.
+    /// A statement that continues over several lines (an assert with a long call) is given
+    /// whole, up to 10 lines: until its brackets close and no line ends in a backslash.
     public func line(_ number: Int?, inTests: Bool) -> String? {
         guard let number, number >= 1 else { return nil }
         let lines = (inTests ? tests : candidate).split(separator: "\n", omittingEmptySubsequences: false)
-        return number <= lines.count ? lines[number - 1].trimmingCharacters(in: .whitespaces) : nil
+        guard number <= lines.count else { return nil }
+        var taken: [String] = []
+        var depth = 0
+        for line in lines[(number - 1)...].prefix(10) {
+            taken.append(line.trimmingCharacters(in: .whitespaces))
+            for character in line {
+                if "([{".contains(character) { depth += 1 } else if ")]}".contains(character) { depth -= 1 }
+            }
+            if depth <= 0 && !line.hasSuffix("\\") { break }
+        }
+        return taken.joined(separator: "\n")
     }
 }

@@ -30,6 +30,9 @@ public struct Verdict: Sendable, Hashable {
                 completed = true
                 calls = count
             }
+            // "calls N": how far a failing run's tests got (written by the supervisor before its
+            // exception record).
+            if record.count == 2, record[0] == "calls", let count = Int(record[1]), count >= 0, !completed { calls = count }
             if line.hasPrefix("exception "), exception == nil {
                 let fields = line.dropFirst("exception ".count).split(separator: "\t", maxSplits: 3, omittingEmptySubsequences: false)
                 if fields.count == 4, fields[1] == "program" || fields[1] == "tests" {

@@ -97,13 +97,21 @@ public struct GradeSummary: Codable, Sendable {
             lines.append(String(format: "cpu ms       p50 %.1f  max %.1f", cpu.p50, cpu.max))
             lines.append(String(format: "peak RSS KiB p50 %.0f  max %.0f", rss.p50, rss.max))
         }
-        lines.append(
-            String(format: "throughput   %.1f samples/s over %.2f s with %d workers", samplesPerSecond, wallSeconds, workers)
-                + (samplesReused > 0 ? " (\(samplesReused) reused from an earlier run)" : ""))
+        if workers > 0 {
+            lines.append(
+                String(format: "throughput   %.1f samples/s over %.2f s with %d workers", samplesPerSecond, wallSeconds, workers)
+                    + (samplesReused > 0 ? " (\(samplesReused) reused from an earlier run)" : ""))
+        }
         if !missingTasks.isEmpty {
             lines.append("missing tasks (no samples): \(missingTasks.count): " + missingTasks.prefix(10).joined(separator: ", "))
         }
-        if interrupted { lines.append("INTERRUPTED: the summary covers the samples graded so far") }
+        if interrupted {
+            // Through the queue (no workers of its own) nothing was interrupted: jobs are still out.
+            lines.append(
+                workers > 0
+                    ? "INTERRUPTED: the summary covers the samples graded so far"
+                    : "UNFINISHED: some jobs are still pending or running; the summary covers the results stored so far")
+        }
         return lines.joined(separator: "\n")
     }
 }

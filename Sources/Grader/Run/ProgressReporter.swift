@@ -35,9 +35,10 @@ public final class ProgressReporter: @unchecked Sendable {
         let elapsed = now.timeIntervalSince(started)
         let rate = elapsed > 0 ? Double(graded) / elapsed : 0
         let remaining = rate > 0 ? Double(total - done) / rate : 0
-        let passRate = graded > 0 ? Double(passed) / Double(graded) * 100 : 0
+        // Counts, not a percentage: "100%" after one sample said more than it knew.
         let status = String(
-            format: "%d/%d  %.1f samples/s  ETA %@  passed so far %.1f%%", done, total, rate, Self.duration(remaining), passRate)
+            format: "%d/%d  %.1f samples/s  ETA %@  passed %d of %d graded", done, total, rate, Self.duration(remaining), passed,
+            graded)
         if terminal {
             let width = 24
             let filled = total > 0 ? width * done / total : width
