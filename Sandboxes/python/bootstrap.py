@@ -647,7 +647,16 @@ def _harness(program, after_start):
     os._exit(code)
 
 
+def _add_site_packages():
+    """A Python environment the grader named (`--python-env`): its packages after the standard
+    library on sys.path, so they can be imported but never shadow it."""
+    path = os.environ.get("PROCTOR_SITE_PACKAGES")
+    if path and path not in sys.path:
+        sys.path.append(path)
+
+
 def main():
+    _add_site_packages()
     if len(sys.argv) < 3:
         _tell("internal_error bootstrap usage")
         os._exit(125)

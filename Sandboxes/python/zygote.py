@@ -256,6 +256,7 @@ def _sweep():
 
 def main():
     bootstrap = _load_bootstrap(sys.argv[1])
+    bootstrap._add_site_packages()
     after_start = bootstrap._load_filter(sys.argv[2])
     stack_filter = bootstrap._prepare_filter(after_start)
     channel = socket.socket(fileno=CHANNEL_FD)

@@ -63,6 +63,9 @@ public struct GradeCommand: ParsableCommand {
     @Flag(help: "No progress output.")
     var quiet = false
 
+    @Option(help: "A Python virtual environment whose packages samples may import (read-only in the sandbox), e.g. one made with `/usr/bin/python3 -m venv DIR` for numpy or pandas.")
+    var pythonEnv: String?
+
     @Option(help: "Directory holding the sandbox profiles (default: found automatically).")
     var sandboxes: String?
 
@@ -88,7 +91,14 @@ public struct GradeCommand: ParsableCommand {
     }
 
     public func run() throws {
-        let selection = try SandboxSelection(profile: profile, sandboxes: sandboxes, timeout: timeout, cpu: cpu, memory: memory)
+        var selection = try SandboxSelection(profile: profile, sandboxes: sandboxes, timeout: timeout, cpu: cpu, memory: memory)
+        if let pythonEnv {
+            do {
+                selection.profile = try selection.profile.withPythonEnvironment(pythonEnv)
+            } catch {
+                throw CLIFailure.usage("proctor: \(error)")
+            }
+        }
         var options = GradeOptions(
             problemsPath: problems, samplesPath: samples, outDirectory: out, profile: selection.profile, limits: selection.limits)
         options.ks = try parsedKs()

@@ -37,6 +37,9 @@ public struct RunCommand: ParsableCommand {
     @Option(name: .long, help: "Memory limit (private writable memory, RLIMIT_DATA), e.g. 256MiB. Default: the profile's.")
     var memory: String?
 
+    @Option(name: .long, help: "A Python virtual environment whose packages the program may import (read-only).")
+    var pythonEnv: String?
+
     @Option(name: .long, help: "Kill the run once stdout+stderr exceed this many bytes, e.g. 1MiB. Default: the profile's.")
     var outputLimit: String?
 
@@ -95,7 +98,8 @@ public struct RunCommand: ParsableCommand {
 
     func execute() throws(SandboxError) -> Outcome {
         let directory = try SandboxesDirectory.locate(explicit: sandboxes)
-        let loaded = try SandboxProfile.load(named: profile, sandboxesDirectory: directory)
+        var loaded = try SandboxProfile.load(named: profile, sandboxesDirectory: directory)
+        if let pythonEnv { loaded = try loaded.withPythonEnvironment(pythonEnv) }
         let limits = try limits(from: loaded.definition.limits)
         let path = program[0]
         guard let source = FileManager.default.contents(atPath: path) else {

@@ -105,6 +105,35 @@ public struct SandboxProfile: Sendable {
         return try load(path: path, sandboxesDirectory: sandboxesDirectory)
     }
 
+    /// The profile with a Python virtual environment's packages available to its programs (for
+    /// benchmarks whose code needs numpy, pandas, …): the environment's directory becomes
+    /// read-and-execute under Landlock (never writable), and the bootstrap appends its
+    /// site-packages to `sys.path` — after the standard library, so a package cannot shadow it.
+    /// The environment's path is part of the profile's fingerprint (results under different
+    /// environments are not the same results).
+    public func withPythonEnvironment(_ directory: String) throws(SandboxError) -> SandboxProfile {
+        guard let resolved = realpath(directory, nil) else {
+            throw SandboxError(.invalidArgument, "--python-env \(directory): no such directory")
+        }
+        let root = String(cString: resolved)
+        free(resolved)
+        guard FileManager.default.fileExists(atPath: root + "/pyvenv.cfg") else {
+            throw SandboxError(.invalidArgument, "--python-env \(root): not a virtual environment (no pyvenv.cfg; make one with /usr/bin/python3 -m venv)")
+        }
+        let versions = ((try? FileManager.default.contentsOfDirectory(atPath: root + "/lib")) ?? []).filter { $0.hasPrefix("python3") }.sorted()
+        guard let version = versions.last, FileManager.default.fileExists(atPath: root + "/lib/\(version)/site-packages") else {
+            throw SandboxError(.invalidArgument, "--python-env \(root): no lib/python3.*/site-packages")
+        }
+        var changed = self.definition
+        changed.filesystem.readExecute.append(root)
+        changed.environment["PROCTOR_SITE_PACKAGES"] = root + "/lib/\(version)/site-packages"
+        var hasher = SHA256()
+        hasher.update(data: Array((sha256 + "\u{0}python-env\u{0}" + root).utf8))
+        return SandboxProfile(
+            definition: changed, policy: policy, bootstrapSource: bootstrapSource, zygoteSource: zygoteSource,
+            sha256: hasher.finalize().map { String(format: "%02x", $0) }.joined(), path: path)
+    }
+
     private static let knownNamespaces: Set<String> = ["pid", "ipc", "uts", "net"]
 
     private static func validate(_ definition: Definition, policy: SeccompPolicy, path: String, text: [UInt8]) throws(SandboxError) {
