@@ -149,8 +149,13 @@ public struct WorkerInfo: Sendable {
 public struct QueueStatus: Sendable {
     /// Jobs per state: pending, running, done, failed.
     public var counts: [String: Int]
-    /// Results stored in the last 60 seconds, per second.
+    /// Results per second over the last minute: over the span the stored results actually cover
+    /// (a run that finished 20 s after it started has its own rate, not a sixtieth of its count).
     public var recentRate: Double
+
+    public static func rate(results: Int, overSeconds span: Double) -> Double {
+        results == 0 ? 0 : Double(results) / max(1, min(60, span))
+    }
     /// Age of the oldest pending job, in seconds.
     public var oldestPendingSeconds: Double?
     public var liveWorkers: [LiveWorker]

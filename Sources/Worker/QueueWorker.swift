@@ -58,7 +58,13 @@ public final class QueueWorker: @unchecked Sendable {
         var server: MetricsServer?
         if let address = options.metricsAddress {
             let metrics = self.metrics
-            server = try MetricsServer(address: address) { metrics.exposition() }
+            // The pending-jobs gauge is read from the queue at each scrape, so it says what
+            // `proctor status` says now, not what it was at the last heartbeat.
+            let queue = self.queue
+            server = try MetricsServer(address: address) {
+                if let pending = try? queue.status(run: nil).counts["pending"] { metrics.queueDepth.set(Int64(pending)) }
+                return metrics.exposition()
+            }
             server?.start()
             logger.info("metrics on http://\(address)/metrics")
         }

@@ -51,6 +51,20 @@ struct JobQueueTests {
     }
 
     @Test(arguments: Backend.allCases)
+    func theRateIsOverTheSpanTheResultsCover(_ backend: Backend) throws {
+        let (queue, _) = try backend.freshQueue()
+        defer { queue.close() }
+        _ = try queue.submit(run: "r", config: "{}", problems: Self.problems, jobs: Self.jobs(12))
+        for job in try queue.claim(worker: "w", limit: 12, leaseSeconds: 60, maxAttempts: 3) {
+            _ = try queue.complete(job: job.id, worker: "w", result: Self.result(job))
+        }
+        // Twelve results stored within a second: that is at least 12/s, not 12/60.
+        let rate = try queue.status(run: "r").recentRate
+        #expect(rate >= 6, "\(backend): \(rate)/s")
+        #expect(QueueStatus.rate(results: 30, overSeconds: 10) == 3 && QueueStatus.rate(results: 0, overSeconds: 0) == 0)
+    }
+
+    @Test(arguments: Backend.allCases)
     func claimsAreExclusiveAndAnExpiredLeaseHandsTheJobOver(_ backend: Backend) throws {
         let (queue, _) = try backend.freshQueue()
         defer { queue.close() }

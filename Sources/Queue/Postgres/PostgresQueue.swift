@@ -402,10 +402,13 @@ public final class PostgresQueue: JobQueue, Sendable {
                 counts[state] = Int(count)
             }
             var recent: Int64 = 0
-            for try await value in try await client.query(
-                Self.query("SELECT count(*)::bigint FROM results WHERE finished_at > \(now) - 60\(andRun)", values), logger: logger
-            ).decode(Int64.self) {
-                recent = value
+            var span = 0.0
+            for try await (count, seconds) in try await client.query(
+                Self.query(
+                    "SELECT count(*)::bigint, coalesce(\(now) - min(finished_at), 0)::float8 FROM results WHERE finished_at > \(now) - 60\(andRun)",
+                    values), logger: logger
+            ).decode((Int64, Double).self) {
+                (recent, span) = (count, seconds)
             }
             var oldest: Double?
             for try await value in try await client.query(
@@ -424,7 +427,9 @@ public final class PostgresQueue: JobQueue, Sendable {
                     QueueStatus.LiveWorker(
                         id: id, host: host, pid: pid, concurrency: concurrency, jobsDone: done, secondsSinceHeartbeat: age))
             }
-            return QueueStatus(counts: counts, recentRate: Double(recent) / 60, oldestPendingSeconds: oldest, liveWorkers: workers)
+            return QueueStatus(
+                counts: counts, recentRate: QueueStatus.rate(results: Int(recent), overSeconds: span), oldestPendingSeconds: oldest,
+                liveWorkers: workers)
         }
     }
 

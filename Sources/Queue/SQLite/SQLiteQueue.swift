@@ -224,11 +224,12 @@ public final class SQLiteQueue: JobQueue, @unchecked Sendable {
             for row in try db.execute("SELECT state, count(*) FROM jobs\(filter) GROUP BY state", binds) {
                 counts[row[0].text ?? "?"] = Int(row[1].int ?? 0)
             }
-            let recent =
-                try db.execute(
-                    "SELECT count(*) FROM results WHERE finished_at > \(now) - 60" + (run == nil ? "" : " AND run_id = ?"), binds
-                )
-                .first?[0].int ?? 0
+            let window = try db.execute(
+                "SELECT count(*), \(now) - min(finished_at) FROM results WHERE finished_at > \(now) - 60"
+                    + (run == nil ? "" : " AND run_id = ?"), binds
+            ).first
+            let recent = window?[0].int ?? 0
+            let span = window?[1].double ?? 0
             let oldest = try db.execute(
                 "SELECT \(now) - min(created_at) FROM jobs WHERE state = 'pending'" + (run == nil ? "" : " AND run_id = ?"), binds
             ).first?[0].double
@@ -238,7 +239,7 @@ public final class SQLiteQueue: JobQueue, @unchecked Sendable {
                 WHERE stopped = 0 AND heartbeat_at > \(now) - 60 ORDER BY worker_id
                 """)
             return QueueStatus(
-                counts: counts, recentRate: Double(recent) / 60, oldestPendingSeconds: oldest,
+                counts: counts, recentRate: QueueStatus.rate(results: Int(recent), overSeconds: span), oldestPendingSeconds: oldest,
                 liveWorkers: workers.map { row in
                     QueueStatus.LiveWorker(
                         id: row[0].text ?? "", host: row[1].text ?? "", pid: Int(row[2].int ?? 0), concurrency: Int(row[3].int ?? 0),
