@@ -173,9 +173,15 @@ def _encode(value, out):
         out.append(b"s" + len(data).to_bytes(4, "big") + data)
     elif kind is bytes:
         out.append(b"b" + len(value).to_bytes(4, "big") + value)
-    elif kind is list or kind is tuple or kind is set or kind is frozenset:
-        tag = {list: b"l", tuple: b"t", set: b"S", frozenset: b"Z"}[kind]
-        out.append(tag + len(value).to_bytes(4, "big"))
+    elif kind is list or kind is tuple:
+        out.append((b"l" if kind is list else b"t") + len(value).to_bytes(4, "big"))
+        for item in value:
+            _encode(item, out)
+    elif kind is set or kind is frozenset:
+        # Elements in iteration order, and the size of the hash table they sit in: the other side
+        # rebuilds a set that iterates in the same order (see _rebuild_set).
+        table = max(8, (sys.getsizeof(value) - sys.getsizeof(kind())) // 16)
+        out.append((b"S" if kind is set else b"Z") + len(value).to_bytes(4, "big") + table.to_bytes(4, "big"))
         for item in value:
             _encode(item, out)
     elif kind is dict:
@@ -250,8 +256,55 @@ def _pack(value):
     return b"".join(out)
 
 
+_SET_BUDGET = 20000  # set constructions one message may spend matching iteration orders
+
+
+def _grown_set(order, table):
+    """A set whose hash table has `table` slots (grown with fillers, which are then removed),
+    holding `order` added in that order."""
+    made, fillers = set(), []
+    empty = sys.getsizeof(set())
+    while max(8, (sys.getsizeof(made) - empty) // 16) < table and len(fillers) < 4 * table:
+        filler = ("proctor-filler", len(fillers))
+        made.add(filler)
+        fillers.append(filler)
+    for filler in fillers:
+        made.discard(filler)
+    for item in order:
+        made.add(item)
+    return made
+
+
+def _rebuild_set(items, table, frozen, budget):
+    """A set (or frozenset) of `items` that iterates in their order, as the sender's did, so code
+    that depends on a set's order behaves as it would in one process. Both processes share the
+    hash seed; what differs is the table's history. Tries the usual constructions, the sender's
+    table size, then (for small sets, within a budget per message) other insertion orders; falls
+    back to a plain set when nothing matches."""
+    import itertools
+
+    kind = frozenset if frozen else set
+    makers = [kind, lambda order: kind(dict.fromkeys(order))]
+    if not frozen and table > 8:
+        makers.append(lambda order: _grown_set(order, table))
+    orders = itertools.permutations(items) if len(items) <= 6 else (items,)
+    for order in orders:
+        for make in makers:
+            if budget[0] <= 0:
+                return kind(items)
+            budget[0] -= 1
+            try:
+                made = make(list(order))
+            except TypeError:
+                return kind(items)  # unhashable: the plain constructor says so
+            if list(made) == items:
+                return made
+    return kind(items)
+
+
 def _unpack(data):
     position = 0
+    budget = [_SET_BUDGET]
 
     def take(count):
         nonlocal position
@@ -283,9 +336,13 @@ def _unpack(data):
             return take(size()).decode("utf-8", "surrogatepass")
         if tag == b"b":
             return bytes(take(size()))
-        if tag in (b"l", b"t", b"S", b"Z"):
+        if tag in (b"l", b"t"):
             items = [value() for _ in range(size())]
-            return {b"l": list, b"t": tuple, b"S": set, b"Z": frozenset}[tag](items)
+            return items if tag == b"l" else tuple(items)
+        if tag in (b"S", b"Z"):
+            count, table = size(), size()
+            items = [value() for _ in range(count)]
+            return _rebuild_set(items, table, tag == b"Z", budget)
         if tag == b"d" or tag in (b"C", b"O", b"D"):
             factory = None
             if tag == b"D":
