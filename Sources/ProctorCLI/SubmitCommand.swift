@@ -56,6 +56,9 @@ public struct SubmitCommand: ParsableCommand {
     @Option(help: "Memory limit per sample (default: the profile's).")
     var memory: String?
 
+    @Option(help: "A Python virtual environment whose packages samples may import (see `proctor grade --python-env`); every worker needs it at this path.")
+    var pythonEnv: String?
+
     @Flag(help: "Repository tasks: a suspicious instance is unresolved (see `proctor grade-repo --strict`).")
     var strict = false
 
@@ -88,8 +91,16 @@ public struct SubmitCommand: ParsableCommand {
         let selection = try SandboxSelection(
             profile: profile ?? (isRepository ? "python" : "python-strict"), sandboxes: sandboxes,
             timeout: timeout ?? (isRepository ? "30s" : "3s"), cpu: cpu, memory: memory)
+        var profile = selection.profile
+        if let pythonEnv {
+            do {
+                profile = try profile.withPythonEnvironment(pythonEnv)
+            } catch {
+                throw CLIFailure.usage("proctor: \(error)")
+            }
+        }
         var settings = RunSettings(
-            profile: selection.profile.name, profileSHA256: selection.profile.sha256, limits: selection.limits,
+            profile: profile.name, profileSHA256: profile.sha256, limits: selection.limits,
             ks: try GradeCommand.parseKs(k), problems: problems ?? instances ?? "", samples: samples ?? predictions ?? "")
         var jobs: [NewJob] = []
         var raw: [String: [UInt8]] = [:]
@@ -104,6 +115,7 @@ public struct SubmitCommand: ParsableCommand {
         } catch {
             throw CLIFailure.usage("proctor: \(error)")
         }
+        if let pythonEnv { settings.pythonEnv = URL(fileURLWithPath: pythonEnv).standardizedFileURL.path }
         do {
             settings.problemsSHA256 = try FileDigest.sha256(path: settings.problems)
             settings.samplesSHA256 = try FileDigest.sha256(path: settings.samples)

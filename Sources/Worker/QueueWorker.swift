@@ -239,7 +239,7 @@ public final class QueueWorker: @unchecked Sendable {
         }
         if graders[config] == nil {
             do {
-                let profile = try SandboxProfile.load(named: settings.profile, sandboxesDirectory: options.sandboxesDirectory)
+                let profile = try settings.loadProfile(sandboxesDirectory: options.sandboxesDirectory)
                 if profile.sha256 != settings.profileSHA256 {
                     logger.warning(
                         "run \(job.run): profile \(settings.profile) here (\(profile.sha256.prefix(12))) differs from the submitter's (\(settings.profileSHA256.prefix(12))); rows record this machine's"
@@ -313,7 +313,7 @@ public final class QueueWorker: @unchecked Sendable {
         defer { try? FileManager.default.removeItem(atPath: out) }
         let report: RepoGradeRun.InstanceReport
         do {
-            let profile = try SandboxProfile.load(named: settings.profile, sandboxesDirectory: options.sandboxesDirectory)
+            let profile = try settings.loadProfile(sandboxesDirectory: options.sandboxesDirectory)
             var repoOptions = RepoGradeOptions(
                 instancesPath: "queue", predictionsPath: "queue", outDirectory: out, profile: profile, limits: settings.limits,
                 sandboxesDirectory: options.sandboxesDirectory)

@@ -18,6 +18,15 @@ public struct RunSettings: Codable, Sendable, Equatable {
     /// the same run whatever path names those files (`./x.jsonl`, `x.jsonl`, a copy elsewhere).
     public var problemsSHA256: String?
     public var samplesSHA256: String?
+    /// A Python virtual environment the samples may import from (`--python-env`): every worker
+    /// must have it at this path.
+    public var pythonEnv: String?
+
+    /// The run's profile as this machine has it (with the run's Python environment, if any).
+    public func loadProfile(sandboxesDirectory: String) throws(SandboxError) -> SandboxProfile {
+        let profile = try SandboxProfile.load(named: self.profile, sandboxesDirectory: sandboxesDirectory)
+        return try pythonEnv.map { (path) throws(SandboxError) in try profile.withPythonEnvironment(path) } ?? profile
+    }
 
     /// Whether `other` describes the same run: the same settings and the same file contents;
     /// the paths the files were given by do not count.

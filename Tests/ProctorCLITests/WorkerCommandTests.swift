@@ -212,6 +212,30 @@ struct WorkerCommandTests {
         }
     }
 
+    @Test func aRunsPythonEnvironmentReachesItsWorkers() throws {
+        try #require(ProctorExecutable.isBuilt)
+        let base = NSTemporaryDirectory() + "proctor-venv-queue-\(UInt32.random(in: 0...UInt32.max))"
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        _ = try ProctorExecutable.runTool("/usr/bin/python3", ["-m", "venv", "--without-pip", base + "/env"])
+        let lib = try #require(try FileManager.default.contentsOfDirectory(atPath: base + "/env/lib").first)
+        try "def triple(x):\n    return 3 * x\n".write(
+            toFile: base + "/env/lib/\(lib)/site-packages/proctor_env_probe.py", atomically: true, encoding: .utf8)
+        try #"{"task_id": "Env/0", "prompt": "import proctor_env_probe\n\n\ndef f(x):\n", "entry_point": "f", "test": "def check(candidate):\n    assert candidate(2) == 6\n"}"#
+            .appending("\n").write(toFile: base + "/problems.jsonl", atomically: true, encoding: .utf8)
+        try #"{"task_id": "Env/0", "completion": "    return proctor_env_probe.triple(x)\n"}"#.appending("\n").write(
+            toFile: base + "/samples.jsonl", atomically: true, encoding: .utf8)
+        let location = try Backend.sqlite.freshLocation()
+        let submitted = try ProctorExecutable.run([
+            "submit", "--queue", location, "--run", "env", "--problems", base + "/problems.jsonl", "--samples", base + "/samples.jsonl",
+            "--k", "1", "--python-env", base + "/env",
+        ])
+        try #require(submitted.status == 0, "\(submitted.stderr)")
+        let worker = try WorkerProcess(location, ["--exit-when-idle", "1"])
+        #expect(worker.wait(seconds: 60) == 0, "\(worker.output)")
+        let (rows, _, _) = try Self.results(location, run: "env")
+        #expect(rows.first?["passed"] as? Bool == true, "\(rows)")
+    }
+
     @Test func aWorkerNeverCreatesAQueueAndTakesDurationsWithUnits() throws {
         try #require(ProctorExecutable.isBuilt)
         let path = NSTemporaryDirectory() + "proctor-no-queue-\(UInt32.random(in: 0...UInt32.max)).sqlite"
