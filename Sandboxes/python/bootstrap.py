@@ -180,7 +180,7 @@ def _encode(value, out):
     elif kind is set or kind is frozenset:
         # Elements in iteration order, and the size of the hash table they sit in: the other side
         # rebuilds a set that iterates in the same order (see _rebuild_set).
-        table = max(8, (sys.getsizeof(value) - sys.getsizeof(kind())) // 16)
+        table = _table_size(value)
         out.append((b"S" if kind is set else b"Z") + len(value).to_bytes(4, "big") + table.to_bytes(4, "big"))
         for item in value:
             _encode(item, out)
@@ -193,7 +193,14 @@ def _encode(value, out):
         _encode_stdlib(value, kind, out)
 
 
-_FACTORIES = ("int", "float", "str", "list", "tuple", "set", "dict", "bool", "bytes", "frozenset")
+# A defaultdict's default factory crosses by name, and only as one of these.
+_FACTORIES = {kind.__name__: kind for kind in (int, float, str, list, tuple, set, dict, bool, bytes, frozenset)}
+
+
+def _table_size(value):
+    """Slots in a set's hash table (8 while it lives in the set object itself; each further slot
+    is a 16-byte entry)."""
+    return max(8, (sys.getsizeof(value) - sys.getsizeof(type(value)())) // 16)
 
 
 def _encode_stdlib(value, kind, out):
@@ -204,11 +211,8 @@ def _encode_stdlib(value, kind, out):
     if collections is not None and kind in (collections.Counter, collections.OrderedDict, collections.defaultdict):
         if kind is collections.defaultdict:
             factory = value.default_factory
-            if factory is None:
-                name = "none"
-            elif any(factory is builtin for builtin in (int, float, str, list, tuple, set, dict, bool, bytes, frozenset)):
-                name = factory.__name__
-            else:
+            name = "none" if factory is None else next((n for n, builtin in _FACTORIES.items() if factory is builtin), None)
+            if name is None:
                 raise TypeError("cannot compare a defaultdict whose default factory is not a builtin type")
             out.append(b"D")
             _encode(name, out)
@@ -263,8 +267,7 @@ def _grown_set(order, table):
     """A set whose hash table has `table` slots (grown with fillers, which are then removed),
     holding `order` added in that order."""
     made, fillers = set(), []
-    empty = sys.getsizeof(set())
-    while max(8, (sys.getsizeof(made) - empty) // 16) < table and len(fillers) < 4 * table:
+    while _table_size(made) < table and len(fillers) < 4 * table:
         filler = ("proctor-filler", len(fillers))
         made.add(filler)
         fillers.append(filler)
@@ -349,7 +352,7 @@ def _unpack(data):
                 name = value()
                 if name not in _FACTORIES and name != "none":
                     raise ValueError("malformed value from the candidate process")
-                factory = None if name == "none" else getattr(__import__("builtins"), name)
+                factory = None if name == "none" else _FACTORIES[name]
             count = size()
             result = {}
             for _ in range(count):

@@ -73,8 +73,6 @@ def apply_model_patch(patch, environment):
         if code == 0:
             tell("applied", name, "fuzzy" if "with fuzz" in output else "exact")
             return True
-        if name == "patch --fuzz":
-            break
     tell("apply_failed")
     return False
 

@@ -91,14 +91,8 @@ public struct GradeCommand: ParsableCommand {
     }
 
     public func run() throws {
-        var selection = try SandboxSelection(profile: profile, sandboxes: sandboxes, timeout: timeout, cpu: cpu, memory: memory)
-        if let pythonEnv {
-            do {
-                selection.profile = try selection.profile.withPythonEnvironment(pythonEnv)
-            } catch {
-                throw CLIFailure.usage("proctor: \(error)")
-            }
-        }
+        let selection = try SandboxSelection(
+            profile: profile, sandboxes: sandboxes, timeout: timeout, cpu: cpu, memory: memory, pythonEnv: pythonEnv)
         var options = GradeOptions(
             problemsPath: problems, samplesPath: samples, outDirectory: out, profile: selection.profile, limits: selection.limits)
         options.ks = try parsedKs()

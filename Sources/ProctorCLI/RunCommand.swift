@@ -139,11 +139,7 @@ public struct RunCommand: ParsableCommand {
             }
             limits.cpu = limits.wall
         }
-        if limits.memory.bytes < SandboxSelection.minimumMemory {
-            throw SandboxError(
-                .invalidArgument,
-                "--memory \(limits.memory) is below the \(ByteCount(bytes: SandboxSelection.minimumMemory)) the interpreter needs to start")
-        }
+        if let problem = SandboxSelection.memoryProblem(limits.memory) { throw SandboxError(.invalidArgument, problem) }
         return limits
     }
 }

@@ -4,7 +4,7 @@ import Sandbox
 
 /// The profile and per-sample limits `grade` and `submit` resolve from their options: the
 /// profile's limits, with the wall clock from --timeout, CPU from --cpu (never above the wall
-/// clock) and memory from --memory.
+/// clock) and memory from --memory; and the profile with --python-env's environment, if given.
 struct SandboxSelection {
     var profile: SandboxProfile
     var limits: ResourceLimits
@@ -18,16 +18,19 @@ struct SandboxSelection {
         if let cpu, TimeSpan(parsing: cpu) == nil { throw ValidationError("--cpu: '\(cpu)' is not a duration") }
         if let memory {
             guard let bytes = ByteCount(parsing: memory) else { throw ValidationError("--memory: '\(memory)' is not a size") }
-            guard bytes.bytes >= minimumMemory else {
-                throw ValidationError(
-                    "--memory \(memory) is below the \(ByteCount(bytes: minimumMemory)) the interpreter needs to start")
-            }
+            if let problem = memoryProblem(bytes) { throw ValidationError(problem) }
         }
     }
 
-    init(profile name: String, sandboxes: String?, timeout: String, cpu: String?, memory: String?) throws {
+    /// Why a memory limit cannot work, or nil.
+    static func memoryProblem(_ memory: ByteCount) -> String? {
+        memory.bytes < minimumMemory ? "--memory \(memory) is below the \(ByteCount(bytes: minimumMemory)) the interpreter needs to start" : nil
+    }
+
+    init(profile name: String, sandboxes: String?, timeout: String, cpu: String?, memory: String?, pythonEnv: String? = nil) throws {
         do {
             profile = try SandboxProfile.load(named: name, sandboxesDirectory: SandboxesDirectory.locate(explicit: sandboxes))
+            if let pythonEnv { profile = try profile.withPythonEnvironment(pythonEnv) }
         } catch {
             throw CLIFailure.usage("proctor: \(error)")
         }

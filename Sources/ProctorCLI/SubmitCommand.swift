@@ -90,17 +90,9 @@ public struct SubmitCommand: ParsableCommand {
     public func run() throws {
         let selection = try SandboxSelection(
             profile: profile ?? (isRepository ? "python" : "python-strict"), sandboxes: sandboxes,
-            timeout: timeout ?? (isRepository ? "30s" : "3s"), cpu: cpu, memory: memory)
-        var profile = selection.profile
-        if let pythonEnv {
-            do {
-                profile = try profile.withPythonEnvironment(pythonEnv)
-            } catch {
-                throw CLIFailure.usage("proctor: \(error)")
-            }
-        }
+            timeout: timeout ?? (isRepository ? "30s" : "3s"), cpu: cpu, memory: memory, pythonEnv: pythonEnv)
         var settings = RunSettings(
-            profile: profile.name, profileSHA256: profile.sha256, limits: selection.limits,
+            profile: selection.profile.name, profileSHA256: selection.profile.sha256, limits: selection.limits,
             ks: try GradeCommand.parseKs(k), problems: problems ?? instances ?? "", samples: samples ?? predictions ?? "")
         var jobs: [NewJob] = []
         var raw: [String: [UInt8]] = [:]
@@ -117,8 +109,8 @@ public struct SubmitCommand: ParsableCommand {
         }
         if let pythonEnv { settings.pythonEnv = URL(fileURLWithPath: pythonEnv).standardizedFileURL.path }
         do {
-            settings.problemsSHA256 = try FileDigest.sha256(path: settings.problems)
-            settings.samplesSHA256 = try FileDigest.sha256(path: settings.samples)
+            settings.problemsSHA256 = try Digest.sha256(file: settings.problems)
+            settings.samplesSHA256 = try Digest.sha256(file: settings.samples)
         } catch {
             throw CLIFailure.usage("proctor: \(error)")
         }
@@ -168,7 +160,7 @@ public struct SubmitCommand: ParsableCommand {
         [String: [UInt8]], [NewJob]
     ) {
         let known = Dictionary(uniqueKeysWithValues: try RepoInstance.read(path: instances).map { ($0.instanceID, $0) })
-        let base = RepoGradeRun.absolute(repos ?? (instances as NSString).deletingLastPathComponent)
+        let base = InputPath.absolute(repos ?? (instances as NSString).deletingLastPathComponent)
         var raw: [String: [UInt8]] = [:]
         var jobs: [NewJob] = []
         let list =

@@ -31,15 +31,10 @@ struct InputErrorTests {
         #expect(try error(samples: [#"{"task_id": "Fixture/0", "completion": 42}"#]) == "samples.jsonl:1: 'completion' must be a string (it is a number)")
         let path = try Checkout.file("samples.jsonl", [])
         try Data(#"{"task_id": "Fixture/0", "completion": "caf"#.utf8 + [0xE9] + #""}"#.utf8 + [10]).write(to: URL(fileURLWithPath: path))
-        let message = try #require(try? { () throws -> String? in
-            do {
-                _ = try Checkout.grade(problems: problems, samples: path, out: Checkout.outDirectory("errors"), allowPartial: true)
-                return nil
-            } catch {
-                return "\(error)"
-            }
-        }())
-        #expect(message == "\(path):1: invalid UTF-8 at byte 44 of the line (0xe9)", "\(message ?? "")")
+        let error = #expect(throws: GradeError.self) {
+            _ = try Checkout.grade(problems: problems, samples: path, out: Checkout.outDirectory("errors"), allowPartial: true)
+        }
+        #expect(error?.description == "\(path):1: invalid UTF-8 at byte 44 of the line (0xe9)", "\(String(describing: error))")
     }
 
     @Test func unknownTaskIsRefused() throws {

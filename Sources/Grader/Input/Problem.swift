@@ -136,12 +136,32 @@ enum JSONInput {
 
 /// sha256 as lowercase hex.
 public enum Digest {
-    public static func sha256(_ bytes: [UInt8]) -> String {
+    public static func sha256(_ bytes: [UInt8]) -> String { hex(SHA256.hash(data: bytes)) }
+
+    /// sha256 of a whole file, read in blocks (a samples file can be larger than memory should hold).
+    public static func sha256(file path: String) throws(GradeError) -> String {
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw GradeError("\(path): cannot open for reading") }
+        defer { try? handle.close() }
+        var hasher = SHA256()
+        while true {
+            let block: Data
+            do {
+                block = try handle.read(upToCount: 1 << 20) ?? Data()
+            } catch {
+                throw GradeError(io: "\(path): read failed", errno: Int32((error as NSError).code))
+            }
+            if block.isEmpty { break }
+            hasher.update(data: block)
+        }
+        return hex(hasher.finalize())
+    }
+
+    private static func hex(_ digest: SHA256.Digest) -> String {
         // Every result row carries several digests: hex by table, not String(format:) per byte.
         let digits = Array("0123456789abcdef".utf8)
         var hex: [UInt8] = []
         hex.reserveCapacity(64)
-        for byte in SHA256.hash(data: bytes) {
+        for byte in digest {
             hex.append(digits[Int(byte >> 4)])
             hex.append(digits[Int(byte & 0x0f)])
         }

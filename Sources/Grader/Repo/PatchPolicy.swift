@@ -31,10 +31,7 @@ public struct PatchPolicy: Sendable {
             text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty && !$0.hasPrefix("#") })
     }
 
-    static let configNames: Set<String> = [
-        "conftest.py", "pytest.ini", ".pytest.ini", "tox.ini", "setup.cfg", "pyproject.toml", "sitecustomize.py",
-        "usercustomize.py",
-    ]
+    static let configNames: Set<String> = ["conftest.py", "pytest.ini", ".pytest.ini", "tox.ini", "setup.cfg", "pyproject.toml"]
 
     /// Why `change` may not reach the tree, or nil when it may.
     public func refusal(_ change: PatchSet.FileChange, isPackage: (String) -> Bool = { _ in false }) -> String? {

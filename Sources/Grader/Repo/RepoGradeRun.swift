@@ -146,13 +146,6 @@ public final class RepoGradeRun: @unchecked Sendable {
     /// grader's own (any other program runs without it).
     public static let runnerMarker = ".proctor-runner"
 
-    /// `path` made absolute against the current directory ("" is the current directory itself).
-    public static func absolute(_ path: String) -> String {
-        if path.hasPrefix("/") { return path }
-        let here = FileManager.default.currentDirectoryPath
-        return path.isEmpty ? here : here + "/" + path
-    }
-
     /// The per-instance directory's name under OUT.
     public static func directoryName(_ instanceID: String) -> String { instanceID.replacingOccurrences(of: "/", with: "__") }
 
@@ -291,7 +284,7 @@ public final class RepoGradeRun: @unchecked Sendable {
         }
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try? Data(prediction.patch.utf8).write(to: URL(fileURLWithPath: directory + "/model.patch"))
-        let located = instance.located(against: Self.absolute(options.reposDirectory ?? (options.instancesPath as NSString).deletingLastPathComponent))
+        let located = instance.located(against: InputPath.absolute(options.reposDirectory ?? (options.instancesPath as NSString).deletingLastPathComponent))
         let repository = located.repo
         // The instance (with its repository's resolved path) and the prediction as one-line files:
         // `proctor repro-repo DIR` reads them back.
@@ -335,7 +328,7 @@ public final class RepoGradeRun: @unchecked Sendable {
             (try? GitRepository(repository: repository))?.pruneWorktrees()
         }
         report.droppedChanges = workspace.droppedChanges
-        report.suspicious = workspace.modelPatch.isEmpty ? [] : (try? PatchScan.findings(PatchSet.parse(workspace.modelPatch))) ?? []
+        report.suspicious = workspace.scanFindings
         if let refusal = workspace.refusal {
             report.error = refusal
             try? (refusal + "\n").write(toFile: directory + "/apply.log", atomically: true, encoding: .utf8)

@@ -22,6 +22,8 @@ public struct RepoWorkspace: Sendable {
     public var testPatch: String
     /// The model's file changes that were dropped, each with why.
     public var droppedChanges: [String]
+    /// What `PatchScan` found in the changes that reach the tree.
+    public var scanFindings: [String] = []
     /// The files the test patch touches: the default pytest targets.
     public var testFiles: [String]
 
@@ -52,6 +54,7 @@ public struct RepoWorkspace: Sendable {
         let (kept, dropped) = policy.split(model, isPackage: isPackage)
         workspace.droppedChanges = dropped
         workspace.modelPatch = kept.canonical
+        workspace.scanFindings = PatchScan.findings(kept)
         return workspace
     }
 

@@ -171,7 +171,7 @@ public final class GradeRun: @unchecked Sendable {
         }
         let elapsed = Date().timeIntervalSince(start)
         let base = GradeSummary.empty(
-            problems: RepoGradeRun.absolute(options.problemsPath), samples: RepoGradeRun.absolute(options.samplesPath),
+            problems: InputPath.absolute(options.problemsPath), samples: InputPath.absolute(options.samplesPath),
             profile: options.profile.name,
             profileSHA256: options.profile.sha256, workers: options.workers, proctorVersion: options.proctorVersion,
             wallSeconds: elapsed, samplesPerSecond: elapsed > 0 ? Double(accumulator.graded) / elapsed : 0,

@@ -219,7 +219,7 @@ public final class WarmPool: @unchecked Sendable {
             killed = true
             // The zygote will never report this sample's usage: take the candidate's from /proc
             // first (the zygote's children but the tester, which was forked before any sample).
-            var forked = MemoryWatch.children(of: pool.launched.pid).flatMap { MemoryWatch.children(of: $0) }
+            var forked = ProcFS.children(of: pool.launched.pid).flatMap { ProcFS.children(of: $0) }
             if forked.count > 1, let tester = forked.min(by: { (ProcessUsage.startTime($0) ?? 0) < (ProcessUsage.startTime($1) ?? 0) }) {
                 forked.removeAll { $0 == tester }
             }

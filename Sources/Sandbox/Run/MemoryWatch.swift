@@ -22,7 +22,6 @@ struct MemoryWatch {
     let scratch: String?
     let limit: UInt64
     private(set) var peak: UInt64 = 0
-    private(set) var samples = 0
 
     /// How often the poll loop looks (nanoseconds).
     static let interval: UInt64 = 20_000_000
@@ -41,17 +40,16 @@ struct MemoryWatch {
         while let pid = pending.popLast(), seen.count < 4096 {
             guard seen.insert(pid).inserted else { continue }
             total += Self.proportionalSetSize(pid)
-            pending += Self.children(of: pid)
+            pending += ProcFS.children(of: pid)
         }
         if let scratch { total += Self.usedBytes(filesystem: "/proc/\(leader)/root" + scratch) }
-        samples += 1
         peak = max(peak, total)
         return total > limit
     }
 
     /// `Pss:` of /proc/PID/smaps_rollup, in bytes (0 when the process is gone).
     static func proportionalSetSize(_ pid: pid_t) -> UInt64 {
-        guard let text = read("/proc/\(pid)/smaps_rollup") else { return 0 }
+        guard let text = ProcFS.read("/proc/\(pid)/smaps_rollup") else { return 0 }
         for line in text.split(separator: "\n") where line.hasPrefix("Pss:") {
             let fields = line.split(separator: " ")
             if fields.count >= 2, let kib = UInt64(fields[1]) { return kib * 1024 }
@@ -59,32 +57,9 @@ struct MemoryWatch {
         return 0
     }
 
-    /// The children of every thread of `pid`.
-    static func children(of pid: pid_t) -> [pid_t] {
-        guard let tasks = try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task") else { return [] }
-        return tasks.flatMap { task in
-            (read("/proc/\(pid)/task/\(task)/children") ?? "").split(separator: " ").compactMap { pid_t($0) }
-        }
-    }
-
     static func usedBytes(filesystem path: String) -> UInt64 {
         var info = statvfs()
         guard statvfs(path, &info) == 0 else { return 0 }
         return UInt64(info.f_blocks - info.f_bfree) * UInt64(info.f_frsize)
-    }
-
-    /// A small /proc file, read whole.
-    static func read(_ path: String) -> String? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var buffer = [UInt8](repeating: 0, count: 8192)
-        var data: [UInt8] = []
-        while true {
-            let count = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if count <= 0 { break }
-            data += buffer[0..<count]
-        }
-        return String(decoding: data, as: UTF8.self)
     }
 }

@@ -20,7 +20,7 @@ struct ProcessUsage {
                 total.userMicroseconds += user * 1_000_000 / ticks
                 total.systemMicroseconds += system * 1_000_000 / ticks
             }
-            for line in (MemoryWatch.read("/proc/\(pid)/status") ?? "").split(separator: "\n") where line.hasPrefix("VmHWM:") {
+            for line in (ProcFS.read("/proc/\(pid)/status") ?? "").split(separator: "\n") where line.hasPrefix("VmHWM:") {
                 let kib = line.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
                 total.peakRSSKiB = max(total.peakRSSKiB, kib)
             }
@@ -35,7 +35,7 @@ struct ProcessUsage {
 
     /// The fields of /proc/PID/stat after the command name (so index 0 is the state, field 3).
     private static func statFields(_ pid: pid_t) -> [Substring]? {
-        guard let text = MemoryWatch.read("/proc/\(pid)/stat"), let close = text.lastIndex(of: ")") else { return nil }
+        guard let text = ProcFS.read("/proc/\(pid)/stat"), let close = text.lastIndex(of: ")") else { return nil }
         return text[text.index(after: close)...].split(separator: " ")
     }
 }

@@ -195,8 +195,7 @@ struct RunMonitor {
     /// wait4 — and exits by itself, taking any grandchild with it. ``killTree()`` follows if the
     /// init has not exited within a grace period.
     func killChildrenOfInit() {
-        guard let text = try? String(contentsOfFile: "/proc/\(pid)/task/\(pid)/children", encoding: .utf8) else { return }
-        for child in text.split(separator: " ").compactMap({ pid_t($0.trimmingWhitespace()) }) where child > 1 {
+        for child in ProcFS.children(of: pid) where child > 1 {
             kill(child, SIGKILL)
         }
     }
