@@ -17,6 +17,15 @@ public struct RepoInstance: Sendable {
     public var allowTestConfig: Bool
     /// The instance's own fix (SWE-bench's `patch`), graded by `--predictions gold`.
     public var goldPatch: String?
+    /// SWE-bench's `version`: with `--specs`, picks the environment and test command.
+    public var version: String? = nil
+    /// SWE-bench's `environment_setup_commit`: where the environment's requirements are read.
+    public var environmentSetupCommit: String? = nil
+    /// `repo` as the instance gave it (`owner/name` in SWE-bench's rows), before `located`.
+    public var repositoryName: String? = nil
+
+    /// The repository's name for specs and log parsers: `owner/name`.
+    public var specName: String { repositoryName ?? repo }
 
     public init(
         instanceID: String, repo: String, baseCommit: String, testPatch: String, failToPass: [String], passToPass: [String],
@@ -85,17 +94,32 @@ public struct RepoInstance: Sendable {
         }
         var allow = false
         if case .bool(let value) = object["allow_test_config"] { allow = value }
-        return RepoInstance(
+        var instance = RepoInstance(
             instanceID: id, repo: try text("repo")!, baseCommit: commit, testPatch: try text("test_patch")!,
             failToPass: try tests("FAIL_TO_PASS"), passToPass: try tests("PASS_TO_PASS"),
             testCommand: try text("test_cmd", required: false), setupCommand: try text("setup_cmd", required: false),
             allowTestConfig: allow, goldPatch: try text("patch", required: false))
+        // SWE-bench writes versions as strings; a number (0.2 from a hand-made file) is taken as written.
+        if let version = object["version"]?.string {
+            instance.version = version
+        } else if case .number(let number) = object["version"] {
+            instance.version = "\(number)"
+        }
+        instance.environmentSetupCommit = try text("environment_setup_commit", required: false)
+        instance.repositoryName = try text("repository_name", required: false)
+        return instance
     }
 
     /// The instance with `repo` made absolute: relative paths resolve against `base`.
     public func located(against base: String) -> RepoInstance {
         var located = self
+        located.repositoryName = specName
         located.repo = URL(fileURLWithPath: repo.hasPrefix("/") ? repo : base + "/" + repo).standardizedFileURL.path
+        // SWE-bench names repositories `owner/name`; a checkout may also sit at `owner__name`.
+        let flat = base + "/" + repo.replacingOccurrences(of: "/", with: "__")
+        if !repo.hasPrefix("/"), !FileManager.default.fileExists(atPath: located.repo), FileManager.default.fileExists(atPath: flat) {
+            located.repo = URL(fileURLWithPath: flat).standardizedFileURL.path
+        }
         return located
     }
 
@@ -109,6 +133,9 @@ public struct RepoInstance: Sendable {
         if let testCommand { object["test_cmd"] = .string(testCommand) }
         if let setupCommand { object["setup_cmd"] = .string(setupCommand) }
         if let goldPatch { object["patch"] = .string(goldPatch) }
+        if let version { object["version"] = .string(version) }
+        if let environmentSetupCommit { object["environment_setup_commit"] = .string(environmentSetupCommit) }
+        if let repositoryName { object["repository_name"] = .string(repositoryName) }
         return JSONValue.object(object).compactText
     }
 }

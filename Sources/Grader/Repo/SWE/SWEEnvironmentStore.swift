@@ -1,0 +1,308 @@
+import Crypto
+import Foundation
+
+/// Environments for real repositories without Docker, as layers on disk, content-addressed and
+/// cached under one root:
+///
+///     ROOT/envs/OWNER__NAME-VERSION-KEY/       a venv per repository and version: the spec's
+///         venv/  build.log  layer.json  .complete   packages, from the package index (host step)
+///     ROOT/instances/INSTANCE-KEY/             the repository at its base commit, its install
+///         repo/  venv/  build.log  .complete   step done; venv/ is a thin venv whose site sees
+///                                               the environment's (a .pth) and holds the
+///                                               project's own (editable) install
+///
+/// Per prediction the sandbox covers `repo/` in place with an overlay whose writable part is
+/// the run's tmpfs (`WorkingTree(inPlace:)`): the patch is applied there, the tests run there,
+/// and the layers stay as built. Building is the trusted step — the host runs pip and the
+/// repository's own install at its base commit, never a model's patch. A layer is complete when
+/// its `.complete` exists; a half-built one (a crash, an error) is removed and built again.
+/// Builders of the same layer take turns on a lock file, so workers share one build.
+public struct SWEEnvironmentStore: Sendable {
+    public let root: String
+    /// Python version (`3.9`) → interpreter path.
+    public let interpreters: [String: String]
+    public let specs: SWESpecs
+
+    public init(root: String, interpreters: [String: String], specs: SWESpecs) {
+        self.root = root
+        self.interpreters = interpreters
+        self.specs = specs
+    }
+
+    /// The interpreters found without being told: Debian's `/usr/bin/python3.X` for every X.
+    public static func defaultInterpreters() -> [String: String] {
+        var found: [String: String] = [:]
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: "/usr/bin")) ?? [] {
+            guard name.hasPrefix("python3."), name.dropFirst(8).allSatisfy(\.isNumber), !name.dropFirst(8).isEmpty else { continue }
+            found["3." + name.dropFirst(8)] = "/usr/bin/" + name
+        }
+        return found
+    }
+
+    /// A built environment: what the sandbox must be able to read, and how the tests find it.
+    public struct Layers: Sendable {
+        public var environment: String
+        public var instance: String
+        public var spec: SWESpecs.Version
+        public var pythonVersion: String
+        public var interpreter: String
+        public var repository: String { instance + "/repo" }
+        /// PATH for the tests: the instance's venv first (the project's scripts), then the environment's.
+        public var path: String { "\(instance)/venv/bin:\(environment)/venv/bin:/usr/bin:/bin" }
+    }
+
+    /// The layers for `instance` (whose `repo` is the local repository), built if missing.
+    /// `log` gets one line per step.
+    public func layers(for instance: RepoInstance, log: (String) -> Void = { _ in }) throws(GradeError) -> Layers {
+        let spec = try specs.spec(repository: instance.specName, version: instance.version)
+        guard let interpreter = interpreters[spec.python] else {
+            let known = interpreters.keys.sorted().joined(separator: ", ")
+            throw GradeError(
+                "\(instance.instanceID): needs Python \(spec.python), which is not available here (known: \(known.isEmpty ? "none" : known)); give --python \(spec.python)=/path/to/python\(spec.python)")
+        }
+        guard spec.packages != "environment.yml" else {
+            throw GradeError("\(instance.instanceID): \(instance.specName) \(instance.version ?? "") is specified by a conda environment.yml, which needs conda: not supported")
+        }
+        let source = try GitRepository(repository: instance.repo)
+        let requirements = try requirementsText(instance, spec: spec, source: source)
+        let environment = try buildEnvironment(instance, spec: spec, interpreter: interpreter, requirements: requirements, log: log)
+        let built = try buildInstance(instance, spec: spec, environment: environment, interpreter: interpreter, source: source, log: log)
+        return Layers(environment: environment, instance: built, spec: spec, pythonVersion: spec.python, interpreter: interpreter)
+    }
+
+    // MARK: environment layer
+
+    /// The requirements the spec names: a file read from the repository at the environment's
+    /// commit (`-r` includes followed; `-e .` and comments left out), or the packages listed.
+    func requirementsText(_ instance: RepoInstance, spec: SWESpecs.Version, source: GitRepository) throws(GradeError) -> String {
+        guard spec.packages == "requirements.txt" else {
+            return (spec.packages ?? "").split(separator: " ").map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "'\"")) }
+                .joined(separator: "\n")
+        }
+        let commit = instance.environmentSetupCommit ?? instance.baseCommit
+        let paths = specs.repositories[instance.specName]?.requirementsPaths ?? []
+        for path in paths {
+            let shown = try source.git(["show", "\(commit):\(path)"])
+            guard shown.succeeded else { continue }
+            let directory = (path as NSString).deletingLastPathComponent
+            var included: [String] = []
+            var own: [String] = []
+            func excluded(_ line: String) -> Bool {
+                let text = line.trimmingCharacters(in: .whitespaces)
+                return text.hasPrefix("-e .") || text.hasPrefix("#") || text.hasPrefix(".[test")
+            }
+            for line in shown.output.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
+                let text = line.trimmingCharacters(in: .whitespaces)
+                if text.hasPrefix("-r") {
+                    let name = text.dropFirst(2).trimmingCharacters(in: .whitespaces)
+                    let nested = try source.git(["show", "\(commit):\(directory.isEmpty ? name : directory + "/" + name)"])
+                    if nested.succeeded { included += nested.output.split(separator: "\n").map(String.init).filter { !excluded($0) } }
+                } else if !excluded(line) {
+                    own.append(line)
+                }
+            }
+            return (included + [own.joined(separator: "\n")]).joined(separator: "\n")
+        }
+        throw GradeError(
+            "\(instance.instanceID): no requirements file at \(paths.isEmpty ? "(the specs name no requirements_paths)" : paths.joined(separator: ", ")) in \(instance.repo) at \(commit)")
+    }
+
+    func buildEnvironment(
+        _ instance: RepoInstance, spec: SWESpecs.Version, interpreter: String, requirements: String, log: (String) -> Void
+    ) throws(GradeError) -> String {
+        let version = try Self.interpreterVersion(interpreter)
+        let key = Self.key(["env-1", interpreter, version, requirements, (spec.pipPackages ?? []).joined(separator: "\n")])
+        let name = instance.specName.replacingOccurrences(of: "/", with: "__") + "-" + (instance.version ?? "") + "-" + key.prefix(16)
+        let directory = root + "/envs/" + name
+        try withLayer(directory, log: log) { () throws(GradeError) in
+            log("environment \(name): \(version) at \(interpreter)")
+            try Self.step([interpreter, "-m", "venv", directory + "/venv"], in: directory, environment: [:], log: directory + "/build.log")
+            let python = directory + "/venv/bin/python"
+            let pip = [python, "-m", "pip", "install", "--disable-pip-version-check", "--no-input"]
+            if !requirements.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                try Self.write(requirements, to: directory + "/requirements.txt")
+                try Self.step(pip + ["-r", directory + "/requirements.txt"], in: directory, environment: [:], log: directory + "/build.log")
+            }
+            if let packages = spec.pipPackages, !packages.isEmpty {
+                try Self.step(pip + packages, in: directory, environment: [:], log: directory + "/build.log")
+            }
+            let frozen = try Self.step([python, "-m", "pip", "freeze", "--all"], in: directory, environment: [:], log: nil)
+            let record: [String: JSONValue] = [
+                "repository": .string(instance.specName), "version": .string(instance.version ?? ""), "python": .string(version),
+                "interpreter": .string(interpreter), "key": .string(key), "packages": .array(frozen.split(separator: "\n").map { .string(String($0)) }),
+            ]
+            try Self.write(JSONValue.object(record).compactText + "\n", to: directory + "/layer.json")
+        }
+        return directory
+    }
+
+    // MARK: instance layer
+
+    func buildInstance(
+        _ instance: RepoInstance, spec: SWESpecs.Version, environment: String, interpreter: String, source: GitRepository,
+        log: (String) -> Void
+    ) throws(GradeError) -> String {
+        let key = Self.key([
+            "instance-1", environment, instance.baseCommit, (spec.preInstall ?? []).joined(separator: "\n"), spec.install ?? "",
+        ])
+        let name = RepoGradeRun.directoryName(instance.instanceID) + "-" + key.prefix(16)
+        let directory = root + "/instances/" + name
+        try withLayer(directory, log: log) { () throws(GradeError) in
+            log("instance \(name): \(instance.repo) at \(instance.baseCommit)")
+            let buildLog = directory + "/build.log"
+            let repo = directory + "/repo"
+            // A clone that borrows the source's objects; the layer's own .git is never what the
+            // sandbox applies patches with (the runner uses an empty git directory of its own).
+            try Self.step(
+                ["/usr/bin/git"] + GitRepository.overrides
+                    + ["-c", "protocol.file.allow=always", "clone", "-q", "--shared", "--no-checkout", source.gitDirectory, repo],
+                in: directory, environment: GitRepository.environment, log: buildLog)
+            try Self.step(
+                ["/usr/bin/git"] + GitRepository.overrides + ["-C", repo, "checkout", "-q", "--detach", instance.baseCommit],
+                in: directory, environment: GitRepository.environment, log: buildLog)
+            // A thin venv whose site sees the environment's packages: the project's own install
+            // lands here, never in the shared environment.
+            try Self.step([interpreter, "-m", "venv", "--without-pip", directory + "/venv"], in: directory, environment: [:], log: buildLog)
+            let own = try Self.sitePackages(of: directory + "/venv")
+            let shared = try Self.sitePackages(of: environment + "/venv")
+            try Self.write("\(shared)\n", to: own + "/_proctor_environment.pth")
+            try Self.linkScripts(from: environment + "/venv/bin", to: directory + "/venv/bin")
+            let variables = [
+                "PATH": "\(directory)/venv/bin:\(environment)/venv/bin:/usr/bin:/bin", "VIRTUAL_ENV": directory + "/venv",
+                "HOME": directory, "LANG": "C.UTF-8", "PIP_DISABLE_PIP_VERSION_CHECK": "1", "PIP_NO_INPUT": "1",
+            ]
+            for command in (spec.preInstall ?? []) + (spec.install.map { [$0] } ?? []) {
+                if Self.isSystemStep(command) {
+                    log("  skipped (changes the machine, not the layer; install what it needs from Debian): \(command)")
+                    try Self.append("# skipped system step: \(command)\n", to: buildLog)
+                    continue
+                }
+                log("  \(command)")
+                try Self.step(["/bin/bash", "-c", command], in: repo, environment: variables, log: buildLog)
+            }
+            // The run's uid writes the tree through its overlay: copied-up files keep these modes.
+            try Self.step(["/bin/chmod", "-R", "a+rwX", repo], in: directory, environment: [:], log: buildLog)
+        }
+        return directory
+    }
+
+    /// Steps that install into the machine (apt-get, locale generation): not part of a layer.
+    static func isSystemStep(_ command: String) -> Bool {
+        let words = command.split(whereSeparator: { $0 == " " || $0 == ";" || $0 == "&" }).map(String.init)
+        return words.contains { ["apt-get", "apt", "locale-gen", "dpkg", "sudo", "conda"].contains($0) }
+            || command.contains("/etc/")
+    }
+
+    /// Console scripts of the environment (pytest, django-admin, …) made again for the thin venv,
+    /// so that they run its interpreter and see the project's own install.
+    static func linkScripts(from source: String, to target: String) throws(GradeError) {
+        let sourcePython = source + "/python"
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: source)) ?? [] {
+            let from = source + "/" + name
+            let to = target + "/" + name
+            guard !FileManager.default.fileExists(atPath: to), let data = FileManager.default.contents(atPath: from),
+                let text = String(data: data, encoding: .utf8), text.hasPrefix("#!")
+            else { continue }
+            let firstLine = text.prefix { $0 != "\n" }
+            guard firstLine.contains(sourcePython) else { continue }
+            let rewritten = "#!" + target + "/python" + text.dropFirst(firstLine.count)
+            guard FileManager.default.createFile(atPath: to, contents: Data(rewritten.utf8), attributes: [.posixPermissions: 0o755]) else {
+                throw GradeError("\(to): cannot write")
+            }
+        }
+    }
+
+    static func sitePackages(of venv: String) throws(GradeError) -> String {
+        let lib = venv + "/lib"
+        guard let version = ((try? FileManager.default.contentsOfDirectory(atPath: lib)) ?? []).filter({ $0.hasPrefix("python") }).sorted().last
+        else { throw GradeError("\(venv): no lib/python*/") }
+        return lib + "/" + version + "/site-packages"
+    }
+
+    // MARK: building blocks
+
+    /// Builds `directory` with `body` unless it is complete; one builder at a time.
+    private func withLayer(_ directory: String, log: (String) -> Void, _ body: () throws(GradeError) -> Void) throws(GradeError) {
+        let complete = directory + "/.complete"
+        if FileManager.default.fileExists(atPath: complete) { return }
+        let parent = (directory as NSString).deletingLastPathComponent
+        do {
+            try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        } catch {
+            throw GradeError("\(parent): cannot create (\(error.localizedDescription))")
+        }
+        let lock = open(directory + ".lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard lock >= 0 else { throw GradeError("\(directory).lock: cannot open (errno \(errno))") }
+        defer { close(lock) }
+        while flock(lock, LOCK_EX) != 0 {
+            guard errno == EINTR else { throw GradeError("\(directory).lock: cannot lock (errno \(errno))") }
+        }
+        if FileManager.default.fileExists(atPath: complete) { return }  // another builder finished it
+        try? FileManager.default.removeItem(atPath: directory)
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        } catch {
+            throw GradeError("\(directory): cannot create (\(error.localizedDescription))")
+        }
+        do {
+            try body()
+        } catch {
+            log("  failed: \(error.message) (log: \(directory)/build.log)")
+            throw GradeError("\(error.message) (build log: \(directory)/build.log)")
+        }
+        guard FileManager.default.createFile(atPath: complete, contents: Data()) else { throw GradeError("\(complete): cannot write") }
+    }
+
+    static func write(_ text: String, to path: String) throws(GradeError) {
+        guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8)) else { throw GradeError("\(path): cannot write") }
+    }
+
+    static func key(_ parts: [String]) -> String { Digest.sha256(parts.joined(separator: "\u{0}")) }
+
+    static func interpreterVersion(_ interpreter: String) throws(GradeError) -> String {
+        let output = try step([interpreter, "-c", "import sys; print('%d.%d.%d' % sys.version_info[:3])"], in: "/", environment: [:], log: nil)
+        return output.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    static func append(_ text: String, to path: String) throws(GradeError) {
+        guard let handle = FileHandle(forWritingAtPath: path) ?? {
+            FileManager.default.createFile(atPath: path, contents: nil)
+            return FileHandle(forWritingAtPath: path)
+        }() else { throw GradeError("\(path): cannot write") }
+        handle.seekToEndOfFile()
+        handle.write(Data(text.utf8))
+        try? handle.close()
+    }
+
+    /// Runs a build step on the host; its output goes to `log` (and is returned). Fails with the
+    /// last lines of the output.
+    @discardableResult
+    static func step(_ arguments: [String], in directory: String, environment: [String: String], log: String?) throws(GradeError) -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: arguments[0])
+        process.arguments = Array(arguments.dropFirst())
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        var variables = environment
+        if variables["PATH"] == nil { variables["PATH"] = "/usr/bin:/bin" }
+        if variables["LANG"] == nil { variables["LANG"] = "C.UTF-8" }
+        process.environment = variables
+        process.standardInput = FileHandle.nullDevice
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        do {
+            try process.run()
+        } catch {
+            throw GradeError("cannot run \(arguments[0]): \(error.localizedDescription)")
+        }
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let output = String(decoding: data, as: UTF8.self)
+        if let log { try append("$ \(arguments.joined(separator: " "))\n\(output)", to: log) }
+        guard process.terminationStatus == 0 else {
+            let tail = output.split(separator: "\n").suffix(3).joined(separator: " | ")
+            throw GradeError("\(arguments.prefix(4).joined(separator: " ")) failed (status \(process.terminationStatus)): \(tail)")
+        }
+        return output
+    }
+}
