@@ -3,6 +3,8 @@
 # run's scratch tmpfs) as its current directory.
 #
 # argv: repo_runner.py MODEL_PATCH TEST_PATCH SETUP_COMMAND TEST_COMMAND
+#       repo_runner.py --swe MODEL_PATCH TEST_PATCH EVAL_SCRIPT LOG   (SWE-bench's test commands
+#       and log parsers: the eval script's output goes to LOG; see run_eval)
 #   MODEL_PATCH, TEST_PATCH: file names beside this program (the grader's canonical re-emission
 #   of the model's patch, already checked path by path; and the instance's test patch).
 #   An empty SETUP_COMMAND means none.
@@ -20,6 +22,7 @@
 #   apply_failed                        no strategy applied it: no tests run
 #   test_patch_failed OUTPUT            the instance's test patch did not apply
 #   tests_started                       the setup command (if any) passed; the tests start now
+#   tests_finished STATUS               (--swe) the eval script's exit status
 #   outcome NODEID WHEN OUTCOME, suspicious KIND DETAIL, finish STATUS
 #                                       forwarded from Proctor's pytest plugin (proctor_pytest.py,
 #                                       beside this program), which streams them over a pipe of
@@ -114,8 +117,24 @@ def run_tests(command, inputs):
     return code
 
 
+def run_eval(inputs, script, log_name):
+    """SWE-bench's way: the eval script (written by the grader: the spec's environment and eval
+    commands, then the test command on the test directives) with stdout and stderr together in
+    the log file beside this program, read back whole by the grader and parsed per repository.
+    The exit status travels over the control descriptor, which the tests cannot write."""
+    with open(os.path.join(inputs, log_name), "ab", buffering=0) as log:
+        code = subprocess.call(["/bin/bash", os.path.join(inputs, script)], stdin=subprocess.DEVNULL, stdout=log,
+                               stderr=subprocess.STDOUT)
+    tell("tests_finished", code)
+    return 0
+
+
 def main():
-    model, tests, setup, command = sys.argv[1:5]
+    swe = sys.argv[1] == "--swe"
+    if swe:
+        model, tests, script, log_name = sys.argv[2:6]
+    else:
+        model, tests, setup, command = sys.argv[1:5]
     inputs = os.path.dirname(os.path.abspath(sys.argv[0]))
     environment = git_environment()
     if os.path.getsize(os.path.join(inputs, model)) == 0:
@@ -126,6 +145,9 @@ def main():
     if code != 0:
         tell("test_patch_failed", output.strip())
         return 0
+    if swe:
+        tell("tests_started")
+        return run_eval(inputs, script, log_name)
     if setup.strip():
         code = subprocess.call(["/bin/sh", "-c", setup])
         if code != 0:

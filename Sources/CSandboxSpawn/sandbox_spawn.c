@@ -209,6 +209,16 @@ static void child_exec_program(const csandbox_config *c, int error_fd) {
         if (c->namespaces & CSANDBOX_NS_PID) {
             if (syscall(SYS_mount, "proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "hidepid=invisible") != 0)
                 syscall(SYS_mount, "proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+            // Readable only where the profile asks (test suites that count their CPUs or read
+            // their own status): it shows the run's own processes and nothing of the host's.
+            child_allow_mount(error_fd, ruleset, "/proc", c->proc_landlock_access, CSANDBOX_STAGE_MOUNT);
+        }
+        // A /dev/shm of the run's own (multiprocessing's semaphores live there), bounded and
+        // discarded like scratch, instead of the host's shared one.
+        if (c->shm_options != NULL) {
+            if (syscall(SYS_mount, "proctor-shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, c->shm_options) != 0)
+                child_fail(error_fd, CSANDBOX_STAGE_MOUNT, errno);
+            child_allow_mount(error_fd, ruleset, "/dev/shm", c->scratch_landlock_access, CSANDBOX_STAGE_MOUNT);
         }
         // A caller-built working tree (a repository checkout) is read from the host but written to
         // an overlay layer on the tmpfs: a test suite that writes without end fills the run's quota,

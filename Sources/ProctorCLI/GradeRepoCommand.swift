@@ -58,11 +58,11 @@ public struct GradeRepoCommand: ParsableCommand {
     @Option(help: "Predictions graded in parallel.")
     var workers: Int = 1
 
-    @Option(help: "Sandbox profile for the tests.")
-    var profile: String = "python"
+    @Option(help: "Sandbox profile for the tests (default: python; swe with --specs).")
+    var profile: String?
 
-    @Option(help: "Wall-clock limit per test run.")
-    var timeout: String = "30s"
+    @Option(help: "Wall-clock limit per test run (default: 30s; 1800s with --specs, as SWE-bench's harness).")
+    var timeout: String?
 
     @Option(help: "CPU limit per test run (default: the profile's, capped at --timeout).")
     var cpu: String?
@@ -76,15 +76,26 @@ public struct GradeRepoCommand: ParsableCommand {
     @Flag(help: "A suspicious instance (its patch or its run reached into the test machinery) is unresolved.")
     var strict = false
 
+    @OptionGroup(title: "SWE-bench's grading (environments, test commands, log parsers)")
+    var swe: SWEOptions
+
     public init() {}
 
     public func validate() throws {
-        try SandboxSelection.validate(timeout: timeout, cpu: cpu, memory: memory)
+        try SandboxSelection.validate(timeout: timeout ?? "30s", cpu: cpu, memory: memory)
         guard workers >= 1 else { throw ValidationError("--workers must be at least 1") }
     }
 
     public func run() throws {
-        let selection = try SandboxSelection(profile: profile, sandboxes: sandboxes, timeout: timeout, cpu: cpu, memory: memory)
+        let store = try swe.store()
+        var selection = try SandboxSelection(
+            profile: profile ?? (store == nil ? "python" : "swe"), sandboxes: sandboxes,
+            timeout: timeout ?? (store == nil ? "30s" : "1800s"), cpu: cpu, memory: memory)
+        if let store {
+            // The CPU limit follows the wall clock unless told otherwise: a suite may use all of it.
+            if cpu == nil { selection.limits.cpu = selection.limits.wall }
+            selection.profile = selection.profile.withReadablePaths([store.root])
+        }
         let directory: String
         do {
             directory = try SandboxesDirectory.locate(explicit: sandboxes)
@@ -99,6 +110,7 @@ public struct GradeRepoCommand: ParsableCommand {
         options.strict = strict
         options.instanceIDs = instanceIds.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
         options.proctorVersion = ProctorVersion.string
+        options.swe = store
         let summary: RepoGradeRun.Summary
         do {
             summary = try RepoGradeRun(options).run()

@@ -142,13 +142,19 @@ public final class Sandbox: Sendable {
         let appliedLimits = applied(limits)
         var tree: (path: String, outputs: [String])?
         if let workingTree = request.workingTree {
-            let path = dir.path + "/tree"
-            do {
-                try workingTree.build(path)
-            } catch {
-                throw SandboxError(.invalidArgument, "working tree: \(error)")
+            let path = workingTree.inPlace ?? dir.path + "/tree"
+            if workingTree.inPlace != nil {
+                guard privileges.canCreateNamespaces, profile.definition.scratch != nil else {
+                    throw SandboxError(.invalidArgument, "working tree \(path): an in-place tree needs a mount namespace (run as root) and a profile with scratch")
+                }
+            } else {
+                do {
+                    try workingTree.build(path)
+                } catch {
+                    throw SandboxError(.invalidArgument, "working tree: \(error)")
+                }
+                if let slot { try Syscall.changeOwner(tree: path, uid: slot.uid, gid: slot.gid) }
             }
-            if let slot { try Syscall.changeOwner(tree: path, uid: slot.uid, gid: slot.gid) }
             var outputs: [String] = []
             for name in workingTree.outputs {
                 guard !name.isEmpty, !name.contains("/"), name != "tree", name != "scratch" else {
@@ -221,11 +227,15 @@ public final class Sandbox: Sendable {
             isolation.namespaces = profile.definition.namespaces
         }
         var scratchOptions: String?
+        var sharedMemoryOptions: String?
         if privileges.canCreateNamespaces, let tmpfs = profile.definition.scratch {
             namespaceBits |= Int32(CSANDBOX_NS_MOUNT)
             isolation.namespaces.append("mount")
             scratchOptions =
                 "size=\(tmpfs.size.bytes),nr_inodes=\(tmpfs.inodes),mode=0700,uid=\(slot?.uid ?? getuid()),gid=\(slot?.gid ?? getgid())"
+            if let shm = profile.definition.sharedMemory {
+                sharedMemoryOptions = "size=\(shm.bytes),nr_inodes=4096,mode=1777"
+            }
             isolation.scratchTmpfs = true
         }
 
@@ -252,7 +262,9 @@ public final class Sandbox: Sendable {
         let context = SpawnContext(
             SpawnContext.Plan(
                 arguments: arguments, environment: environment, workdir: scratch, cwd: tree?.path, overlay: overlay,
-                scratchOptions: scratchOptions,
+                scratchOptions: scratchOptions, sharedMemoryOptions: sharedMemoryOptions,
+                procLandlockAccess: ruleset != nil && profile.definition.procfs == true && namespaceBits & Int32(CSANDBOX_NS_PID) != 0
+                    ? Landlock.execute | Landlock.readFile | Landlock.readDir : 0,
                 scratchLandlockAccess: ruleset.map { Landlock.handledFilesystem(abi: $0.abi) } ?? 0, stdin: stdio.stdin,
                 stdout: stdio.stdout, stderr: stdio.stderr, control: stdio.control,
                 rlimits: rlimitTable(appliedLimits), slot: slot, lastCapability: privileges.lastCapability,

@@ -55,6 +55,9 @@ typedef struct csandbox_config {
     const char *cwd;           ///< Where the program starts; NULL means `workdir`.
     const char *scratch_options; ///< Non-NULL (needs CSANDBOX_NS_MOUNT): mount a tmpfs with these options on `workdir`.
     uint64_t scratch_landlock_access; ///< Landlock rights granted on the mounted tmpfs (rules on a mountpoint do not reach the mount).
+    uint64_t proc_landlock_access; ///< Landlock rights on the run's private procfs (0: unreadable, as the host's).
+    const char *shm_options;   ///< Non-NULL (needs scratch_options): a private tmpfs with these options on /dev/shm
+                               ///< (POSIX semaphores and shared memory: multiprocessing needs them).
     const char *overlay_target;  ///< Non-NULL (needs scratch_options): cover this directory with an overlay whose
                                  ///< writable layer is `overlay_upper` on the scratch tmpfs, so writes beneath it are
                                  ///< bounded like scratch and never reach the host directory.

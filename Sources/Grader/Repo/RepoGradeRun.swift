@@ -17,6 +17,9 @@ public struct RepoGradeOptions: Sendable {
     public var instanceIDs: [String]?
     public var sandboxesDirectory: String
     public var proctorVersion = "dev"
+    /// SWE-bench's way (`--specs`): environment layers, the spec's test command on the test
+    /// directives, the log parsed per repository. nil: pytest with Proctor's plugin.
+    public var swe: SWEEnvironmentStore?
 
     public init(
         instancesPath: String, predictionsPath: String, outDirectory: String, profile: SandboxProfile, limits: ResourceLimits,
@@ -39,13 +42,13 @@ public struct RepoGradeOptions: Sendable {
 /// under the same inputs, profile and limits are kept (resume).
 public final class RepoGradeRun: @unchecked Sendable {
     // @unchecked: `results` is guarded by `lock`; the rest is immutable.
-    private let options: RepoGradeOptions
+    let options: RepoGradeOptions
     private let instances: [RepoInstance]
     private let predictions: [RepoPrediction]
-    private let sandbox: Sandbox
-    private let runner: [UInt8]
+    let sandbox: Sandbox
+    let runner: [UInt8]
     private let plugin: [UInt8]
-    private let protectedModules: Set<String>
+    let protectedModules: Set<String>
     private let lock = NSLock()
     private var results: [String: InstanceReport] = [:]
 
@@ -82,6 +85,12 @@ public final class RepoGradeRun: @unchecked Sendable {
         /// SWE-bench's `tests_status`: FAIL_TO_PASS and PASS_TO_PASS as above; FAIL_TO_FAIL and
         /// PASS_TO_FAIL (not part of an instance's lists here) empty.
         public var testsStatus: [String: Tests] = [:]
+        /// SWE mode: the parser that read the log, the eval script's exit status, the layers.
+        public var logParser: String? = nil
+        public var testExitCode: Int32? = nil
+        public var environment: String? = nil
+        /// The profile file the tests ran under (what `proctor repro-repo` loads again).
+        public var profilePath: String? = nil
 
         public struct Tests: Codable, Sendable {
             public var success: [String]
@@ -103,6 +112,7 @@ public final class RepoGradeRun: @unchecked Sendable {
             case patchApplied = "patch_successfully_applied", applyStrategy = "apply_strategy", fuzzyApply = "fuzzy_apply"
             case droppedChanges = "dropped_changes", suspicious, infrastructureError = "infrastructure_error", error, sandboxStatus = "sandbox_status", wallMs = "wall_ms"
             case testCommand = "test_command", profile, limits, failToPass = "FAIL_TO_PASS", passToPass = "PASS_TO_PASS"
+            case logParser = "log_parser", testExitCode = "test_exit_code", environment, profilePath = "profile_path"
         }
     }
 
@@ -273,7 +283,7 @@ public final class RepoGradeRun: @unchecked Sendable {
                 instance.instanceID, instance.baseCommit, instance.testPatch, instance.failToPass.joined(separator: ","),
                 instance.passToPass.joined(separator: ","), instance.testCommand ?? "", instance.setupCommand ?? "",
                 prediction.patch, options.profile.sha256, "\(limits.cpu)", "\(limits.wall)", "\(limits.memory)",
-                options.strict ? "strict" : "",
+                options.strict ? "strict" : "", sweKey(instance),
             ].joined(separator: "\u{0}"))
         if let data = FileManager.default.contents(atPath: directory + "/report.json"),
             let earlier = try? JSONDecoder().decode(InstanceReport.self, from: data), earlier.key == key,
@@ -296,6 +306,7 @@ public final class RepoGradeRun: @unchecked Sendable {
             wallMs: nil, testCommand: nil, profile: options.profile.name, limits: limits,
             failToPass: .init(success: [], failure: instance.failToPass),
             passToPass: .init(success: [], failure: instance.passToPass))
+        report.profilePath = options.profile.path
         var log: [String] = []
         func note(_ line: String) { log.append(Timestamp.now() + " " + line) }
         note("instance \(instance.instanceID), model \(prediction.model), profile \(options.profile.name), wall \(limits.wall), memory \(limits.memory)")
@@ -307,6 +318,10 @@ public final class RepoGradeRun: @unchecked Sendable {
         }
         if prediction.isEmpty {
             report.error = nil
+            return report
+        }
+        if let store = options.swe {
+            gradeSWE(located, prediction, store: store, directory: directory, report: &report, note: note)
             return report
         }
         // The worktree is made on the host at the base commit; the patches are applied in the run.

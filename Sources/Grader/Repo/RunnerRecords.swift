@@ -10,6 +10,8 @@ struct RunnerRecords {
     var applyFailed = false
     var testPatchFailure: String?
     var testsStarted = false
+    /// The eval script's exit status (SWE mode): what the tests cannot forge.
+    var testsFinished: Int32?
 
     /// `control`: the records, each split at tabs and unescaped.
     init(_ control: [[String]]) {
@@ -21,6 +23,7 @@ struct RunnerRecords {
             case ("apply_failed", 1): applyFailed = true
             case ("test_patch_failed", 2): testPatchFailure = fields[1]
             case ("tests_started", 1): testsStarted = true
+            case ("tests_finished", 2): testsFinished = Int32(fields[1])
             default: continue
             }
         }

@@ -23,6 +23,10 @@ public struct SandboxProfile: Sendable {
         /// A private tmpfs for the program's writes (its working directory), when the grader may
         /// create a mount namespace; without one the scratch directory is a plain directory.
         public var scratch: Scratch?
+        /// A private tmpfs on /dev/shm of this size (with `scratch`); nil: /dev/shm is not reachable.
+        public var sharedMemory: ByteCount? = nil
+        /// The run's private procfs (its own processes only) is readable; nil or false: it is not.
+        public var procfs: Bool? = nil
         /// `pid`, `ipc`, `uts`, `net`: created when the grader runs as root.
         public var namespaces: [String]
         /// First uid/gid of the unprivileged slots used when the grader runs as root.
@@ -129,6 +133,18 @@ public struct SandboxProfile: Sendable {
         changed.environment["PROCTOR_SITE_PACKAGES"] = root + "/lib/\(version)/site-packages"
         var hasher = SHA256()
         hasher.update(data: Array((sha256 + "\u{0}python-env\u{0}" + root).utf8))
+        return SandboxProfile(
+            definition: changed, policy: policy, bootstrapSource: bootstrapSource, zygoteSource: zygoteSource,
+            sha256: hasher.finalize().map { String(format: "%02x", $0) }.joined(), path: path)
+    }
+
+    /// The profile with `paths` readable (and executable) as well: environment layers built on
+    /// this machine. The fingerprint changes with them.
+    public func withReadablePaths(_ paths: [String]) -> SandboxProfile {
+        var changed = self.definition
+        changed.filesystem.readExecute += paths
+        var hasher = SHA256()
+        hasher.update(data: Array((sha256 + "\u{0}readable\u{0}" + paths.joined(separator: "\u{0}")).utf8))
         return SandboxProfile(
             definition: changed, policy: policy, bootstrapSource: bootstrapSource, zygoteSource: zygoteSource,
             sha256: hasher.finalize().map { String(format: "%02x", $0) }.joined(), path: path)

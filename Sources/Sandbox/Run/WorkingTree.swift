@@ -10,8 +10,16 @@
 /// beside the tree (`WORKDIR/NAME`) that the program may rewrite but not multiply; `collect`
 /// gets the directory holding them before the workdir is removed. Without a mount namespace
 /// (an unprivileged grader) the program writes the host tree, bounded only by RLIMIT_FSIZE.
+///
+/// A tree that already exists (a built instance layer whose installed packages point at its
+/// path) is covered *in place* instead (`inPlace`): the program sees the overlay at the tree's
+/// own path, so it needs a mount namespace, and the tree's files must be writable by the run's
+/// uid through the overlay (the layer is built world-writable; Landlock keeps the run off the
+/// layer itself).
 public struct WorkingTree: Sendable {
     public var build: @Sendable (_ path: String) throws -> Void
+    /// An existing directory to overlay where it is; nil: `build` makes the tree at WORKDIR/tree.
+    public var inPlace: String? = nil
     /// File names (no slashes) the program may write beside the tree.
     public var outputs: [String]
     public var collect: @Sendable (_ outputDirectory: String) -> Void
@@ -21,6 +29,14 @@ public struct WorkingTree: Sendable {
         collect: @escaping @Sendable (_ outputDirectory: String) -> Void
     ) {
         self.build = build
+        self.outputs = outputs
+        self.collect = collect
+    }
+
+    /// An existing tree, overlaid at its own path.
+    public init(inPlace path: String, outputs: [String] = [], collect: @escaping @Sendable (_ outputDirectory: String) -> Void) {
+        self.build = { _ in }
+        self.inPlace = path
         self.outputs = outputs
         self.collect = collect
     }

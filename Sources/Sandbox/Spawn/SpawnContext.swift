@@ -16,6 +16,7 @@ final class SpawnContext: @unchecked Sendable {
     private let envp: [UnsafeMutablePointer<CChar>?]
     private let workdir: UnsafeMutablePointer<CChar>
     private let scratchOptions: UnsafeMutablePointer<CChar>?
+    private let sharedMemoryOptions: UnsafeMutablePointer<CChar>?
     private let cwd: UnsafeMutablePointer<CChar>?
     private let overlay: [UnsafeMutablePointer<CChar>?]
     private let rlimits: [csandbox_rlimit]
@@ -32,6 +33,10 @@ final class SpawnContext: @unchecked Sendable {
         var overlay: Overlay? = nil
         /// tmpfs mount options for a private scratch mount on `workdir` (needs a mount namespace).
         var scratchOptions: String?
+        /// tmpfs mount options for a private /dev/shm (needs `scratchOptions`).
+        var sharedMemoryOptions: String? = nil
+        /// Landlock rights on the run's private procfs.
+        var procLandlockAccess: UInt64 = 0
         /// Landlock rights on the scratch tmpfs (the rights the ruleset grants read-write paths).
         var scratchLandlockAccess: UInt64 = 0
         var stdin: Int32
@@ -60,6 +65,7 @@ final class SpawnContext: @unchecked Sendable {
         envp = plan.environment.map { strdup($0) } + [nil]
         workdir = strdup(plan.workdir)
         scratchOptions = plan.scratchOptions.map { strdup($0) }
+        sharedMemoryOptions = plan.sharedMemoryOptions.map { strdup($0) }
         cwd = plan.cwd.map { strdup($0) }
         overlay = plan.overlay.map { [strdup($0.target), strdup($0.upper), strdup($0.work), strdup($0.options)] } ?? []
         rlimits = plan.rlimits.map { csandbox_rlimit(resource: $0.0, soft: $0.1, hard: $0.2) }
@@ -75,6 +81,7 @@ final class SpawnContext: @unchecked Sendable {
         config.namespaces = plan.namespaces
         config.landlock_ruleset_fd = plan.landlockFD
         config.scratch_landlock_access = plan.scratchLandlockAccess
+        config.proc_landlock_access = plan.procLandlockAccess
         config.seccomp_listener_socket = plan.listenerSocket
     }
 
@@ -82,6 +89,7 @@ final class SpawnContext: @unchecked Sendable {
         free(path)
         free(workdir)
         free(scratchOptions)
+        free(sharedMemoryOptions)
         free(cwd)
         overlay.forEach { free($0) }
         for pointer in argv + envp { free(pointer) }
@@ -100,6 +108,7 @@ final class SpawnContext: @unchecked Sendable {
                         config.envp = UnsafePointer(envpBuffer.baseAddress)
                         config.workdir = UnsafePointer(workdir)
                         config.scratch_options = UnsafePointer(scratchOptions)
+                        config.shm_options = UnsafePointer(sharedMemoryOptions)
                         config.cwd = UnsafePointer(cwd)
                         if overlay.count == 4 {
                             config.overlay_target = UnsafePointer(overlay[0])

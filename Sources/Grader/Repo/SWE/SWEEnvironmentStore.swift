@@ -156,7 +156,7 @@ public struct SWEEnvironmentStore: Sendable {
             try Self.step(
                 ["/usr/bin/git"] + GitRepository.overrides
                     + ["-c", "protocol.file.allow=always", "clone", "-q", "--shared", "--no-checkout", source.gitDirectory, repo],
-                in: directory, environment: GitRepository.environment, log: buildLog)
+                in: directory, environment: GitRepository.environment.merging(["GIT_ALLOW_PROTOCOL": "file"]) { $1 }, log: buildLog)
             try Self.step(
                 ["/usr/bin/git"] + GitRepository.overrides + ["-C", repo, "checkout", "-q", "--detach", instance.baseCommit],
                 in: directory, environment: GitRepository.environment, log: buildLog)
@@ -301,7 +301,8 @@ public struct SWEEnvironmentStore: Sendable {
         if let log { try append("$ \(arguments.joined(separator: " "))\n\(output)", to: log) }
         guard process.terminationStatus == 0 else {
             let tail = output.split(separator: "\n").suffix(3).joined(separator: " | ")
-            throw GradeError("\(arguments.prefix(4).joined(separator: " ")) failed (status \(process.terminationStatus)): \(tail)")
+            let shown = ([arguments[0]] + arguments.dropFirst().filter { !$0.hasPrefix("-c") && !$0.contains("=") }.prefix(6)).joined(separator: " ")
+            throw GradeError("\(shown) failed (status \(process.terminationStatus)): \(tail)")
         }
         return output
     }

@@ -19,11 +19,18 @@ public struct SWESpecs: Sendable, Codable {
         /// Where `"packages": "requirements.txt"` is read from, first found wins (at the
         /// instance's environment_setup_commit).
         public var requirementsPaths: [String]?
+        /// How test files become the test command's arguments: `paths` (as they are) or
+        /// `modules` (Django's: `tests/a/b.py` → `a.b`). Default: `modules` for django/django.
+        public var testDirectives: DirectiveStyle?
         public var versions: [String: Version]
 
         enum CodingKeys: String, CodingKey {
-            case logParser = "log_parser", requirementsPaths = "requirements_paths", versions
+            case logParser = "log_parser", requirementsPaths = "requirements_paths", testDirectives = "test_directives", versions
         }
+    }
+
+    public enum DirectiveStyle: String, Sendable, Codable {
+        case paths, modules
     }
 
     public struct Version: Sendable, Codable, Hashable {
@@ -101,9 +108,10 @@ public struct SWESpecs: Sendable, Codable {
 
     /// What the test command is run on, from the files the test patch touches: test files only;
     /// for Django, as module names relative to `tests/` (`tests/a/b.py` → `a.b`).
-    public static func testDirectives(repository: String, testPatchFiles: [String]) -> [String] {
-        let files = testPatchFiles.filter { file in !nonTestEndings.contains { file.hasSuffix($0) } }
-        guard repository == "django/django" else { return files }
+    public func testDirectives(repository: String, testPatchFiles: [String]) -> [String] {
+        let style = repositories[repository]?.testDirectives ?? (repository == "django/django" ? .modules : .paths)
+        let files = testPatchFiles.filter { file in !Self.nonTestEndings.contains { file.hasSuffix($0) } }
+        guard style == .modules else { return files }
         return files.map { file in
             var name = Substring(file)
             if name.hasSuffix(".py") { name = name.dropLast(3) }

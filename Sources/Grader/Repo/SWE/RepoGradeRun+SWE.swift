@@ -1,0 +1,154 @@
+import Foundation
+import Sandbox
+
+/// SWE-bench's evaluation of one prediction, without Docker: the instance's layers
+/// (`SWEEnvironmentStore`), its checkout overlaid in place for the run, the model's patch and the
+/// test patch applied inside the sandbox, the spec's eval commands and test command on the test
+/// directives, the whole log kept and read by the repository's parser (`LogParser`), the verdict
+/// by SWE-bench's rules (`SWEGrading`).
+extension RepoGradeRun {
+    static let logName = ".proctor-test-output.txt"
+    static let startMarker = ">>>>> Start Test Output"
+    static let endMarker = ">>>>> End Test Output"
+
+    /// What changes the verdict beyond the instance and the prediction: the spec and the layers.
+    func sweKey(_ instance: RepoInstance) -> String {
+        guard let store = options.swe else { return "" }
+        let spec = try? store.specs.spec(repository: instance.specName, version: instance.version)
+        let encoded = spec.flatMap { try? JSONEncoder().encode($0) }.map { String(decoding: $0, as: UTF8.self) } ?? "no spec"
+        return ["swe", store.root, encoded, store.specs.parser(repository: instance.specName).rawValue, instance.version ?? ""]
+            .joined(separator: "\u{1}")
+    }
+
+    /// The eval script: SWE-bench's eval commands and test command, run in the instance's
+    /// checkout with its layers' interpreters first on PATH.
+    static func evalScript(layers: SWEEnvironmentStore.Layers, command: String) -> String {
+        var lines = [
+            "#!/bin/bash", "set -uxo pipefail", "cd \(quote(layers.repository))", "export PATH=\(quote(layers.path))",
+            "export VIRTUAL_ENV=\(quote(layers.instance + "/venv"))",
+        ]
+        for step in layers.spec.evalCommands ?? [] where !SWEEnvironmentStore.isSystemStep(step) { lines.append(step) }
+        lines += [": '\(startMarker)'", command, "status=$?", ": '\(endMarker)'", "exit $status"]
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func quote(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+
+    /// The part of the log between the markers, as SWE-bench reads it; the whole log when a
+    /// marker is missing.
+    static func testSection(_ log: String) -> String {
+        guard let start = log.range(of: startMarker) else { return log }
+        let rest = log[start.upperBound...]
+        let section = rest.range(of: startMarker).map { rest[..<$0.lowerBound] } ?? rest
+        guard let end = section.range(of: endMarker) else { return String(section) }
+        return String(section[..<end.lowerBound])
+    }
+
+    func gradeSWE(
+        _ instance: RepoInstance, _ prediction: RepoPrediction, store: SWEEnvironmentStore, directory: String,
+        report: inout InstanceReport, note: (String) -> Void
+    ) {
+        let layers: SWEEnvironmentStore.Layers
+        do {
+            layers = try store.layers(for: instance, log: note)
+        } catch {
+            report.error = "not reproducible here: \(error.message)"
+            report.infrastructureError = true
+            return
+        }
+        report.environment = (layers.environment as NSString).lastPathComponent
+        note("layers: \(layers.environment), \(layers.instance) (Python \(layers.pythonVersion) at \(layers.interpreter))")
+        let workspace: RepoWorkspace
+        do {
+            workspace = try RepoWorkspace.plan(
+                instance: instance, prediction: prediction, protectedModules: protectedModules,
+                isPackage: { FileManager.default.fileExists(atPath: layers.repository + "/" + $0 + "/__init__.py") })
+        } catch {
+            report.error = "\(error)"
+            report.infrastructureError = true
+            return
+        }
+        report.droppedChanges = workspace.droppedChanges
+        report.suspicious = workspace.scanFindings
+        if let refusal = workspace.refusal {
+            report.error = refusal
+            try? (refusal + "\n").write(toFile: directory + "/apply.log", atomically: true, encoding: .utf8)
+            return
+        }
+        try? workspace.modelPatch.write(toFile: directory + "/applied.patch", atomically: true, encoding: .utf8)
+        let directives = store.specs.testDirectives(repository: instance.specName, testPatchFiles: workspace.testFiles)
+        let command = ([layers.spec.testCommand] + directives.map(Self.quote)).joined(separator: " ")
+        let script = Self.evalScript(layers: layers, command: command)
+        report.testCommand = command
+        let parser = store.specs.parser(repository: instance.specName)
+        report.logParser = parser.rawValue
+        try? script.write(toFile: directory + "/eval.sh", atomically: true, encoding: .utf8)
+
+        let collected = NSLock()
+        nonisolated(unsafe) var testLog: String?
+        var request = RunRequest(
+            program: runner, programName: "repo_runner.py",
+            arguments: ["--swe", "model.patch", "test.patch", "eval.sh", Self.logName], limits: options.limits)
+        request.files = [
+            "model.patch": Array(workspace.modelPatch.utf8), "test.patch": Array(workspace.testPatch.utf8),
+            "eval.sh": Array(script.utf8), Self.runnerMarker: [],
+        ]
+        request.workingTree = WorkingTree(
+            inPlace: layers.repository, outputs: [Self.logName],
+            collect: { outputs in
+                let text = FileManager.default.contents(atPath: outputs + "/" + Self.logName).map { String(decoding: $0, as: UTF8.self) }
+                collected.withLock { testLog = text }
+            })
+        let outcome = sandbox.run(request)
+        report.sandboxStatus = outcome.statusText
+        report.wallMs = outcome.wallMs
+        if outcome.status == "internal_error" { report.infrastructureError = true }
+        let lines = outcome.control.map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(ControlText.unescape) }
+        let records = RunnerRecords(lines)
+        report.patchApplied = records.applied != nil
+        report.applyStrategy = records.applied?.strategy
+        report.fuzzyApply = records.applied?.fuzzy ?? false
+        try? records.applyLog.joined(separator: "\n").write(toFile: directory + "/apply.log", atomically: true, encoding: .utf8)
+        let logText = collected.withLock { testLog } ?? ""
+        try? logText.write(toFile: directory + "/test_output.txt", atomically: true, encoding: .utf8)
+        note("sandbox: \(outcome.statusText), wall \(Int(outcome.wallMs)) ms; runner stderr: \(outcome.stderr.suffix(2000))")
+        if records.applied == nil {
+            report.error =
+                records.applyFailed
+                ? "patch did not apply (git apply and patch --fuzz both failed; see apply.log)"
+                : "\(outcome.statusText): the run ended before the patch was applied (\(outcome.error ?? outcome.stderr.suffix(500).description))"
+            return
+        }
+        if let failure = records.testPatchFailure {
+            report.infrastructureError = true
+            report.error = "\(instance.instanceID): the test patch does not apply over the model's patch: \(failure)"
+            return
+        }
+        guard let exitCode = records.testsFinished else {
+            let limit = outcome.status == "timeout" ? " (wall limit \(options.limits.wall))" : ""
+            report.error = "\(outcome.statusText)\(limit): the tests did not finish; no verdict (the log so far is in test_output.txt)"
+            return
+        }
+        report.testExitCode = exitCode
+        if exitCode < 0 {
+            report.error = "the test command was killed by signal \(-exitCode)\(Self.signalName(-exitCode)); no verdict"
+            return
+        }
+        var statuses = parser.parse(Self.testSection(logText))
+        if statuses.isEmpty { statuses = parser.parse(logText) }  // as SWE-bench: the whole log if the section has none
+        let grading = SWEGrading(statuses: statuses, failToPass: instance.failToPass, passToPass: instance.passToPass, exitCode: exitCode)
+        if let invalid = grading.invalid {
+            report.error = invalid
+            return
+        }
+        report.resolution = grading.resolved.rawValue
+        report.failToPass = .init(success: grading.failToPassSuccess, failure: grading.failToPassFailure)
+        report.passToPass = .init(success: grading.passToPassSuccess, failure: grading.passToPassFailure)
+        if options.strict && !report.suspicious.isEmpty && report.resolution != "NO" { report.resolution = "NO" }
+    }
+
+    static func signalName(_ signal: Int32) -> String {
+        let names: [Int32: String] = [9: "SIGKILL", 15: "SIGTERM", 11: "SIGSEGV", 6: "SIGABRT", 24: "SIGXCPU", 25: "SIGXFSZ", 7: "SIGBUS"]
+        return names[signal].map { " (\($0))" } ?? ""
+    }
+}
