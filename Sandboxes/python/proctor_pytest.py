@@ -98,6 +98,15 @@ def _audit(event, args):
 def _start():
     global _FD
     number = os.environ.pop("PROCTOR_OUTCOME_FD", None)
+    # Loaded through PYTEST_ADDOPTS and PYTHONPATH (SWE mode): put both back as they were, so a
+    # pytest the tests start (pytester) neither loads this plugin nor sees Proctor's directory.
+    for name in ("PYTEST_ADDOPTS", "PYTHONPATH"):
+        saved = os.environ.pop("PROCTOR_" + name, None)
+        if saved is not None:
+            if saved:
+                os.environ[name] = saved
+            else:
+                os.environ.pop(name, None)
     if number is None or not number.isdigit():
         return
     try:

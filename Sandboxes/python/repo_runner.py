@@ -117,14 +117,37 @@ def run_tests(command, inputs):
     return code
 
 
-def run_eval(inputs, script, log_name):
+def run_eval(inputs, script, log_name, stream):
     """SWE-bench's way: the eval script (written by the grader: the spec's environment and eval
     commands, then the test command on the test directives) with stdout and stderr together in
     the log file beside this program, read back whole by the grader and parsed per repository.
-    The exit status travels over the control descriptor, which the tests cannot write."""
-    with open(os.path.join(inputs, log_name), "ab", buffering=0) as log:
-        code = subprocess.call(["/bin/bash", os.path.join(inputs, script)], stdin=subprocess.DEVNULL, stdout=log,
-                               stderr=subprocess.STDOUT)
+    The exit status travels over the control descriptor, which the tests cannot write.
+
+    With `stream` (a pytest suite), Proctor's plugin is added through PYTEST_ADDOPTS and streams
+    what pytest decided, as for Proctor's own runs: the grader checks the log against it, so
+    summary lines printed by tested code cannot turn a failure into a pass. Plugin auto-loading
+    stays as SWE-bench has it (the environment's plugins are part of the suite)."""
+    environment = dict(os.environ)
+    read_fd = write_fd = None
+    if stream:
+        read_fd, write_fd = os.pipe()
+        environment["PROCTOR_OUTCOME_FD"] = str(write_fd)
+        environment["PROCTOR_PYTEST_ADDOPTS"] = environment.get("PYTEST_ADDOPTS", "")
+        environment["PYTEST_ADDOPTS"] = ("-p proctor_pytest " + environment.get("PYTEST_ADDOPTS", "")).strip()
+        environment["PROCTOR_PYTHONPATH"] = environment.get("PYTHONPATH", "")
+        environment["PYTHONPATH"] = inputs + ((":" + environment["PYTHONPATH"]) if environment.get("PYTHONPATH") else "")
+        reader = threading.Thread(target=forward_stream, args=(read_fd,), daemon=True)
+        reader.start()
+    try:
+        with open(os.path.join(inputs, log_name), "ab", buffering=0) as log:
+            code = subprocess.call(["/bin/bash", os.path.join(inputs, script)], stdin=subprocess.DEVNULL, stdout=log,
+                                   stderr=subprocess.STDOUT, env=environment,
+                                   pass_fds=(write_fd,) if write_fd is not None else ())
+    finally:
+        if write_fd is not None:
+            os.close(write_fd)
+    if stream:
+        reader.join(5)
     tell("tests_finished", code)
     return 0
 
@@ -133,6 +156,7 @@ def main():
     swe = sys.argv[1] == "--swe"
     if swe:
         model, tests, script, log_name = sys.argv[2:6]
+        stream = sys.argv[6:7] == ["pytest"]
     else:
         model, tests, setup, command = sys.argv[1:5]
     inputs = os.path.dirname(os.path.abspath(sys.argv[0]))
@@ -147,7 +171,7 @@ def main():
         return 0
     if swe:
         tell("tests_started")
-        return run_eval(inputs, script, log_name)
+        return run_eval(inputs, script, log_name, stream)
     if setup.strip():
         code = subprocess.call(["/bin/sh", "-c", setup])
         if code != 0:

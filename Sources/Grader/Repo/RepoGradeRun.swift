@@ -20,6 +20,9 @@ public struct RepoGradeOptions: Sendable {
     /// SWE-bench's way (`--specs`): environment layers, the spec's test command on the test
     /// directives, the log parsed per repository. nil: pytest with Proctor's plugin.
     public var swe: SWEEnvironmentStore?
+    /// An empty patch is run like any other (its tests must fail: `proctor swe validate`)
+    /// instead of being reported as SWE-bench's empty_patch without a run.
+    public var runEmptyPatches = false
 
     public init(
         instancesPath: String, predictionsPath: String, outDirectory: String, profile: SandboxProfile, limits: ResourceLimits,
@@ -47,7 +50,7 @@ public final class RepoGradeRun: @unchecked Sendable {
     private let predictions: [RepoPrediction]
     let sandbox: Sandbox
     let runner: [UInt8]
-    private let plugin: [UInt8]
+    let plugin: [UInt8]
     let protectedModules: Set<String>
     private let lock = NSLock()
     private var results: [String: InstanceReport] = [:]
@@ -316,7 +319,7 @@ public final class RepoGradeRun: @unchecked Sendable {
             try? JSONReport.write(report, to: directory + "/report.json")
             try? (log.joined(separator: "\n") + "\n").write(toFile: directory + "/run_instance.log", atomically: true, encoding: .utf8)
         }
-        if prediction.isEmpty {
+        if prediction.isEmpty && !options.runEmptyPatches {
             report.error = nil
             return report
         }

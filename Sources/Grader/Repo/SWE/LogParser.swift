@@ -40,6 +40,9 @@ public enum LogParser: String, Sendable, Codable, CaseIterable {
         }
     }
 
+    /// Whether the log is pytest's (so Proctor's pytest plugin can watch the same run).
+    public var readsPytest: Bool { self != .django && self != .sympy }
+
     /// Each test the log names, with its last status.
     public func parse(_ log: String) -> [String: TestStatus] {
         switch self {

@@ -36,7 +36,7 @@ extension RepoGradeRun {
 
     /// The part of the log between the markers, as SWE-bench reads it; the whole log when a
     /// marker is missing.
-    static func testSection(_ log: String) -> String {
+    public static func testSection(_ log: String) -> String {
         guard let start = log.range(of: startMarker) else { return log }
         let rest = log[start.upperBound...]
         let section = rest.range(of: startMarker).map { rest[..<$0.lowerBound] } ?? rest
@@ -88,11 +88,13 @@ extension RepoGradeRun {
         nonisolated(unsafe) var testLog: String?
         var request = RunRequest(
             program: runner, programName: "repo_runner.py",
-            arguments: ["--swe", "model.patch", "test.patch", "eval.sh", Self.logName], limits: options.limits)
+            arguments: ["--swe", "model.patch", "test.patch", "eval.sh", Self.logName] + (parser.readsPytest ? ["pytest"] : []),
+            limits: options.limits)
         request.files = [
             "model.patch": Array(workspace.modelPatch.utf8), "test.patch": Array(workspace.testPatch.utf8),
             "eval.sh": Array(script.utf8), Self.runnerMarker: [],
         ]
+        if parser.readsPytest { request.files["proctor_pytest.py"] = plugin }
         request.workingTree = WorkingTree(
             inPlace: layers.repository, outputs: [Self.logName],
             collect: { outputs in
@@ -105,6 +107,8 @@ extension RepoGradeRun {
         if outcome.status == "internal_error" { report.infrastructureError = true }
         let lines = outcome.control.map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(ControlText.unescape) }
         let records = RunnerRecords(lines)
+        let stream = TestStream(lines)
+        report.suspicious += stream.suspicious.map { "audit: " + $0 }
         report.patchApplied = records.applied != nil
         report.applyStrategy = records.applied?.strategy
         report.fuzzyApply = records.applied?.fuzzy ?? false
@@ -141,10 +145,36 @@ extension RepoGradeRun {
             report.error = invalid
             return
         }
+        if parser.readsPytest, let forged = Self.forgedPasses(statuses: statuses, stream: stream, names: instance.failToPass + instance.passToPass) {
+            report.error = forged
+            report.suspicious.append("log: disagrees with what pytest decided")
+            return
+        }
         report.resolution = grading.resolved.rawValue
         report.failToPass = .init(success: grading.failToPassSuccess, failure: grading.failToPassFailure)
         report.passToPass = .init(success: grading.passToPassSuccess, failure: grading.passToPassFailure)
         if options.strict && !report.suspicious.isEmpty && report.resolution != "NO" { report.resolution = "NO" }
+    }
+
+    /// Why the log cannot be believed, by what Proctor's plugin saw pytest decide in the same run:
+    /// a test the log says passed that pytest failed (summary lines printed by tested code), or a
+    /// session the plugin saw start but never finish (the process ended early after printing).
+    /// nil when they agree, or when the plugin saw no test at all (a pytest too old or too
+    /// different for it: the log alone decides, as in SWE-bench).
+    static func forgedPasses(statuses: [String: TestStatus], stream: TestStream, names: [String]) -> String? {
+        guard !stream.tests.isEmpty else { return nil }
+        for name in names {
+            guard let status = SWEGrading.status(of: name, in: statuses), status == .passed || status == .xfail else { continue }
+            let cut = name.filter { $0 == "[" }.count > name.filter { $0 == "]" }.count
+            let decided = stream.tests.filter { $0.key == name || (cut && $0.key.hasPrefix(name)) || $0.key.hasSuffix("::" + name) }
+            if decided.values.contains(where: { $0 == .failed || $0 == .error }) {
+                return "the log says \(name) passed but pytest failed it in the same run: the log was forged (no verdict)"
+            }
+        }
+        if !stream.finished {
+            return "pytest started its session but never finished it (ended early, after its output could be forged): no verdict"
+        }
+        return nil
     }
 
     static func signalName(_ signal: Int32) -> String {

@@ -1,0 +1,173 @@
+import Foundation
+import Testing
+
+@testable import Grader
+
+/// SWE-bench's log parsers, reproduced: logs written in the formats the official harness's logs
+/// have (pytest `-rA` summaries, Django's verbose runner with its quirks, sympy's runner), each
+/// with the statuses SWE-bench's parser gives them.
+@Suite struct LogParserTests {
+    @Test func pytestSummaryLinesCutIdsAtTheFirstSpaceAndLaterLinesWin() {
+        let log = """
+            ============================= test session starts ==============================
+            tests/test_a.py ..F.                                                      [100%]
+            =========================== short test summary info ============================
+            PASSED tests/test_a.py::test_one
+            PASSED tests/test_a.py::test_count[two words]
+            FAILED tests/test_a.py::test_two - AssertionError: assert 1 == 2
+            XFAIL tests/test_a.py::test_known - reason: not yet
+            SKIPPED [1] tests/test_a.py:12: needs a network
+            ERROR tests/test_a.py::test_fixture - RuntimeError: boom
+            XPASS tests/test_a.py::test_lucky
+            PASSED tests/test_a.py::test_two
+            """
+        let statuses = LogParser.pytest.parse(log)
+        #expect(statuses["tests/test_a.py::test_one"] == .passed)
+        #expect(statuses["tests/test_a.py::test_count[two"] == .passed)  // cut as SWE-bench's lists are
+        #expect(statuses["tests/test_a.py::test_two"] == .passed)  // the later line wins
+        #expect(statuses["tests/test_a.py::test_known"] == .xfail)
+        #expect(statuses["[1]"] == .skipped)  // SWE-bench's quirk: the word after SKIPPED
+        #expect(statuses["tests/test_a.py::test_fixture"] == .error)
+        #expect(statuses["tests/test_a.py::test_lucky"] == nil)
+    }
+
+    @Test func pytestOptionsCutsAbsolutePathParameters() {
+        let log = "PASSED tests/test_x.py::test_load[/tmp/pytest-of-root/data/file.txt]\nFAILED tests/test_x.py::test_glob[/a/*.py] - boom\nPASSED tests/test_x.py::test_url[//host/path]"
+        let statuses = LogParser.pytestOptions.parse(log)
+        #expect(statuses["tests/test_x.py::test_load[/file.txt]"] == .passed)
+        #expect(statuses["tests/test_x.py::test_glob[/a/*.py]"] == .failed)
+        #expect(statuses["tests/test_x.py::test_url[//host/path]"] == .passed)
+    }
+
+    @Test func pytestV2DropsColourAndReadsTrailingStatuses() {
+        let log = "\u{1b}[32mPASSED\u{1b}[0m tests/t.py::test_a\ntests/t.py::test_b FAILED\ntests/t.py::test_c SKIPPED\n\u{1b}[31mFAILED\u{1b}[0m tests/t.py::test_d - oops"
+        let statuses = LogParser.pytestV2.parse(log)
+        #expect(statuses == ["tests/t.py::test_a": .passed, "tests/t.py::test_b": .failed, "tests/t.py::test_c": .skipped, "tests/t.py::test_d": .failed])
+    }
+
+    @Test func djangoVerboseRunnerWithItsQuirks() {
+        let log = """
+            Creating test database for alias 'default'...
+            test_can_delete (admin_inlines.tests.TestInline) ... ok
+            test_immutable_content_type (admin_inlines.tests.TestInlineAdminForm)
+            Regression for #9362 ... ok
+            test_media (admin_widgets.tests.MixinTests) ... test_render_options (admin_widgets.tests.MixinTests) ... ok
+            test_add_inlines (admin_inlines.tests.SeleniumTests) ... skipped 'No browsers specified.'
+            test_merge (forms_tests.tests.MediaTests) ... FAIL
+            test_broken (forms_tests.tests.MediaTests) ... ERROR
+            test_noisy (forms_tests.tests.MediaTests) ... printed something
+            ok
+            test_checks (check_framework.tests.Checks) ... System check identified no issues (0 silenced).
+            ok
+
+            ======================================================================
+            FAIL: test_media (admin_widgets.tests.MixinTests) (lang='de')
+            ----------------------------------------------------------------------
+            ERROR: test_setup (forms_tests.tests.OtherTests)
+            Ran 9 tests in 0.1s
+            """
+        let statuses = LogParser.django.parse(log)
+        #expect(statuses["test_can_delete (admin_inlines.tests.TestInline)"] == .passed)
+        #expect(statuses["Regression for #9362"] == .passed)  // a docstring names the test
+        // Two names on one line (a subtest's output): the pair is one "name", neither test alone.
+        #expect(statuses["test_media (admin_widgets.tests.MixinTests) ... test_render_options (admin_widgets.tests.MixinTests)"] == .passed)
+        #expect(statuses["test_render_options (admin_widgets.tests.MixinTests)"] == nil)
+        #expect(statuses["test_media"] == .failed)  // from the FAIL: header's first word
+        #expect(statuses["test_add_inlines (admin_inlines.tests.SeleniumTests)"] == .skipped)
+        #expect(statuses["test_merge (forms_tests.tests.MediaTests)"] == .failed)
+        #expect(statuses["test_broken (forms_tests.tests.MediaTests)"] == .error)
+        #expect(statuses["test_noisy (forms_tests.tests.MediaTests)"] == .passed)  // `ok` on the next line
+        #expect(statuses["test_checks (check_framework.tests.Checks)"] == .passed)
+        #expect(statuses["test_setup"] == .error)
+    }
+
+    @Test func sympyRunner() {
+        let log = """
+            sympy/core/tests/test_basic.py[3] test_a ok
+            test_b F
+            test_c E
+            test_d ok
+            ________________ sympy/core/tests/test_basic.py:test_b _________________
+            Traceback (most recent call last):
+            """
+        let statuses = LogParser.sympy.parse(log)
+        #expect(statuses["test_b"] == .failed)
+        #expect(statuses["test_c"] == .error)
+        #expect(statuses["test_d"] == .passed)
+        #expect(statuses["test_a"] == nil)  // not at the start of its line
+        #expect(statuses["sympy/core/tests/test_basic.py:test_b"] == .failed)
+    }
+
+    @Test func seabornAndMatplotlib() {
+        let seaborn = LogParser.seaborn.parse("tests/test_a.py::test_x PASSED [ 50%]\nFAILED tests/test_a.py::test_y - boom\nPASSED tests/test_a.py::test_z")
+        #expect(seaborn == ["tests/test_a.py::test_x": .passed, "tests/test_a.py::test_y": .failed, "tests/test_a.py::test_z": .passed])
+        let matplotlib = LogParser.matplotlib.parse("PASSED lib/test_w.py::test_click[MouseButton.LEFT]")
+        #expect(matplotlib == ["lib/test_w.py::test_click[1]": .passed])
+    }
+
+    @Test func repositoriesGetSWEBenchsParsers() {
+        #expect(LogParser.standard(forRepository: "django/django") == .django)
+        #expect(LogParser.standard(forRepository: "sympy/sympy") == .sympy)
+        #expect(LogParser.standard(forRepository: "pylint-dev/pylint") == .pytestOptions)
+        #expect(LogParser.standard(forRepository: "sphinx-doc/sphinx") == .pytestV2)
+        #expect(LogParser.standard(forRepository: "pallets/flask") == .pytest)
+    }
+}
+
+/// SWE-bench's status rules and the two checks that make a log worthless.
+@Suite struct SWEGradingTests {
+    @Test func statusRules() {
+        let statuses: [String: TestStatus] = ["f1": .passed, "f2": .xfail, "f3": .skipped, "p1": .skipped, "p2": .xfail, "p3": .failed]
+        let grading = SWEGrading(statuses: statuses, failToPass: ["f1", "f2", "f3", "gone"], passToPass: ["p1", "p2"], exitCode: 1)
+        #expect(grading.failToPassSuccess == ["f1", "f2"])
+        #expect(grading.failToPassFailure == ["f3", "gone"])  // skipped and missing fail
+        #expect(grading.passToPassSuccess == ["p1", "p2"])  // skipped and xfail are maintained
+        #expect(grading.resolved == .partial)
+        #expect(SWEGrading(statuses: statuses, failToPass: ["f1"], passToPass: ["p3"], exitCode: 1).resolved == .no)
+        #expect(SWEGrading(statuses: statuses, failToPass: [], passToPass: ["p1"], exitCode: 1).resolved == .full)
+    }
+
+    @Test func aLogWithoutTestsOrWithAFailingExitAndNoFailureIsNoVerdict() {
+        let none = SWEGrading(statuses: [:], failToPass: ["a"], passToPass: [], exitCode: 0)
+        #expect(none.invalid != nil && none.resolved == .no)
+        // The tests printed PASSED lines but the command failed: forged output, or a crash after them.
+        let forged = SWEGrading(statuses: ["a": .passed], failToPass: ["a"], passToPass: [], exitCode: 1)
+        #expect(forged.invalid?.contains("exited with status 1") == true)
+        #expect(SWEGrading(statuses: ["a": .passed], failToPass: ["a"], passToPass: [], exitCode: 0).resolved == .full)
+    }
+
+    @Test func anIdCutInsideItsParametersMatchesTheTestsItBegins() {
+        let statuses: [String: TestStatus] = ["t.py::test[a-1]": .passed, "t.py::test[a-2]": .failed, "t.py::ok[x-1]": .passed]
+        #expect(SWEGrading.status(of: "t.py::test[a", in: statuses) == .failed)
+        #expect(SWEGrading.status(of: "t.py::ok[x", in: statuses) == .passed)
+        #expect(SWEGrading.status(of: "t.py::test", in: statuses) == nil)  // not cut inside brackets: exact only
+    }
+}
+
+/// Specs as data: test directives, parse errors that name the key.
+@Suite struct SWESpecsTests {
+    static let specs = Checkout.root + "/Fixtures/swe/specs.json"
+
+    @Test func directivesAreTestFilesOnlyAndDjangoStyleModules() throws {
+        let specs = try SWESpecs.read(path: Self.specs)
+        let files = ["tests/pricing_tests/tests.py", "tests/data/config.toml", "tests/pricing_tests/fixtures.json", "tests/img.png"]
+        #expect(specs.testDirectives(repository: "proctor-fixtures/djangoish", testPatchFiles: files) == ["pricing_tests.tests"])
+        #expect(specs.testDirectives(repository: "proctor-fixtures/paramkit", testPatchFiles: files) == ["tests/pricing_tests/tests.py"])
+        #expect(specs.testDirectives(repository: "django/django", testPatchFiles: ["tests/admin_inlines/tests.py"]) == ["admin_inlines.tests"])
+        #expect(specs.parser(repository: "proctor-fixtures/sympyish") == .sympy)
+        #expect(specs.parser(repository: "sympy/sympy") == .sympy)
+    }
+
+    @Test func badSpecsNameTheProblem() throws {
+        let path = try Checkout.file("specs.json", [#"{"repositories": {"a/b": {"versions": {"1.0": {"python": "3.11"}}}}}"#])
+        #expect(throws: GradeError.self) { try SWESpecs.read(path: path) }
+        do {
+            _ = try SWESpecs.read(path: path)
+        } catch {
+            #expect(error.message.contains("test_cmd") && error.message.contains(path))
+        }
+        let specs = try SWESpecs.read(path: Self.specs)
+        #expect(throws: GradeError.self) { try specs.spec(repository: "proctor-fixtures/paramkit", version: "9.9") }
+        #expect(throws: GradeError.self) { try specs.spec(repository: "unknown/repo", version: "1.0") }
+    }
+}

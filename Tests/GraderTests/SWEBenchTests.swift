@@ -1,0 +1,144 @@
+import Foundation
+import Sandbox
+import Testing
+
+@testable import Grader
+
+/// SWE-bench's way end to end, on fixture repositories our scripts build (Fixtures/swe): a pytest
+/// suite whose parametrized ids contain spaces, a Django-style runner and a sympy-style runner,
+/// each with environment and instance layers built from a small spec (two pinned packages from
+/// the package index for the pytest one), the real sandbox, and the verdict from the log.
+@Suite(.serialized, .enabled(if: geteuid() == 0, "in-place overlays need a mount namespace (run the tests as root)"))
+struct SWEBenchTests {
+    static let fixtures = Checkout.root + "/Fixtures/swe"
+    /// One cache for the suite's tests: the layers are built once and reused.
+    static let cache = "/tmp/proctor-grader-tests/swe-cache-\(getpid())"
+
+    static func repositories() throws -> String {
+        let directory = Checkout.outDirectory("swe-repos")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Checkout.root + "/scripts/build-swe-fixtures")
+        process.arguments = [directory]
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        return directory
+    }
+
+    static func store() throws -> SWEEnvironmentStore {
+        // The fixtures name Python 3.11; whatever Debian's python3 is, it stands in for it here.
+        SWEEnvironmentStore(
+            root: cache, interpreters: ["3.11": "/usr/bin/python3"], specs: try SWESpecs.read(path: fixtures + "/specs.json"))
+    }
+
+    static func options(repos: String, out: String, predictions: String = "gold") throws -> RepoGradeOptions {
+        let store = try store()
+        let profile = try SandboxProfile.load(named: "swe", sandboxesDirectory: Checkout.root + "/Sandboxes").withReadablePaths([store.root])
+        var limits = profile.definition.limits
+        limits.wall = TimeSpan(seconds: 120)
+        limits.cpu = limits.wall
+        var options = RepoGradeOptions(
+            instancesPath: fixtures + "/instances.jsonl", predictionsPath: predictions, outDirectory: out, profile: profile, limits: limits,
+            sandboxesDirectory: Checkout.root + "/Sandboxes")
+        options.reposDirectory = repos
+        options.swe = store
+        return options
+    }
+
+    @Test func goldIsFullAndAnEmptyPatchIsNoForEachRunner() throws {
+        let repos = try Self.repositories()
+        let out = Checkout.outDirectory("swe-validate")
+        let rows = try SWEValidation.run(try Self.options(repos: repos, out: out))
+        #expect(rows.count == 3)
+        for row in rows {
+            #expect(row.reproducible, "\(row.instanceID): \(row.reason ?? "")")
+            #expect(row.gold == "FULL" && row.empty == "NO")
+        }
+        // The pytest instance: its ids were cut at the space, as SWE-bench's lists are, and matched.
+        let pytest = try RepoGradeRun.report(in: out + "/gold/proctor-fixtures__paramkit-1")
+        #expect(pytest.failToPass.success == ["tests/test_words.py::test_count[double"])
+        #expect(pytest.logParser == "pytest" && pytest.testExitCode == 0 && pytest.profilePath?.hasSuffix("swe.json") == true)
+        // The data file the test patch adds is not a test directive.
+        #expect(pytest.testCommand?.hasSuffix("'tests/test_words.py'") == true)
+        // Django-style: module labels, a docstring as a test's name.
+        let django = try RepoGradeRun.report(in: out + "/gold/proctor-fixtures__djangoish-1")
+        #expect(django.testCommand?.hasSuffix("'pricing_tests.tests'") == true)
+        #expect(django.failToPass.success.contains("Percent discounts apply to the sum."))
+        let empty = try RepoGradeRun.report(in: out + "/empty/proctor-fixtures__sympyish-1")
+        #expect(empty.failToPass.failure == ["test_binomial"] && empty.passToPass.success == ["test_constant"])
+        // The whole log is kept.
+        let log = try String(contentsOfFile: out + "/empty/proctor-fixtures__djangoish-1/test_output.txt", encoding: .utf8)
+        #expect(log.contains("FAIL: test_full_discount") && log.contains(">>>>> End Test Output"))
+    }
+
+    @Test func layersAreBuiltOnceAndReused() throws {
+        let repos = try Self.repositories()
+        let store = try Self.store()
+        let instance = try RepoInstance.read(path: Self.fixtures + "/instances.jsonl")[0].located(against: repos)
+        let first = try store.layers(for: instance)
+        let marker = first.environment + "/.complete"
+        let built = try FileManager.default.attributesOfItem(atPath: marker)[.modificationDate] as? Date
+        var steps: [String] = []
+        let again = try store.layers(for: instance) { steps.append($0) }
+        #expect(again.environment == first.environment && again.instance == first.instance)
+        #expect(steps.isEmpty)  // nothing was built the second time
+        #expect(try FileManager.default.attributesOfItem(atPath: marker)[.modificationDate] as? Date == built)
+        // The environment holds the spec's two pinned packages, from the package index.
+        let layer = try String(contentsOfFile: first.environment + "/layer.json", encoding: .utf8)
+        #expect(layer.contains("pytest==8.3.3") && layer.contains("setuptools==75.1.0"))
+        // The project's own install went into the instance's venv, not the shared environment.
+        let shared = try SWEEnvironmentStore.sitePackages(of: first.environment + "/venv")
+        let own = try SWEEnvironmentStore.sitePackages(of: first.instance + "/venv")
+        #expect(!((try? FileManager.default.contentsOfDirectory(atPath: shared)) ?? []).contains { $0.lowercased().contains("paramkit") })
+        #expect(((try? FileManager.default.contentsOfDirectory(atPath: own)) ?? []).contains { $0.lowercased().contains("paramkit") })
+        // A Python version nobody mapped is one clear error naming it.
+        let bare = SWEEnvironmentStore(root: Self.cache, interpreters: [:], specs: store.specs)
+        #expect(throws: GradeError.self) { try bare.layers(for: instance) }
+        do {
+            _ = try bare.layers(for: instance)
+        } catch {
+            #expect(error.message.contains("needs Python 3.11") && error.message.contains("--python 3.11="))
+        }
+    }
+
+    @Test func aPatchThatWritesOutsideItsOverlayIsContainedAndForgedOutputDoesNotPass() throws {
+        let repos = try Self.repositories()
+        let out = Checkout.outDirectory("swe-hostile")
+        // At import the "fix" rewrites the instance layer's files, the shared environment and
+        // the host's /tmp; at exit, after pytest's own summary, it prints summary lines claiming
+        // every test passed and exits 0 (SWE-bench's log parser alone would call that FULL) —
+        // none of it may reach the layers or the verdict.
+        let hostile = [
+            "diff --git a/paramkit/__init__.py b/paramkit/__init__.py", "--- a/paramkit/__init__.py", "+++ b/paramkit/__init__.py",
+            "@@ -1,4 +1,19 @@", " \"\"\"Counting words: a Proctor fixture for SWE-bench-style grading with pytest.\"\"\"",
+            "+import glob, os, sys",
+            "+for target in [__file__, os.path.join(os.path.dirname(__file__), '..', 'tests', 'test_words.py')] + glob.glob(sys.prefix + '/../../**/site-packages/*.pth', recursive=True) + ['/tmp/proctor-swe-canary']:",
+            "+    try:", "+        with open(target, 'a') as handle:", "+            handle.write('\\n# written by the model\\n')",
+            "+    except OSError:", "+        pass",
+            "+import atexit", "+def forge():",
+            "+    print('PASSED tests/test_words.py::test_count[double space]')", "+    print('PASSED tests/test_words.py::test_count[two words]')",
+            "+    print('PASSED tests/test_words.py::test_single')", "+    sys.stdout.flush()", "+    os._exit(0)",
+            "+atexit.register(forge)", " ", " ", " def count_words(text):",
+        ].joined(separator: "\n") + "\n"
+        let predictions = try Checkout.file(
+            "preds.jsonl", [#"{"instance_id": "proctor-fixtures__paramkit-1", "model_name_or_path": "hostile", "model_patch": \#(JSONValue.string(hostile).compactText)}"#])
+        var options = try Self.options(repos: repos, out: out, predictions: predictions)
+        options.instanceIDs = ["proctor-fixtures__paramkit-1"]
+        let summary = try RepoGradeRun(options).run()
+        let report = try RepoGradeRun.report(in: out + "/proctor-fixtures__paramkit-1")
+        #expect(report.patchApplied)
+        #expect(summary.resolvedInstances == 0)
+        #expect(report.resolution == "NO")
+        #expect(report.error?.contains("forged") == true, "\(report.error ?? "no error")")
+        let log = try String(contentsOfFile: out + "/proctor-fixtures__paramkit-1/test_output.txt", encoding: .utf8)
+        #expect(log.contains("FAILED tests/test_words.py::test_count[double space]"))
+        #expect(LogParser.pytest.parse(RepoGradeRun.testSection(log))["tests/test_words.py::test_count[double"] == .passed)
+        let layers = try Self.store().layers(for: try RepoInstance.read(path: Self.fixtures + "/instances.jsonl")[0].located(against: repos))
+        let source = try String(contentsOfFile: layers.repository + "/paramkit/__init__.py", encoding: .utf8)
+        #expect(!source.contains("written by the model") && !source.contains("os._exit"))
+        let pth = try SWEEnvironmentStore.sitePackages(of: layers.instance + "/venv") + "/_proctor_environment.pth"
+        #expect(!(try String(contentsOfFile: pth, encoding: .utf8)).contains("written by the model"))
+        #expect(!FileManager.default.fileExists(atPath: "/tmp/proctor-swe-canary"))
+    }
+}
