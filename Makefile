@@ -3,7 +3,7 @@ SWIFT ?= swift
 PROCTOR = .build/debug/proctor
 DEB_PACKAGES = libseccomp-dev libcap-dev zlib1g-dev libsqlite3-dev pkg-config python3 python3-pytest python3-venv postgresql curl git patch
 
-.PHONY: setup build test demo demo-repo demo-run bench lint clean
+.PHONY: setup build test demo demo-repo demo-swe demo-run bench lint clean
 
 ## setup: install the Debian packages the build and the sandbox need (apt-get when root).
 setup:
@@ -40,6 +40,14 @@ demo-repo: build
 	scripts/build-fixture-repo results/demo-repo/repos >/dev/null
 	$(PROCTOR) grade-repo --instances Fixtures/repos/instances.jsonl --predictions Fixtures/repos/predictions.jsonl \
 	  --repos results/demo-repo/repos --out results/demo-repo/out --timeout 10s --workers 2
+
+## demo-swe: SWE-bench's way on the fixture repositories (Fixtures/swe): build their environments
+## (packages from the package index), then gold must be FULL and an empty patch NO.
+demo-swe: build
+	scripts/build-swe-fixtures results/demo-swe/repos >/dev/null
+	$(PROCTOR) swe validate --instances Fixtures/swe/instances.jsonl --repos results/demo-swe/repos \
+	  --specs Fixtures/swe/specs.json --env-cache $(CURDIR)/results/demo-swe/cache --python 3.11=/usr/bin/python3 \
+	  --out results/demo-swe/out --timeout 120s
 
 ## demo-run: a few hostile programs through `proctor run`, one outcome line each.
 demo-run: build

@@ -91,11 +91,11 @@ public struct GradeRepoCommand: ParsableCommand {
         var selection = try SandboxSelection(
             profile: profile ?? (store == nil ? "python" : "swe"), sandboxes: sandboxes,
             timeout: timeout ?? (store == nil ? "30s" : "1800s"), cpu: cpu, memory: memory)
-        if let store {
-            // The CPU limit follows the wall clock unless told otherwise: a suite may use all of it.
-            if cpu == nil { selection.limits.cpu = selection.limits.wall }
-            selection.profile = selection.profile.withReadablePaths([store.root])
-        }
+        // A test suite may use all of its time on the CPU: the CPU limit follows the wall clock
+        // unless told otherwise, and its whole output is kept (up to the output limit).
+        if cpu == nil { selection.limits.cpu = selection.limits.wall }
+        selection.limits.captureBytes = max(selection.limits.captureBytes, selection.limits.outputLimit)
+        if let store { selection.profile = selection.profile.withReadablePaths([store.root]) }
         let directory: String
         do {
             directory = try SandboxesDirectory.locate(explicit: sandboxes)

@@ -37,11 +37,28 @@ public struct ReproRepoCommand: ParsableCommand {
         do {
             recorded = try RepoGradeRun.report(in: directory)
             let sandboxesDirectory = try SandboxesDirectory.locate(explicit: sandboxes)
-            let profile = try SandboxProfile.load(named: recorded.profile ?? "python", sandboxesDirectory: sandboxesDirectory)
+            var profile: SandboxProfile
+            if let path = recorded.profilePath, FileManager.default.fileExists(atPath: path) {
+                profile = try SandboxProfile.load(path: path, sandboxesDirectory: sandboxesDirectory)
+            } else {
+                profile = try SandboxProfile.load(named: recorded.profile ?? "python", sandboxesDirectory: sandboxesDirectory)
+            }
+            // Graded SWE-bench's way: the same specs (kept beside the report), layers and interpreter.
+            var store: SWEEnvironmentStore?
+            if let root = recorded.envCache, FileManager.default.fileExists(atPath: directory + "/specs.json") {
+                var interpreters = SWEEnvironmentStore.defaultInterpreters()
+                if let mapping = recorded.interpreter?.split(separator: "=", maxSplits: 1), mapping.count == 2 {
+                    interpreters[String(mapping[0])] = String(mapping[1])
+                }
+                store = SWEEnvironmentStore(root: root, interpreters: interpreters, specs: try SWESpecs.read(path: directory + "/specs.json"))
+                profile = profile.withReadablePaths([root])
+            }
             var options = RepoGradeOptions(
                 instancesPath: directory + "/instance.jsonl", predictionsPath: directory + "/prediction.jsonl", outDirectory: scratch,
                 profile: profile, limits: recorded.limits ?? profile.definition.limits, sandboxesDirectory: sandboxesDirectory)
             options.proctorVersion = ProctorVersion.string
+            options.swe = store
+            options.runEmptyPatches = recorded.model == "empty"
             _ = try RepoGradeRun(options).run()
             fresh = try RepoGradeRun.report(in: scratch + "/" + RepoGradeRun.directoryName(recorded.instanceID))
         } catch {

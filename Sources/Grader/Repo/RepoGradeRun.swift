@@ -94,6 +94,10 @@ public final class RepoGradeRun: @unchecked Sendable {
         public var environment: String? = nil
         /// The profile file the tests ran under (what `proctor repro-repo` loads again).
         public var profilePath: String? = nil
+        /// SWE mode: the layer cache and the interpreter (`VERSION=PATH`) the run used; with the
+        /// instance directory's specs.json, what `proctor repro-repo` needs to run it again.
+        public var envCache: String? = nil
+        public var interpreter: String? = nil
 
         public struct Tests: Codable, Sendable {
             public var success: [String]
@@ -116,6 +120,7 @@ public final class RepoGradeRun: @unchecked Sendable {
             case droppedChanges = "dropped_changes", suspicious, infrastructureError = "infrastructure_error", error, sandboxStatus = "sandbox_status", wallMs = "wall_ms"
             case testCommand = "test_command", profile, limits, failToPass = "FAIL_TO_PASS", passToPass = "PASS_TO_PASS"
             case logParser = "log_parser", testExitCode = "test_exit_code", environment, profilePath = "profile_path"
+            case envCache = "env_cache", interpreter
         }
     }
 
@@ -374,9 +379,13 @@ public final class RepoGradeRun: @unchecked Sendable {
                 guard rename(prepared, path) == 0 else { throw GradeError("cannot move the worktree into the run (errno \(errno))") }
             },
             outputs: [Self.reportName],
-            collect: { directory in
-                let result = Result { () throws(GradeError) in try JUnitReport.read(path: directory + "/" + Self.reportName) }
+            collect: { [directory] outputs in
+                let result = Result { () throws(GradeError) in try JUnitReport.read(path: outputs + "/" + Self.reportName) }
                 collected.withLock { junit = result }
+                // Kept for diagnosis beside the instance's other files (a regular file only).
+                if case .success = result, let data = FileManager.default.contents(atPath: outputs + "/" + Self.reportName) {
+                    try? data.write(to: URL(fileURLWithPath: directory + "/junit.xml"))
+                }
             })
         let outcome = sandbox.run(request)
         report.sandboxStatus = outcome.statusText
@@ -427,6 +436,9 @@ public final class RepoGradeRun: @unchecked Sendable {
             }
         case .success:
             report.error = "\(outcome.statusText): a test report exists but the tests never started (the setup command failed)"
+        case .failure where ["timeout", "signaled", "memory_limit", "output_limit"].contains(outcome.status):
+            // Killed before pytest could finish its report: say what killed it, not what it left.
+            report.error = "\(outcome.statusText): the tests did not finish (wall limit \(limits.wall), CPU limit \(limits.cpu)); no verdict"
         case .failure(let error):
             report.error = "\(outcome.statusText): \(error)"
         case nil:

@@ -57,6 +57,13 @@ extension RepoGradeRun {
             return
         }
         report.environment = (layers.environment as NSString).lastPathComponent
+        report.envCache = store.root
+        report.interpreter = "\(layers.pythonVersion)=\(layers.interpreter)"
+        if let entry = store.specs.repositories[instance.specName], let version = instance.version {
+            var own = entry
+            own.versions = entry.versions.filter { $0.key == version }
+            try? JSONReport.write(SWESpecs(repositories: [instance.specName: own]), to: directory + "/specs.json")
+        }
         note("layers: \(layers.environment), \(layers.instance) (Python \(layers.pythonVersion) at \(layers.interpreter))")
         let workspace: RepoWorkspace
         do {
