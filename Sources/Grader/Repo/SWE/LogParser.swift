@@ -80,13 +80,10 @@ public enum LogParser: String, Sendable, Codable, CaseIterable {
                 var name = String(parts[1])
                 if option { name = cutPathOption(name) }
                 map[name] = status
-            } else if clean, let status = TestStatus.allCases.first(where: { line.hasSuffix($0.rawValue) }) {
-                // Older pytest: `path::name STATUS`; the status word is the second word.
-                _ = status
+            } else if clean, TestStatus.allCases.contains(where: { $0 != .unknown && line.hasSuffix($0.rawValue) }) {
+                // Older pytest: `path::name STATUS`; whatever the second word is stands for the status.
                 let parts = words(line)
-                if parts.count >= 2, let second = TestStatus(rawValue: String(parts[1])) {
-                    map[String(parts[0])] = second
-                }
+                if parts.count >= 2 { map[String(parts[0])] = TestStatus(rawValue: String(parts[1])) ?? .unknown }
             }
         }
         return map

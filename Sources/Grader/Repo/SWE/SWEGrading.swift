@@ -33,15 +33,17 @@ public struct SWEGrading: Sendable, Equatable {
             return
         }
         for name in failToPass {
-            let status = Self.status(of: name, in: statuses)
-            if status == .passed || status == .xfail { failToPassSuccess.append(name) } else { failToPassFailure.append(name) }
+            switch Self.status(of: name, in: statuses) {
+            case .passed, .xfail: failToPassSuccess.append(name)
+            case .unknown: continue  // neither, as in SWE-bench
+            default: failToPassFailure.append(name)
+            }
         }
         for name in passToPass {
-            let status = Self.status(of: name, in: statuses)
-            if status == .passed || status == .xfail || status == .skipped {
-                passToPassSuccess.append(name)
-            } else {
-                passToPassFailure.append(name)
+            switch Self.status(of: name, in: statuses) {
+            case .passed, .xfail, .skipped: passToPassSuccess.append(name)
+            case .unknown: continue
+            default: passToPassFailure.append(name)
             }
         }
         let maintained = passToPassFailure.isEmpty
@@ -62,7 +64,7 @@ public struct SWEGrading: Sendable, Equatable {
         guard opened > name.filter({ $0 == "]" }).count else { return nil }
         let matching = statuses.filter { $0.key.hasPrefix(name) }.map(\.value)
         guard !matching.isEmpty else { return nil }
-        for worst in [TestStatus.error, .failed, .skipped, .xfail] where matching.contains(worst) { return worst }
+        for worst in [TestStatus.error, .failed, .skipped, .unknown, .xfail] where matching.contains(worst) { return worst }
         return .passed
     }
 }
