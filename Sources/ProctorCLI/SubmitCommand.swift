@@ -62,6 +62,9 @@ public struct SubmitCommand: ParsableCommand {
     @Flag(help: "Repository tasks: a suspicious instance is unresolved (see `proctor grade-repo --strict`).")
     var strict = false
 
+    @Option(help: "Repository tasks, SWE-bench's way: the specs file (see `proctor grade-repo --specs`); workers build environments in their own --env-cache.")
+    var specs: String?
+
     @Flag(help: "Submit the tasks that have samples even if some have none.")
     var allowPartial = false
 
@@ -88,9 +91,21 @@ public struct SubmitCommand: ParsableCommand {
     }
 
     public func run() throws {
-        let selection = try SandboxSelection(
-            profile: profile ?? (isRepository ? "python" : "python-strict"), sandboxes: sandboxes,
-            timeout: timeout ?? (isRepository ? "30s" : "3s"), cpu: cpu, memory: memory, pythonEnv: pythonEnv)
+        var sweSpecs: String?
+        if let specs {
+            guard isRepository else { throw CLIFailure.usage("proctor: --specs is for repository tasks (--instances, --predictions)") }
+            do {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+                sweSpecs = String(decoding: try encoder.encode(try SWESpecs.read(path: specs)), as: UTF8.self)
+            } catch let error as GradeError {
+                throw CLIFailure.from(error)
+            }
+        }
+        var selection = try SandboxSelection(
+            profile: profile ?? (sweSpecs != nil ? "swe" : isRepository ? "python" : "python-strict"), sandboxes: sandboxes,
+            timeout: timeout ?? (sweSpecs != nil ? "1800s" : isRepository ? "30s" : "3s"), cpu: cpu, memory: memory, pythonEnv: pythonEnv)
+        if isRepository && cpu == nil { selection.limits.cpu = selection.limits.wall }
         var settings = RunSettings(
             profile: selection.profile.name, profileSHA256: selection.profile.sha256, limits: selection.limits,
             ks: try GradeCommand.parseKs(k), problems: problems ?? instances ?? "", samples: samples ?? predictions ?? "")
@@ -100,6 +115,7 @@ public struct SubmitCommand: ParsableCommand {
             if let instances, let predictions {
                 settings.kind = "repo"
                 settings.strict = strict ? true : nil
+                settings.sweSpecs = sweSpecs
                 (raw, jobs) = try Self.repositoryJobs(instances: instances, predictions: predictions, repos: repos)
             } else if let problems, let samples {
                 (raw, jobs) = try sampleJobs(problems: problems, samples: samples)
@@ -110,7 +126,8 @@ public struct SubmitCommand: ParsableCommand {
         if let pythonEnv { settings.pythonEnv = URL(fileURLWithPath: pythonEnv).standardizedFileURL.path }
         do {
             settings.problemsSHA256 = try Digest.sha256(file: settings.problems)
-            settings.samplesSHA256 = try Digest.sha256(file: settings.samples)
+            // `--predictions gold`: the instances' own patches, already covered by their digest.
+            settings.samplesSHA256 = settings.samples == "gold" && isRepository ? Digest.sha256("gold") : try Digest.sha256(file: settings.samples)
         } catch {
             throw CLIFailure.usage("proctor: \(error)")
         }

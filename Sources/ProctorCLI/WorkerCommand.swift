@@ -59,6 +59,12 @@ public struct WorkerCommand: ParsableCommand {
     @Option(help: "Directory holding the sandbox profiles (default: found automatically).")
     var sandboxes: String?
 
+    @Option(help: "SWE runs (submitted with --specs): where this worker builds and caches environment layers.")
+    var envCache: String = "/var/cache/proctor/swe"
+
+    @Option(help: ArgumentHelp("SWE runs: an interpreter for a Python version, VERSION=PATH (repeatable).", valueName: "version=path"))
+    var python: [String] = []
+
     public init() {}
 
     public func validate() throws {
@@ -97,6 +103,14 @@ public struct WorkerCommand: ParsableCommand {
         options.maxAttempts = maxAttempts
         options.pool = PoolMode(rawValue: pool) ?? .warm
         options.proctorVersion = ProctorVersion.string
+        options.sweCache = URL(fileURLWithPath: envCache).standardizedFileURL.path
+        for entry in python {
+            let parts = entry.split(separator: "=", maxSplits: 1)
+            guard parts.count == 2, parts[1].hasPrefix("/") else {
+                throw CLIFailure.usage("proctor: --python \(entry): give VERSION=/absolute/path/to/python")
+            }
+            options.pythonInterpreters[String(parts[0])] = String(parts[1])
+        }
         options.metricsAddress = metrics
         options.exitWhenIdleSeconds = exitWhenIdle.flatMap(TimeSpan.init(parsing:)).map { Double($0.milliseconds) / 1000 }
 

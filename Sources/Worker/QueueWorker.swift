@@ -313,11 +313,19 @@ public final class QueueWorker: @unchecked Sendable {
         defer { try? FileManager.default.removeItem(atPath: out) }
         let report: RepoGradeRun.InstanceReport
         do {
-            let profile = try settings.loadProfile(sandboxesDirectory: options.sandboxesDirectory)
+            var profile = try settings.loadProfile(sandboxesDirectory: options.sandboxesDirectory)
+            var store: SWEEnvironmentStore?
+            if let text = settings.sweSpecs {
+                let specs = try JSONDecoder().decode(SWESpecs.self, from: Data(text.utf8))
+                let interpreters = SWEEnvironmentStore.defaultInterpreters().merging(options.pythonInterpreters) { $1 }
+                store = SWEEnvironmentStore(root: options.sweCache, interpreters: interpreters, specs: specs)
+                profile = profile.withReadablePaths([options.sweCache])
+            }
             var repoOptions = RepoGradeOptions(
                 instancesPath: "queue", predictionsPath: "queue", outDirectory: out, profile: profile, limits: settings.limits,
                 sandboxesDirectory: options.sandboxesDirectory)
             repoOptions.strict = settings.strict ?? false
+            repoOptions.swe = store
             report = try RepoGradeRun.gradeOne(instance: instance, prediction: prediction, options: repoOptions)
         } catch {
             return retryJob(job, "cannot grade the repository task here: \(error)")

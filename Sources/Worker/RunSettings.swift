@@ -21,6 +21,9 @@ public struct RunSettings: Codable, Sendable, Equatable {
     /// A Python virtual environment the samples may import from (`--python-env`): every worker
     /// must have it at this path.
     public var pythonEnv: String?
+    /// Repository tasks graded SWE-bench's way (`submit --specs`): the specs, as JSON, so every
+    /// worker uses the same ones; each worker builds the layers in its own `--env-cache`.
+    public var sweSpecs: String?
 
     /// The run's profile as this machine has it (with the run's Python environment, if any).
     public func loadProfile(sandboxesDirectory: String) throws(SandboxError) -> SandboxProfile {

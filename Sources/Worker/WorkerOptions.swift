@@ -24,6 +24,10 @@ public struct WorkerOptions: Sendable {
     /// Exit once the queue has had nothing claimable for this long (nil: run until stopped).
     public var exitWhenIdleSeconds: Double?
     public var workerID: String
+    /// Where this worker builds and caches SWE environment layers (`--env-cache`).
+    public var sweCache = "/var/cache/proctor/swe"
+    /// Python version → interpreter on this machine (`--python`), beside Debian's own.
+    public var pythonInterpreters: [String: String] = [:]
 
     public init(queue: QueueLocation, sandboxesDirectory: String) {
         self.queue = queue

@@ -393,4 +393,31 @@ struct WorkerCommandTests {
         #expect(!FileManager.default.fileExists(atPath: "/tmp/proctor-canary-ed"))
         #expect(!(try String(contentsOfFile: base + "/repos/mathkit/.git/config", encoding: .utf8)).contains("fsmonitor"))
     }
+
+    @Test(.enabled(if: geteuid() == 0, "in-place overlays need a mount namespace"))
+    func sweRunsGoThroughTheQueueWithTheSubmittedSpecs() throws {
+        try #require(ProctorExecutable.isBuilt)
+        let location = try Backend.sqlite.freshLocation()
+        let base = NSTemporaryDirectory() + "proctor-swe-queue-\(UInt32.random(in: 0...UInt32.max))"
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        _ = try ProctorExecutable.runTool(ProctorExecutable.root + "/scripts/build-swe-fixtures", [base + "/repos"])
+        let fixtures = ProctorExecutable.root + "/Fixtures/swe"
+        let submitted = try ProctorExecutable.run([
+            "submit", "--queue", location, "--run", "swe", "--instances", fixtures + "/instances.jsonl", "--predictions", "gold",
+            "--repos", base + "/repos", "--specs", fixtures + "/specs.json", "--timeout", "120s",
+        ])
+        try #require(submitted.status == 0, "\(submitted.stderr)")
+        // The specs travel with the run; the layers are this worker's own.
+        let worker = try WorkerProcess(
+            location, ["--concurrency", "2", "--exit-when-idle", "1", "--env-cache", base + "/cache", "--python", "3.11=/usr/bin/python3"])
+        #expect(worker.wait(seconds: 300) == 0, "\(worker.output)")
+        let (rows, failed, status) = try Self.results(location, run: "swe")
+        #expect(status == 0 && failed.isEmpty)
+        #expect(rows.count == 3)
+        for row in rows {
+            #expect(row["resolution"] as? String == "FULL", "\(row)")
+            #expect((row["log_parser"] as? String).map { ["pytest", "django", "sympy"].contains($0) } == true)
+        }
+        #expect(FileManager.default.fileExists(atPath: base + "/cache/envs"))
+    }
 }
