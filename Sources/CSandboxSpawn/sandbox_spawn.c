@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <net/if.h>
 #include <linux/capability.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
@@ -234,6 +235,20 @@ static void child_exec_program(const csandbox_config *c, int error_fd) {
         }
     } else if (c->overlay_target != NULL) {
         child_fail(error_fd, CSANDBOX_STAGE_OVERLAY, EINVAL);
+    }
+    // A network namespace of the run's own starts with lo down; up, it is the run's whole
+    // network: servers the tests start on 127.0.0.1 are reachable, nothing of the host's is.
+    if (c->loopback_up && (c->namespaces & CSANDBOX_NS_NET)) {
+        long sock = syscall(SYS_socket, AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        if (sock < 0) child_fail(error_fd, CSANDBOX_STAGE_LOOPBACK, errno);
+        struct ifreq request;
+        char *bytes = (char *)&request;
+        for (size_t i = 0; i < sizeof request; i++) bytes[i] = 0;
+        request.ifr_name[0] = 'l';
+        request.ifr_name[1] = 'o';
+        request.ifr_flags = IFF_UP | IFF_LOOPBACK | IFF_RUNNING;
+        if (syscall(SYS_ioctl, sock, SIOCSIFFLAGS, &request) != 0) child_fail(error_fd, CSANDBOX_STAGE_LOOPBACK, errno);
+        syscall(SYS_close, sock);
     }
     if (syscall(SYS_chdir, c->cwd != NULL ? c->cwd : c->workdir) != 0) child_fail(error_fd, CSANDBOX_STAGE_CHDIR, errno);
 

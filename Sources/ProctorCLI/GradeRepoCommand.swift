@@ -76,6 +76,9 @@ public struct GradeRepoCommand: ParsableCommand {
     @Flag(help: "A suspicious instance (its patch or its run reached into the test machinery) is unresolved.")
     var strict = false
 
+    @Option(help: "none, or loopback: the tests get a network namespace of their own with only lo up (suites that start local servers); the host stays out of reach.")
+    var network: String = "none"
+
     @OptionGroup(title: "SWE-bench's grading (environments, test commands, log parsers)")
     var swe: SWEOptions
 
@@ -90,7 +93,7 @@ public struct GradeRepoCommand: ParsableCommand {
         let store = try swe.store()
         var selection = try SandboxSelection(
             profile: profile ?? (store == nil ? "python" : "swe"), sandboxes: sandboxes,
-            timeout: timeout ?? (store == nil ? "30s" : "1800s"), cpu: cpu, memory: memory)
+            timeout: timeout ?? (store == nil ? "30s" : "1800s"), cpu: cpu, memory: memory, network: network)
         // A test suite may use all of its time on the CPU: the CPU limit follows the wall clock
         // unless told otherwise, and its whole output is kept (up to the output limit).
         if cpu == nil { selection.limits.cpu = selection.limits.wall }

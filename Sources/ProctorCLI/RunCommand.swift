@@ -40,6 +40,9 @@ public struct RunCommand: ParsableCommand {
     @Option(name: .long, help: "A Python virtual environment whose packages the program may import (read-only).")
     var pythonEnv: String?
 
+    @Flag(help: "A network namespace of the run's own with only lo up (profiles whose seccomp policy has a TIER-loopback tier).")
+    var loopback = false
+
     @Option(name: .long, help: "Kill the run once stdout+stderr exceed this many bytes, e.g. 1MiB. Default: the profile's.")
     var outputLimit: String?
 
@@ -100,6 +103,7 @@ public struct RunCommand: ParsableCommand {
         let directory = try SandboxesDirectory.locate(explicit: sandboxes)
         var loaded = try SandboxProfile.load(named: profile, sandboxesDirectory: directory)
         if let pythonEnv { loaded = try loaded.withPythonEnvironment(pythonEnv) }
+        if loopback { loaded = try loaded.withLoopbackNetwork() }
         let limits = try limits(from: loaded.definition.limits)
         let path = program[0]
         guard let source = FileManager.default.contents(atPath: path) else {

@@ -118,9 +118,12 @@ struct SWEValidateCommand: ParsableCommand {
     @Option(help: "Directory holding the sandbox profiles (default: found automatically).")
     var sandboxes: String?
 
+    @Option(help: "none, or loopback (see grade-repo --network).")
+    var network: String = "none"
+
     func run() throws {
         let store = try swe.store(required: true)!
-        var selected = try SandboxSelection(profile: "swe", sandboxes: sandboxes, timeout: timeout, cpu: nil, memory: nil)
+        var selected = try SandboxSelection(profile: "swe", sandboxes: sandboxes, timeout: timeout, cpu: nil, memory: nil, network: network)
         selected.limits.cpu = selected.limits.wall
         selected.profile = selected.profile.withReadablePaths([store.root])
         let directory: String

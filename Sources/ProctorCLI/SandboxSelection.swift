@@ -27,10 +27,18 @@ struct SandboxSelection {
         memory.bytes < minimumMemory ? "--memory \(memory) is below the \(ByteCount(bytes: minimumMemory)) the interpreter needs to start" : nil
     }
 
-    init(profile name: String, sandboxes: String?, timeout: String, cpu: String?, memory: String?, pythonEnv: String? = nil) throws {
+    init(
+        profile name: String, sandboxes: String?, timeout: String, cpu: String?, memory: String?, pythonEnv: String? = nil,
+        network: String? = nil
+    ) throws {
         do {
             profile = try SandboxProfile.load(named: name, sandboxesDirectory: SandboxesDirectory.locate(explicit: sandboxes))
             if let pythonEnv { profile = try profile.withPythonEnvironment(pythonEnv) }
+            switch network {
+            case nil, "none": break
+            case "loopback": profile = try profile.withLoopbackNetwork()
+            default: throw CLIFailure.usage("proctor: --network \(network!): none or loopback")
+            }
         } catch {
             throw CLIFailure.usage("proctor: \(error)")
         }

@@ -62,6 +62,9 @@ public struct SubmitCommand: ParsableCommand {
     @Flag(help: "Repository tasks: a suspicious instance is unresolved (see `proctor grade-repo --strict`).")
     var strict = false
 
+    @Option(help: "Repository tasks: none, or loopback (see grade-repo --network); recorded with the run for every worker.")
+    var network: String = "none"
+
     @Option(help: "Repository tasks, SWE-bench's way: the specs file (see `proctor grade-repo --specs`); workers build environments in their own --env-cache.")
     var specs: String?
 
@@ -104,7 +107,8 @@ public struct SubmitCommand: ParsableCommand {
         }
         var selection = try SandboxSelection(
             profile: profile ?? (sweSpecs != nil ? "swe" : isRepository ? "python" : "python-strict"), sandboxes: sandboxes,
-            timeout: timeout ?? (sweSpecs != nil ? "1800s" : isRepository ? "30s" : "3s"), cpu: cpu, memory: memory, pythonEnv: pythonEnv)
+            timeout: timeout ?? (sweSpecs != nil ? "1800s" : isRepository ? "30s" : "3s"), cpu: cpu, memory: memory, pythonEnv: pythonEnv,
+            network: isRepository ? network : nil)
         if isRepository && cpu == nil { selection.limits.cpu = selection.limits.wall }
         var settings = RunSettings(
             profile: selection.profile.name, profileSHA256: selection.profile.sha256, limits: selection.limits,
@@ -116,6 +120,7 @@ public struct SubmitCommand: ParsableCommand {
                 settings.kind = "repo"
                 settings.strict = strict ? true : nil
                 settings.sweSpecs = sweSpecs
+                settings.network = network == "loopback" ? "loopback" : nil
                 (raw, jobs) = try Self.repositoryJobs(instances: instances, predictions: predictions, repos: repos)
             } else if let problems, let samples {
                 (raw, jobs) = try sampleJobs(problems: problems, samples: samples)

@@ -218,6 +218,11 @@ public final class Sandbox: Sendable {
         defer { [listener.0, listener.1].forEach(Syscall.close) }
 
         var namespaceBits: Int32 = 0
+        // The loopback tier allows IPv4/IPv6 sockets because the run's own network namespace
+        // makes lo its whole network: without one they would reach the host's.
+        guard profile.definition.network != "loopback" || privileges.canCreateNamespaces else {
+            throw SandboxError(.invalidArgument, "a loopback network needs a network namespace of the run's own (run the grader as root)")
+        }
         if privileges.canCreateNamespaces {
             let bits: [String: Int32] = [
                 "pid": Int32(CSANDBOX_NS_PID), "ipc": Int32(CSANDBOX_NS_IPC),
@@ -255,7 +260,8 @@ public final class Sandbox: Sendable {
         let ruleset = try Landlock.ruleset(
             readExecute: profile.definition.filesystem.readExecute,
             readWrite: profile.definition.filesystem.readWrite + [scratch] + (overlay == nil ? tree.map { [$0.path] } ?? [] : []),
-            readRemove: [dir.path], writeFiles: tree?.outputs ?? [])
+            readRemove: [dir.path], writeFiles: tree?.outputs ?? [],
+            loopbackNetwork: profile.definition.network == "loopback" && namespaceBits & Int32(CSANDBOX_NS_NET) != 0)
         isolation.landlockABI = ruleset?.abi
         isolation.landlockLayers = ruleset?.layers ?? []
 
@@ -265,6 +271,7 @@ public final class Sandbox: Sendable {
                 scratchOptions: scratchOptions, sharedMemoryOptions: sharedMemoryOptions,
                 procLandlockAccess: ruleset != nil && profile.definition.procfs == true && namespaceBits & Int32(CSANDBOX_NS_PID) != 0
                     ? Landlock.execute | Landlock.readFile | Landlock.readDir : 0,
+                loopback: profile.definition.network == "loopback" && namespaceBits & Int32(CSANDBOX_NS_NET) != 0,
                 scratchLandlockAccess: ruleset.map { Landlock.handledFilesystem(abi: $0.abi) } ?? 0, stdin: stdio.stdin,
                 stdout: stdio.stdout, stderr: stdio.stderr, control: stdio.control,
                 rlimits: rlimitTable(appliedLimits), slot: slot, lastCapability: privileges.lastCapability,

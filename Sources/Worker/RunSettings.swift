@@ -24,10 +24,13 @@ public struct RunSettings: Codable, Sendable, Equatable {
     /// Repository tasks graded SWE-bench's way (`submit --specs`): the specs, as JSON, so every
     /// worker uses the same ones; each worker builds the layers in its own `--env-cache`.
     public var sweSpecs: String?
+    /// `loopback`: the tests get a network namespace of their own with lo up; nil: no network.
+    public var network: String?
 
     /// The run's profile as this machine has it (with the run's Python environment, if any).
     public func loadProfile(sandboxesDirectory: String) throws(SandboxError) -> SandboxProfile {
-        let profile = try SandboxProfile.load(named: self.profile, sandboxesDirectory: sandboxesDirectory)
+        var profile = try SandboxProfile.load(named: self.profile, sandboxesDirectory: sandboxesDirectory)
+        if network == "loopback" { profile = try profile.withLoopbackNetwork() }
         return try pythonEnv.map { (path) throws(SandboxError) in try profile.withPythonEnvironment(path) } ?? profile
     }
 

@@ -102,4 +102,18 @@ struct RunCommandTests {
         }
         #expect("\(error.map { "\($0)" } ?? "")".contains("32MiB"), "\(String(describing: error))")
     }
+
+    @Test(.enabled(if: geteuid() == 0, "network namespaces need root"))
+    func loopbackGivesTheRunItsOwnLoopbackAndNothingElse() throws {
+        try #require(ProctorExecutable.isBuilt)
+        let invocation = try ProctorExecutable.run([
+            "run", "--profile", "python", "--loopback", "--", ProctorExecutable.root + "/Fixtures/run/loopback_network.py", "1", "/nonexistent",
+        ])
+        let outcome = try JSONSerialization.jsonObject(with: Data(invocation.stdout.utf8)) as? [String: Any]
+        let result = try JSONSerialization.jsonObject(with: Data(((outcome?["stdout"] as? String) ?? "").utf8)) as? [String: String]
+        #expect(result?["own_server"] == "pong", "\(invocation.stdout)")
+        #expect(result?["outside"]?.hasPrefix("refused") == true)
+        let strict = try ProctorExecutable.run(["run", "--profile", "python-strict", "--loopback", "--", ProctorExecutable.root + "/Fixtures/run/normal.py"])
+        #expect(strict.status != 0 && strict.stderr.contains("no tier 'strict-loopback'"))
+    }
 }

@@ -56,6 +56,7 @@ typedef struct csandbox_config {
     const char *scratch_options; ///< Non-NULL (needs CSANDBOX_NS_MOUNT): mount a tmpfs with these options on `workdir`.
     uint64_t scratch_landlock_access; ///< Landlock rights granted on the mounted tmpfs (rules on a mountpoint do not reach the mount).
     uint64_t proc_landlock_access; ///< Landlock rights on the run's private procfs (0: unreadable, as the host's).
+    int loopback_up;           ///< With CSANDBOX_NS_NET: bring the new namespace's lo up (its only interface).
     const char *shm_options;   ///< Non-NULL (needs scratch_options): a private tmpfs with these options on /dev/shm
                                ///< (POSIX semaphores and shared memory: multiprocessing needs them).
     const char *overlay_target;  ///< Non-NULL (needs scratch_options): cover this directory with an overlay whose
@@ -104,6 +105,7 @@ typedef enum csandbox_stage {
     CSANDBOX_STAGE_SEND_LISTENER,
     CSANDBOX_STAGE_EXEC,
     CSANDBOX_STAGE_OVERLAY,
+    CSANDBOX_STAGE_LOOPBACK,
 } csandbox_stage;
 
 /// What the parent gets back.

@@ -50,13 +50,16 @@ enum Landlock {
     /// `readWrite` and the workdir, no TCP bind/connect (ABI 4+), and signals and abstract unix
     /// sockets scoped to the run (ABI 6+); under `readRemove` files can be read and deleted only;
     /// `writeFiles` are single files that can be read, written and truncated, nothing beside them.
-    /// Returns nil when the kernel has no Landlock.
+    /// Returns nil when the kernel has no Landlock. With `loopbackNetwork` TCP is left to the
+    /// run's network namespace, whose only interface is its own lo.
     static func ruleset(
-        readExecute: [String], readWrite: [String], readRemove: [String] = [], writeFiles: [String] = []
+        readExecute: [String], readWrite: [String], readRemove: [String] = [], writeFiles: [String] = [],
+        loopbackNetwork: Bool = false
     ) throws(SandboxError) -> Ruleset? {
         guard let abi else { return nil }
         let handled = handledFilesystem(abi: abi)
-        let handledNet: UInt64 = abi >= 4 ? 0b11 : 0  // BIND_TCP | CONNECT_TCP, with no rule allowing either
+        // BIND_TCP | CONNECT_TCP, with no rule allowing either.
+        let handledNet: UInt64 = abi >= 4 && !loopbackNetwork ? 0b11 : 0
         let scoped: UInt64 = abi >= 6 ? 0b11 : 0  // ABSTRACT_UNIX_SOCKET | SIGNAL
         let fd = csandbox_landlock_create_ruleset(Int32(abi), handled, handledNet, scoped)
         guard fd >= 0 else { throw SandboxError(.landlock, "landlock_create_ruleset", errno: Glibc.errno) }

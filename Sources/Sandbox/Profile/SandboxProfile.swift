@@ -27,6 +27,9 @@ public struct SandboxProfile: Sendable {
         public var sharedMemory: ByteCount? = nil
         /// The run's private procfs (its own processes only) is readable; nil or false: it is not.
         public var procfs: Bool? = nil
+        /// `loopback`: the run has a network namespace of its own with lo up, and the seccomp
+        /// tier `TIER-loopback` (IPv4/IPv6 sockets reach only that lo); nil: no network.
+        public var network: String? = nil
         /// `pid`, `ipc`, `uts`, `net`: created when the grader runs as root.
         public var namespaces: [String]
         /// First uid/gid of the unprivileged slots used when the grader runs as root.
@@ -133,6 +136,24 @@ public struct SandboxProfile: Sendable {
         changed.environment["PROCTOR_SITE_PACKAGES"] = root + "/lib/\(version)/site-packages"
         var hasher = SHA256()
         hasher.update(data: Array((sha256 + "\u{0}python-env\u{0}" + root).utf8))
+        return SandboxProfile(
+            definition: changed, policy: policy, bootstrapSource: bootstrapSource, zygoteSource: zygoteSource,
+            sha256: hasher.finalize().map { String(format: "%02x", $0) }.joined(), path: path)
+    }
+
+    /// The profile with a loopback-only network (`--network loopback`): a network namespace of
+    /// the run's own with lo up, and the seccomp tier `TIER-loopback`, which the policy must have.
+    public func withLoopbackNetwork() throws(SandboxError) -> SandboxProfile {
+        var changed = definition
+        changed.network = "loopback"
+        if !changed.namespaces.contains("net") { changed.namespaces.append("net") }
+        let tier = definition.seccomp.tier + "-loopback"
+        guard policy.tiers[tier] != nil else {
+            throw SandboxError(.invalidProfile, "profile \(name): its seccomp policy has no tier '\(tier)' for a loopback network")
+        }
+        changed.seccomp.tier = tier
+        var hasher = SHA256()
+        hasher.update(data: Array((sha256 + "\u{0}network\u{0}loopback").utf8))
         return SandboxProfile(
             definition: changed, policy: policy, bootstrapSource: bootstrapSource, zygoteSource: zygoteSource,
             sha256: hasher.finalize().map { String(format: "%02x", $0) }.joined(), path: path)

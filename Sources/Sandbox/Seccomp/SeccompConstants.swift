@@ -1,7 +1,7 @@
 /// Names that may appear in policy files instead of bare numbers (x86_64 Linux values).
 enum SeccompConstants {
     static let values: [String: UInt64] = [
-        "AF_UNIX": 1,
+        "AF_UNIX": 1, "AF_INET": 2, "AF_INET6": 10,
         "CLONE_THREAD": 0x0001_0000,
         "CLONE_NEWNS": 0x0002_0000,
         "CLONE_NEWCGROUP": 0x0200_0000,

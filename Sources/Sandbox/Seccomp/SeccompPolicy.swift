@@ -19,6 +19,10 @@ public struct SeccompTier: Codable, Sendable, Hashable {
     /// Rules of a second, stricter filter that the in-process bootstrap stacks once the
     /// interpreter has started (filters only ever tighten), e.g. "no more execve".
     public var afterStart: [SeccompRule]?
+    /// Syscalls whose rules in the policy's own list this tier replaces with its own (the
+    /// loopback tier's sockets): libseccomp gives no order among overlapping rules, so a tier
+    /// that decides a syscall differently takes it over whole.
+    public var replaces: [String]?
 }
 
 /// What happens to the listed syscalls when the conditions hold.

@@ -29,7 +29,13 @@ public struct SeccompProgram: Sendable, Hashable {
         guard let defaultErrno = SeccompConstants.errnos[policy.defaultErrno] else {
             throw SandboxError(.invalidProfile, "seccomp policy: unknown defaultErrno '\(policy.defaultErrno)'")
         }
-        let program = try build(defaultAction: csec_act_errno(UInt16(defaultErrno)), rules: policy.rules + tierRules.rules)
+        let replaced = Set(tierRules.replaces ?? [])
+        let base = policy.rules.compactMap { rule -> SeccompRule? in
+            var kept = rule
+            kept.syscalls.removeAll { replaced.contains($0) }
+            return kept.syscalls.isEmpty ? nil : kept
+        }
+        let program = try build(defaultAction: csec_act_errno(UInt16(defaultErrno)), rules: base + tierRules.rules)
         cache.withLock { $0[cacheKey] = program }
         return program
     }

@@ -37,6 +37,8 @@ final class SpawnContext: @unchecked Sendable {
         var sharedMemoryOptions: String? = nil
         /// Landlock rights on the run's private procfs.
         var procLandlockAccess: UInt64 = 0
+        /// Bring lo up in the run's network namespace.
+        var loopback = false
         /// Landlock rights on the scratch tmpfs (the rights the ruleset grants read-write paths).
         var scratchLandlockAccess: UInt64 = 0
         var stdin: Int32
@@ -82,6 +84,7 @@ final class SpawnContext: @unchecked Sendable {
         config.landlock_ruleset_fd = plan.landlockFD
         config.scratch_landlock_access = plan.scratchLandlockAccess
         config.proc_landlock_access = plan.procLandlockAccess
+        config.loopback_up = plan.loopback ? 1 : 0
         config.seccomp_listener_socket = plan.listenerSocket
     }
 
@@ -133,7 +136,7 @@ final class SpawnContext: @unchecked Sendable {
         let names = [
             "none", "clone", "init fork", "signal reset", "setsid", "PR_SET_PDEATHSIG", "stdio", "close fds",
             "chdir", "mount scratch tmpfs", "setrlimit", "setgroups", "capability drop", "setgid", "setuid", "no_new_privs",
-            "landlock_restrict_self", "seccomp", "send seccomp listener", "execve", "mount working-tree overlay",
+            "landlock_restrict_self", "seccomp", "send seccomp listener", "execve", "mount working-tree overlay", "loopback up",
         ]
         return stage >= 0 && Int(stage) < names.count ? names[Int(stage)] : "stage \(stage)"
     }
