@@ -82,6 +82,7 @@ def apply_model_patch(patch, environment):
 
 STREAM_KINDS = {"outcome": 4, "suspicious": 3, "finish": 2}
 MAX_STREAM_LINES = 200000
+FINISHED = threading.Event()
 
 
 def forward_stream(read_fd):
@@ -97,6 +98,8 @@ def forward_stream(read_fd):
                 continue
             os.write(CONTROL_FD, (line + "\n").encode("utf-8", "backslashreplace"))
             forwarded += 1
+            if fields[0] == "finish":
+                FINISHED.set()
 
 
 def run_tests(command, inputs):
@@ -113,8 +116,16 @@ def run_tests(command, inputs):
         code = subprocess.call(["/bin/sh", "-c", command], env=environment, pass_fds=(write_fd,))
     finally:
         os.close(write_fd)
-    reader.join(5)  # a process the tests left behind may hold the pipe open: do not wait on it
+    wait_for_stream(reader)
     return code
+
+
+def wait_for_stream(reader):
+    """Until the plugin's session-end record is through (everything before it is), or 5 s: a
+    process the tests left behind (forked, not exec'd) may hold the pipe open for as long as it
+    lives, so the end of the pipe is not waited for."""
+    FINISHED.wait(5)
+    reader.join(0.1)
 
 
 def run_eval(inputs, script, log_name, stream):
@@ -147,7 +158,7 @@ def run_eval(inputs, script, log_name, stream):
         if write_fd is not None:
             os.close(write_fd)
     if stream:
-        reader.join(5)
+        wait_for_stream(reader)
     tell("tests_finished", code)
     return 0
 

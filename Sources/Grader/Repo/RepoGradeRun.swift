@@ -273,14 +273,15 @@ public final class RepoGradeRun: @unchecked Sendable {
             predictions.compactMap { results[$0.instanceID] }, totalInstances: instances.count, submitted: predictions.map(\.instanceID))
     }
 
-    /// The command the sandbox runs for `instance`: its own, or pytest on the test patch's files,
+    /// The command the sandbox runs for `instance`: its own, or pytest on the test patch's files
+    /// (its test files: data files such as `.toml` or `.json` are not handed to pytest),
     /// always writing the JUnit report Proctor reads — beside the worktree, the one file there the
     /// run may write (what it writes inside the worktree is discarded with the run).
     static func testCommand(_ instance: RepoInstance, testFiles: [String]) -> String {
         func quote(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'" }
         let base = instance.testCommand ?? "python3 -m pytest -rA"
         return base + " -p proctor_pytest -p no:cacheprovider -o junit_family=xunit1 --junitxml=../\(reportName) "
-            + testFiles.map(quote).joined(separator: " ")
+            + testFiles.filter { file in !SWESpecs.nonTestEndings.contains { file.hasSuffix($0) } }.map(quote).joined(separator: " ")
     }
 
     private func grade(_ instance: RepoInstance, _ prediction: RepoPrediction) -> InstanceReport {
@@ -417,6 +418,8 @@ public final class RepoGradeRun: @unchecked Sendable {
         case .success where records.testsStarted && !stream.finished:
             report.error =
                 "\(outcome.statusText): pytest never finished its session (it was ended early, or Proctor's plugin was removed): no verdict"
+        case .success where records.testsStarted && stream.tests.isEmpty:
+            report.error = "\(outcome.statusText): pytest ran no tests (nothing collected from \(command)); no verdict"
         case .success(let tests) where records.testsStarted:
             // The verdict comes from the stream pytest's own hooks sent as the tests ran; the
             // report file (which tested code can rewrite) must agree with it.
