@@ -65,9 +65,17 @@ public struct SWEEnvironmentStore: Sendable {
         }
         let source = try GitRepository(repository: instance.repo)
         let requirements = try requirementsText(instance, spec: spec, source: source)
-        let environment = try buildEnvironment(instance, spec: spec, interpreter: interpreter, requirements: requirements, log: log)
-        let built = try buildInstance(instance, spec: spec, environment: environment, interpreter: interpreter, source: source, log: log)
-        return Layers(environment: environment, instance: built, spec: spec, pythonVersion: spec.python, interpreter: interpreter)
+        do {
+            let environment = try buildEnvironment(instance, spec: spec, interpreter: interpreter, requirements: requirements, log: log)
+            let built = try buildInstance(instance, spec: spec, environment: environment, interpreter: interpreter, source: source, log: log)
+            return Layers(environment: environment, instance: built, spec: spec, pythonVersion: spec.python, interpreter: interpreter)
+        } catch {
+            // A build that fails under a stand-in interpreter most likely fails because of it.
+            if let version = try? Self.interpreterVersion(interpreter), !version.hasPrefix(spec.python + ".") {
+                throw GradeError("\(error.message) — the spec asks for Python \(spec.python); \(interpreter) is \(version)")
+            }
+            throw error
+        }
     }
 
     // MARK: environment layer
@@ -300,7 +308,12 @@ public struct SWEEnvironmentStore: Sendable {
         let output = String(decoding: data, as: UTF8.self)
         if let log { try append("$ \(arguments.joined(separator: " "))\n\(output)", to: log) }
         guard process.terminationStatus == 0 else {
-            let tail = output.split(separator: "\n").suffix(3).joined(separator: " | ")
+            // The line that names the cause (an ImportError deep in pip's output), else the tail.
+            let lines = output.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+            let cause = lines.last { line in
+                line.range(of: #"^[A-Za-z_.]*(Error|Exception):"#, options: .regularExpression) != nil
+            }
+            let tail = cause ?? lines.suffix(3).joined(separator: " | ")
             let shown = ([arguments[0]] + arguments.dropFirst().filter { !$0.hasPrefix("-c") && !$0.contains("=") }.prefix(6)).joined(separator: " ")
             throw GradeError("\(shown) failed (status \(process.terminationStatus)): \(tail)")
         }
