@@ -32,6 +32,7 @@ struct GradeRepoCommandTests {
             case "gold":
                 #expect((report["FAIL_TO_PASS"] as? [String: [String]])?["failure"]?.isEmpty == true)
                 #expect(report["apply_strategy"] as? String == "git apply")
+                #expect(FileManager.default.fileExists(atPath: base + "/out/\(id)/junit.xml"), "the JUnit report is kept")
             case "fuzzy":
                 #expect(report["apply_strategy"] as? String == "patch --fuzz" && report["fuzzy_apply"] as? Bool == true)
             case "noapply":
@@ -42,6 +43,8 @@ struct GradeRepoCommandTests {
                 #expect(report["dropped_changes"] as? [String] == ["conftest.py: test configuration"])
             case "hang":
                 #expect((report["sandbox_status"] as? String)?.hasPrefix("timeout") == true)
+                // Said as what it is, not as the half-written report it left.
+                #expect((report["error"] as? String)?.contains("the tests did not finish (wall limit 6s, CPU limit 6s)") == true)
             case "forkbomb":
                 #expect(report["sandbox_status"] as? String == "exited(1)", "contained: the run ended on its own")
             case "diskflood":
