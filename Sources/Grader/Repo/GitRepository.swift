@@ -54,8 +54,11 @@ struct GitRepository {
         }
     }
 
-    /// Runs `executable arguments` in `directory`, capturing stdout and stderr together.
-    static func run(_ executable: String, _ arguments: [String], in directory: String) throws(GradeError) -> Result {
+    /// Runs `executable arguments` in `directory` with git's hardened environment (or the one
+    /// given: the layer builds' host steps), capturing stdout and stderr together.
+    static func run(
+        _ executable: String, _ arguments: [String], in directory: String, environment: [String: String] = Self.environment
+    ) throws(GradeError) -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments

@@ -273,6 +273,40 @@ public final class RepoGradeRun: @unchecked Sendable {
             predictions.compactMap { results[$0.instanceID] }, totalInstances: instances.count, submitted: predictions.map(\.instanceID))
     }
 
+    /// What the runner reported, recorded in `report` (sandbox status, apply strategy, audit
+    /// findings, apply.log) the same way for both ways of grading.
+    static func readRunner(_ outcome: Outcome, into report: inout InstanceReport, directory: String) -> (RunnerRecords, TestStream) {
+        report.sandboxStatus = outcome.statusText
+        report.wallMs = outcome.wallMs
+        if outcome.status == "internal_error" { report.infrastructureError = true }
+        let lines = outcome.control.map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(ControlText.unescape) }
+        let records = RunnerRecords(lines)
+        let stream = TestStream(lines)
+        report.suspicious += stream.suspicious.map { "audit: " + $0 }
+        report.patchApplied = records.applied != nil
+        report.applyStrategy = records.applied?.strategy
+        report.fuzzyApply = records.applied?.fuzzy ?? false
+        try? records.applyLog.joined(separator: "\n").write(toFile: directory + "/apply.log", atomically: true, encoding: .utf8)
+        return (records, stream)
+    }
+
+    /// Sets the error when the model's patch or the test patch did not apply; true then.
+    static func patchesFailed(_ records: RunnerRecords, _ outcome: Outcome, _ instance: RepoInstance, into report: inout InstanceReport) -> Bool {
+        if records.applied == nil {
+            report.error =
+                records.applyFailed
+                ? "patch did not apply (git apply and patch --fuzz both failed; see apply.log)"
+                : "\(outcome.statusText): the run ended before the patch was applied (\(outcome.error ?? String(outcome.stderr.suffix(500))))"
+            return true
+        }
+        if let failure = records.testPatchFailure {
+            report.infrastructureError = true  // the instance's own patches do not fit together
+            report.error = "\(instance.instanceID): the test patch does not apply over the model's patch: \(failure)"
+            return true
+        }
+        return false
+    }
+
     /// The command the sandbox runs for `instance`: its own, or pytest on the test patch's files
     /// (its test files: data files such as `.toml` or `.json` are not handed to pytest),
     /// always writing the JUnit report Proctor reads — beside the worktree, the one file there the
@@ -389,31 +423,10 @@ public final class RepoGradeRun: @unchecked Sendable {
                 }
             })
         let outcome = sandbox.run(request)
-        report.sandboxStatus = outcome.statusText
-        report.wallMs = outcome.wallMs
-        if outcome.status == "internal_error" { report.infrastructureError = true }
-        let lines = outcome.control.map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(ControlText.unescape) }
-        let records = RunnerRecords(lines)
-        let stream = TestStream(lines)
-        report.suspicious += stream.suspicious.map { "audit: " + $0 }
-        report.patchApplied = records.applied != nil
-        report.applyStrategy = records.applied?.strategy
-        report.fuzzyApply = records.applied?.fuzzy ?? false
-        try? records.applyLog.joined(separator: "\n").write(toFile: directory + "/apply.log", atomically: true, encoding: .utf8)
+        let (records, stream) = Self.readRunner(outcome, into: &report, directory: directory)
         try? ("$ " + command + "\n--- stdout ---\n" + outcome.stdout + "\n--- stderr ---\n" + outcome.stderr)
             .write(toFile: directory + "/test_output.txt", atomically: true, encoding: .utf8)
-        if records.applied == nil {
-            report.error =
-                records.applyFailed
-                ? "patch did not apply (git apply and patch --fuzz both failed; see apply.log)"
-                : "\(outcome.statusText): the run ended before the patch was applied (\(outcome.error ?? "see test_output.txt"))"
-            return report
-        }
-        if let failure = records.testPatchFailure {
-            report.infrastructureError = true  // the instance's own patches do not fit together
-            report.error = "\(instance.instanceID): the test patch does not apply over the model's patch: \(failure)"
-            return report
-        }
+        if Self.patchesFailed(records, outcome, instance, into: &report) { return report }
         switch collected.withLock({ junit }) {
         case .success where records.testsStarted && !stream.finished:
             report.error =

@@ -109,32 +109,11 @@ extension RepoGradeRun {
                 collected.withLock { testLog = text }
             })
         let outcome = sandbox.run(request)
-        report.sandboxStatus = outcome.statusText
-        report.wallMs = outcome.wallMs
-        if outcome.status == "internal_error" { report.infrastructureError = true }
-        let lines = outcome.control.map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(ControlText.unescape) }
-        let records = RunnerRecords(lines)
-        let stream = TestStream(lines)
-        report.suspicious += stream.suspicious.map { "audit: " + $0 }
-        report.patchApplied = records.applied != nil
-        report.applyStrategy = records.applied?.strategy
-        report.fuzzyApply = records.applied?.fuzzy ?? false
-        try? records.applyLog.joined(separator: "\n").write(toFile: directory + "/apply.log", atomically: true, encoding: .utf8)
+        let (records, stream) = Self.readRunner(outcome, into: &report, directory: directory)
         let logText = collected.withLock { testLog } ?? ""
         try? logText.write(toFile: directory + "/test_output.txt", atomically: true, encoding: .utf8)
         note("sandbox: \(outcome.statusText), wall \(Int(outcome.wallMs)) ms; runner stderr: \(outcome.stderr.suffix(2000))")
-        if records.applied == nil {
-            report.error =
-                records.applyFailed
-                ? "patch did not apply (git apply and patch --fuzz both failed; see apply.log)"
-                : "\(outcome.statusText): the run ended before the patch was applied (\(outcome.error ?? outcome.stderr.suffix(500).description))"
-            return
-        }
-        if let failure = records.testPatchFailure {
-            report.infrastructureError = true
-            report.error = "\(instance.instanceID): the test patch does not apply over the model's patch: \(failure)"
-            return
-        }
+        if Self.patchesFailed(records, outcome, instance, into: &report) { return }
         guard let exitCode = records.testsFinished else {
             let limit = outcome.status == "timeout" ? " (wall limit \(options.limits.wall))" : ""
             report.error = "\(outcome.statusText)\(limit): the tests did not finish; no verdict (the log so far is in test_output.txt)"
@@ -149,7 +128,9 @@ extension RepoGradeRun {
         if statuses.isEmpty { statuses = parser.parse(logText) }  // as SWE-bench: the whole log if the section has none
         let grading = SWEGrading(statuses: statuses, failToPass: instance.failToPass, passToPass: instance.passToPass, exitCode: exitCode)
         if let invalid = grading.invalid {
-            report.error = invalid
+            // Nothing ran: the line that says why (an ImportError while loading conftest) helps most.
+            let cause = statuses.isEmpty ? SWEEnvironmentStore.causeLine(in: logText).map { " — the log says: \($0)" } ?? "" : ""
+            report.error = invalid + cause
             return
         }
         if parser.readsPytest, let forged = Self.forgedPasses(statuses: statuses, stream: stream, names: instance.failToPass + instance.passToPass) {

@@ -261,6 +261,13 @@ public struct SWEEnvironmentStore: Sendable {
         guard FileManager.default.createFile(atPath: complete, contents: Data()) else { throw GradeError("\(complete): cannot write") }
     }
 
+    /// The last line of `output` that names an exception (`ImportError: …`, pytest's `E   …Error:`).
+    static func causeLine(in output: String) -> String? {
+        output.split(separator: "\n").reversed().lazy.map { $0.trimmingCharacters(in: .whitespaces) }.first { line in
+            line.range(of: #"^(E\s+)?[A-Za-z_.]*(Error|Exception):"#, options: .regularExpression) != nil
+        }
+    }
+
     static func write(_ text: String, to path: String) throws(GradeError) {
         guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8)) else { throw GradeError("\(path): cannot write") }
     }
@@ -286,36 +293,17 @@ public struct SWEEnvironmentStore: Sendable {
     /// last lines of the output.
     @discardableResult
     static func step(_ arguments: [String], in directory: String, environment: [String: String], log: String?) throws(GradeError) -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: arguments[0])
-        process.arguments = Array(arguments.dropFirst())
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
         var variables = environment
         if variables["PATH"] == nil { variables["PATH"] = "/usr/bin:/bin" }
         if variables["LANG"] == nil { variables["LANG"] = "C.UTF-8" }
-        process.environment = variables
-        process.standardInput = FileHandle.nullDevice
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        do {
-            try process.run()
-        } catch {
-            throw GradeError("cannot run \(arguments[0]): \(error.localizedDescription)")
-        }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let output = String(decoding: data, as: UTF8.self)
+        let result = try GitRepository.run(arguments[0], Array(arguments.dropFirst()), in: directory, environment: variables)
+        let output = result.output
         if let log { try append("$ \(arguments.joined(separator: " "))\n\(output)", to: log) }
-        guard process.terminationStatus == 0 else {
+        guard result.succeeded else {
             // The line that names the cause (an ImportError deep in pip's output), else the tail.
-            let lines = output.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
-            let cause = lines.last { line in
-                line.range(of: #"^[A-Za-z_.]*(Error|Exception):"#, options: .regularExpression) != nil
-            }
-            let tail = cause ?? lines.suffix(3).joined(separator: " | ")
+            let tail = causeLine(in: output) ?? output.split(separator: "\n").suffix(3).joined(separator: " | ")
             let shown = ([arguments[0]] + arguments.dropFirst().filter { !$0.hasPrefix("-c") && !$0.contains("=") }.prefix(6)).joined(separator: " ")
-            throw GradeError("\(shown) failed (status \(process.terminationStatus)): \(tail)")
+            throw GradeError("\(shown) failed (status \(result.status)): \(tail)")
         }
         return output
     }
