@@ -42,6 +42,13 @@ let package = Package(
             dependencies: ["Sandbox", "CZlib", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
+        // Repository tasks (SWE-bench's shape): patch parsing and policy, worktrees and environment
+        // layers, the runner's records, per-repository log parsers, verdicts and reports.
+        .target(
+            name: "Repository",
+            dependencies: ["Grader", "Sandbox", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
         // The job queue: schema, submit, claim with leases, complete, status, results. PostgreSQL
         // for many machines, SQLite for one. Knows nothing of sandboxes or verdicts.
         .target(
@@ -53,7 +60,7 @@ let package = Package(
         .target(
             name: "Worker",
             dependencies: [
-                "Queue", "Grader", "Sandbox", .product(name: "Logging", package: "swift-log"),
+                "Queue", "Grader", "Repository", "Sandbox", .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: swiftSettings
@@ -62,7 +69,7 @@ let package = Package(
         .target(
             name: "ProctorCLI",
             dependencies: [
-                "Sandbox", "Grader", "Queue", "Worker", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "Sandbox", "Grader", "Repository", "Queue", "Worker", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -72,6 +79,7 @@ let package = Package(
         .executableTarget(name: "proctor-bench", dependencies: ["Sandbox", "Grader", "Queue"], swiftSettings: swiftSettings),
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox"], swiftSettings: swiftSettings),
         .testTarget(name: "GraderTests", dependencies: ["Grader", "Sandbox"], swiftSettings: swiftSettings),
+        .testTarget(name: "RepositoryTests", dependencies: ["Repository", "Grader", "Sandbox"], swiftSettings: swiftSettings),
         // The hostile-sample corpus in Fixtures/adversarial, graded on every `make test`.
         .testTarget(name: "AdversarialTests", dependencies: ["Grader", "Sandbox"], swiftSettings: swiftSettings),
         // Queue semantics against a real PostgreSQL (started by `make test`) and SQLite.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Grader
+import Repository
 import Sandbox
 
 /// `proctor grade-repo`: SWE-bench-style repository tasks, without Docker.

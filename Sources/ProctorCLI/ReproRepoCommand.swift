@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Grader
+import Repository
 import Sandbox
 
 /// `proctor repro-repo`: one graded repository instance, run again exactly as graded.

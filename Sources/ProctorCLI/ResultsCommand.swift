@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Grader
+import Repository
 import Queue
 import Worker
 

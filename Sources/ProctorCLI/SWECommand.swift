@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Grader
+import Repository
 import Sandbox
 
 /// `proctor swe`: SWE-bench without Docker — build environments, validate instances, import

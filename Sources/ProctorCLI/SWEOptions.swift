@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Grader
+import Repository
 
 /// The options that turn on SWE-bench's way of grading (environments, test commands, log
 /// parsers), shared by `grade-repo` and the `swe` commands.

@@ -1,5 +1,6 @@
 import Foundation
 import Grader
+import Repository
 import Logging
 import Prometheus
 import Queue

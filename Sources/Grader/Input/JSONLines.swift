@@ -3,7 +3,7 @@ import Foundation
 
 /// Reads a JSON Lines file one line at a time, plain or gzip-compressed (zlib's gzread passes
 /// plain files through unchanged), so memory stays flat however long the file is.
-final class JSONLines {
+public final class JSONLines {
     let path: String
     private let file: gzFile
     private var buffer = [UInt8](repeating: 0, count: 1 << 16)
@@ -14,7 +14,7 @@ final class JSONLines {
     /// 1-based number of the line last returned.
     private(set) var lineNumber = 0
 
-    init(path: String) throws(GradeError) {
+    public init(path: String) throws(GradeError) {
         guard FileManager.default.isReadableFile(atPath: path), let file = gzopen(path, "rb") else {
             throw GradeError("\(path): cannot open for reading")
         }
@@ -26,7 +26,7 @@ final class JSONLines {
     deinit { gzclose(file) }
 
     /// The next non-blank line and its number, or nil at the end of the file.
-    func next() throws(GradeError) -> (line: Int, bytes: [UInt8])? {
+    public func next() throws(GradeError) -> (line: Int, bytes: [UInt8])? {
         while true {
             guard let raw = try nextRaw() else { return nil }
             if raw.contains(where: { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") && $0 != UInt8(ascii: "\r") }) {

@@ -78,8 +78,8 @@ extension Problem {
 }
 
 /// Shared helpers for reading input lines.
-enum JSONInput {
-    static func object(_ bytes: [UInt8], file: String, line: Int) throws(GradeError) -> [String: JSONValue] {
+public enum JSONInput {
+    public static func object(_ bytes: [UInt8], file: String, line: Int) throws(GradeError) -> [String: JSONValue] {
         if let offset = firstInvalidUTF8(bytes) {
             throw GradeError(file: file, line: line, "invalid UTF-8 at byte \(offset + 1) of the line (0x\(String(bytes[offset], radix: 16)))")
         }

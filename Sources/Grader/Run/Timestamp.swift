@@ -6,8 +6,8 @@
 ///
 /// Formatted by hand from `gmtime_r`: a Foundation `ISO8601DateFormatter` costs more to create
 /// than grading a warm sample, and every row carries a timestamp.
-enum Timestamp {
-    static func now() -> String {
+public enum Timestamp {
+    public static func now() -> String {
         var seconds = time(nil)
         var parts = tm()
         gmtime_r(&seconds, &parts)

@@ -2,7 +2,8 @@ import Foundation
 import Sandbox
 import Testing
 
-@testable import Grader
+import Grader
+@testable import Repository
 
 /// SWE-bench's way end to end, on fixture repositories our scripts build (Fixtures/swe): a pytest
 /// suite whose parametrized ids contain spaces, a Django-style runner and a sympy-style runner,

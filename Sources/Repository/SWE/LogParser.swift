@@ -1,4 +1,5 @@
 import Foundation
+import Grader
 
 /// Reads a test log the way SWE-bench's per-repository parsers do, so that the names in an
 /// instance's FAIL_TO_PASS / PASS_TO_PASS (which those parsers produced) match here too —

@@ -2,6 +2,8 @@ import Foundation
 import Grader
 import Testing
 
+@testable import Repository
+
 /// Repository tasks, host side: the fixture project becomes a git repository with a fixed
 /// commit id; each fixture prediction gets a worktree with its patch applied by the recorded
 /// strategy, the tests restored and the test patch on top, and test configuration put back.

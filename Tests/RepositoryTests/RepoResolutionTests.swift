@@ -2,6 +2,8 @@ import Foundation
 import Grader
 import Testing
 
+@testable import Repository
+
 #if canImport(Glibc)
     import Glibc
 #endif

@@ -1,7 +1,8 @@
 import Foundation
 import Testing
 
-@testable import Grader
+import Grader
+@testable import Repository
 
 /// SWE-bench's log parsers, reproduced: logs written in the formats the official harness's logs
 /// have (pytest `-rA` summaries, Django's verbose runner with its quirks, sympy's runner), each

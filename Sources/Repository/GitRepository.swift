@@ -1,4 +1,5 @@
 import Foundation
+import Grader
 
 /// git, run on the host for repository tasks: worktrees at a base commit, and questions about
 /// the base commit. Never given a model's patch, and never run in a tree a patch touched (the

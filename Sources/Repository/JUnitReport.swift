@@ -1,4 +1,5 @@
 import Foundation
+import Grader
 
 #if canImport(FoundationXML)
     import FoundationXML

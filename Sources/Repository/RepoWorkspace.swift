@@ -1,4 +1,5 @@
 import Foundation
+import Grader
 
 /// A prediction's working tree, ready for the sandbox: a worktree of the instance's repository
 /// at the base commit (objects shared, no copy) that the host never patches, and the two

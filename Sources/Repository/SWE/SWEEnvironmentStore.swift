@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Grader
 
 /// Environments for real repositories without Docker, as layers on disk, content-addressed and
 /// cached under one root:

@@ -1,4 +1,5 @@
 import Foundation
+import Grader
 import Sandbox
 
 /// Options of one `proctor grade-repo` run.

@@ -1,4 +1,5 @@
 import Foundation
+import Grader
 import Sandbox
 
 /// SWE-bench's evaluation of one prediction, without Docker: the instance's layers

@@ -1,4 +1,5 @@
 import Foundation
+import Grader
 
 /// A model's patch for one instance, in SWE-bench's predictions shape.
 public struct RepoPrediction: Sendable {

@@ -1,4 +1,5 @@
 import Foundation
+import Grader
 
 /// Which of a model patch's file changes may reach the tree the tests run in.
 ///

@@ -1,4 +1,5 @@
 import Foundation
+import Grader
 
 /// How each repository and version of a SWE-bench-style dataset is installed and tested: the
 /// Python version, the packages of its environment, the install step, the test command, the log

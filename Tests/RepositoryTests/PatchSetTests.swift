@@ -2,6 +2,8 @@ import Foundation
 import Grader
 import Testing
 
+@testable import Repository
+
 /// The model patch parser: every way a patch can name a path it may not write, or smuggle in
 /// another kind of diff, is refused before any tool sees it; real patches survive the
 /// canonical re-emission unchanged in meaning.

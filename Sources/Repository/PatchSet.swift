@@ -1,4 +1,5 @@
 import Foundation
+import Grader
 
 /// A unified diff (git's flavour or plain), parsed strictly into per-file changes and written
 /// back out in one canonical form.

@@ -1,4 +1,5 @@
 import Foundation
+import Grader
 
 /// `proctor swe validate`: whether each instance can be graded on this machine. Its own fix (the
 /// gold patch) must come out FULL and an empty patch NO — the tests of FAIL_TO_PASS must fail

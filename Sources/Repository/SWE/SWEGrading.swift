@@ -1,4 +1,5 @@
 import Foundation
+import Grader
 
 /// SWE-bench's verdict from a parsed log (its harness's current rules):
 /// - a FAIL_TO_PASS test succeeds when it PASSED or XFAILed; missing, FAILED, ERROR or SKIPPED
