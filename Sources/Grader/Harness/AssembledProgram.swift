@@ -34,6 +34,13 @@ public struct AssembledProgram: Sendable {
             style = .check
             entryPoint = problem.entryPoint ?? "candidate"
             text = [candidate, tests, "check(\(entryPoint!))"].joined(separator: "\n") + "\n"
+        case .stdio:
+            // Judged by StdioJudge, test by test; the program is the sample's code as it is.
+            candidate = code
+            tests = ""
+            style = .asserts
+            entryPoint = nil
+            text = code
         case .mbpp:
             // MBPP's harness runs code, setup and tests as one file: the setup's names (a
             // constant, an import) are globals of the code too, so the candidate runs it after

@@ -7,6 +7,8 @@ public struct Problem: Sendable {
     public enum Shape: String, Sendable, Codable {
         case humanEval = "human-eval"
         case mbpp
+        /// Test cases on stdin/stdout (LiveCodeBench, CodeContests, APPS, Proctor's own): `stdio`.
+        case stdio
     }
 
     public let taskID: String
@@ -18,15 +20,23 @@ public struct Problem: Sendable {
     public let canonicalSolution: String?
     /// sha256 of the problem's line as it appears in the file.
     public let sha256: String
+    /// The test cases and how they are judged, for `stdio` problems.
+    public var stdio: StdioTask? = nil
 
     /// Parses one line of a problem file; errors name `file:line`.
     static func parse(_ bytes: [UInt8], file: String, line: Int) throws(GradeError) -> Problem {
         let object = try JSONInput.object(bytes, file: file, line: line)
         func text(_ key: String) -> String? { object[key]?.string }
-        guard let taskID = object["task_id"]?.scalarText else {
+        // LiveCodeBench names problems by question_id, APPS by problem_id, CodeContests by name.
+        guard let taskID = ["task_id", "question_id", "problem_id", "name"].lazy.compactMap({ object[$0]?.scalarText }).first else {
             throw GradeError(file: file, line: line, "missing field 'task_id'")
         }
         let digest = Digest.sha256(bytes)
+        if let task = try StdioTask.parse(object, file: file, line: line) {
+            return Problem(
+                taskID: taskID, shape: .stdio, prompt: text("question_content") ?? text("description") ?? text("prompt") ?? "",
+                entryPoint: nil, test: "", testSetup: "", canonicalSolution: nil, sha256: digest, stdio: task)
+        }
         if let tests = object["test_list"]?.array {
             let lines = tests.compactMap(\.string)
             guard !lines.isEmpty, lines.count == tests.count else {

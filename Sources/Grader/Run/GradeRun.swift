@@ -19,6 +19,8 @@ public struct GradeOptions: Sendable {
     /// Warm (a fork server per worker) or cold (a fresh interpreter per sample).
     public var pool: PoolMode = .warm
     public var proctorVersion = "dev"
+    /// How stdin/stdout problems are judged (`--extract`, `--time-scale`, `--all-tests`).
+    public var stdio = StdioOptions()
     /// Where progress lines go (nil: nowhere).
     public var progress: ProgressReporter?
 
@@ -78,7 +80,8 @@ public final class GradeRun: @unchecked Sendable {
         guard options.workers >= 1 else { throw GradeError("--workers must be at least 1") }
         guard options.ks.allSatisfy({ $0 >= 1 }) else { throw GradeError("--k values must be at least 1") }
         grader = try SampleGrader(
-            profile: options.profile, limits: options.limits, pool: options.pool, proctorVersion: options.proctorVersion)
+            profile: options.profile, limits: options.limits, pool: options.pool, proctorVersion: options.proctorVersion,
+            stdio: options.stdio)
         resultsPath = options.outDirectory + "/samples.jsonl"
     }
 

@@ -7,10 +7,15 @@ public final class SampleGrader: Sendable {
     public let profile: SandboxProfile
     public let limits: ResourceLimits
     public let poolMode: PoolMode
+    /// How stdin/stdout problems are judged.
+    public let stdio: StdioOptions
     private let sandbox: Sandbox
     private let context: GradeContext
 
-    public init(profile: SandboxProfile, limits: ResourceLimits, pool: PoolMode, proctorVersion: String) throws(GradeError) {
+    public init(
+        profile: SandboxProfile, limits: ResourceLimits, pool: PoolMode, proctorVersion: String, stdio: StdioOptions = StdioOptions()
+    ) throws(GradeError) {
+        self.stdio = stdio
         do {
             sandbox = try Sandbox(profile: profile)
         } catch {
@@ -34,11 +39,12 @@ public final class SampleGrader: Sendable {
             [
                 problem.sha256, sample.sha256, sample.completionID, profile.sha256, "\(limits.cpu)", "\(limits.wall)",
                 "\(limits.memory)", "\(limits.outputLimit)", "\(limits.processes)", "\(limits.fileSize)",
-            ].joined(separator: "|"))
+            ].joined(separator: "|") + (problem.shape == .stdio ? "|" + stdio.keyText : ""))
     }
 
     /// Runs `sample` against `problem` (in `pool` when given) and returns its row.
     public func grade(_ sample: Sample, of problem: Problem, key: String, pool: WarmPool?) -> GradedSample {
+        if let task = problem.stdio { return judge(sample, of: problem, task: task, key: key) }
         let program = AssembledProgram(problem: problem, sample: sample)
         let nonce = Self.nonce()
         var request = RunRequest(source: program.candidate, programName: "program.py", limits: limits)
@@ -50,6 +56,19 @@ public final class SampleGrader: Sendable {
         return GradedSample(
             taskID: sample.taskID, status: verdict.status, passed: verdict.passed, wallMs: outcome.wallMs, cpuMs: outcome.cpuMs,
             peakRssKiB: Double(outcome.peakRssKiB), line: ResultRow.encode(row))
+    }
+
+    /// A stdin/stdout sample: each test case its own cold run (`StdioJudge`).
+    private func judge(_ sample: Sample, of problem: Problem, task: StdioTask, key: String) -> GradedSample {
+        let (code, fenced) = stdio.extract.extract(sample.code)
+        let judge = StdioJudge(sandbox: sandbox, limits: limits, options: stdio)
+        let judged = judge.judge(code: code, task: task)
+        let built = StdioRow.build(
+            sample: sample, problem: problem, task: task, code: code, fenced: fenced, judged: judged, options: stdio, key: key,
+            context: context, limits: limits)
+        return GradedSample(
+            taskID: sample.taskID, status: built.status, passed: built.passed, wallMs: built.wallMs, cpuMs: built.cpuMs,
+            peakRssKiB: built.peakRssKiB, line: ResultRow.encode(built.row))
     }
 
     private static func nonce() -> String {

@@ -1,0 +1,149 @@
+import Foundation
+import Sandbox
+
+/// Judges one sample of a stdin/stdout problem as an online judge does: the program's syntax
+/// first (a syntax error is `compile_error`, no test runs), then each test case as its own
+/// sandboxed process — stdin from the test's input, stdout captured up to the output limit, the
+/// problem's time limit (times `--time-scale`) — compared in the grader (`OutputComparison`, or
+/// the problem's checker, run sandboxed too). The program never sees an expected output or
+/// another test's input. Stops at the first failing test unless `allTests`; a sample's tests
+/// together get at most `budgetFactor` test time limits, so a program that sleeps just under
+/// the limit on every test cannot hold a worker for the whole set.
+struct StdioJudge {
+    let sandbox: Sandbox
+    let limits: ResourceLimits
+    let options: StdioOptions
+
+    /// The judge's verdicts, as rows spell them.
+    enum Verdict: String {
+        case accepted, wrongAnswer = "wrong_answer", timeLimit = "time_limit", memoryLimit = "memory_limit"
+        case runtimeError = "runtime_error", outputLimit = "output_limit", compileError = "compile_error"
+        case blockedSyscall = "blocked_syscall", internalError = "internal_error"
+    }
+
+    struct TestResult {
+        var verdict: Verdict
+        var outcome: Outcome?
+        var detail: String?
+    }
+
+    static let budgetFactor = 10.0
+
+    /// Limits for one test: the problem's time and memory (scaled), the whole output captured.
+    func testLimits(_ task: StdioTask) -> ResourceLimits {
+        var perTest = limits
+        if let seconds = task.timeLimit, seconds > 0 {
+            perTest.wall = TimeSpan(seconds: seconds * options.timeScale)
+            perTest.cpu = perTest.wall
+        }
+        if let memory = task.memoryLimit, memory > 0 { perTest.memory = ByteCount(bytes: memory) }
+        perTest.captureBytes = perTest.outputLimit
+        return perTest
+    }
+
+    func judge(code: String, task: StdioTask) -> (results: [TestResult], compile: TestResult?) {
+        if let failure = compileCheck(code) { return ([], failure) }
+        let perTest = testLimits(task)
+        var budgetMs = Double(perTest.wall.milliseconds) * Self.budgetFactor
+        var results: [TestResult] = []
+        for test in task.tests {
+            guard budgetMs > 0 else {
+                results.append(TestResult(verdict: .timeLimit, outcome: nil, detail: "the sample's time budget (\(Self.budgetFactor)× the test limit) ran out"))
+                if !options.allTests { break }
+                continue
+            }
+            var request = RunRequest(source: code, programName: "program.py", stdin: Array(test.input.utf8), limits: perTest)
+            request.limits = perTest
+            let outcome = sandbox.run(request)
+            budgetMs -= outcome.wallMs
+            var result = classify(outcome)
+            if result.verdict == .accepted { result = compare(outcome.stdout, test: test, task: task) }
+            result.outcome = outcome
+            results.append(result)
+            if result.verdict != .accepted && !options.allTests { break }
+        }
+        return (results, nil)
+    }
+
+    /// The verdict an outcome gets before its output is compared.
+    func classify(_ outcome: Outcome) -> TestResult {
+        switch outcome.status {
+        case "exited" where outcome.exitCode == 0:
+            return TestResult(verdict: .accepted)
+        case "timeout": return TestResult(verdict: .timeLimit, detail: outcome.statusText)
+        case "memory_limit": return TestResult(verdict: .memoryLimit, detail: outcome.statusText)
+        case "output_limit": return TestResult(verdict: .outputLimit, detail: outcome.statusText)
+        case "blocked_syscall": return TestResult(verdict: .blockedSyscall, detail: outcome.blockedSyscall)
+        case "internal_error": return TestResult(verdict: .internalError, detail: outcome.error)
+        default:
+            let exception = Self.exceptionLine(outcome.stderr)
+            if exception?.hasPrefix("MemoryError") == true { return TestResult(verdict: .memoryLimit, detail: exception) }
+            return TestResult(verdict: .runtimeError, detail: exception ?? outcome.statusText)
+        }
+    }
+
+    /// The exception a traceback ends with (`ValueError: …`).
+    static func exceptionLine(_ stderr: String) -> String? {
+        stderr.split(separator: "\n").reversed().map { $0.trimmingCharacters(in: .whitespaces) }.first { line in
+            line.range(of: #"^[A-Za-z_][A-Za-z0-9_.]*(Error|Exception|Exit|Interrupt)\b"#, options: .regularExpression) != nil
+        }
+    }
+
+    func compare(_ output: String, test: StdioTask.Test, task: StdioTask) -> TestResult {
+        if let checker = task.checker { return check(output, test: test, checker: checker) }
+        return task.comparison.matches(output: output, expected: test.output)
+            ? TestResult(verdict: .accepted) : TestResult(verdict: .wrongAnswer)
+    }
+
+    /// The problem's checker, sandboxed: `checker INPUT OUTPUT ANSWER` (files beside it), exit 0
+    /// accepts, 1 or 2 (testlib's wrong answer / presentation error) reject, anything else is
+    /// the checker's failure, not the sample's.
+    func check(_ output: String, test: StdioTask.Test, checker: String) -> TestResult {
+        var request = RunRequest(source: checker, programName: "checker.py", arguments: ["../input.txt", "../output.txt", "../answer.txt"], limits: limits)
+        request.files = ["input.txt": Array(test.input.utf8), "output.txt": Array(output.utf8), "answer.txt": Array(test.output.utf8)]
+        let outcome = sandbox.run(request)
+        switch (outcome.status, outcome.exitCode) {
+        case ("exited", 0): return TestResult(verdict: .accepted)
+        case ("exited", 1), ("exited", 2): return TestResult(verdict: .wrongAnswer, detail: String(outcome.stdout.prefix(200)))
+        default: return TestResult(verdict: .internalError, detail: "the checker failed: \(outcome.statusText) \(outcome.stderr.suffix(300))")
+        }
+    }
+
+    /// The program compiled, sandboxed, before any test: a syntax error is one verdict for the
+    /// sample, not one runtime error per test.
+    func compileCheck(_ code: String) -> TestResult? {
+        let checker = """
+            import os, sys
+            path = os.path.join(os.path.dirname(os.path.abspath(sys.argv[0])), "candidate.py")
+            try:
+                compile(open(path, "rb").read(), "program.py", "exec")
+            except (SyntaxError, ValueError) as error:
+                print("%s: %s (line %s)" % (type(error).__name__, getattr(error, "msg", error), getattr(error, "lineno", "?")))
+                sys.exit(3)
+            """
+        var request = RunRequest(source: checker, programName: "compile_check.py", limits: limits)
+        request.files = ["candidate.py": Array(code.utf8)]
+        let outcome = sandbox.run(request)
+        if outcome.status == "exited" && outcome.exitCode == 3 {
+            return TestResult(verdict: .compileError, outcome: outcome, detail: outcome.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        if outcome.status != "exited" || outcome.exitCode != 0 {
+            return TestResult(verdict: .internalError, outcome: outcome, detail: "the syntax check failed: \(outcome.statusText)")
+        }
+        return nil
+    }
+}
+
+/// How stdin/stdout problems are judged (`proctor grade` flags).
+public struct StdioOptions: Sendable, Hashable {
+    /// Which part of a chat answer is the program.
+    public var extract: FencedCode = .lastFence
+    /// Multiplies each problem's time limit.
+    public var timeScale = 1.0
+    /// Run every test (and report the fraction passed) instead of stopping at the first failure.
+    public var allTests = false
+
+    public init() {}
+
+    var keyText: String { "\(extract.rawValue)|\(timeScale)|\(allTests)" }
+}

@@ -1,0 +1,134 @@
+import Foundation
+
+/// A problem judged on stdin/stdout, whatever file shape it came in: Proctor's native one
+/// (`tests: [{input, output, hidden?}]`, `time_limit` seconds, `memory_limit` bytes, `compare`,
+/// `checker`), LiveCodeBench's (`public_test_cases`, `private_test_cases` — JSON, or
+/// base64(zlib(pickle)) decoded without unpickling, see `PickledString`), CodeContests'
+/// (`public_tests`/`private_tests`/`generated_tests` as `{input: [...], output: [...]}`,
+/// `time_limit` as `{seconds, nanos}`, `memory_limit_bytes`) and APPS/TACO's (`input_output`).
+public struct StdioTask: Sendable {
+    public struct Test: Sendable {
+        public var input: String
+        public var output: String
+        /// A hidden test's data never appears in a row.
+        public var hidden: Bool
+    }
+
+    public var tests: [Test]
+    /// Per test, in seconds; nil: the grade's limit.
+    public var timeLimit: Double?
+    public var memoryLimit: UInt64?
+    public var comparison: OutputComparison
+    /// A checker program's source (testlib's convention: `checker INPUT OUTPUT ANSWER`, exit 0
+    /// accepts), for problems with many right answers.
+    public var checker: String?
+    public var difficulty: String?
+    public var platform: String?
+    /// The format the problem was read from (`native`, `livecodebench`, `codecontests`, `apps`).
+    public var format: String
+
+    /// The stdio task a problem line describes, or nil when it describes another shape.
+    static func parse(_ object: [String: JSONValue], file: String, line: Int) throws(GradeError) -> StdioTask? {
+        func fail(_ message: String) -> GradeError { GradeError(file: file, line: line, message) }
+        var task: StdioTask
+        if let tests = object["tests"]?.array {
+            task = StdioTask(tests: [], comparison: .tokens, format: "native")
+            for (index, entry) in tests.enumerated() {
+                guard let input = entry.objectValue?["input"]?.string, let output = entry.objectValue?["output"]?.string else {
+                    throw fail("tests[\(index)]: needs string 'input' and 'output'")
+                }
+                task.tests.append(Test(input: input, output: output, hidden: entry.objectValue?["hidden"]?.boolValue ?? false))
+            }
+            task.timeLimit = object["time_limit"]?.doubleValue
+            task.memoryLimit = object["memory_limit"]?.doubleValue.map { UInt64($0) }
+            task.checker = object["checker"]?.string
+        } else if object["public_test_cases"] != nil || object["private_test_cases"] != nil {
+            task = StdioTask(tests: [], comparison: .liveCodeBench, format: "livecodebench")
+            for (key, hidden) in [("public_test_cases", false), ("private_test_cases", true)] {
+                guard let field = object[key] else { continue }
+                task.tests += try liveCodeBenchTests(field, hidden: hidden, key: key, fail: fail)
+            }
+        } else if object["public_tests"] != nil || object["private_tests"] != nil || object["generated_tests"] != nil {
+            task = StdioTask(tests: [], comparison: .tokens, format: "codecontests")
+            for (key, hidden) in [("public_tests", false), ("private_tests", true), ("generated_tests", true)] {
+                guard let group = object[key]?.objectValue else { continue }
+                let inputs = group["input"]?.array?.compactMap(\.string) ?? []
+                let outputs = group["output"]?.array?.compactMap(\.string) ?? []
+                guard inputs.count == outputs.count else { throw fail("'\(key)': \(inputs.count) inputs but \(outputs.count) outputs") }
+                task.tests += zip(inputs, outputs).map { Test(input: $0, output: $1, hidden: hidden) }
+            }
+            if let limit = object["time_limit"]?.objectValue {
+                task.timeLimit = (limit["seconds"]?.doubleValue ?? 0) + (limit["nanos"]?.doubleValue ?? 0) / 1e9
+            }
+            task.memoryLimit = object["memory_limit_bytes"]?.doubleValue.map { UInt64($0) }
+        } else if let field = object["input_output"] {
+            task = StdioTask(tests: [], comparison: .tokens, format: "apps")
+            let decoded: JSONValue
+            if let text = field.string {
+                guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)) else {
+                    throw fail("'input_output' is not JSON")
+                }
+                decoded = value
+            } else {
+                decoded = field
+            }
+            if decoded.objectValue?["fn_name"] != nil {
+                throw fail("'input_output' names fn_name: function-call tests are not supported yet (stdin/stdout only)")
+            }
+            let inputs = decoded.objectValue?["inputs"]?.array ?? []
+            let outputs = decoded.objectValue?["outputs"]?.array ?? []
+            guard inputs.count == outputs.count else { throw fail("'input_output': \(inputs.count) inputs but \(outputs.count) outputs") }
+            task.tests = zip(inputs, outputs).map { input, output in
+                // APPS writes an output as a string or as a list of lines.
+                Test(input: input.string ?? "", output: output.string ?? (output.array?.compactMap(\.string).joined(separator: "\n") ?? ""), hidden: false)
+            }
+        } else {
+            return nil
+        }
+        guard !task.tests.isEmpty else { throw fail("no test cases") }
+        if let name = object["compare"]?.string {
+            guard let mode = OutputComparison(name: name) else {
+                throw fail("'compare': unknown mode '\(name)' (exact, tokens, numbers, numbers:TOLERANCE, lcb)")
+            }
+            task.comparison = mode
+        }
+        task.difficulty = object["difficulty"]?.string
+        task.platform = object["platform"]?.string
+        return task
+    }
+
+    private static func liveCodeBenchTests(
+        _ field: JSONValue, hidden: Bool, key: String, fail: (String) -> GradeError
+    ) throws(GradeError) -> [Test] {
+        var list: [JSONValue]
+        if let array = field.array {
+            list = array
+        } else if let text = field.string {
+            if let value = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)), let array = value.array {
+                list = array
+            } else {
+                let json: String
+                do {
+                    json = try PickledString.decode(base64Zlib: text)
+                } catch {
+                    throw fail("'\(key)': neither JSON nor base64(zlib(pickle)) of one string: \(error.message)")
+                }
+                guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(json.utf8)), let array = value.array else {
+                    throw fail("'\(key)': the decoded text is not a JSON list")
+                }
+                list = array
+            }
+        } else {
+            throw fail("'\(key)' must be a list or a string")
+        }
+        return try list.enumerated().map { (index, entry) throws(GradeError) -> Test in
+            guard let object = entry.objectValue, let input = object["input"]?.string, let output = object["output"]?.string else {
+                throw fail("'\(key)'[\(index)]: needs 'input' and 'output'")
+            }
+            if object["testtype"]?.string == "functional" {
+                throw fail("'\(key)'[\(index)]: functional (LeetCode-style) tests are not supported yet (stdin/stdout only)")
+            }
+            return Test(input: input, output: output, hidden: hidden)
+        }
+    }
+}
