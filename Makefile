@@ -30,10 +30,13 @@ test: setup
 	$(SWIFT) build --build-tests
 	scripts/with-postgres $(SWIFT) test --skip-build --no-parallel
 
-## demo: grade the fixture benchmark (Fixtures/benchmark) and print pass@k and the status table.
+## demo: grade the fixture benchmark (Fixtures/benchmark) and the stdin/stdout fixture set
+## (Fixtures/stdio), printing pass@k and the status tables.
 demo: build
 	$(PROCTOR) grade --problems Fixtures/benchmark/problems.jsonl --samples Fixtures/benchmark/samples.jsonl \
 	  --k 1,2 --out results/demo
+	$(PROCTOR) grade --problems Fixtures/stdio/problems.jsonl --samples Fixtures/stdio/samples.jsonl \
+	  --k 1 --out results/demo-stdio
 
 ## demo-repo: grade the SWE-style fixture instances (Fixtures/repos) and print the report.
 demo-repo: build

@@ -51,6 +51,10 @@ public struct Repro: Sendable {
         if problem.sha256 != audit["problem_sha256"]?.string {
             warnings.append("problem \(sample.taskID) in \(problems) differs from the one graded")
         }
+        guard problem.shape != .stdio else {
+            throw GradeError(
+                "\(sample.taskID) is a stdin/stdout problem: `proctor repro` does not rerun those yet (the row's `program` and `tests` say what ran and how each test ended)")
+        }
         program = AssembledProgram(problem: problem, sample: sample)
         guard program.sha256 == audit["program_sha256"]?.string else {
             throw GradeError(

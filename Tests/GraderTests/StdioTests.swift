@@ -1,0 +1,138 @@
+import Foundation
+import Sandbox
+import Testing
+
+@testable import Grader
+
+/// The pieces of stdin/stdout judging that decide without running anything: comparison modes,
+/// answer extraction, the pickle reader that never unpickles, the problem formats.
+@Suite struct StdioPiecesTests {
+    @Test func comparisonModes() {
+        #expect(OutputComparison.tokens.matches(output: "1  2\n3", expected: "1 2 3\n"))
+        #expect(!OutputComparison.tokens.matches(output: "1 2", expected: "1 2 3"))
+        #expect(OutputComparison.exact.matches(output: "a b\n", expected: "a b"))
+        #expect(!OutputComparison.exact.matches(output: "a  b\n", expected: "a b\n"))
+        let numbers = OutputComparison.numbers(tolerance: 1e-6)
+        #expect(numbers.matches(output: "2.3333333", expected: "2.333333333"))
+        #expect(numbers.matches(output: "1000000.5", expected: "1000000.0"))  // relative
+        #expect(!numbers.matches(output: "2.33", expected: "2.333333333"))
+        #expect(!numbers.matches(output: "nan", expected: "1"))
+        #expect(OutputComparison.liveCodeBench.matches(output: "\n 1.50 2 \nyes\n\n", expected: "1.5 2.0\nyes"))
+        #expect(!OutputComparison.liveCodeBench.matches(output: "1 2\n3", expected: "1 2 3"))  // line by line
+        #expect(OutputComparison(name: "numbers:1e-9") == .numbers(tolerance: 1e-9))
+        #expect(OutputComparison(name: "fuzzy") == nil)
+    }
+
+    @Test func fencedAnswers() {
+        let answer = "Try this:\n```python\nprint(1)\n```\nor better:\n```\nprint(2)\n```\n"
+        #expect(FencedCode.lastFence.extract(answer).code == "print(2)\n")
+        #expect(FencedCode.firstFence.extract(answer).code == "print(1)\n")
+        #expect(FencedCode.none.extract(answer).code == answer)
+        #expect(FencedCode.lastFence.extract("print(3)\n") == ("print(3)\n", false))
+    }
+
+    @Test func picklesAreReadNeverUnpickled() throws {
+        #expect(try PickledString.decode(base64Zlib: "eJxrYJnKywABPZwZqTk5+QrRhrFT9AA6MgWb") == "hello [1]")
+        // A list, and a protocol-0 pickle: not one binary string, refused.
+        #expect(throws: GradeError.self) { try PickledString.decode(base64Zlib: "eJxrYJnKwQABsVN6GBOnJOoBACKxBCQ=") }
+        #expect(throws: GradeError.self) { try PickledString.decode(base64Zlib: "eJwLq+AqMODSAwAH9QGx") }
+        // os.system through GLOBAL/REDUCE: refused by name.
+        let evil = Array("cos\nsystem\n(S'touch /tmp/x'\ntR.".utf8)
+        do {
+            _ = try PickledString.decode(pickle: evil)
+            Issue.record("a GLOBAL pickle was accepted")
+        } catch {
+            #expect(error.message.contains("GLOBAL"))
+        }
+        #expect(throws: GradeError.self) { try PickledString.decode(base64Zlib: "not base64!") }
+    }
+
+    static func task(_ json: String) throws -> StdioTask? {
+        let object = try JSONInput.object(Array(json.utf8), file: "p.jsonl", line: 1)
+        return try StdioTask.parse(object, file: "p.jsonl", line: 1)
+    }
+
+    @Test func formatsAreReadIntoOneShape() throws {
+        let native = try #require(try Self.task(#"{"task_id": "a", "tests": [{"input": "1", "output": "2", "hidden": true}], "time_limit": 1.5, "compare": "exact"}"#))
+        #expect(native.format == "native" && native.tests[0].hidden && native.timeLimit == 1.5 && native.comparison == .exact)
+        let contests = try #require(
+            try Self.task(
+                #"{"name": "c", "time_limit": {"seconds": 2, "nanos": 500000000}, "memory_limit_bytes": 1048576, "public_tests": {"input": ["1"], "output": ["1"]}, "private_tests": {"input": ["2"], "output": ["2"]}}"#
+            ))
+        #expect(contests.tests.count == 2 && contests.tests[1].hidden && contests.timeLimit == 2.5 && contests.memoryLimit == 1_048_576)
+        let apps = try #require(try Self.task(#"{"problem_id": 1, "input_output": "{\"inputs\": [\"x\\n\"], \"outputs\": [[\"a\", \"b\"]]}"}"#))
+        #expect(apps.tests[0].output == "a\nb" && apps.format == "apps")
+        let lcb = try #require(
+            try Self.task(#"{"question_id": "q", "public_test_cases": "[{\"input\": \"1\", \"output\": \"1\", \"testtype\": \"stdin\"}]"}"#))
+        #expect(lcb.comparison == .liveCodeBench && lcb.tests.count == 1)
+        #expect(try Self.task(#"{"task_id": "h", "prompt": "def f(): pass", "entry_point": "f", "test": "x"}"#) == nil)
+        // What is not supported yet, or not right, is named with file and line.
+        for bad in [
+            #"{"question_id": "q", "public_test_cases": "[{\"input\": \"1\", \"output\": \"1\", \"testtype\": \"functional\"}]"}"#,
+            #"{"problem_id": 1, "input_output": "{\"fn_name\": \"f\", \"inputs\": [], \"outputs\": []}"}"#,
+            #"{"task_id": "a", "tests": []}"#, #"{"task_id": "a", "tests": [{"input": 1, "output": "2"}]}"#,
+            #"{"task_id": "a", "tests": [{"input": "1", "output": "2"}], "compare": "fuzzy"}"#,
+        ] {
+            #expect(throws: GradeError.self, "\(bad)") { try Self.task(bad) }
+        }
+    }
+}
+
+/// `proctor grade` on stdin/stdout problems (Fixtures/stdio), with the real sandbox: every sample
+/// gets the verdict the fixture names; the other formats grade too; a malicious pickle is refused.
+@Suite(.serialized) struct StdioGradingTests {
+    static let fixtures = Checkout.root + "/Fixtures/stdio"
+
+    static func grade(_ problems: String, _ samples: String, allowPartial: Bool = false) throws -> [[String: Any]] {
+        let out = Checkout.outDirectory("stdio")
+        let profile = try Checkout.profile()
+        var options = GradeOptions(
+            problemsPath: fixtures + "/" + problems, samplesPath: fixtures + "/" + samples, outDirectory: out, profile: profile,
+            limits: profile.definition.limits)
+        options.ks = [1]
+        options.workers = 2
+        options.pool = .cold
+        options.allowPartial = allowPartial
+        _ = try GradeRun(options).run()
+        return try Checkout.rows(out + "/samples.jsonl")
+    }
+
+    @Test func everySampleGetsItsVerdict() throws {
+        let rows = try Self.grade("problems.jsonl", "samples.jsonl")
+        let expected = try Checkout.rows(Self.fixtures + "/expected.jsonl")
+        #expect(rows.count == expected.count)
+        for (row, want) in zip(rows, expected) {
+            #expect(row["status"] as? String == want["status"] as? String, "\(want["task_id"]!): \(want["note"]!): \(row["error"] ?? "")")
+            #expect((row["passed"] as? Bool) == (want["status"] as? String == "accepted"))
+        }
+        // A failing visible test shows the difference; the fenced answer was extracted.
+        let wrong = try #require(rows.first { $0["task_id"] as? String == "stdio/sum" && $0["status"] as? String == "wrong_answer" })
+        #expect((wrong["diff"] as? [String: String])?["expected"] == "3\n" && wrong["first_failed_test"] as? Int == 1)
+        #expect(rows.contains { $0["extracted"] as? Bool == true && $0["status"] as? String == "accepted" })
+        let compile = try #require(rows.first { $0["status"] as? String == "compile_error" })
+        #expect(compile["tests_run"] as? Int == 0)
+    }
+
+    @Test func otherFormatsGradeAndHiddenTestsStayHidden() throws {
+        let lcb = try Self.grade("livecodebench.jsonl", "livecodebench-samples.jsonl")
+        #expect(lcb.map { $0["status"] as? String } == ["accepted", "wrong_answer"])
+        #expect(lcb[0]["tests_total"] as? Int == 2)  // the pickled private test was read
+        let contests = try Self.grade("codecontests.jsonl", "codecontests-samples.jsonl")
+        #expect(contests.map { $0["status"] as? String } == ["accepted", "wrong_answer"])
+        // Its failing test is a private one: no input, expected or produced output in the row.
+        #expect((contests[1]["diff"] as? [String: Bool])?["hidden"] == true)
+        #expect(!((contests[1]["stderr_tail"] as? String) ?? "").contains("-7"))
+        let apps = try Self.grade("apps.jsonl", "apps-samples.jsonl")
+        #expect(apps.first?["status"] as? String == "accepted")
+    }
+
+    @Test func aMaliciousPickleIsRefusedWithTheLine() throws {
+        do {
+            _ = try Self.grade("livecodebench-evil.jsonl", "livecodebench-samples.jsonl", allowPartial: true)
+            Issue.record("the malicious pickle was accepted")
+        } catch let error as GradeError {
+            #expect(error.message.contains("livecodebench-evil.jsonl:1") && error.message.contains("GLOBAL"))
+        }
+        #expect(!FileManager.default.fileExists(atPath: "/tmp/proctor-pickle-canary"))
+    }
+}
