@@ -247,7 +247,8 @@ public final class QueueWorker: @unchecked Sendable {
                     )
                 }
                 graders[config] = try SampleGrader(
-                    profile: profile, limits: settings.limits, pool: options.pool, proctorVersion: options.proctorVersion)
+                    profile: profile, limits: settings.limits, pool: options.pool, proctorVersion: options.proctorVersion,
+                    stdio: settings.stdio ?? StdioOptions())
             } catch {
                 return retryJob(job, "cannot set up the sandbox here: \(error)")
             }

@@ -1,5 +1,6 @@
 import Foundation
 import Sandbox
+import Grader
 
 /// What a submitted run is graded under, stored with the run in the queue (as canonical JSON,
 /// so resubmitting the same run compares equal) and read back by every worker.
@@ -26,6 +27,8 @@ public struct RunSettings: Codable, Sendable, Equatable {
     public var sweSpecs: String?
     /// `loopback`: the tests get a network namespace of their own with lo up; nil: no network.
     public var network: String?
+    /// How stdin/stdout problems are judged (`submit --extract/--time-scale/--all-tests`); nil: the defaults.
+    public var stdio: StdioOptions?
 
     /// The run's profile as this machine has it (with the run's Python environment, if any).
     public func loadProfile(sandboxesDirectory: String) throws(SandboxError) -> SandboxProfile {

@@ -420,4 +420,26 @@ struct WorkerCommandTests {
         }
         #expect(FileManager.default.fileExists(atPath: base + "/cache/envs"))
     }
+
+    @Test func stdioProblemsGoThroughTheQueue() throws {
+        try #require(ProctorExecutable.isBuilt)
+        let location = try Backend.sqlite.freshLocation()
+        let fixtures = ProctorExecutable.root + "/Fixtures/stdio"
+        let submitted = try ProctorExecutable.run([
+            "submit", "--queue", location, "--run", "stdio", "--problems", fixtures + "/problems.jsonl", "--samples",
+            fixtures + "/samples.jsonl", "--k", "1",
+        ])
+        try #require(submitted.status == 0, "\(submitted.stderr)")
+        let worker = try WorkerProcess(location, ["--concurrency", "2", "--exit-when-idle", "1"])
+        #expect(worker.wait(seconds: 300) == 0, "\(worker.output)")
+        let (rows, failed, status) = try Self.results(location, run: "stdio")
+        #expect(status == 0 && failed.isEmpty)
+        let expected = try String(contentsOfFile: fixtures + "/expected.jsonl", encoding: .utf8).split(separator: "\n").map {
+            try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
+        }
+        #expect(rows.count == expected.count)
+        for (row, want) in zip(rows, expected) {
+            #expect(row["status"] as? String == want["status"] as? String, "\(want["note"]!)")
+        }
+    }
 }

@@ -1,7 +1,7 @@
 /// What of a chat answer is the program: `--extract last-fence` (LiveCodeBench's choice: the
 /// last fenced block), `first-fence`, or `none` (the completion as it is). An answer with no
 /// fence is taken whole.
-public enum FencedCode: String, Sendable, CaseIterable {
+public enum FencedCode: String, Sendable, CaseIterable, Codable {
     case lastFence = "last-fence"
     case firstFence = "first-fence"
     case none

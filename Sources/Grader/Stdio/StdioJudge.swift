@@ -135,7 +135,7 @@ struct StdioJudge {
 }
 
 /// How stdin/stdout problems are judged (`proctor grade` flags).
-public struct StdioOptions: Sendable, Hashable {
+public struct StdioOptions: Sendable, Hashable, Codable {
     /// Which part of a chat answer is the program.
     public var extract: FencedCode = .lastFence
     /// Multiplies each problem's time limit.
