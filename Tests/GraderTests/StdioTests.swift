@@ -84,6 +84,12 @@ import Testing
     static let fixtures = Checkout.root + "/Fixtures/stdio"
 
     static func grade(_ problems: String, _ samples: String, allowPartial: Bool = false) throws -> [[String: Any]] {
+        try graded(problems, samples, allowPartial: allowPartial).rows
+    }
+
+    static func graded(_ problems: String, _ samples: String, allowPartial: Bool = false) throws -> (
+        rows: [[String: Any]], summary: GradeSummary
+    ) {
         let out = Checkout.outDirectory("stdio")
         let profile = try Checkout.profile()
         var options = GradeOptions(
@@ -93,12 +99,17 @@ import Testing
         options.workers = 2
         options.pool = .cold
         options.allowPartial = allowPartial
-        _ = try GradeRun(options).run()
-        return try Checkout.rows(out + "/samples.jsonl")
+        let summary = try GradeRun(options).run()
+        return (try Checkout.rows(out + "/samples.jsonl"), summary)
     }
 
     @Test func everySampleGetsItsVerdict() throws {
-        let rows = try Self.grade("problems.jsonl", "samples.jsonl")
+        let (rows, summary) = try Self.graded("problems.jsonl", "samples.jsonl")
+        // pass@1 per difficulty, from the problems' own field: sum (4 of 12 accepted) and echo (1 of 2) are easy.
+        let easy = try #require(summary.byGroup?["difficulty"]?["easy"])
+        #expect(easy.tasks == 2)
+        #expect(abs((easy.passAtK["pass@1"] ?? -1) - (4.0 / 12.0 + 1.0 / 2.0) / 2) < 1e-9)
+        #expect(summary.byGroup?["platform"]?["proctor"]?.tasks == 1)
         let expected = try Checkout.rows(Self.fixtures + "/expected.jsonl")
         #expect(rows.count == expected.count)
         for (row, want) in zip(rows, expected) {

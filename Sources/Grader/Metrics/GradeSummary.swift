@@ -51,13 +51,26 @@ public struct GradeSummary: Codable, Sendable {
     public var interrupted: Bool
     public var proctorVersion: String
     public var finishedAt: String
+    /// pass@k within groups of tasks the problems name (`difficulty`, `platform`): dimension →
+    /// group → figures; nil when no problem names one.
+    public var byGroup: [String: [String: GroupEntry]]? = nil
+
+    public struct GroupEntry: Codable, Sendable, Equatable {
+        public var tasks: Int
+        /// `pass@K` → the mean estimate over the group's tasks (absent where a task has fewer than K samples).
+        public var passAtK: [String: Double]
+
+        enum CodingKeys: String, CodingKey {
+            case tasks, passAtK = "pass_at_k"
+        }
+    }
 
     enum CodingKeys: String, CodingKey {
         case problems, samples, profile, profileSHA256 = "profile_sha256", tasks, samplesGraded = "samples_graded"
         case samplesReused = "samples_reused", passed, passAtK = "pass_at_k", statusCounts = "status_counts"
         case latencyMs = "latency_ms", cpuMs = "cpu_ms", peakRssKiB = "peak_rss_kib", samplesPerSecond = "samples_per_second"
         case wallSeconds = "wall_seconds", workers, missingTasks = "missing_tasks", interrupted
-        case proctorVersion = "proctor_version", finishedAt = "finished_at"
+        case proctorVersion = "proctor_version", finishedAt = "finished_at", byGroup = "by_group"
     }
 
     /// A summary with the run's identity and nothing counted yet (`SummaryAccumulator` fills it).
@@ -96,6 +109,14 @@ public struct GradeSummary: Codable, Sendable {
         if let cpu = cpuMs, let rss = peakRssKiB {
             lines.append(String(format: "cpu ms       p50 %.1f  max %.1f", cpu.p50, cpu.max))
             lines.append(String(format: "peak RSS KiB p50 %.0f  max %.0f", rss.p50, rss.max))
+        }
+        for (dimension, groups) in (byGroup ?? [:]).sorted(by: { $0.key < $1.key }) {
+            lines.append("by \(dimension)")
+            for (group, entry) in groups.sorted(by: { $0.key < $1.key }) {
+                let figures = entry.passAtK.sorted { Int($0.key.dropFirst(5)) ?? 0 < Int($1.key.dropFirst(5)) ?? 0 }
+                    .map { String(format: "%@ %.4f", $0.key, $0.value) }.joined(separator: "  ")
+                lines.append("  \(group.padding(toLength: 14, withPad: " ", startingAt: 0)) \(figures)  (\(entry.tasks) tasks)")
+            }
         }
         if workers > 0 {
             lines.append(
@@ -158,8 +179,23 @@ public struct SummaryAccumulator: Sendable {
         statusCounts["job_failed", default: 0] += 1
     }
 
-    public func summary(ks: [Int], base: GradeSummary) -> GradeSummary {
+    /// `groups`: dimension (`difficulty`, `platform`) → task → its group, for `by_group`.
+    public func summary(ks: [Int], base: GradeSummary, groups: [String: [String: String]] = [:]) -> GradeSummary {
         var result = base
+        var byGroup: [String: [String: GradeSummary.GroupEntry]] = [:]
+        for (dimension, taskGroups) in groups where !taskGroups.isEmpty {
+            var members: [String: [String]] = [:]
+            for task in perTask.keys { if let group = taskGroups[task] { members[group, default: []].append(task) } }
+            for (group, tasks) in members {
+                var figures: [String: Double] = [:]
+                for k in ks where tasks.allSatisfy({ perTask[$0]!.n >= k }) {
+                    let values = tasks.map { PassAtK.estimate(n: perTask[$0]!.n, c: perTask[$0]!.c, k: k)! }
+                    figures["pass@\(k)"] = values.reduce(0, +) / Double(values.count)
+                }
+                byGroup[dimension, default: [:]][group] = GradeSummary.GroupEntry(tasks: tasks.count, passAtK: figures)
+            }
+        }
+        result.byGroup = byGroup.isEmpty ? nil : byGroup
         let tasks = perTask.keys.sorted()
         result.tasks = tasks.count
         result.samplesGraded = graded

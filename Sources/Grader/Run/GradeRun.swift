@@ -179,7 +179,12 @@ public final class GradeRun: @unchecked Sendable {
             profileSHA256: options.profile.sha256, workers: options.workers, proctorVersion: options.proctorVersion,
             wallSeconds: elapsed, samplesPerSecond: elapsed > 0 ? Double(accumulator.graded) / elapsed : 0,
             missingTasks: samples.missingTasks(in: problems), interrupted: interrupted)
-        let summary = accumulator.summary(ks: options.ks, base: base)
+        var groups: [String: [String: String]] = [:]
+        for (task, problem) in problems.problems {
+            if let difficulty = problem.stdio?.difficulty { groups["difficulty", default: [:]][task] = difficulty }
+            if let platform = problem.stdio?.platform { groups["platform", default: [:]][task] = platform }
+        }
+        let summary = accumulator.summary(ks: options.ks, base: base, groups: groups)
         try writeSummary(summary)
         options.progress?.end(done: accumulator.graded + accumulator.reused, total: total)
         return summary
