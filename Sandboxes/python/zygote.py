@@ -10,6 +10,9 @@
 # sample: `key=value` lines (program name, rlimits) with nine descriptors attached —
 #   for the candidate: stdout, stderr, requests (read end), replies (write end), program (memfd)
 #   for the tests:     control, requests (write end), replies (read end), spec+tests (memfd)
+# A packet whose header says mode=plain (a stdin/stdout test case) carries five descriptors
+# instead: stdout, stderr, stdin (the test's input, a memfd), program (memfd), control; its
+# candidate runs the program as __main__ with that stdin, and no tester takes part.
 # The reply is one packet "STATUS UTIME_US STIME_US MAXRSS_KIB" once the sample is over.
 #
 # Three kinds of process, so that nothing of one sample can reach another:
@@ -185,6 +188,74 @@ def _candidate(bootstrap, stack_filter, restrict, sockets, header, fds, sample):
     os._exit(0)
 
 
+def _plain(bootstrap, stack_filter, restrict, sockets, header, fds, sample):
+    """The forked child of a stdin/stdout test case: the same restrictions as a harness
+    candidate, then the program as __main__ with the test's input on fd 0."""
+    stdout, stderr, stdin, program, control = fds
+    try:
+        for held in sockets:
+            held.detach()
+        for name, limit in RLIMITS:
+            value = int(header[name])
+            resource.setrlimit(limit, (value, value + 1 if name == "cpu" else value))
+        os.chdir(sample)
+        os.environ["HOME"] = os.environ["TMPDIR"] = sample
+        restrict()
+        os.lseek(stdin, 0, os.SEEK_SET)  # the grader wrote the input into it: read from the start
+        lifted = [fcntl.fcntl(fd, fcntl.F_DUPFD, 5) for fd in (stdin, stdout, stderr, program)]
+        for target, fd in enumerate(lifted):
+            os.dup2(fd, target)
+        os.closerange(4, 1 << 16)  # the control pipe, the channel, the tester's socket
+        random.seed()
+    except BaseException as error:
+        os.write(control, ("internal_error warm pool child set-up: %s\n" % error).encode())
+        os._exit(125)
+    stack_filter()
+    source = _read_all(3)
+    name = header["program"]
+    sys.argv = [name]
+    module = type(sys)("__main__")
+    module.__file__ = name
+    module.__builtins__ = __builtins__
+    sys.modules["__main__"] = module
+    try:
+        exec(compile(source, name, "exec"), module.__dict__)
+    except SystemExit as exit:
+        _flush()
+        code = exit.code
+        if code is None:
+            os._exit(0)
+        if type(code) is int:
+            os._exit(code & 0xFF)
+        sys.stderr.write("%s\n" % (code,))
+        _flush()
+        os._exit(1)
+    except BaseException:
+        import traceback
+
+        traceback.print_exc()
+        _flush()
+        os._exit(1)
+    _flush()
+    os._exit(0)
+
+
+def _flush():
+    """As CPython ends: output that cannot be written (fd 1 closed) is exit status 120."""
+    failed = False
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except BaseException as error:
+            failed = True
+            try:
+                os.write(2, ("Exception ignored on flushing sys.stdout: %r\n" % (error,)).encode())
+            except OSError:
+                pass
+    if failed:
+        os._exit(120)
+
+
 def _tester(bootstrap, stack_filter, connection):
     """The pool's test runner: one sample at a time, records on fd 3, a summary to the zygote."""
     os.closerange(3, connection.fileno())
@@ -281,22 +352,33 @@ def main():
             message, fds, _, _ = socket.recv_fds(channel, 1 << 16, 16)
         except OSError:
             os._exit(0)
-        if not message or len(fds) != 9:
+        if not message:
             os._exit(0)
         header = bootstrap._parse_spec(message.decode())
+        plain = header.get("mode") == "plain"
+        if len(fds) != (5 if plain else 9):
+            os._exit(0)
         child = os.fork()
         if child == 0:
+            if plain:
+                _plain(bootstrap, stack_filter, restrict, (channel, tester), header, fds, sample)
             _candidate(bootstrap, stack_filter, restrict, (channel, tester), header, fds, sample)
-        socket.send_fds(tester, [b"sample"], [fds[0], fds[1], fds[5], fds[6], fds[7], fds[8]])
-        for fd in fds:
-            os.close(fd)
-        summary = tester.recv(256).split()
-        _, status, usage = os.wait4(child, 0)
-        if len(summary) != 3:
-            os._exit(1)  # the tester died: the grader re-runs this sample cold
-        code, test_utime, test_stime = (int(field) for field in summary)
-        if code >= 0:
-            status = code << 8
+        if plain:
+            for fd in fds:
+                os.close(fd)
+            _, status, usage = os.wait4(child, 0)
+            test_utime = test_stime = 0
+        else:
+            socket.send_fds(tester, [b"sample"], [fds[0], fds[1], fds[5], fds[6], fds[7], fds[8]])
+            for fd in fds:
+                os.close(fd)
+            summary = tester.recv(256).split()
+            _, status, usage = os.wait4(child, 0)
+            if len(summary) != 3:
+                os._exit(1)  # the tester died: the grader re-runs this sample cold
+            code, test_utime, test_stime = (int(field) for field in summary)
+            if code >= 0:
+                status = code << 8
         if after_start is None:
             _sweep()
             tester = _start_tester(bootstrap, stack_filter)

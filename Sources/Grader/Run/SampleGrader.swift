@@ -44,7 +44,7 @@ public final class SampleGrader: Sendable {
 
     /// Runs `sample` against `problem` (in `pool` when given) and returns its row.
     public func grade(_ sample: Sample, of problem: Problem, key: String, pool: WarmPool?) -> GradedSample {
-        if let task = problem.stdio { return judge(sample, of: problem, task: task, key: key) }
+        if let task = problem.stdio { return judge(sample, of: problem, task: task, key: key, pool: pool) }
         let program = AssembledProgram(problem: problem, sample: sample)
         let nonce = Self.nonce()
         var request = RunRequest(source: program.candidate, programName: "program.py", limits: limits)
@@ -59,9 +59,9 @@ public final class SampleGrader: Sendable {
     }
 
     /// A stdin/stdout sample: each test case its own cold run (`StdioJudge`).
-    private func judge(_ sample: Sample, of problem: Problem, task: StdioTask, key: String) -> GradedSample {
+    private func judge(_ sample: Sample, of problem: Problem, task: StdioTask, key: String, pool: WarmPool?) -> GradedSample {
         let (code, fenced) = stdio.extract.extract(sample.code)
-        let judge = StdioJudge(sandbox: sandbox, limits: limits, options: stdio)
+        let judge = StdioJudge(sandbox: sandbox, limits: limits, options: stdio, pool: pool)
         let judged = judge.judge(code: code, task: task)
         let built = StdioRow.build(
             sample: sample, problem: problem, task: task, code: code, fenced: fenced, judged: judged, options: stdio, key: key,

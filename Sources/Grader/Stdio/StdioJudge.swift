@@ -13,6 +13,11 @@ struct StdioJudge {
     let sandbox: Sandbox
     let limits: ResourceLimits
     let options: StdioOptions
+    /// The worker's warm pool: test cases (and the syntax check) are forked from it; nil: cold.
+    var pool: WarmPool? = nil
+
+    /// One run, in the pool when there is one (it falls back to a cold run itself).
+    func run(_ request: RunRequest) -> Outcome { pool?.run(request) ?? sandbox.run(request) }
 
     /// The judge's verdicts, as rows spell them.
     enum Verdict: String {
@@ -42,8 +47,8 @@ struct StdioJudge {
     }
 
     func judge(code: String, task: StdioTask) -> (results: [TestResult], compile: TestResult?) {
-        if let failure = compileCheck(code) { return ([], failure) }
         let perTest = testLimits(task)
+        if let failure = compileCheck(code, limits: perTest) { return ([], failure) }
         var budgetMs = Double(perTest.wall.milliseconds) * Self.budgetFactor
         var results: [TestResult] = []
         for test in task.tests {
@@ -54,7 +59,7 @@ struct StdioJudge {
             }
             var request = RunRequest(source: code, programName: "program.py", stdin: Array(test.input.utf8), limits: perTest)
             request.limits = perTest
-            let outcome = sandbox.run(request)
+            let outcome = run(request)
             budgetMs -= outcome.wallMs
             var result = classify(outcome)
             if result.verdict == .accepted { result = compare(outcome.stdout, test: test, task: task) }
@@ -111,19 +116,17 @@ struct StdioJudge {
 
     /// The program compiled, sandboxed, before any test: a syntax error is one verdict for the
     /// sample, not one runtime error per test.
-    func compileCheck(_ code: String) -> TestResult? {
+    func compileCheck(_ code: String, limits: ResourceLimits) -> TestResult? {
+        // The program arrives on stdin, so the check is a plain run the warm pool can serve.
         let checker = """
-            import os, sys
-            path = os.path.join(os.path.dirname(os.path.abspath(sys.argv[0])), "candidate.py")
+            import sys
             try:
-                compile(open(path, "rb").read(), "program.py", "exec")
+                compile(sys.stdin.buffer.read(), "program.py", "exec")
             except (SyntaxError, ValueError) as error:
                 print("%s: %s (line %s)" % (type(error).__name__, getattr(error, "msg", error), getattr(error, "lineno", "?")))
                 sys.exit(3)
             """
-        var request = RunRequest(source: checker, programName: "compile_check.py", limits: limits)
-        request.files = ["candidate.py": Array(code.utf8)]
-        let outcome = sandbox.run(request)
+        let outcome = run(RunRequest(source: checker, programName: "compile_check.py", stdin: Array(code.utf8), limits: limits))
         if outcome.status == "exited" && outcome.exitCode == 3 {
             return TestResult(verdict: .compileError, outcome: outcome, detail: outcome.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
         }

@@ -78,7 +78,7 @@ enum StdioRow {
             "key": .string(key), "problem_sha256": .string(problem.sha256), "sample_sha256": .string(sample.sha256),
             "program_sha256": .string(Digest.sha256(code)), "profile": .string(context.profileName),
             "profile_sha256": .string(context.profileSHA256), "proctor_version": .string(context.proctorVersion),
-            "python_version": .string(context.pythonVersion), "kernel": .string(context.kernel), "pool": .string("cold"),
+            "python_version": .string(context.pythonVersion), "kernel": .string(context.kernel), "pool": .string(context.pool),
             "timestamp": .string(Timestamp.now()), "samples_line": .integer(Int64(sample.line)),
             "format": .string(task.format), "time_scale": .number(options.timeScale),
         ]

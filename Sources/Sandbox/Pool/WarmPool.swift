@@ -172,37 +172,51 @@ public final class WarmPool: @unchecked Sendable {
         return spec + [0] + tests
     }
 
+    /// A plain request (a stdin/stdout test case: the program and its stdin, no other file)
+    /// runs in the pool too, as __main__ with the input on fd 0 and no tester.
+    private static func isPlain(_ request: RunRequest) -> Bool { request.files.isEmpty && request.arguments.isEmpty }
+
     private func serve(_ request: RunRequest, limits: ResourceLimits, in pool: Running) throws(SandboxError) -> Served {
-        guard let payload = Self.testerPayload(request) else { return .notHarness }
+        let payload = Self.testerPayload(request)
+        guard payload != nil || Self.isPlain(request) else { return .notHarness }
         let applied = sandbox.applied(limits)
         var isolation = pool.isolation
-        let fields = [
+        var fields = [
             "program=\(request.programName)", "cpu=\(applied.cpuSeconds)", "data=\(applied.memoryBytes)",
             "as=\(applied.addressSpaceBytes)", "fsize=\(applied.fileSizeBytes)", "nofile=\(applied.openFiles)",
             "nproc=\(applied.processes)",
         ]
+        if payload == nil { fields.append("mode=plain") }
         let message = Array((fields.joined(separator: "\n") + "\n").utf8)
         // The program and the tests travel as anonymous files: the candidate reads only the first,
-        // the tester only the second, and the zygote neither.
+        // the tester only the second, and the zygote neither. A plain run's input likewise.
         let program = try Syscall.memoryFile("program", request.program)
         defer { Syscall.close(program) }
-        let tests = try Syscall.memoryFile("tests", payload)
+        let tests = try Syscall.memoryFile(payload == nil ? "stdin" : "tests", payload ?? request.stdin ?? [])
         defer { Syscall.close(tests) }
         let stdout = try Syscall.pipe()
         let stderr = try Syscall.pipe()
         let control = try Syscall.pipe()
-        let requests = try Syscall.pipe()
-        let replies = try Syscall.pipe()
         defer { [stdout.read, stderr.read, control.read].forEach(Syscall.close) }
         let start = Syscall.monotonicNanoseconds()
-        let handed = [
-            stdout.write, stderr.write, requests.read, replies.write, program, control.write, requests.write, replies.read,
-            tests,
-        ]
-        let sent = Result { () throws(SandboxError) in try Syscall.send(pool.socket, message, fds: handed) }
-        [stdout.write, stderr.write, control.write, requests.read, requests.write, replies.read, replies.write].forEach(
-            Syscall.close)
-        guard case .success = sent else { return .notHandedOver }
+        if payload != nil {
+            let requests = try Syscall.pipe()
+            let replies = try Syscall.pipe()
+            let handed = [
+                stdout.write, stderr.write, requests.read, replies.write, program, control.write, requests.write, replies.read,
+                tests,
+            ]
+            let sent = Result { () throws(SandboxError) in try Syscall.send(pool.socket, message, fds: handed) }
+            [stdout.write, stderr.write, control.write, requests.read, requests.write, replies.read, replies.write].forEach(
+                Syscall.close)
+            guard case .success = sent else { return .notHandedOver }
+        } else {
+            let sent = Result { () throws(SandboxError) in
+                try Syscall.send(pool.socket, message, fds: [stdout.write, stderr.write, tests, program, control.write])
+            }
+            [stdout.write, stderr.write, control.write].forEach(Syscall.close)
+            guard case .success = sent else { return .notHandedOver }
+        }
 
         var result = RunMonitor.Result()
         result.stdout = CappedBuffer(capacity: Int(limits.captureBytes.bytes))
