@@ -74,6 +74,7 @@ do {
         exit(1)
     }
     try gradeHumanEval(profile: strict)
+    try gradeStdio(profile: strict)
 
 } catch {
     print("proctor-bench: \(error)")
@@ -247,4 +248,90 @@ func queueThroughput(dataset: String, samples: String, directory: String, count:
             format:
                 "queue (SQLite, submit + 1 worker x 2 threads): %.1f samples/s, wall %.2f s; direct grade (warm, 2 workers): %.1f samples/s; queue overhead %.0f%%",
             Double(count) / seconds, seconds, Double(count) / direct, (seconds / direct - 1) * 100))
+}
+
+/// Part 4: stdin/stdout judging — 20 problems of 10 test cases, one right program each, so 200
+/// test cases (and 20 syntax checks) run; warm and cold with 2 workers, against a fork-per-test
+/// floor: each test case's program exec'd in a child forked from a warmed interpreter, stdin and
+/// stdout as in-memory files, no isolation.
+func gradeStdio(profile: SandboxProfile) throws {
+    let directory = NSTemporaryDirectory() + "proctor-bench-stdio-\(getpid())"
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    var problems: [String] = []
+    var samples: [String] = []
+    var floorCases: [String] = []
+    let program = "import sys\nvalues = sys.stdin.read().split()\nprint(sum(int(v) * FACTOR for v in values))\n"
+    for task in 0..<20 {
+        let code = program.replacingOccurrences(of: "FACTOR", with: String(task + 2))
+        var tests: [[String: String]] = []
+        for test in 0..<10 {
+            let values = (0..<50).map { ($0 * 7 + test * 13 + task) % 1000 }
+            tests.append([
+                "input": values.map(String.init).joined(separator: " ") + "\n",
+                "output": "\(values.reduce(0, +) * (task + 2))\n",
+            ])
+            floorCases.append(code + "\u{1}" + values.map(String.init).joined(separator: " ") + "\n")
+        }
+        let problem: [String: Any] = ["task_id": "bench/\(task)", "tests": tests, "time_limit": 2]
+        problems.append(String(decoding: try JSONSerialization.data(withJSONObject: problem), as: UTF8.self))
+        samples.append(String(decoding: try JSONSerialization.data(withJSONObject: ["task_id": "bench/\(task)", "completion": code]), as: UTF8.self))
+    }
+    try (problems.joined(separator: "\n") + "\n").write(toFile: directory + "/problems.jsonl", atomically: true, encoding: .utf8)
+    try (samples.joined(separator: "\n") + "\n").write(toFile: directory + "/samples.jsonl", atomically: true, encoding: .utf8)
+    try floorCases.joined(separator: "\u{0}").write(toFile: directory + "/cases.txt", atomically: true, encoding: .utf8)
+    let floorScript = """
+        import gc, io, os, resource, sys
+        import bisect, collections, functools, heapq, itertools, math, random, re, string, typing
+        cases = [case.split("\\1") for case in open(sys.argv[1]).read().split("\\0")]
+        gc.collect()
+        gc.freeze()
+        def cpu(who):
+            usage = resource.getrusage(who)
+            return usage.ru_utime + usage.ru_stime
+        start = cpu(resource.RUSAGE_SELF)
+        for program, data in cases:
+            child = os.fork()
+            if child == 0:
+                sys.stdin = io.StringIO(data)
+                sys.stdout = io.StringIO()
+                exec(program, {"__name__": "__main__"})
+                os._exit(0)
+            os.waitpid(child, 0)
+        print(cpu(resource.RUSAGE_SELF) - start + cpu(resource.RUSAGE_CHILDREN))
+        """
+    let floor = Process()
+    floor.executableURL = URL(fileURLWithPath: profile.definition.command[0])
+    floor.arguments = ["-I", "-S", "-c", floorScript, directory + "/cases.txt"]
+    let pipe = Pipe()
+    floor.standardOutput = pipe
+    try floor.run()
+    let floorText = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    floor.waitUntilExit()
+    guard let floorCPU = Double(floorText.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+        throw GradeError("bench: the stdio floor script printed \(floorText)")
+    }
+    let cases = floorCases.count
+    print(String(format: "stdio fork-per-test floor: %.2f s CPU for %d test cases (%.2f ms/test case), no isolation", floorCPU, cases, floorCPU * 1000 / Double(cases)))
+    var wall: [PoolMode: Double] = [:]
+    for mode in [PoolMode.warm, .cold] {
+        var options = GradeOptions(
+            problemsPath: directory + "/problems.jsonl", samplesPath: directory + "/samples.jsonl", outDirectory: directory + "/out-\(mode)",
+            profile: profile, limits: profile.definition.limits)
+        options.ks = [1]
+        options.workers = 2
+        options.pool = mode
+        let summary = try GradeRun(options).run()
+        guard summary.passed == samples.count else { throw GradeError("bench: stdio \(mode): \(summary.passed) of \(samples.count) accepted") }
+        wall[mode] = summary.wallSeconds
+        print(
+            String(
+                format: "stdio %d test cases (+%d syntax checks), %@, 2 workers: %.1f test cases/s, %.2f ms/test case per core, wall %.2f s",
+                cases, samples.count, mode.rawValue, Double(cases) / summary.wallSeconds, summary.wallSeconds * 2 * 1000 / Double(cases),
+                summary.wallSeconds))
+    }
+    print(
+        String(
+            format: "stdio warm / fork-per-test floor (per core): %.2fx (target 1.5x)    cold / warm: %.2fx",
+            wall[.warm]! * 2 / floorCPU, wall[.cold]! / wall[.warm]!))
 }
