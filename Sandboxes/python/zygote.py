@@ -244,6 +244,8 @@ def _flush():
     """As CPython ends: output that cannot be written (fd 1 closed) is exit status 120."""
     failed = False
     for stream in (sys.stdout, sys.stderr):
+        if getattr(stream, "closed", True):
+            continue  # a stream the program closed is not flushed (nor an error), as in CPython
         try:
             stream.flush()
         except BaseException as error:
