@@ -46,18 +46,34 @@ public struct ReproCommand: ParsableCommand {
         }
         guard let sample else { throw CLIFailure.usage("proctor: repro needs the sample (task_id#completion_id) after \(results)") }
         let repro: Repro
-        let fresh: (outcome: Outcome, verdict: Verdict)
+        let fresh: (outcome: Outcome, verdict: Verdict)?
+        var judgedAgain: (status: String, tests: [String])?
         do {
             let directory = try SandboxesDirectory.locate(explicit: sandboxes)
             repro = try Repro(resultsPath: results, identifier: sample, problemsPath: problems, sandboxesDirectory: directory)
             repro.warnings.forEach { FileHandle.standardError.write(Data("warning: \($0)\n".utf8)) }
-            fresh = try repro.run()
+            if repro.isStdio {
+                judgedAgain = try repro.runStdio()
+                fresh = nil
+            } else {
+                fresh = try repro.run()
+            }
             if let keep {
                 try repro.keep(in: keep, proctor: URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path)
             }
         } catch {
             throw CLIFailure.usage("proctor: \(error)")
         }
+        if let judged = judgedAgain {
+            print("== \(sample)  profile \(repro.profile.name)  (stdin/stdout: each test case judged again)")
+            judged.tests.forEach { print("   " + $0) }
+            print("== verdict now:      \(judged.status)")
+            print("== verdict recorded: \(repro.recordedStatus)  \(repro.recordedResult)")
+            print("== matches: \(judged.status == repro.recordedStatus ? "yes" : "no")")
+            if judged.status != repro.recordedStatus { throw ExitCode(3) }
+            return
+        }
+        guard let fresh else { return }
         let outcome = fresh.outcome
         print(
             "== \(sample)  profile \(repro.profile.name)  cpu \(repro.limits.cpu)  wall \(repro.limits.wall)  memory \(repro.limits.memory)"

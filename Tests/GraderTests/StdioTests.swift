@@ -130,6 +130,24 @@ import Testing
         #expect(compile["tests_run"] as? Int == 0)
     }
 
+    @Test func aGradedSampleIsJudgedAgainByRepro() throws {
+        let out = Checkout.outDirectory("stdio-repro")
+        let profile = try Checkout.profile()
+        var options = GradeOptions(
+            problemsPath: Self.fixtures + "/problems.jsonl", samplesPath: Self.fixtures + "/samples.jsonl", outDirectory: out,
+            profile: profile, limits: profile.definition.limits)
+        options.ks = [1]
+        options.workers = 2
+        _ = try GradeRun(options).run()
+        for (identifier, status) in [("stdio/sum#3", "wrong_answer"), ("stdio/sum#4", "accepted"), ("stdio/sum#5", "compile_error")] {
+            let repro = try Repro(
+                resultsPath: out + "/samples.jsonl", identifier: identifier, problemsPath: nil, sandboxesDirectory: Checkout.root + "/Sandboxes")
+            #expect(repro.isStdio && repro.recordedStatus == status)
+            let again = try repro.runStdio()
+            #expect(again.status == status, "\(identifier): \(again.tests)")
+        }
+    }
+
     @Test func otherFormatsGradeAndHiddenTestsStayHidden() throws {
         let lcb = try Self.grade("livecodebench.jsonl", "livecodebench-samples.jsonl")
         #expect(lcb.map { $0["status"] as? String } == ["accepted", "wrong_answer"])

@@ -14,6 +14,9 @@ public struct Repro: Sendable {
     public let recordedResult: String
     /// Differences worth telling the user (a changed profile file, say), not fatal.
     public let warnings: [String]
+    /// A stdin/stdout sample: its problem, the program as extracted, how it was judged.
+    let stdio: (problem: Problem, task: StdioTask, code: String, options: StdioOptions)?
+    public var isStdio: Bool { stdio != nil }
 
     /// Finds `identifier` (`task_id#completion_id`) in `resultsPath` and rebuilds its program.
     public init(resultsPath: String, identifier: String, problemsPath: String?, sandboxesDirectory: String) throws(GradeError) {
@@ -51,12 +54,22 @@ public struct Repro: Sendable {
         if problem.sha256 != audit["problem_sha256"]?.string {
             warnings.append("problem \(sample.taskID) in \(problems) differs from the one graded")
         }
-        guard problem.shape != .stdio else {
-            throw GradeError(
-                "\(sample.taskID) is a stdin/stdout problem: `proctor repro` does not rerun those yet (the row's `program` and `tests` say what ran and how each test ended)")
-        }
         program = AssembledProgram(problem: problem, sample: sample)
-        guard program.sha256 == audit["program_sha256"]?.string else {
+        if let task = problem.stdio {
+            // The program as the grade extracted it from the answer, with the grade's options.
+            var options = StdioOptions()
+            options.extract = audit["extract"]?.string.flatMap(FencedCode.init(rawValue:)) ?? .lastFence
+            options.timeScale = audit["time_scale"]?.doubleValue ?? 1
+            options.allTests = audit["all_tests"]?.boolValue ?? false
+            let code = options.extract.extract(sample.code).code
+            guard Digest.sha256(code) == audit["program_sha256"]?.string else {
+                throw GradeError("the program extracted again differs from the recorded one (sha256 \(Digest.sha256(code)))")
+            }
+            stdio = (problem, task, code, options)
+        } else {
+            stdio = nil
+        }
+        guard stdio != nil || program.sha256 == audit["program_sha256"]?.string else {
             throw GradeError(
                 "rebuilt program's sha256 \(program.sha256) differs from the recorded \(audit["program_sha256"]?.string ?? "none")")
         }
@@ -103,6 +116,25 @@ public struct Repro: Sendable {
         request.files = program.harnessFiles(nonce: nonce)
         let outcome = sandbox.run(request)
         return (outcome, Verdict(outcome: outcome, nonce: nonce))
+    }
+
+    /// Judges a stdin/stdout sample again: its status and each test's verdict.
+    public func runStdio() throws(GradeError) -> (status: String, tests: [String]) {
+        guard let stdio else { throw GradeError("\(identifier) is not a stdin/stdout sample") }
+        let sandbox: Sandbox
+        do {
+            sandbox = try Sandbox(profile: profile)
+        } catch {
+            throw GradeError("sandbox: \(error)")
+        }
+        let judged = StdioJudge(sandbox: sandbox, limits: limits, options: stdio.options).judge(code: stdio.code, task: stdio.task)
+        if let compile = judged.compile { return (compile.verdict.rawValue, ["syntax: \(compile.detail ?? "")"]) }
+        let status = judged.results.first { $0.verdict != .accepted }?.verdict.rawValue ?? "accepted"
+        let tests = judged.results.enumerated().map { index, result in
+            "test \(index + 1): \(result.verdict.rawValue)" + (result.outcome.map { String(format: " (%.1f ms)", $0.wallMs) } ?? "")
+                + (stdio.task.tests[index].hidden ? " [hidden]" : "")
+        }
+        return (status, tests)
     }
 
     /// Writes the program and a one-line command that reruns it with `proctor run`.

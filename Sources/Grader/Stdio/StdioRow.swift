@@ -25,7 +25,8 @@ enum StdioRow {
         let status = judged.compile?.verdict.rawValue ?? firstFailure.map { results[$0].verdict.rawValue } ?? "accepted"
         row["passed"] = .bool(passed)
         row["status"] = .string(status)
-        row["result"] = .string(passed ? "passed" : "failed: \(status)" + (firstFailure.map { " on test \($0 + 1)" } ?? ""))
+        let place = judged.compile == nil ? firstFailure.map { " on test \($0 + 1)" } ?? "" : ""
+        row["result"] = .string(passed ? "passed" : "failed: \(status)" + place)
         row["tests_total"] = .integer(Int64(task.tests.count))
         row["tests_run"] = .integer(Int64(judged.compile == nil ? results.count : 0))
         row["tests_passed"] = .integer(Int64(judged.compile == nil ? passedTests : 0))
@@ -81,6 +82,7 @@ enum StdioRow {
             "python_version": .string(context.pythonVersion), "kernel": .string(context.kernel), "pool": .string(context.pool),
             "timestamp": .string(Timestamp.now()), "samples_line": .integer(Int64(sample.line)),
             "format": .string(task.format), "time_scale": .number(options.timeScale),
+            "extract": .string(options.extract.rawValue), "all_tests": .bool(options.allTests),
         ]
         if let limits = last?.limits {
             audit["limits"] = .object([
