@@ -64,7 +64,12 @@ import Testing
         #expect(apps.tests[0].output == "a\nb" && apps.format == "apps")
         let lcb = try #require(
             try Self.task(#"{"question_id": "q", "public_test_cases": "[{\"input\": \"1\", \"output\": \"1\", \"testtype\": \"stdin\"}]"}"#))
-        #expect(lcb.comparison == .liveCodeBench && lcb.tests.count == 1)
+        #expect(lcb.comparison == .liveCodeBench && lcb.tests.count == 1 && lcb.functionName == nil)
+        let functional = try #require(
+            try Self.task(
+                #"{"question_id": "f", "metadata": "{"func_name": "twoSum"}", "public_test_cases": "[{"input": "[1]\n2", "output": "3", "testtype": "functional"}]"}"#
+            ))
+        #expect(functional.functionName == "twoSum")
         #expect(try Self.task(#"{"task_id": "h", "prompt": "def f(): pass", "entry_point": "f", "test": "x"}"#) == nil)
         // What is not supported yet, or not right, is named with file and line.
         for bad in [
@@ -150,7 +155,9 @@ import Testing
 
     @Test func otherFormatsGradeAndHiddenTestsStayHidden() throws {
         let lcb = try Self.grade("livecodebench.jsonl", "livecodebench-samples.jsonl")
-        #expect(lcb.map { $0["status"] as? String } == ["accepted", "wrong_answer"])
+        #expect(lcb.map { $0["status"] as? String } == ["accepted", "wrong_answer", "accepted", "wrong_answer", "wrong_answer", "accepted"])
+        // LeetCode-style: a list subclass whose __eq__ always says yes crosses as the JSON it is ("[]").
+        #expect((lcb[4]["diff"] as? [String: String])?["got"] == "[]")
         #expect(lcb[0]["tests_total"] as? Int == 2)  // the pickled private test was read
         let contests = try Self.grade("codecontests.jsonl", "codecontests-samples.jsonl")
         #expect(contests.map { $0["status"] as? String } == ["accepted", "wrong_answer"])

@@ -57,7 +57,8 @@ struct StdioJudge {
                 if !options.allTests { break }
                 continue
             }
-            var request = RunRequest(source: code, programName: "program.py", stdin: Array(test.input.utf8), limits: perTest)
+            let program = task.functionName.map { Self.functionalProgram(code, function: $0) } ?? code
+            var request = RunRequest(source: program, programName: "program.py", stdin: Array(test.input.utf8), limits: perTest)
             request.limits = perTest
             let outcome = run(request)
             budgetMs -= outcome.wallMs
@@ -94,8 +95,45 @@ struct StdioJudge {
         }
     }
 
+    /// A LeetCode-style test's program: the imports LiveCodeBench puts before a solution, the
+    /// sample's code, then a driver that calls the function (a `Solution` method when there is
+    /// such a class) with the JSON arguments on stdin, one per line, and prints the result as
+    /// JSON. The result is compared in the grader as data: nothing the program defines (an
+    /// object whose `__eq__` always says yes) takes part in the comparison.
+    static func functionalProgram(_ code: String, function: String) -> String {
+        let prelude = """
+            from typing import *
+            import bisect, collections, copy, functools, heapq, itertools, math, random, re, string
+            from collections import Counter, defaultdict, deque, OrderedDict
+            from functools import lru_cache, reduce, cache
+            from heapq import heappush, heappop, heapify
+            from itertools import accumulate, combinations, permutations, product
+            from math import inf, gcd, sqrt, ceil, floor, log, comb
+
+            """
+        let driver = """
+
+            def __proctor_functional():
+                import json, sys
+                arguments = [json.loads(line) for line in sys.stdin.read().split("\\n") if line.strip()]
+                holder = globals().get("Solution")
+                target = getattr(holder(), "\(function)") if isinstance(holder, type) else globals()["\(function)"]
+                sys.stdout.write(json.dumps(target(*arguments)))
+            __proctor_functional()
+            """
+        return prelude + code + "\n" + driver
+    }
+
     func compare(_ output: String, test: StdioTask.Test, task: StdioTask) -> TestResult {
         if let checker = task.checker { return check(output, test: test, checker: checker) }
+        if task.functionName != nil {
+            // Both sides as JSON values; numbers equal as numbers (1 == 1.0), tuples came out as lists.
+            let options: JSONSerialization.ReadingOptions = [.fragmentsAllowed]
+            guard let got = try? JSONSerialization.jsonObject(with: Data(output.utf8), options: options) as? NSObject,
+                let want = try? JSONSerialization.jsonObject(with: Data(test.output.utf8), options: options) as? NSObject
+            else { return TestResult(verdict: .wrongAnswer, detail: "the result is not JSON") }
+            return got.isEqual(want) ? TestResult(verdict: .accepted) : TestResult(verdict: .wrongAnswer)
+        }
         return task.comparison.matches(output: output, expected: test.output)
             ? TestResult(verdict: .accepted) : TestResult(verdict: .wrongAnswer)
     }

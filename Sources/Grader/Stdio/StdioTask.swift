@@ -24,6 +24,10 @@ public struct StdioTask: Sendable {
     public var checker: String?
     public var difficulty: String?
     public var platform: String?
+    /// LeetCode-style tests (LiveCodeBench's `functional`): the function (or `Solution` method)
+    /// each test calls with the JSON arguments of its input, one per line; its return value is
+    /// compared with the expected JSON as data.
+    public var functionName: String?
     /// The format the problem was read from (`native`, `livecodebench`, `codecontests`, `apps`).
     public var format: String
 
@@ -44,9 +48,21 @@ public struct StdioTask: Sendable {
             task.checker = object["checker"]?.string
         } else if object["public_test_cases"] != nil || object["private_test_cases"] != nil {
             task = StdioTask(tests: [], comparison: .liveCodeBench, format: "livecodebench")
+            var functional = false
             for (key, hidden) in [("public_test_cases", false), ("private_test_cases", true)] {
                 guard let field = object[key] else { continue }
-                task.tests += try liveCodeBenchTests(field, hidden: hidden, key: key, fail: fail)
+                let (tests, anyFunctional) = try liveCodeBenchTests(field, hidden: hidden, key: key, fail: fail)
+                task.tests += tests
+                functional = functional || anyFunctional
+            }
+            if functional {
+                // metadata is a JSON string holding func_name (or, in hand-made files, an object).
+                let metadata: JSONValue? =
+                    object["metadata"]?.string.flatMap { try? JSONDecoder().decode(JSONValue.self, from: Data($0.utf8)) } ?? object["metadata"]
+                guard let name = metadata?.objectValue?["func_name"]?.string,
+                    name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }), !name.isEmpty
+                else { throw fail("functional tests need 'metadata' with a 'func_name' (an identifier)") }
+                task.functionName = name
             }
         } else if object["public_tests"] != nil || object["private_tests"] != nil || object["generated_tests"] != nil {
             task = StdioTask(tests: [], comparison: .tokens, format: "codecontests")
@@ -99,7 +115,7 @@ public struct StdioTask: Sendable {
 
     private static func liveCodeBenchTests(
         _ field: JSONValue, hidden: Bool, key: String, fail: (String) -> GradeError
-    ) throws(GradeError) -> [Test] {
+    ) throws(GradeError) -> (tests: [Test], functional: Bool) {
         var list: [JSONValue]
         if let array = field.array {
             list = array
@@ -121,14 +137,14 @@ public struct StdioTask: Sendable {
         } else {
             throw fail("'\(key)' must be a list or a string")
         }
-        return try list.enumerated().map { (index, entry) throws(GradeError) -> Test in
+        var functional = false
+        let tests = try list.enumerated().map { (index, entry) throws(GradeError) -> Test in
             guard let object = entry.objectValue, let input = object["input"]?.string, let output = object["output"]?.string else {
                 throw fail("'\(key)'[\(index)]: needs 'input' and 'output'")
             }
-            if object["testtype"]?.string == "functional" {
-                throw fail("'\(key)'[\(index)]: functional (LeetCode-style) tests are not supported yet (stdin/stdout only)")
-            }
+            if object["testtype"]?.string == "functional" { functional = true }
             return Test(input: input, output: output, hidden: hidden)
         }
+        return (tests, functional)
     }
 }
