@@ -67,7 +67,7 @@ import Testing
         #expect(lcb.comparison == .liveCodeBench && lcb.tests.count == 1 && lcb.functionName == nil)
         let functional = try #require(
             try Self.task(
-                #"{"question_id": "f", "metadata": "{"func_name": "twoSum"}", "public_test_cases": "[{"input": "[1]\n2", "output": "3", "testtype": "functional"}]"}"#
+                #"{"question_id": "f", "metadata": "{\"func_name\": \"twoSum\"}", "public_test_cases": "[{\"input\": \"[1]\\n2\", \"output\": \"3\", \"testtype\": \"functional\"}]"}"#
             ))
         #expect(functional.functionName == "twoSum")
         #expect(try Self.task(#"{"task_id": "h", "prompt": "def f(): pass", "entry_point": "f", "test": "x"}"#) == nil)
