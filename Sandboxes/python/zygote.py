@@ -159,9 +159,11 @@ def _restore(directories):
         os.utime(path, ns=(atime, mtime), follow_symlinks=False)
 
 
-def _candidate(bootstrap, stack_filter, restrict, sockets, header, fds, sample):
-    """The forked child: restrict itself, then load and serve the sample's program."""
-    stdout, stderr, requests, replies, program, control = fds[:6]
+def _settle(stack_filter, restrict, sockets, header, sample, control, placed):
+    """A forked child's set-up, the same for every kind of sample: the sample's rlimits, its
+    directory, its own Landlock domain, `placed` (descriptors) moved to 0, 1, 2, … — lifted above
+    the targets first, so no placement clobbers another — everything else closed (the channel,
+    the tester's socket, the other side's descriptors); then the afterStart filter."""
     try:
         for held in sockets:
             held.detach()  # their descriptors are closed below; the objects must not close others
@@ -171,16 +173,24 @@ def _candidate(bootstrap, stack_filter, restrict, sockets, header, fds, sample):
         os.chdir(sample)
         os.environ["HOME"] = os.environ["TMPDIR"] = sample
         restrict()
-        # Lift the five descriptors above the targets first, so no placement clobbers another.
-        lifted = [fcntl.fcntl(fd, fcntl.F_DUPFD, 6) for fd in (stdout, stderr, requests, replies, program)]
-        for target, fd in enumerate(lifted, start=1):
-            os.dup2(fd, target)
-        os.closerange(6, 1 << 16)  # the tests' descriptors, the channel, the tester's socket
+        floor = len(placed) + 1
+        lifted = [fcntl.fcntl(fd, fcntl.F_DUPFD, floor) if fd is not None else None for fd in placed]
+        for target, fd in enumerate(lifted):
+            if fd is not None:
+                os.dup2(fd, target)
+        os.closerange(len(placed), 1 << 16)
         random.seed()
     except BaseException as error:
         os.write(control, ("internal_error warm pool child set-up: %s\n" % error).encode())
         os._exit(125)
     stack_filter()
+
+
+def _candidate(bootstrap, stack_filter, restrict, sockets, header, fds, sample):
+    """The forked child: restrict itself, then load and serve the sample's program (fd 5) over
+    the request and reply pipes (3 and 4). Its stdin stays the pool's /dev/null."""
+    stdout, stderr, requests, replies, program, control = fds[:6]
+    _settle(stack_filter, restrict, sockets, header, sample, control, [None, stdout, stderr, requests, replies, program])
     source = _read_all(5)
     name = header["program"]
     sys.argv = [name]
@@ -190,27 +200,10 @@ def _candidate(bootstrap, stack_filter, restrict, sockets, header, fds, sample):
 
 def _plain(bootstrap, stack_filter, restrict, sockets, header, fds, sample):
     """The forked child of a stdin/stdout test case: the same restrictions as a harness
-    candidate, then the program as __main__ with the test's input on fd 0."""
+    candidate, then the program (fd 3) as __main__ with the test's input on fd 0."""
     stdout, stderr, stdin, program, control = fds
-    try:
-        for held in sockets:
-            held.detach()
-        for name, limit in RLIMITS:
-            value = int(header[name])
-            resource.setrlimit(limit, (value, value + 1 if name == "cpu" else value))
-        os.chdir(sample)
-        os.environ["HOME"] = os.environ["TMPDIR"] = sample
-        restrict()
-        os.lseek(stdin, 0, os.SEEK_SET)  # the grader wrote the input into it: read from the start
-        lifted = [fcntl.fcntl(fd, fcntl.F_DUPFD, 5) for fd in (stdin, stdout, stderr, program)]
-        for target, fd in enumerate(lifted):
-            os.dup2(fd, target)
-        os.closerange(4, 1 << 16)  # the control pipe, the channel, the tester's socket
-        random.seed()
-    except BaseException as error:
-        os.write(control, ("internal_error warm pool child set-up: %s\n" % error).encode())
-        os._exit(125)
-    stack_filter()
+    os.lseek(stdin, 0, os.SEEK_SET)  # the grader wrote the input into it: read from the start
+    _settle(stack_filter, restrict, sockets, header, sample, control, [stdin, stdout, stderr, program])
     source = _read_all(3)
     name = header["program"]
     sys.argv = [name]

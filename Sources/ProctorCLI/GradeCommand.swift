@@ -66,14 +66,8 @@ public struct GradeCommand: ParsableCommand {
     @Option(help: "A Python virtual environment whose packages samples may import (read-only in the sandbox), e.g. one made with `/usr/bin/python3 -m venv DIR` for numpy or pandas.")
     var pythonEnv: String?
 
-    @Option(help: "stdin/stdout problems: which part of an answer is the program: last-fence (LiveCodeBench's choice), first-fence or none.")
-    var extract: String = "last-fence"
-
-    @Option(help: "stdin/stdout problems: multiply each problem's time limit by this.")
-    var timeScale: Double = 1
-
-    @Flag(help: "stdin/stdout problems: run every test and report the fraction passed, instead of stopping at the first failure.")
-    var allTests = false
+    @OptionGroup(title: "stdin/stdout problems")
+    var stdio: StdioFlags
 
     @Option(help: "Directory holding the sandbox profiles (default: found automatically).")
     var sandboxes: String?
@@ -110,13 +104,7 @@ public struct GradeCommand: ParsableCommand {
         options.pool = PoolMode(rawValue: pool) ?? .warm
         options.proctorVersion = ProctorVersion.string
         options.progress = quiet ? nil : ProgressReporter()
-        guard let extraction = FencedCode(rawValue: extract) else {
-            throw CLIFailure.usage("proctor: --extract \(extract): last-fence, first-fence or none")
-        }
-        guard timeScale > 0 else { throw CLIFailure.usage("proctor: --time-scale must be above 0") }
-        options.stdio.extract = extraction
-        options.stdio.timeScale = timeScale
-        options.stdio.allTests = allTests
+        options.stdio = try stdio.options()
 
         // Ctrl-C and SIGTERM stop the run gracefully.
         StopSignals.install { _ in GradeRun.interrupted = 1 }

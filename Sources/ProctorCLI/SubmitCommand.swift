@@ -69,14 +69,8 @@ public struct SubmitCommand: ParsableCommand {
     @Option(help: "Repository tasks, SWE-bench's way: the specs file (see `proctor grade-repo --specs`); workers build environments in their own --env-cache.")
     var specs: String?
 
-    @Option(help: "stdin/stdout problems: last-fence, first-fence or none (see `proctor grade --extract`).")
-    var extract: String = "last-fence"
-
-    @Option(help: "stdin/stdout problems: multiply each problem's time limit by this.")
-    var timeScale: Double = 1
-
-    @Flag(help: "stdin/stdout problems: run every test (see `proctor grade --all-tests`).")
-    var allTests = false
+    @OptionGroup(title: "stdin/stdout problems")
+    var stdioFlags: StdioFlags
 
     @Flag(help: "Submit the tasks that have samples even if some have none.")
     var allowPartial = false
@@ -140,14 +134,7 @@ public struct SubmitCommand: ParsableCommand {
         }
         if let pythonEnv { settings.pythonEnv = URL(fileURLWithPath: pythonEnv).standardizedFileURL.path }
         if !isRepository {
-            guard let extraction = FencedCode(rawValue: extract) else {
-                throw CLIFailure.usage("proctor: --extract \(extract): last-fence, first-fence or none")
-            }
-            guard timeScale > 0 else { throw CLIFailure.usage("proctor: --time-scale must be above 0") }
-            var stdio = StdioOptions()
-            stdio.extract = extraction
-            stdio.timeScale = timeScale
-            stdio.allTests = allTests
+            let stdio = try stdioFlags.options()
             // Recorded only when it is not the default, so earlier runs' settings stay the same run.
             settings.stdio = stdio == StdioOptions() ? nil : stdio
         }

@@ -1,0 +1,26 @@
+import ArgumentParser
+import Grader
+
+/// How stdin/stdout problems are judged, for `grade` and `submit` alike.
+struct StdioFlags: ParsableArguments {
+    @Option(help: "stdin/stdout problems: which part of an answer is the program: last-fence (LiveCodeBench's choice), first-fence or none.")
+    var extract: String = "last-fence"
+
+    @Option(help: "stdin/stdout problems: multiply each problem's time limit by this.")
+    var timeScale: Double = 1
+
+    @Flag(help: "stdin/stdout problems: run every test and report the fraction passed, instead of stopping at the first failure.")
+    var allTests = false
+
+    func options() throws -> StdioOptions {
+        guard let extraction = FencedCode(rawValue: extract) else {
+            throw CLIFailure.usage("proctor: --extract \(extract): last-fence, first-fence or none")
+        }
+        guard timeScale > 0 else { throw CLIFailure.usage("proctor: --time-scale must be above 0") }
+        var options = StdioOptions()
+        options.extract = extraction
+        options.timeScale = timeScale
+        options.allTests = allTests
+        return options
+    }
+}
