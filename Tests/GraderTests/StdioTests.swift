@@ -165,7 +165,8 @@ import Testing
         #expect((contests[1]["diff"] as? [String: Bool])?["hidden"] == true)
         #expect(!((contests[1]["stderr_tail"] as? String) ?? "").contains("-7"))
         let apps = try Self.grade("apps.jsonl", "apps-samples.jsonl")
-        #expect(apps.first?["status"] as? String == "accepted")
+        // Standard input, then call-based (fn_name): a function, a Solution method, a wrong one.
+        #expect(apps.map { $0["status"] as? String } == ["accepted", "accepted", "accepted", "wrong_answer"])
     }
 
     @Test func aMaliciousPickleIsRefusedWithTheLine() throws {

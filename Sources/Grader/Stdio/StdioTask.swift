@@ -28,6 +28,9 @@ public struct StdioTask: Sendable {
     /// each test calls with the JSON arguments of its input, one per line; its return value is
     /// compared with the expected JSON as data.
     public var functionName: String?
+    /// APPS call-based tests: an expected output written as a one-element list also accepts
+    /// that element (APPS's own check does the same).
+    public var unwrapsExpected = false
     /// The format the problem was read from (`native`, `livecodebench`, `codecontests`, `apps`).
     public var format: String
 
@@ -88,15 +91,25 @@ public struct StdioTask: Sendable {
             } else {
                 decoded = field
             }
-            if decoded.objectValue?["fn_name"] != nil {
-                throw fail("'input_output' names fn_name: function-call tests are not supported yet (stdin/stdout only)")
-            }
             let inputs = decoded.objectValue?["inputs"]?.array ?? []
             let outputs = decoded.objectValue?["outputs"]?.array ?? []
             guard inputs.count == outputs.count else { throw fail("'input_output': \(inputs.count) inputs but \(outputs.count) outputs") }
-            task.tests = zip(inputs, outputs).map { input, output in
-                // APPS writes an output as a string or as a list of lines.
-                Test(input: input.string ?? "", output: output.string ?? (output.array?.compactMap(\.string).joined(separator: "\n") ?? ""), hidden: false)
+            if let name = decoded.objectValue?["fn_name"] {
+                // Call-based: each input is the list of arguments; each output the return value.
+                guard let name = name.string, !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
+                    throw fail("'input_output': fn_name must be an identifier")
+                }
+                task.functionName = name
+                task.unwrapsExpected = true
+                task.tests = try zip(inputs, outputs).enumerated().map { (index, pair) throws(GradeError) -> Test in
+                    guard let arguments = pair.0.array else { throw fail("'input_output': inputs[\(index)] must be a list of arguments") }
+                    return Test(input: arguments.map(\.compactText).joined(separator: "\n"), output: pair.1.compactText, hidden: false)
+                }
+            } else {
+                task.tests = zip(inputs, outputs).map { input, output in
+                    // APPS writes an output as a string or as a list of lines.
+                    Test(input: input.string ?? "", output: output.string ?? (output.array?.compactMap(\.string).joined(separator: "\n") ?? ""), hidden: false)
+                }
             }
         } else {
             return nil
