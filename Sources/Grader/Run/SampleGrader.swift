@@ -65,7 +65,7 @@ public final class SampleGrader: Sendable {
         let judged = judge.judge(code: code, task: task)
         let built = StdioRow.build(
             sample: sample, problem: problem, task: task, code: code, fenced: fenced, judged: judged, options: stdio, key: key,
-            context: context, limits: limits)
+            context: context)
         return GradedSample(
             taskID: sample.taskID, status: built.status, passed: built.passed, wallMs: built.wallMs, cpuMs: built.cpuMs,
             peakRssKiB: built.peakRssKiB, line: ResultRow.encode(built.row))

@@ -11,7 +11,7 @@ enum StdioRow {
     static func build(
         sample: Sample, problem: Problem, task: StdioTask, code: String, fenced: Bool,
         judged: (results: [StdioJudge.TestResult], compile: StdioJudge.TestResult?), options: StdioOptions, key: String,
-        context: GradeContext, limits: ResourceLimits
+        context: GradeContext
     ) -> (row: [String: JSONValue], status: String, passed: Bool, wallMs: Double, cpuMs: Double, peakRssKiB: Double) {
         var row = sample.fields
         row["task_id"] = .string(sample.taskID)

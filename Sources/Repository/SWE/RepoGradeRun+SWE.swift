@@ -122,7 +122,7 @@ extension RepoGradeRun {
         }
         report.testExitCode = exitCode
         if exitCode < 0 {
-            report.error = "the test command was killed by signal \(-exitCode)\(Self.signalName(-exitCode)); no verdict"
+            report.error = "the test command was killed by signal \(-exitCode) (\(SignalNames.name(-exitCode))); no verdict"
             return
         }
         var statuses = parser.parse(Self.testSection(logText))
@@ -164,10 +164,5 @@ extension RepoGradeRun {
             return "pytest started its session but never finished it (ended early, after its output could be forged): no verdict"
         }
         return nil
-    }
-
-    static func signalName(_ signal: Int32) -> String {
-        let names: [Int32: String] = [9: "SIGKILL", 15: "SIGTERM", 11: "SIGSEGV", 6: "SIGABRT", 24: "SIGXCPU", 25: "SIGXFSZ", 7: "SIGBUS"]
-        return names[signal].map { " (\($0))" } ?? ""
     }
 }
