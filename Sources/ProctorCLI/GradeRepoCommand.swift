@@ -95,10 +95,7 @@ public struct GradeRepoCommand: ParsableCommand {
         var selection = try SandboxSelection(
             profile: profile ?? (store == nil ? "python" : "swe"), sandboxes: sandboxes,
             timeout: timeout ?? (store == nil ? "30s" : "1800s"), cpu: cpu, memory: memory, network: network)
-        // A test suite may use all of its time on the CPU: the CPU limit follows the wall clock
-        // unless told otherwise, and its whole output is kept (up to the output limit).
-        if cpu == nil { selection.limits.cpu = selection.limits.wall }
-        selection.limits.captureBytes = max(selection.limits.captureBytes, selection.limits.outputLimit)
+        selection.fitTestSuites(cpuGiven: cpu != nil)
         if let store { selection.profile = selection.profile.withReadablePaths([store.root]) }
         let directory: String
         do {

@@ -125,7 +125,7 @@ struct SWEValidateCommand: ParsableCommand {
     func run() throws {
         let store = try swe.store(required: true)!
         var selected = try SandboxSelection(profile: "swe", sandboxes: sandboxes, timeout: timeout, cpu: nil, memory: nil, network: network)
-        selected.limits.cpu = selected.limits.wall
+        selected.fitTestSuites(cpuGiven: false)
         selected.profile = selected.profile.withReadablePaths([store.root])
         let directory: String
         do {

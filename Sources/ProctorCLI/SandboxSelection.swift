@@ -27,6 +27,14 @@ struct SandboxSelection {
         memory.bytes < minimumMemory ? "--memory \(memory) is below the \(ByteCount(bytes: minimumMemory)) the interpreter needs to start" : nil
     }
 
+    /// Limits for a whole test suite (repository tasks): the CPU limit follows the wall clock
+    /// unless `--cpu` was given — a suite may spend all of its time on the CPU — and the output is
+    /// kept whole, up to the output limit, for the instance's test_output.txt.
+    mutating func fitTestSuites(cpuGiven: Bool) {
+        if !cpuGiven { limits.cpu = limits.wall }
+        limits.captureBytes = max(limits.captureBytes, limits.outputLimit)
+    }
+
     init(
         profile name: String, sandboxes: String?, timeout: String, cpu: String?, memory: String?, pythonEnv: String? = nil,
         network: String? = nil

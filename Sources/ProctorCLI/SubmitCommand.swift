@@ -113,7 +113,7 @@ public struct SubmitCommand: ParsableCommand {
             profile: profile ?? (sweSpecs != nil ? "swe" : isRepository ? "python" : "python-strict"), sandboxes: sandboxes,
             timeout: timeout ?? (sweSpecs != nil ? "1800s" : isRepository ? "30s" : "3s"), cpu: cpu, memory: memory, pythonEnv: pythonEnv,
             network: isRepository ? network : nil)
-        if isRepository && cpu == nil { selection.limits.cpu = selection.limits.wall }
+        if isRepository { selection.fitTestSuites(cpuGiven: cpu != nil) }
         var settings = RunSettings(
             profile: selection.profile.name, profileSHA256: selection.profile.sha256, limits: selection.limits,
             ks: try GradeCommand.parseKs(k), problems: problems ?? instances ?? "", samples: samples ?? predictions ?? "")
