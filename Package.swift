@@ -78,8 +78,11 @@ let package = Package(
         // `make bench`: per-run cost of isolation, measured on real processes.
         .executableTarget(name: "proctor-bench", dependencies: ["Sandbox", "Grader", "Queue"], swiftSettings: swiftSettings),
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox"], swiftSettings: swiftSettings),
-        .testTarget(name: "GraderTests", dependencies: ["Grader", "Sandbox"], swiftSettings: swiftSettings),
-        .testTarget(name: "RepositoryTests", dependencies: ["Repository", "Grader", "Sandbox"], swiftSettings: swiftSettings),
+        // Scratch directories and input files the grading suites share.
+        .target(name: "ScratchFiles", path: "Tests/ScratchFiles", swiftSettings: swiftSettings),
+        .testTarget(name: "GraderTests", dependencies: ["Grader", "Sandbox", "ScratchFiles"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "RepositoryTests", dependencies: ["Repository", "Grader", "Sandbox", "ScratchFiles"], swiftSettings: swiftSettings),
         // The hostile-sample corpus in Fixtures/adversarial, graded on every `make test`.
         .testTarget(name: "AdversarialTests", dependencies: ["Grader", "Sandbox"], swiftSettings: swiftSettings),
         // Queue semantics against a real PostgreSQL (started by `make test`) and SQLite.

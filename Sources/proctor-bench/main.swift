@@ -153,15 +153,7 @@ func gradeHumanEval(profile: SandboxProfile) throws -> Double? {
         fork_floor = cpu(resource.RUSAGE_SELF) - start + cpu(resource.RUSAGE_CHILDREN)
         print(passed, forked, floor, fork_floor)
         """
-    let floor = Process()
-    floor.executableURL = URL(fileURLWithPath: profile.definition.command[0])
-    floor.arguments = ["-I", "-S", "-c", floorScript, directory + "/programs.txt"]
-    let pipe = Pipe()
-    floor.standardOutput = pipe
-    try floor.run()
-    let floorOutput = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        .split(whereSeparator: \.isWhitespace)
-    floor.waitUntilExit()
+    let floorOutput = try floorWords(profile: profile, script: floorScript, input: directory + "/programs.txt")
     guard floorOutput.count == 4, let floorCPU = Double(floorOutput[2]), let forkFloorCPU = Double(floorOutput[3]) else {
         throw GradeError("bench: the floor script printed \(floorOutput)")
     }
@@ -207,6 +199,20 @@ func gradeHumanEval(profile: SandboxProfile) throws -> Double? {
     print("grader peak RSS: \(usage.ru_maxrss / 1024) MiB")
     try queueThroughput(dataset: dataset, samples: samples, directory: directory, count: lines.count, direct: wall["warm-2"]!)
     return forkFloorCPU * 1000 / Double(programs.count)
+}
+
+/// Runs a floor script (no sandbox: the profile's interpreter, isolated mode) on `input` and
+/// returns the words it printed.
+func floorWords(profile: SandboxProfile, script: String, input: String) throws -> [Substring] {
+    let floor = Process()
+    floor.executableURL = URL(fileURLWithPath: profile.definition.command[0])
+    floor.arguments = ["-I", "-S", "-c", script, input]
+    let pipe = Pipe()
+    floor.standardOutput = pipe
+    try floor.run()
+    let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    floor.waitUntilExit()
+    return output.split(whereSeparator: \.isWhitespace)
 }
 
 /// Part 3: the same set through the queue, as users run it — `proctor submit` to the SQLite
@@ -303,16 +309,9 @@ func gradeStdio(profile: SandboxProfile, humanEvalForkFloorMs: Double?) throws {
             os.waitpid(child, 0)
         print(cpu(resource.RUSAGE_SELF) - start + cpu(resource.RUSAGE_CHILDREN))
         """
-    let floor = Process()
-    floor.executableURL = URL(fileURLWithPath: profile.definition.command[0])
-    floor.arguments = ["-I", "-S", "-c", floorScript, directory + "/cases.txt"]
-    let pipe = Pipe()
-    floor.standardOutput = pipe
-    try floor.run()
-    let floorText = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    floor.waitUntilExit()
-    guard let floorCPU = Double(floorText.trimmingCharacters(in: .whitespacesAndNewlines)) else {
-        throw GradeError("bench: the stdio floor script printed \(floorText)")
+    let floorOutput = try floorWords(profile: profile, script: floorScript, input: directory + "/cases.txt")
+    guard floorOutput.count == 1, let floorCPU = Double(floorOutput[0]) else {
+        throw GradeError("bench: the stdio floor script printed \(floorOutput)")
     }
     let cases = floorCases.count
     print(String(format: "stdio fork-per-test floor: %.2f s CPU for %d test cases (%.2f ms/test case), no isolation", floorCPU, cases, floorCPU * 1000 / Double(cases)))

@@ -1,5 +1,6 @@
 import Foundation
 import Sandbox
+import ScratchFiles
 
 @testable import Grader
 
@@ -17,12 +18,10 @@ enum Checkout {
         try SandboxProfile.load(named: "python-strict", sandboxesDirectory: root + "/Sandboxes")
     }
 
+    static let scratch = "/tmp/proctor-grader-tests"
+
     /// A fresh, empty output directory.
-    static func outDirectory(_ name: String) -> String {
-        let path = "/tmp/proctor-grader-tests/\(name)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        try? FileManager.default.removeItem(atPath: path)
-        return path
-    }
+    static func outDirectory(_ name: String) -> String { ScratchFiles.directory(under: scratch, name) }
 
     static func grade(
         problems: String, samples: String, out: String, ks: [Int] = [1], allowPartial: Bool = false, timeout: Double = 3,
@@ -48,11 +47,5 @@ enum Checkout {
     }
 
     /// Writes `lines` to a temporary file and returns its path.
-    static func file(_ name: String, _ lines: [String]) throws -> String {
-        let directory = "/tmp/proctor-grader-tests/inputs-\(getpid())"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let path = "\(directory)/\(UInt32.random(in: 0...UInt32.max))-\(name)"
-        try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
-        return path
-    }
+    static func file(_ name: String, _ lines: [String]) throws -> String { try ScratchFiles.file(under: scratch, name, lines) }
 }
