@@ -46,7 +46,7 @@ struct ResourceLimitTests {
         #expect(outcome.peakRssKiB < 300 * 1024)
     }
 
-    @Test(arguments: ["memory_children.py", "memory_shared.py"])
+    @Test(arguments: ["memory_children.py", "memory_shared.py", "memory_scratch.py"])
     func theMemoryLimitHoldsForTheWholeRun(_ fixture: String) throws {
         try #require(Checkout.isRoot, "needs root for the run's namespaces")
         // Per process each stays under 128 MiB (or is not counted by RLIMIT_DATA at all); the

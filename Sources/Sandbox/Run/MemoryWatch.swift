@@ -16,24 +16,32 @@ import Foundation
 /// killed as `memory_limit` when the total passes the limit, and the peak of the total is what
 /// the outcome reports. A sample between two looks can overshoot briefly; each process's
 /// rlimits still hold meanwhile. Kernel buffers (pipes, sockets) are not counted.
-struct MemoryWatch {
+///
+/// The scratch tmpfs is opened once, while the leader is surely alive, and measured through that
+/// descriptor: a path through `/proc/LEADER/root` read after the leader is gone could name a
+/// process that took its pid — one in the host's namespace, whose root makes the path the host's
+/// own /tmp, and the host filesystem's usage a "memory limit" (seen under parallel load).
+final class MemoryWatch {
     let leader: pid_t
-    /// The scratch directory's path inside the run, when it is a tmpfs of the run's own.
-    let scratch: String?
     let limit: UInt64
     private(set) var peak: UInt64 = 0
+    /// The run's scratch tmpfs, when it has one of its own (-1: none).
+    private let scratchFD: Int32
 
     /// How often the poll loop looks (nanoseconds).
     static let interval: UInt64 = 20_000_000
 
+    /// `scratch`: the scratch directory's path inside the run, when it is a tmpfs of the run's own.
     init(leader: pid_t, scratch: String?, limit: UInt64) {
         self.leader = leader
-        self.scratch = scratch
         self.limit = limit
+        scratchFD = scratch.map { open("/proc/\(leader)/root" + $0, O_RDONLY | O_DIRECTORY | O_CLOEXEC) } ?? -1
     }
 
+    deinit { if scratchFD >= 0 { close(scratchFD) } }
+
     /// Takes one look; returns true when the run's total passes the limit.
-    mutating func exceeded() -> Bool {
+    func exceeded() -> Bool {
         var total: UInt64 = 0
         var pending = [leader]
         var seen = Set<pid_t>()
@@ -42,7 +50,7 @@ struct MemoryWatch {
             total += Self.proportionalSetSize(pid)
             pending += ProcFS.children(of: pid)
         }
-        if let scratch { total += Self.usedBytes(filesystem: "/proc/\(leader)/root" + scratch) }
+        if scratchFD >= 0 { total += Self.usedBytes(scratchFD) }
         peak = max(peak, total)
         return total > limit
     }
@@ -57,9 +65,9 @@ struct MemoryWatch {
         return 0
     }
 
-    static func usedBytes(filesystem path: String) -> UInt64 {
+    static func usedBytes(_ fd: Int32) -> UInt64 {
         var info = statvfs()
-        guard statvfs(path, &info) == 0 else { return 0 }
+        guard fstatvfs(fd, &info) == 0 else { return 0 }
         return UInt64(info.f_blocks - info.f_bfree) * UInt64(info.f_frsize)
     }
 }

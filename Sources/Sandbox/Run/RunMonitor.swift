@@ -101,7 +101,7 @@ struct RunMonitor {
             }
         }
         var chunk = [UInt8](repeating: 0, count: 64 << 10)
-        var memory = self.memory
+        let memory = self.memory
         var nextLook = start
 
         while true {
@@ -110,12 +110,11 @@ struct RunMonitor {
                 result.killedForWall = true
                 stop()
             }
-            if var watch = memory, !killed && !exited && now >= nextLook {
+            if let watch = memory, !killed && !exited && now >= nextLook {
                 if watch.exceeded() {
                     result.killedForMemory = true
                     stop()
                 }
-                memory = watch
                 nextLook = now + MemoryWatch.interval
             }
             if let hardKillAt, !exited, now >= hardKillAt {
