@@ -557,8 +557,348 @@ def _compiled_tests(tests):
     return code
 
 
+# ---- differential testing (EvalPlus-style): inputs instead of asserts ----
+#
+# style=inputs     tests = a packed {"atol", "cases": [[group, index, args, expected, seconds]]}
+#                  made by the reference run below; every case is one call of the entry point,
+#                  its result compared with the reference's, under a time limit of its own:
+#                  max(time_floor, time_factor * the reference's seconds on that input).
+# style=reference  tests = the problem's JSON line; the "candidate" is the task's reference (and
+#                  generator): calls it on every input (base_input/inputs, plus_input, or what
+#                  generate(rng) made from the spec's seed), and writes the packed cases as
+#                  "blob HEX" records. Task code is trusted to be right, never to be fast.
+# style=amplify    tests = the problem's JSON line; runs the original tests against the
+#                  reference while recording the inputs they call it with, then mutates those
+#                  inputs (type-aware) and keeps the ones the reference answers in time without
+#                  raising, twice the same; writes the problem line with base_input/plus_input.
+#
+# Comparison (_same): Python equality first (as EvalPlus); then floats within atol + 1e-7*|expected|
+# (atol 0 on a float result means 1e-6, EvalPlus's rule), element by element in lists and
+# tuples of the same type and length; NaN equals NaN at the same place (both sides computed
+# "not a number"; EvalPlus's allclose says unequal); -0.0 equals 0.0 (as Python's ==).
+
+_MAX_CASES = 20000
+
+
+class CaseTimeout(Exception):
+    """One input took longer than its limit; the candidate is killed, the run ends."""
+
+
+def _same(out, expected, atol):
+    import math
+
+    if type(expected) is float and type(out) in (float, int) and type(out) is not bool:
+        if math.isnan(expected) or math.isnan(out):
+            return math.isnan(expected) and math.isnan(out)
+        if out == expected:
+            return True
+        if math.isinf(expected) or math.isinf(out):
+            return False
+        tolerance = atol if atol else 1e-6
+        return abs(out - expected) <= tolerance + 1e-7 * abs(expected)
+    if type(expected) in (list, tuple) and type(out) is type(expected):
+        return len(out) == len(expected) and all(_same(a, b, atol) for a, b in zip(out, expected))
+    try:
+        return bool(out == expected)
+    except BaseException:
+        return False
+
+
+def _short(value, limit=200):
+    try:
+        text = repr(value)
+    except BaseException:
+        text = "<unprintable>"
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+def _grade_inputs(spec, blob, call):
+    """style=inputs: base cases first, then plus (skipped once base failed). Returns True when
+    every case passed, False when one failed, or raises CaseTimeout."""
+    data = _unpack(blob)
+    atol = float(data.get("atol") or 0)
+    factor = float(spec.get("time_factor", "4"))
+    floor = float(spec.get("time_floor", "0.2"))
+    hidden = spec.get("hidden") == "1"
+    entry = spec["entry_point"]
+    all_passed = True
+    for group in ("base", "plus"):
+        cases = [case for case in data["cases"] if case[0] == group]
+        if not cases:
+            continue
+        if not all_passed:
+            _tell("group %s skipped 0 %d" % (group, len(cases)))
+            continue
+        done = 0
+        for _, index, args, expected, seconds in cases:
+            done += 1
+            limit = max(floor, factor * seconds)
+            where = "%s input #%d" % (group, index)
+            try:
+                out = call(entry, args, limit)
+            except CaseTimeout:
+                _tell("group %s failed %d %d" % (group, done, len(cases)))
+                _tell("failure %s %d timeout\t%s" % (group, index, "" if hidden else _escape("input " + _short(args))))
+                _tell("case_timeout %s %d %d" % (group, index, int(limit * 1000)))
+                raise
+            except (CandidateEnded, CandidateGone):
+                raise
+            except BaseException as error:
+                origin = getattr(error, "_proctor_origin", None) or (type(error).__name__, 0, _message(error))
+                _tell("group %s failed %d %d" % (group, done, len(cases)))
+                detail = "" if hidden else "input %s raised %s: %s" % (_short(args), origin[0], origin[2])
+                _tell("failure %s %d raised\t%s" % (group, index, _escape(detail)))
+                _tell("exception %s\tprogram\t%d\t%s" % (_escape(origin[0]), origin[1], _escape(
+                    "%s raised %s" % (where, origin[0]) if hidden else "%s: %s" % (where, origin[2]))))
+                all_passed = False
+                break
+            if not _same(out, expected, atol):
+                _tell("group %s failed %d %d" % (group, done, len(cases)))
+                detail = "" if hidden else "input %s: expected %s, got %s" % (_short(args), _short(expected), _short(out))
+                _tell("failure %s %d wrong\t%s" % (group, index, _escape(detail)))
+                _tell("exception WrongAnswer\ttests\t0\t%s" % _escape(
+                    "%s: wrong result" % where if hidden else "%s: %s" % (where, detail)))
+                all_passed = False
+                break
+        else:
+            _tell("group %s passed %d %d" % (group, done, len(cases)))
+    return all_passed
+
+
+def _emit_blob(data):
+    text = data.hex()
+    for start in range(0, len(text), 1 << 20):
+        _tell("blob " + text[start:start + (1 << 20)])
+
+
+def _problem_inputs(problem):
+    """(group, inputs) from a problem's fields; each input is the list of the call's arguments."""
+    groups = []
+    base = problem.get("base_input", problem.get("inputs"))
+    for group, inputs in (("base", base), ("plus", problem.get("plus_input"))):
+        if inputs is None:
+            continue
+        if type(inputs) is not list or not all(type(item) is list for item in inputs):
+            raise ValueError("%s inputs must be a list of argument lists" % group)
+        groups.append((group, inputs))
+    return groups
+
+
+def _reference(spec, line, call):
+    """style=reference: the expected result and the reference's time for every input."""
+    import json
+
+    problem = json.loads(line)
+    budget = float(spec.get("budget", "10"))
+    entry = spec["entry_point"]
+    has_reference = spec.get("reference") == "1"
+    groups = _problem_inputs(problem)
+    generated = []
+    if spec.get("generator") == "1":
+        try:
+            made = call("proctor_generate_", [int(spec["seed"])], budget)
+        except CaseTimeout:
+            raise ValueError("the generator took longer than %g s" % budget)
+        except (CandidateEnded, CandidateGone):
+            raise
+        except BaseException as error:
+            origin = getattr(error, "_proctor_origin", None) or (type(error).__name__, 0, _message(error))
+            raise ValueError("the generator raised %s: %s" % (origin[0], origin[2]))
+        if type(made) not in (list, tuple):
+            raise ValueError("generate(rng) must return a list, not %s" % type(made).__name__)
+        for item in made:
+            if type(item) is dict and type(item.get("input")) in (list, tuple):
+                generated.append((list(item["input"]), "output" in item, item.get("output")))
+            elif type(item) in (list, tuple):
+                generated.append((list(item), False, None))
+            else:
+                raise ValueError("generate(rng) must return argument lists or {\"input\": [...], \"output\": ...}")
+        groups.append(("plus", [item[0] for item in generated]))
+    cases = []
+    for group, inputs in groups:
+        for index, args in enumerate(inputs):
+            if len(cases) >= _MAX_CASES:
+                raise ValueError("more than %d inputs" % _MAX_CASES)
+            given = generated[index] if group == "plus" and generated and inputs is groups[-1][1] else None
+            seconds, expected = 0.0, None
+            if has_reference:
+                start = time.perf_counter()
+                try:
+                    expected = call(entry, args, budget)
+                except CaseTimeout:
+                    raise ValueError("the reference took longer than %g s on %s input #%d" % (budget, group, index))
+                except (CandidateEnded, CandidateGone):
+                    raise
+                except BaseException as error:
+                    origin = getattr(error, "_proctor_origin", None) or (type(error).__name__, 0, _message(error))
+                    raise ValueError("the reference raised %s on %s input #%d: %s" % (origin[0], group, index, origin[2]))
+                seconds = time.perf_counter() - start
+            if given is not None and given[1]:
+                if has_reference and not _same(expected, given[2], float(problem.get("atol") or 0)):
+                    raise ValueError("the generator's expected output for %s input #%d differs from the reference's" %
+                                     (group, index))
+                expected = given[2]
+            elif not has_reference:
+                raise ValueError("%s input #%d has no expected output (no reference solution)" % (group, index))
+            cases.append([group, index, args, expected, seconds])
+            _tell("case %s %d %.6f" % (group, index, seconds))
+    if not cases:
+        raise ValueError("the problem has no inputs")
+    _emit_blob(_pack({"atol": float(problem.get("atol") or 0), "cases": cases}))
+    return True
+
+
+import time  # noqa: E402  (the reference's and the candidate's calls are timed)
+
+
+def _json_plain(value):
+    """True when value survives JSON unchanged (so a problems file can carry it)."""
+    import json
+    import math
+
+    def plain(item):
+        kind = type(item)
+        if kind in (bool, int, str) or item is None:
+            return True
+        if kind is float:
+            return math.isfinite(item)
+        if kind is list:
+            return all(plain(element) for element in item)
+        if kind is dict:
+            return all(type(key) is str and plain(element) for key, element in item.items())
+        return False
+
+    return plain(value) and len(json.dumps(value)) <= 100000
+
+
+def _mutate(value, rng, depth=0):
+    """A nearby value of the same type: boundaries, small steps, sign flips, lengths."""
+    kind = type(value)
+    if kind is bool:
+        return not value
+    if kind is int:
+        return rng.choice([value + 1, value - 1, -value, 0, 1, -1, value * 2, value // 2,
+                           value + rng.randint(-10, 10), rng.randint(-1000, 1000)])
+    if kind is float:
+        return rng.choice([value * 2, value / 2, -value, 0.0, 1.0, value + rng.uniform(-1, 1),
+                           round(rng.uniform(-100, 100), 3)])
+    if kind is str:
+        alphabet = value or "abcxyz AZ09"
+        characters = list(value)
+        operation = rng.randrange(8)
+        if operation == 0 and characters:
+            del characters[rng.randrange(len(characters))]
+        elif operation == 1:
+            characters.insert(rng.randint(0, len(characters)), rng.choice(alphabet))
+        elif operation == 2 and len(characters) > 1:
+            i, j = rng.randrange(len(characters)), rng.randrange(len(characters))
+            characters[i], characters[j] = characters[j], characters[i]
+        elif operation == 3:
+            characters = characters * 2
+        elif operation == 4:
+            characters = []
+        elif operation == 5:
+            return value.swapcase()
+        elif operation == 6:
+            characters.reverse()
+        else:
+            characters.append(rng.choice(alphabet))
+        return "".join(characters)[:1000]
+    if kind is list:
+        items = list(value)
+        operation = rng.randrange(8)
+        if operation == 0 and items:
+            del items[rng.randrange(len(items))]
+        elif operation in (1, 2) and items and depth < 4:
+            i = rng.randrange(len(items))
+            items[i] = _mutate(items[i], rng, depth + 1)
+        elif operation == 3 and items:
+            items.insert(rng.randint(0, len(items)), _mutate(rng.choice(items), rng, depth + 1))
+        elif operation == 4:
+            items.reverse()
+        elif operation == 5:
+            rng.shuffle(items)
+        elif operation == 6:
+            items = items + items
+        else:
+            items = []
+        return items[:1000]
+    if kind is dict and value:
+        items = dict(value)
+        key = rng.choice(list(items))
+        if rng.random() < 0.3:
+            del items[key]
+        else:
+            items[key] = _mutate(items[key], rng, depth + 1)
+        return items
+    return value
+
+
+def _amplify(spec, line, call, run_tests):
+    """style=amplify: the inputs the original tests use, then mutants of them."""
+    import json
+    import random
+
+    problem = json.loads(line)
+    entry = spec["entry_point"]
+    budget = float(spec.get("budget", "1"))
+    wanted = int(spec.get("per_task", "20"))
+    rng = random.Random(spec.get("seed", "0") + "\0" + str(problem.get("task_id")))
+    recorded = []
+
+    def record(args):
+        recorded.append(_unpack(_pack(list(args))))
+
+    run_tests(record)
+    seeds, seen = [], set()
+    for args in recorded:
+        text = json.dumps(args, sort_keys=True) if _json_plain(args) else None
+        if text is not None and text not in seen:
+            seen.add(text)
+            seeds.append(args)
+    if not seeds:
+        raise ValueError("the tests call %s with no input that JSON can carry" % entry)
+    kept, attempts, stuck = [], 0, False
+    while len(kept) < wanted and attempts < wanted * 30:
+        attempts += 1
+        base = rng.choice(seeds + kept)
+        args = list(base)
+        if args and rng.random() < 0.7:
+            i = rng.randrange(len(args))
+            args[i] = _mutate(args[i], rng)
+        else:
+            args = [_mutate(arg, rng) for arg in args]
+        if not _json_plain(args):
+            continue
+        text = json.dumps(args, sort_keys=True)
+        if text in seen:
+            continue
+        seen.add(text)
+        try:
+            first = call(entry, args, budget)
+            second = call(entry, args, budget)
+        except CaseTimeout:
+            stuck = True  # the reference is stuck in this call: keep what was found, then end it
+            break
+        except (CandidateEnded, CandidateGone):
+            raise
+        except BaseException:
+            continue  # outside the prompt's contract
+        if _same(first, second, 0):
+            kept.append(args)
+    problem["base_input"] = seeds
+    problem["plus_input"] = kept
+    problem.setdefault("atol", 0)
+    _tell("amplified %d %d %d" % (len(seeds), len(kept), attempts))
+    _emit_blob(json.dumps(problem).encode("utf-8"))
+    if stuck:
+        raise CaseTimeout()
+    return True
+
+
 def _supervise(spec, tests, requests_write, replies_read, candidate_ended, send_go):
-    """Runs the task's tests against the candidate process; returns the exit code of the run.
+    """Runs the task's tests against the candidate process; returns the exit code of the run
+    (124: an input ran past its limit and the candidate must be killed).
 
     `candidate_ended()` is called when the candidate process is gone; it must not return (a cold
     run ends like its child, a warm pool's tester raises CandidateGone). Records go to fd 3."""
@@ -607,6 +947,22 @@ def _supervise(spec, tests, requests_write, replies_read, candidate_ended, send_
         call.__name__ = name
         return call
 
+    def timed_call(name, args, limit):
+        """One call with a time limit of its own (differential styles): the reply must start
+        within `limit` seconds, or CaseTimeout."""
+        nonlocal calls
+        import select
+
+        calls += 1
+        _send(requests_write, {"call": name, "args": list(args), "kwargs": {}})
+        ready, _, _ = select.select([replies_read], [], [], limit)
+        if not ready:
+            raise CaseTimeout()
+        reply = expect(_receive(replies_read))
+        if reply.get("kind") != "return":
+            raise CandidateEnded("protocol violation")
+        return reply.get("value")
+
     if send_go:
         _send(requests_write, {"go": True})
     namespace = {"__name__": "__tests__", "__builtins__": builtins}
@@ -614,22 +970,62 @@ def _supervise(spec, tests, requests_write, replies_read, candidate_ended, send_
         loaded = expect(_receive(replies_read))  # raises what loading the program raised
         if loaded.get("kind") != "loaded":
             candidate_ended()
-        code = _compiled_tests(tests)
         exports = loaded.get("exports")
-        # The tester decides what crosses, never the candidate (whose own view of builtins it may
-        # have swapped): the entry point always, and otherwise only names the tests refer to
-        # that are not builtins here, so a candidate can never replace the tests' abs or len.
-        wanted = _test_names(code)
+        style = spec.get("style")
         entry = spec.get("entry_point")
-        for name in exports if type(exports) is list else ():
-            if type(name) is str and (name == entry or (name in wanted and not hasattr(builtins, name))):
-                namespace[name] = proxy(name)
-        exec(code, namespace)
-        if spec.get("style") == "check":
-            entry = spec.get("entry_point")
-            if entry not in namespace or not callable(namespace.get(entry)):
+
+        def run_tests(code, check_style, record=None):
+            # The tester decides what crosses, never the candidate (whose own view of builtins it
+            # may have swapped): the entry point always, and otherwise only names the tests refer
+            # to that are not builtins here, so a candidate can never replace the tests' abs or len.
+            wanted = _test_names(code)
+            for name in exports if type(exports) is list else ():
+                if type(name) is str and (name == entry or (name in wanted and not hasattr(builtins, name))):
+                    namespace[name] = proxy(name)
+            if record is not None and entry in namespace:
+                real = namespace[entry]
+
+                def recorded(*args):
+                    record(args)
+                    return real(*args)
+
+                namespace[entry] = recorded
+            exec(code, namespace)
+            if check_style:
+                if entry not in namespace or not callable(namespace.get(entry)):
+                    raise NameError("the candidate defines no function %r" % entry)
+                namespace["check"](namespace[entry])
+
+        if style in ("inputs", "reference", "amplify"):
+            needs_entry = style != "reference" or spec.get("reference") == "1"
+            if needs_entry and (type(exports) is not list or entry not in exports):
                 raise NameError("the candidate defines no function %r" % entry)
-            namespace["check"](namespace[entry])
+            try:
+                if style == "inputs":
+                    passed = _grade_inputs(spec, tests, timed_call)
+                elif style == "reference":
+                    passed = _reference(spec, tests, timed_call)
+                else:
+                    def original_tests(record):
+                        import json
+
+                        problem = json.loads(tests)
+                        if problem.get("test_list"):
+                            setup = "\n".join([problem.get("test_setup_code") or ""] + list(problem.get("test_imports") or []))
+                            run_tests(compile(setup + "\n" + "\n".join(problem["test_list"]), "tests.py", "exec"), False, record)
+                        else:
+                            run_tests(compile(problem["test"], "tests.py", "exec"), True, record)
+
+                    passed = _amplify(spec, tests, timed_call, original_tests)
+            except CaseTimeout:
+                _tell("calls %d" % calls)
+                _tell("exception TimeoutError\ttests\t0\tan input ran past its time limit")
+                return 124
+            if not passed:
+                _tell("calls %d" % calls)
+                return 1
+        else:
+            run_tests(_compiled_tests(tests), style == "check")
     except CandidateGone:
         raise
     except BaseException as error:
@@ -699,6 +1095,10 @@ def _harness(program, after_start):
         os._exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 1)
 
     code = _supervise(spec, tests, requests_write, replies_read, end_like_child, send_go=True)
+    if code == 124:
+        import signal
+
+        os.kill(child, signal.SIGKILL)  # stuck in a call past its limit: nothing more to wait for
     # Closing both pipes ends the candidate whatever it was doing (EOF, or EPIPE mid-reply);
     # waiting for it keeps its CPU time and memory in the run's accounting.
     os.close(requests_write)

@@ -368,6 +368,8 @@ def main():
             for fd in fds:
                 os.close(fd)
             summary = tester.recv(256).split()
+            if len(summary) == 3 and summary[0] == b"124":
+                os.kill(child, signal.SIGKILL)  # an input ran past its own limit: end the candidate
             _, status, usage = os.wait4(child, 0)
             if len(summary) != 3:
                 os._exit(1)  # the tester died: the grader re-runs this sample cold

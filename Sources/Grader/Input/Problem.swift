@@ -9,6 +9,8 @@ public struct Problem: Sendable {
         case mbpp
         /// Test cases on stdin/stdout (LiveCodeBench, CodeContests, APPS, Proctor's own): `stdio`.
         case stdio
+        /// Inputs checked against a reference (EvalPlus's base/plus, Proctor's `inputs`, a generator).
+        case inputs
     }
 
     public let taskID: String
@@ -22,6 +24,10 @@ public struct Problem: Sendable {
     public let sha256: String
     /// The test cases and how they are judged, for `stdio` problems.
     public var stdio: StdioTask? = nil
+    /// The inputs and their reference, for `inputs` problems.
+    public var differential: DifferentialTask? = nil
+    /// Its tests came sealed (`proctor seal`): nothing of them may appear in any output.
+    public var hidden = false
 
     /// Parses one line of a problem file; errors name `file:line`.
     static func parse(_ bytes: [UInt8], file: String, line: Int) throws(GradeError) -> Problem {
@@ -36,6 +42,11 @@ public struct Problem: Sendable {
             return Problem(
                 taskID: taskID, shape: .stdio, prompt: text("question_content") ?? text("description") ?? text("prompt") ?? "",
                 entryPoint: nil, test: "", testSetup: "", canonicalSolution: nil, sha256: digest, stdio: task)
+        }
+        if let task = try DifferentialTask.parse(object, line: bytes, file: file, number: line) {
+            return Problem(
+                taskID: taskID, shape: .inputs, prompt: text("prompt") ?? "", entryPoint: task.entryPoint, test: "", testSetup: "",
+                canonicalSolution: text("canonical_solution"), sha256: digest, differential: task)
         }
         if let tests = object["test_list"]?.array {
             let lines = tests.compactMap(\.string)

@@ -40,6 +40,7 @@ public enum ResultRow {
         row["stderr_tail"] = .string(tail(outcome.stderr))
         row["stdout_bytes"] = .integer(Int64(outcome.stdoutBytes))
         row["stderr_bytes"] = .integer(Int64(outcome.stderrBytes))
+        if problem.hidden { redact(&row) }
         let limits = outcome.limits
         row["audit"] = .object([
             "key": .string(key),
@@ -65,6 +66,24 @@ public enum ResultRow {
     }
 
     static func encode(_ row: [String: JSONValue]) -> [UInt8] { JSONValue.object(row).compactBytes }
+
+    /// A hidden (sealed) task's row keeps what decides and measures, and nothing the run printed
+    /// or raised: the candidate sees the hidden inputs it is called with and may print them, put
+    /// them in an exception's message, or fail an assert whose source is a hidden test.
+    static func redact(_ row: inout [String: JSONValue]) {
+        row["stdout_tail"] = .string("")
+        row["stderr_tail"] = .string("")
+        if case .object(var error)? = row["error"] {
+            error["message"] = .string("[hidden]")
+            error["source"] = .null
+            row["error"] = .object(error)
+        }
+        if let result = row["result"]?.string, result.hasPrefix("failed: "), row["status"]?.string == "failed" {
+            let type = row["error"]?.objectValue?["type"]?.string ?? "failed"
+            row["result"] = .string("failed: \(type) [hidden]")
+        }
+        row["hidden"] = .bool(true)
+    }
 
     private static func tail(_ text: String) -> String {
         let bytes = Array(text.utf8)

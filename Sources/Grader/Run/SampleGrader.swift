@@ -9,13 +9,19 @@ public final class SampleGrader: Sendable {
     public let poolMode: PoolMode
     /// How stdin/stdout problems are judged.
     public let stdio: StdioOptions
+    /// How inputs problems are graded, and their references' results.
+    public let differential: DifferentialOptions
+    public let references: ReferenceStore
     private let sandbox: Sandbox
     private let context: GradeContext
 
     public init(
-        profile: SandboxProfile, limits: ResourceLimits, pool: PoolMode, proctorVersion: String, stdio: StdioOptions = StdioOptions()
+        profile: SandboxProfile, limits: ResourceLimits, pool: PoolMode, proctorVersion: String, stdio: StdioOptions = StdioOptions(),
+        differential: DifferentialOptions = DifferentialOptions(), references: ReferenceStore = ReferenceStore()
     ) throws(GradeError) {
         self.stdio = stdio
+        self.differential = differential
+        self.references = references
         do {
             sandbox = try Sandbox(profile: profile)
         } catch {
@@ -39,12 +45,17 @@ public final class SampleGrader: Sendable {
             [
                 problem.sha256, sample.sha256, sample.completionID, profile.sha256, "\(limits.cpu)", "\(limits.wall)",
                 "\(limits.memory)", "\(limits.outputLimit)", "\(limits.processes)", "\(limits.fileSize)",
-            ].joined(separator: "|") + (problem.shape == .stdio ? "|" + stdio.keyText : ""))
+            ].joined(separator: "|") + (problem.shape == .stdio ? "|" + stdio.keyText : "")
+                + (problem.shape == .inputs ? "|" + differential.keyText : ""))
     }
 
     /// Runs `sample` against `problem` (in `pool` when given) and returns its row.
     public func grade(_ sample: Sample, of problem: Problem, key: String, pool: WarmPool?) -> GradedSample {
         if let task = problem.stdio { return judge(sample, of: problem, task: task, key: key, pool: pool) }
+        if let task = problem.differential {
+            let judge = DifferentialJudge(sandbox: sandbox, limits: limits, options: differential, references: references)
+            return judge.judge(sample, of: problem, task: task, key: key, pool: pool, context: context)
+        }
         let program = AssembledProgram(problem: problem, sample: sample)
         let nonce = Self.nonce()
         var request = RunRequest(source: program.candidate, programName: "program.py", limits: limits)
@@ -86,4 +97,6 @@ public struct GradedSample: Sendable {
     public var peakRssKiB: Double
     /// The JSON row, without a trailing newline.
     public var line: [UInt8]
+    /// Inputs problems: passed the base inputs (EvalPlus's base score); nil elsewhere (`passed` is it).
+    public var basePassed: Bool? = nil
 }

@@ -82,6 +82,8 @@ struct RunMonitor {
         var result = Result()
         result.stdout = CappedBuffer(capacity: capture)
         result.stderr = CappedBuffer(capacity: capture)
+        // A reference run hands its expected outputs over this channel: as much as the run may print.
+        result.control = CappedBuffer(capacity: max(8 << 20, Int(min(outputLimit, 1 << 30))))
         let deadline = start + wallLimit.milliseconds * 1_000_000
         var open = [streams.stdout, streams.stderr, streams.control, streams.listener].filter { $0 >= 0 }
         for fd in open { try Syscall.setNonBlocking(fd) }
