@@ -22,8 +22,14 @@ public struct GradeCommand: ParsableCommand {
             with the same --out re-grades only samples whose problem, code, profile or limits \
             changed. Ctrl-C stops after the samples in flight and still writes the summary.
 
+            Inputs problems (EvalPlus's base_input/plus_input, Proctor's inputs or generator) are \
+            checked against the reference solution's results: summary.json then also has \
+            pass_at_k_base (base inputs only; pass_at_k is base and plus together). A sealed \
+            problems file (`proctor seal`) needs --key-file; its tests never appear in any output.
+
             Example:
               proctor grade --problems HumanEval.jsonl.gz --samples samples.jsonl --k 1,10,100 --out results/
+              proctor grade --problems HumanEvalPlus.jsonl --samples samples.jsonl --time-factor 4 --out plus/
             """
     )
 
@@ -69,6 +75,12 @@ public struct GradeCommand: ParsableCommand {
     @OptionGroup(title: "stdin/stdout problems")
     var stdio: StdioFlags
 
+    @OptionGroup(title: "inputs problems (EvalPlus-style, dynamic) and sealed problems")
+    var inputs: InputsFlags
+
+    @Flag(help: "Also write OUT/leakage.jsonl: samples whose code holds long verbatim fragments of a task's tests or reference solution (a sign the model saw the test set).")
+    var leakageReport = false
+
     @Option(help: "Directory holding the sandbox profiles (default: found automatically).")
     var sandboxes: String?
 
@@ -105,6 +117,9 @@ public struct GradeCommand: ParsableCommand {
         options.proctorVersion = ProctorVersion.string
         options.progress = quiet ? nil : ProgressReporter()
         options.stdio = try stdio.options()
+        options.differential = try inputs.options()
+        options.seed = inputs.seed
+        options.sealKey = try inputs.key()
 
         // Ctrl-C and SIGTERM stop the run gracefully.
         StopSignals.install { _ in GradeRun.interrupted = 1 }
@@ -112,12 +127,18 @@ public struct GradeCommand: ParsableCommand {
         do {
             let run = try GradeRun(options)
             for warning in run.warnings { FileHandle.standardError.write(Data("proctor: warning: \(warning)\n".utf8)) }
+            if run.usesSeed && !quiet { FileHandle.standardError.write(Data("proctor: dynamic tasks use seed \(run.seed)\n".utf8)) }
             summary = try run.run()
+            if leakageReport {
+                let report = try LeakageReport.write(
+                    problems: run.problemSet, samplesPath: samples, to: out + "/leakage.jsonl")
+                print(report.table)
+            }
         } catch {
             throw CLIFailure.from(error)
         }
         print(summary.table)
-        print("results: \(out)/samples.jsonl, \(out)/summary.json")
+        print("results: \(out)/samples.jsonl, \(out)/summary.json" + (leakageReport ? ", \(out)/leakage.jsonl" : ""))
         if summary.interrupted { throw ExitCode(130) }
     }
 }

@@ -9,7 +9,7 @@ public struct ProctorCommand: ParsableCommand {
         version: ProctorVersion.string,
         subcommands: [
             RunCommand.self, GradeCommand.self, GradeRepoCommand.self, ReproCommand.self, ReproRepoCommand.self, SubmitCommand.self,
-            WorkerCommand.self, SWECommand.self,
+            WorkerCommand.self, SWECommand.self, AmplifyCommand.self, SealCommand.self,
             StatusCommand.self,
             ResultsCommand.self, QueueCommand.self,
         ]

@@ -37,6 +37,9 @@ public struct ReproCommand: ParsableCommand {
     @Option(help: "Directory holding the sandbox profiles (default: found automatically).")
     var sandboxes: String?
 
+    @Option(help: "Key of a sealed problems file (or set PROCTOR_SEAL_KEY).")
+    var keyFile: String?
+
     public init() {}
 
     public func run() throws {
@@ -50,8 +53,25 @@ public struct ReproCommand: ParsableCommand {
         var judgedAgain: (status: String, tests: [String])?
         do {
             let directory = try SandboxesDirectory.locate(explicit: sandboxes)
-            repro = try Repro(resultsPath: results, identifier: sample, problemsPath: problems, sandboxesDirectory: directory)
+            repro = try Repro(
+                resultsPath: results, identifier: sample, problemsPath: problems, sandboxesDirectory: directory,
+                key: try SealKey.from(file: keyFile))
             repro.warnings.forEach { FileHandle.standardError.write(Data("warning: \($0)\n".utf8)) }
+            if repro.isInputs {
+                let again = try repro.runInputs()
+                func word(_ value: Bool?) -> String { value.map { $0 ? "pass" : "fail" } ?? "-" }
+                print("== \(sample)  profile \(repro.profile.name)  (inputs: reference and sample run again)")
+                print("== same tests as graded: \(again.sameTests ? "yes" : "NO (the reference cases differ)")")
+                print("== verdict now:      \(again.status)  base \(word(again.basePassed))  plus \(word(again.plusPassed))")
+                print("== verdict recorded: \(repro.recordedStatus)  \(repro.recordedResult)")
+                let matches = again.status == repro.recordedStatus && again.sameTests
+                print("== matches: \(matches ? "yes" : "no")")
+                if let keep {
+                    try repro.keep(in: keep, proctor: URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path)
+                }
+                if !matches { throw ExitCode(3) }
+                return
+            }
             if repro.isStdio {
                 judgedAgain = try repro.runStdio()
                 fresh = nil
@@ -61,6 +81,8 @@ public struct ReproCommand: ParsableCommand {
             if let keep {
                 try repro.keep(in: keep, proctor: URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path)
             }
+        } catch let exit as ExitCode {
+            throw exit
         } catch {
             throw CLIFailure.usage("proctor: \(error)")
         }

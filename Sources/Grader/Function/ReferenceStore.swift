@@ -132,25 +132,7 @@ public final class ReferenceStore: @unchecked Sendable {
         return .success(Cases(blob: blob, groups: groups, seconds: seconds, sha256: Digest.sha256(blob)))
     }
 
-    private static func bytes(hex: [UInt8]) -> [UInt8]? {
-        guard hex.count % 2 == 0 else { return nil }
-        var out: [UInt8] = []
-        out.reserveCapacity(hex.count / 2)
-        func value(_ c: UInt8) -> UInt8? {
-            switch c {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
-            default: nil
-            }
-        }
-        var index = 0
-        while index < hex.count {
-            guard let high = value(hex[index]), let low = value(hex[index + 1]) else { return nil }
-            out.append(high << 4 | low)
-            index += 2
-        }
-        return out
-    }
+    private static func bytes(hex: [UInt8]) -> [UInt8]? { String(decoding: hex, as: UTF8.self).hexBytes }
 
     /// On disk: KEY.cases (the blob) and KEY.json (groups, seconds, the blob's sha256).
     private struct Meta: Codable {

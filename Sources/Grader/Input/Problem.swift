@@ -92,9 +92,30 @@ func inferredEntryPoint(reference: String?, tests: [String]) -> String? {
 }
 
 extension Problem {
-    /// Parses one problem line that came from elsewhere (a queue); errors name `source`.
-    public init(jsonLine bytes: [UInt8], source: String) throws(GradeError) {
-        self = try Self.parse(bytes, file: source, line: 1)
+    /// Parses one problem line that came from elsewhere (a queue); errors name `source`. A
+    /// sealed line needs `key`.
+    public init(jsonLine bytes: [UInt8], source: String, key: SealKey? = nil) throws(GradeError) {
+        self = try Self.parse(bytes, file: source, line: 1, key: key)
+    }
+
+    /// A problem line of any kind: plain, or sealed (opened with `key`, marked hidden).
+    static func parse(_ bytes: [UInt8], file: String, line: Int, key: SealKey?) throws(GradeError) -> Problem {
+        let object = try JSONInput.object(bytes, file: file, line: line)
+        guard object["sealed"] != nil else { return try parse(bytes, file: file, line: line) }
+        guard let key else {
+            throw GradeError(file: file, line: line, "the problem is sealed: pass --key-file or set \(SealKey.environmentVariable)")
+        }
+        return try SealedProblems.open(object, line: bytes, key: key, file: file, line: line)
+    }
+
+    /// This problem as it came out of a sealed line: hidden, and named by the sealed line's hash
+    /// (the plaintext's hash is never written anywhere).
+    func sealedCopy(sha256 digest: String) -> Problem {
+        var copy = Problem(
+            taskID: taskID, shape: shape, prompt: prompt, entryPoint: entryPoint, test: test, testSetup: testSetup,
+            canonicalSolution: canonicalSolution, sha256: digest, stdio: stdio, differential: differential)
+        copy.hidden = true
+        return copy
     }
 }
 

@@ -51,6 +51,19 @@ public struct GradeSummary: Codable, Sendable {
     public var interrupted: Bool
     public var proctorVersion: String
     public var finishedAt: String
+    /// Inputs problems (EvalPlus-style): pass@k on the base inputs alone; `pass_at_k` is then
+    /// base and plus together (EvalPlus's "plus" score). nil when no problem has inputs.
+    public var passAtKBase: [PassAtKEntry]? = nil
+    /// The seed dynamic tasks drew their tests from (nil when no problem has a generator).
+    public var seed: String? = nil
+    /// Reference runs made for inputs problems, and reference results found in the cache.
+    public var references: ReferenceCounts? = nil
+
+    public struct ReferenceCounts: Codable, Sendable, Equatable {
+        public var computed: Int
+        public var cached: Int
+    }
+
     /// pass@k within groups of tasks the problems name (`difficulty`, `platform`): dimension →
     /// group → figures; nil when no problem names one.
     public var byGroup: [String: [String: GroupEntry]]? = nil
@@ -71,6 +84,7 @@ public struct GradeSummary: Codable, Sendable {
         case latencyMs = "latency_ms", cpuMs = "cpu_ms", peakRssKiB = "peak_rss_kib", samplesPerSecond = "samples_per_second"
         case wallSeconds = "wall_seconds", workers, missingTasks = "missing_tasks", interrupted
         case proctorVersion = "proctor_version", finishedAt = "finished_at", byGroup = "by_group"
+        case passAtKBase = "pass_at_k_base", seed, references
     }
 
     /// A summary with the run's identity and nothing counted yet (`SummaryAccumulator` fills it).
@@ -97,6 +111,17 @@ public struct GradeSummary: Codable, Sendable {
                 let shown = few.prefix(3).joined(separator: ", ") + (few.count > 3 ? ", …" : "")
                 lines.append("  pass@\(entry.k)  not computed: \(few.count) task(s) have fewer than \(entry.k) samples (\(shown))")
             }
+        }
+        if let baseEntries = passAtKBase {
+            lines.append("inputs problems: pass@k on base inputs | base+plus (EvalPlus's base and plus)")
+            for entry in baseEntries {
+                guard let value = entry.value, let both = passAtK.first(where: { $0.k == entry.k })?.value else { continue }
+                lines.append(String(format: "  pass@%-4d base %.4f   base+plus %.4f", entry.k, value, both))
+            }
+        }
+        if let seed { lines.append("seed \(seed) (dynamic tasks; pass --seed \(seed) to face the same tests)") }
+        if let references {
+            lines.append("reference results: \(references.computed) computed, \(references.cached) from the cache")
         }
         lines.append("status")
         for (status, count) in statusCounts.sorted(by: { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }) {
@@ -140,6 +165,9 @@ public struct GradeSummary: Codable, Sendable {
 /// Collects per-sample results as they arrive; memory grows only by a few numbers per sample.
 public struct SummaryAccumulator: Sendable {
     private(set) var perTask: [String: (n: Int, c: Int)] = [:]
+    /// Correct counts on base inputs alone (= `perTask` for tasks without inputs).
+    private(set) var perTaskBase: [String: Int] = [:]
+    private var anyBase = false
     private(set) var statusCounts: [String: Int] = [:]
     private var latencies: [Double] = []
     private var cpu: [Double] = []
@@ -151,12 +179,15 @@ public struct SummaryAccumulator: Sendable {
     public init() {}
 
     public mutating func add(
-        task: String, status: String, passed didPass: Bool, wallMs: Double, cpuMs: Double, rssKiB: Double, reused wasReused: Bool
+        task: String, status: String, passed didPass: Bool, wallMs: Double, cpuMs: Double, rssKiB: Double, reused wasReused: Bool,
+        basePassed: Bool? = nil
     ) {
         var counts = perTask[task] ?? (0, 0)
         counts.n += 1
         if didPass { counts.c += 1 }
         perTask[task] = counts
+        if basePassed != nil { anyBase = true }
+        if basePassed ?? didPass { perTaskBase[task, default: 0] += 1 }
         statusCounts[status, default: 0] += 1
         if didPass { passed += 1 }
         if wasReused {
@@ -202,17 +233,21 @@ public struct SummaryAccumulator: Sendable {
         result.samplesReused = reused
         result.passed = passed
         result.statusCounts = statusCounts
-        result.passAtK = ks.map { k in
-            let few = tasks.filter { perTask[$0]!.n < k }
-            guard few.isEmpty, !tasks.isEmpty else {
-                return GradeSummary.PassAtKEntry(k: k, value: nil, ci95Low: nil, ci95High: nil, tasksWithTooFewSamples: few)
+        func entries(_ correct: (String) -> Int) -> [GradeSummary.PassAtKEntry] {
+            ks.map { k in
+                let few = tasks.filter { perTask[$0]!.n < k }
+                guard few.isEmpty, !tasks.isEmpty else {
+                    return GradeSummary.PassAtKEntry(k: k, value: nil, ci95Low: nil, ci95High: nil, tasksWithTooFewSamples: few)
+                }
+                let values = tasks.map { PassAtK.estimate(n: perTask[$0]!.n, c: correct($0), k: k)! }
+                let interval = Statistics.bootstrapMeanInterval(values)
+                return GradeSummary.PassAtKEntry(
+                    k: k, value: values.reduce(0, +) / Double(values.count), ci95Low: interval?.low, ci95High: interval?.high,
+                    tasksWithTooFewSamples: [])
             }
-            let values = tasks.map { PassAtK.estimate(n: perTask[$0]!.n, c: perTask[$0]!.c, k: k)! }
-            let interval = Statistics.bootstrapMeanInterval(values)
-            return GradeSummary.PassAtKEntry(
-                k: k, value: values.reduce(0, +) / Double(values.count), ci95Low: interval?.low, ci95High: interval?.high,
-                tasksWithTooFewSamples: [])
         }
+        result.passAtK = entries { perTask[$0]!.c }
+        result.passAtKBase = anyBase ? entries { perTaskBase[$0] ?? 0 } : nil
         func distribution(_ values: [Double]) -> GradeSummary.Distribution? {
             let sorted = values.sorted()
             guard let p50 = Statistics.percentile(sorted, 50) else { return nil }

@@ -8,6 +8,7 @@ struct EarlierResults {
         var wallMs: Double
         var cpuMs: Double
         var rssKiB: Double
+        var basePassed: Bool?
     }
 
     private(set) var rows: [String: Row] = [:]
@@ -31,7 +32,8 @@ struct EarlierResults {
                 }
             }
             rows[key] = Row(
-                status: status, passed: passed, wallMs: number("wall_ms"), cpuMs: number("cpu_ms"), rssKiB: number("peak_rss_kib"))
+                status: status, passed: passed, wallMs: number("wall_ms"), cpuMs: number("cpu_ms"), rssKiB: number("peak_rss_kib"),
+                basePassed: object["base_passed"].flatMap { if case .bool(let value) = $0 { value } else { nil } })
             if keepLines { lines[key] = bytes }
         }
     }

@@ -21,6 +21,14 @@ public struct GradeOptions: Sendable {
     public var proctorVersion = "dev"
     /// How stdin/stdout problems are judged (`--extract`, `--time-scale`, `--all-tests`).
     public var stdio = StdioOptions()
+    /// How inputs problems are graded (time factor and floor, reference budget, cache). Its seed
+    /// is used when `seed` is nil too late to matter: see `seed`.
+    public var differential = DifferentialOptions()
+    /// The seed for dynamic tasks; nil: the earlier run's in the same `--out` (a resumed run
+    /// faces the same tests), else a fresh random one.
+    public var seed: UInt64?
+    /// The key sealed problems files are opened with.
+    public var sealKey: SealKey?
     /// Where progress lines go (nil: nowhere).
     public var progress: ProgressReporter?
 
@@ -67,8 +75,10 @@ public final class GradeRun: @unchecked Sendable {
     nonisolated(unsafe) public static var interrupted: sig_atomic_t = 0
 
     public init(_ options: GradeOptions) throws(GradeError) {
+        var options = options
+        problems = try ProblemSet(path: options.problemsPath, key: options.sealKey)
+        options.differential.seed = options.seed ?? Self.earlierSeed(options.outDirectory) ?? DifferentialOptions.randomSeed()
         self.options = options
-        problems = try ProblemSet(path: options.problemsPath)
         samples = try SampleFile(path: options.samplesPath, problems: problems)
         let missing = samples.missingTasks(in: problems)
         if !missing.isEmpty && !options.allowPartial {
@@ -81,8 +91,25 @@ public final class GradeRun: @unchecked Sendable {
         guard options.ks.allSatisfy({ $0 >= 1 }) else { throw GradeError("--k values must be at least 1") }
         grader = try SampleGrader(
             profile: options.profile, limits: options.limits, pool: options.pool, proctorVersion: options.proctorVersion,
-            stdio: options.stdio)
+            stdio: options.stdio, differential: options.differential)
         resultsPath = options.outDirectory + "/samples.jsonl"
+    }
+
+    /// The problems being graded (opened: a sealed file's too).
+    public var problemSet: ProblemSet { problems }
+
+    /// The seed dynamic tasks use in this run.
+    public var seed: UInt64 { options.differential.seed }
+
+    /// Whether any problem draws its tests from a generator (then the seed matters).
+    public var usesSeed: Bool { problems.problems.values.contains { $0.differential?.generator != nil } }
+
+    /// The seed an earlier run in `directory` recorded in its summary.
+    static func earlierSeed(_ directory: String) -> UInt64? {
+        guard let data = FileManager.default.contents(atPath: directory + "/summary.json"),
+            let summary = try? JSONDecoder().decode(GradeSummary.self, from: data)
+        else { return nil }
+        return summary.seed.flatMap { UInt64($0) }
     }
 
     private func key(_ sample: Sample, _ problem: Problem) -> String { grader.key(sample, problem) }
@@ -142,7 +169,7 @@ public final class GradeRun: @unchecked Sendable {
                 if let row = earlier.rows[key] {
                     accumulator.add(
                         task: sample.taskID, status: row.status, passed: row.passed, wallMs: row.wallMs, cpuMs: row.cpuMs,
-                        rssKiB: row.rssKiB, reused: true)
+                        rssKiB: row.rssKiB, reused: true, basePassed: row.basePassed)
                     finished[sample.index] = (nil, true)
                     flushInOrder()
                 } else {
@@ -184,7 +211,14 @@ public final class GradeRun: @unchecked Sendable {
             if let difficulty = problem.stdio?.difficulty { groups["difficulty", default: [:]][task] = difficulty }
             if let platform = problem.stdio?.platform { groups["platform", default: [:]][task] = platform }
         }
-        let summary = accumulator.summary(ks: options.ks, base: base, groups: groups)
+        if problems.problems.values.contains(where: \.hidden) {
+            for (task, problem) in problems.problems { groups["visibility", default: [:]][task] = problem.hidden ? "hidden" : "public" }
+        }
+        var summary = accumulator.summary(ks: options.ks, base: base, groups: groups)
+        if usesSeed { summary.seed = String(seed) }
+        if problems.problems.values.contains(where: { $0.differential != nil }) {
+            summary.references = GradeSummary.ReferenceCounts(computed: grader.references.computed, cached: grader.references.loaded)
+        }
         try writeSummary(summary)
         options.progress?.end(done: accumulator.graded + accumulator.reused, total: total)
         return summary
@@ -216,7 +250,7 @@ public final class GradeRun: @unchecked Sendable {
             condition.lock()
             accumulator.add(
                 task: graded.taskID, status: graded.status, passed: graded.passed, wallMs: graded.wallMs, cpuMs: graded.cpuMs,
-                rssKiB: graded.peakRssKiB, reused: false)
+                rssKiB: graded.peakRssKiB, reused: false, basePassed: graded.basePassed)
             options.progress?.record(passed: graded.passed)
             finished[sample.index] = (graded.line + [UInt8(ascii: "\n")], false)
             flushInOrder()

@@ -14,12 +14,20 @@ public struct Repro: Sendable {
     public let recordedResult: String
     /// Differences worth telling the user (a changed profile file, say), not fatal.
     public let warnings: [String]
+    /// The task came from a sealed file.
+    public let isHiddenTask: Bool
     /// A stdin/stdout sample: its problem, the program as extracted, how it was judged.
     let stdio: (problem: Problem, task: StdioTask, code: String, options: StdioOptions)?
     public var isStdio: Bool { stdio != nil }
+    /// An inputs sample: its problem, the sample, the options recorded (seed included) and the
+    /// reference cases' recorded sha256.
+    let inputs: (problem: Problem, task: DifferentialTask, sample: Sample, options: DifferentialOptions, referenceSHA256: String?)?
+    public var isInputs: Bool { inputs != nil }
 
     /// Finds `identifier` (`task_id#completion_id`) in `resultsPath` and rebuilds its program.
-    public init(resultsPath: String, identifier: String, problemsPath: String?, sandboxesDirectory: String) throws(GradeError) {
+    public init(
+        resultsPath: String, identifier: String, problemsPath: String?, sandboxesDirectory: String, key: SealKey? = nil
+    ) throws(GradeError) {
         var found: (bytes: [UInt8], line: Int)?
         var examples: [String] = []
         let reader = try JSONLines(path: resultsPath)
@@ -48,7 +56,7 @@ public struct Repro: Sendable {
         guard FileManager.default.fileExists(atPath: problems) else {
             throw GradeError("\(problems): the problems file \(resultsPath) was graded with is not there; pass --problems")
         }
-        let set = try ProblemSet(path: problems)
+        let set = try ProblemSet(path: problems, key: key)
         guard let problem = set.problems[sample.taskID] else { throw GradeError("\(problems): no task \(sample.taskID)") }
         var warnings: [String] = []
         if problem.sha256 != audit["problem_sha256"]?.string {
@@ -68,6 +76,16 @@ public struct Repro: Sendable {
             stdio = (problem, task, code, options)
         } else {
             stdio = nil
+        }
+        if let task = problem.differential {
+            // The options the grade recorded: the same seed regenerates the same dynamic tests.
+            var options = DifferentialOptions()
+            options.timeFactor = audit["time_factor"]?.doubleValue ?? options.timeFactor
+            options.timeFloor = audit["time_floor_s"]?.doubleValue ?? options.timeFloor
+            if let seed = audit["seed"]?.string.flatMap({ UInt64($0) }) { options.seed = seed }
+            inputs = (problem, task, sample, options, audit["reference_sha256"]?.string)
+        } else {
+            inputs = nil
         }
         guard stdio != nil || program.sha256 == audit["program_sha256"]?.string else {
             throw GradeError(
@@ -98,6 +116,7 @@ public struct Repro: Sendable {
         if let fileSize = integer("file_size_bytes") { limits.fileSize = ByteCount(bytes: fileSize) }
         self.limits = limits
         self.identifier = identifier
+        isHiddenTask = problem.hidden
         recordedStatus = row["status"]?.string ?? "unknown"
         recordedResult = row["result"]?.string ?? "unknown"
         self.warnings = warnings
@@ -116,6 +135,21 @@ public struct Repro: Sendable {
         request.files = program.harnessFiles(nonce: nonce)
         let outcome = sandbox.run(request)
         return (outcome, Verdict(outcome: outcome, nonce: nonce))
+    }
+
+    /// Grades an inputs sample again: the reference run again (the same seed, so a dynamic task
+    /// regenerates the same tests, which the cases' sha256 proves), then the sample.
+    public func runInputs() throws(GradeError) -> (status: String, basePassed: Bool?, plusPassed: Bool?, sameTests: Bool, row: String) {
+        guard let inputs else { throw GradeError("\(identifier) is not an inputs sample") }
+        let grader = try SampleGrader(
+            profile: profile, limits: limits, pool: .cold, proctorVersion: "repro", differential: inputs.options)
+        let graded = grader.grade(inputs.sample, of: inputs.problem, key: "repro", pool: nil)
+        let row = try JSONInput.object(graded.line, file: "repro", line: 1)
+        let audit = row["audit"]?.objectValue ?? [:]
+        return (
+            graded.status, row["base_passed"]?.boolValue, row["plus_passed"]?.boolValue,
+            audit["reference_sha256"]?.string == inputs.referenceSHA256, String(decoding: graded.line, as: UTF8.self)
+        )
     }
 
     /// Judges a stdin/stdout sample again: its status and each test's verdict.
@@ -142,7 +176,9 @@ public struct Repro: Sendable {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             let programPath = directory + "/program.py"
-            try program.text.write(toFile: programPath, atomically: true, encoding: .utf8)
+            // A hidden task's tests stay sealed: only the candidate's code is written.
+            try (inputs != nil || program.text == program.candidate || isHiddenTask ? program.candidate : program.text)
+                .write(toFile: programPath, atomically: true, encoding: .utf8)
             let command =
                 "\(proctor) run --sandboxes \(sandboxesDirectory) --profile \(profile.name) --time \(limits.cpu) --wall \(limits.wall) --memory \(limits.memory) "
                 + "--output-limit \(limits.outputLimit) --file-size \(limits.fileSize) --processes \(limits.processes) -- \(programPath)"

@@ -61,6 +61,15 @@ public final class WarmPool: @unchecked Sendable {
         self.running = nil
     }
 
+    /// Whether a pool started for `a` can serve a sample limited by `b`: the wall clock is the
+    /// grader's to watch and the CPU limit each child sets for itself, so only the rest counts
+    /// (inputs problems and stdin/stdout problems give each task a wall and CPU of its own).
+    static func samePool(_ a: ResourceLimits, _ b: ResourceLimits) -> Bool {
+        var (a, b) = (a, b)
+        (a.wall, a.cpu, b.wall, b.cpu) = (b.wall, b.cpu, b.wall, b.cpu)
+        return a == b
+    }
+
     /// Runs one harness request (program + harness files) in the pool. Returns nil when the pool
     /// failed under it for reasons of its own, or the request is not a harness request; the
     /// caller then runs the sample cold.
@@ -70,7 +79,7 @@ public final class WarmPool: @unchecked Sendable {
         // remove) is noticed when the request cannot be handed over: one fresh pool, then cold.
         for _ in 0..<2 {
             do {
-                if let current = running, current.limits != limits { shutdown() }
+                if let current = running, !Self.samePool(current.limits, limits) { shutdown() }
                 if running == nil { running = try start(limits: limits) }
                 guard let pool = running else { return nil }
                 switch try serve(request, limits: limits, in: pool) {
