@@ -796,11 +796,13 @@ def _mutate(value, rng, depth=0):
     if kind is str:
         alphabet = value or "abcxyz AZ09"
         characters = list(value)
-        operation = rng.randrange(8)
+        operation = rng.randrange(9)
         if operation == 0 and characters:
             del characters[rng.randrange(len(characters))]
         elif operation == 1:
             characters.insert(rng.randint(0, len(characters)), rng.choice(alphabet))
+        elif operation == 8:
+            characters.insert(0, rng.choice(alphabet))
         elif operation == 2 and len(characters) > 1:
             i, j = rng.randrange(len(characters)), rng.randrange(len(characters))
             characters[i], characters[j] = characters[j], characters[i]
@@ -817,7 +819,11 @@ def _mutate(value, rng, depth=0):
         return "".join(characters)[:1000]
     if kind is list:
         items = list(value)
-        operation = rng.randrange(8)
+        operation = rng.randrange(10)
+        if operation == 8 and depth < 4:
+            return [_mutate(item, rng, depth + 1) for item in items][:1000]  # every element at once
+        if operation == 9:
+            return items[:1] if rng.random() < 0.5 else [-item if type(item) in (int, float) else item for item in items]
         if operation == 0 and items:
             del items[rng.randrange(len(items))]
         elif operation in (1, 2) and items and depth < 4:
