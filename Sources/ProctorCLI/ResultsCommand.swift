@@ -58,9 +58,17 @@ public struct ResultsCommand: ParsableCommand {
                 {
                     repositoryReports.append(report)
                 }
+                // Inputs problems: the base score is in the row (only such rows carry the field).
+                var basePassed: Bool?
+                if String(decoding: record.result.row, as: UTF8.self).contains("\"base_passed\""),
+                    let row = try? JSONInput.object(record.result.row, file: "row", line: 0)
+                {
+                    basePassed = row["base_passed"]?.boolValue
+                }
                 accumulator.add(
                     task: record.result.taskID, status: record.result.status, passed: record.result.passed,
-                    wallMs: record.result.wallMs, cpuMs: record.result.cpuMs, rssKiB: record.result.peakRssKiB, reused: false)
+                    wallMs: record.result.wallMs, cpuMs: record.result.cpuMs, rssKiB: record.result.peakRssKiB, reused: false,
+                    basePassed: basePassed)
             }
         }
         try handle.synchronize()

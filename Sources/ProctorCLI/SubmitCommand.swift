@@ -72,6 +72,9 @@ public struct SubmitCommand: ParsableCommand {
     @OptionGroup(title: "stdin/stdout problems")
     var stdioFlags: StdioFlags
 
+    @OptionGroup(title: "inputs problems (EvalPlus-style, dynamic) and sealed problems")
+    var inputsFlags: InputsFlags
+
     @Flag(help: "Submit the tasks that have samples even if some have none.")
     var allowPartial = false
 
@@ -119,6 +122,7 @@ public struct SubmitCommand: ParsableCommand {
             ks: try GradeCommand.parseKs(k), problems: problems ?? instances ?? "", samples: samples ?? predictions ?? "")
         var jobs: [NewJob] = []
         var raw: [String: [UInt8]] = [:]
+        var inputsProblems = false
         do {
             if let instances, let predictions {
                 settings.kind = "repo"
@@ -127,7 +131,8 @@ public struct SubmitCommand: ParsableCommand {
                 settings.network = network == "loopback" ? "loopback" : nil
                 (raw, jobs) = try Self.repositoryJobs(instances: instances, predictions: predictions, repos: repos)
             } else if let problems, let samples {
-                (raw, jobs) = try sampleJobs(problems: problems, samples: samples)
+                let key = try inputsFlags.key()
+                (raw, jobs, inputsProblems) = try sampleJobs(problems: problems, samples: samples, key: key)
             }
         } catch {
             throw CLIFailure.usage("proctor: \(error)")
@@ -147,6 +152,16 @@ public struct SubmitCommand: ParsableCommand {
         }
         let store = try queue.open()
         defer { store.close() }
+        if inputsProblems {
+            // Every worker draws the same dynamic tests: the seed travels with the run. Submitting
+            // the same run again keeps the seed it was first stored with.
+            var differential = try inputsFlags.options()
+            differential.cacheDirectory = nil
+            let earlier = try queueCall { () throws(QueueError) in try store.runConfig(runID) }.flatMap { try? RunSettings.parse($0) }
+            differential.seed = inputsFlags.seed ?? earlier?.differential?.seed ?? DifferentialOptions.randomSeed()
+            settings.differential = differential
+            print("run \(runID): inputs problems; dynamic tasks use seed \(differential.seed)")
+        }
         let report = try queueCall { () throws(QueueError) in
             try store.initialize()
             // Submitting the same files again (by another path, or an identical copy) is the same
@@ -161,9 +176,12 @@ public struct SubmitCommand: ParsableCommand {
             "run \(runID): \(report.inserted) job(s) submitted, \(report.alreadyPresent) already present, on \(try queue.location())")
     }
 
-    private func sampleJobs(problems: String, samples: String) throws(GradeError) -> ([String: [UInt8]], [NewJob]) {
+    private func sampleJobs(problems: String, samples: String, key: SealKey?) throws(GradeError) -> (
+        [String: [UInt8]], [NewJob], Bool
+    ) {
         var jobs: [NewJob] = []
-        let problemSet = try ProblemSet(path: problems)
+        // Opened (a sealed file with its key) to check it; stored as read, sealed lines sealed.
+        let problemSet = try ProblemSet(path: problems, key: key)
         let sampleFile = try SampleFile(path: samples, problems: problemSet)
         let missing = sampleFile.missingTasks(in: problemSet)
         if !missing.isEmpty && !allowPartial {
@@ -182,7 +200,7 @@ public struct SubmitCommand: ParsableCommand {
                     contentSHA256: Digest.sha256("\(problem.sha256)|\(sample.sha256)|\(sample.completionID)"),
                     problemSHA256: problem.sha256, payload: JSONValue.object(fields).compactText))
         }
-        return (raw, jobs)
+        return (raw, jobs, problemSet.problems.values.contains { $0.differential != nil })
     }
 
     /// One job per prediction; the instance (with its repository's absolute path, which every

@@ -65,6 +65,12 @@ public struct WorkerCommand: ParsableCommand {
     @Option(help: ArgumentHelp("SWE runs: an interpreter for a Python version, VERSION=PATH (repeatable).", valueName: "version=path"))
     var python: [String] = []
 
+    @Option(help: "Key of sealed problems (or set PROCTOR_SEAL_KEY): runs submitted from a sealed file need it.")
+    var keyFile: String?
+
+    @Option(help: "Where inputs problems' reference results are cached ('none': not cached).")
+    var referenceCache: String = DifferentialOptions.defaultCacheDirectory
+
     public init() {}
 
     public func validate() throws {
@@ -112,6 +118,12 @@ public struct WorkerCommand: ParsableCommand {
             options.pythonInterpreters[String(parts[0])] = String(parts[1])
         }
         options.metricsAddress = metrics
+        do {
+            options.sealKey = try SealKey.from(file: keyFile)
+        } catch {
+            throw CLIFailure.usage("proctor: \(error)")
+        }
+        options.referenceCache = referenceCache == "none" ? nil : referenceCache
         options.exitWhenIdleSeconds = exitWhenIdle.flatMap(TimeSpan.init(parsing:)).map { Double($0.milliseconds) / 1000 }
 
         StopSignals.install { _ in QueueWorker.stopRequested = 1 }

@@ -28,6 +28,8 @@ public final class QueueWorker: @unchecked Sendable {
     private let logger: Logger
     private let metrics = WorkerMetrics()
     private let info: WorkerInfo
+    /// Reference results of inputs problems, shared by every thread (computed once per task).
+    private let references = ReferenceStore()
     /// Guards `lastClaimed`, `activeThreads` and `unstored`; signalled when a result is handed over.
     private let lock = NSCondition()
     private var lastClaimed = Date()
@@ -53,6 +55,13 @@ public final class QueueWorker: @unchecked Sendable {
     }
 
     private var stopping: Bool { QueueWorker.stopRequested != 0 }
+
+    /// The run's options for inputs problems, with this machine's reference cache.
+    private func differential(_ settings: RunSettings) -> DifferentialOptions {
+        var options = settings.differential ?? DifferentialOptions()
+        options.cacheDirectory = self.options.referenceCache
+        return options
+    }
 
     /// Runs until stopped (or idle, with `exitWhenIdleSeconds`); returns the exit status.
     public func run() throws(WorkerError) -> Int32 {
@@ -223,7 +232,8 @@ public final class QueueWorker: @unchecked Sendable {
             guard let body else { return failJob(job, "problem \(job.problemSHA256) is not in the queue") }
             do {
                 if problems.count > 4096 { problems.removeAll() }
-                problems[job.problemSHA256] = try Problem(jsonLine: body, source: "problem \(job.problemSHA256.prefix(12))")
+                problems[job.problemSHA256] = try Problem(
+                    jsonLine: body, source: "problem \(job.problemSHA256.prefix(12))", key: options.sealKey)
             } catch {
                 return failJob(job, "malformed problem: \(error)")
             }
@@ -248,7 +258,7 @@ public final class QueueWorker: @unchecked Sendable {
                 }
                 graders[config] = try SampleGrader(
                     profile: profile, limits: settings.limits, pool: options.pool, proctorVersion: options.proctorVersion,
-                    stdio: settings.stdio ?? StdioOptions())
+                    stdio: settings.stdio ?? StdioOptions(), differential: differential(settings), references: references)
             } catch {
                 return retryJob(job, "cannot set up the sandbox here: \(error)")
             }

@@ -29,6 +29,9 @@ public struct RunSettings: Codable, Sendable, Equatable {
     public var network: String?
     /// How stdin/stdout problems are judged (`submit --extract/--time-scale/--all-tests`); nil: the defaults.
     public var stdio: StdioOptions?
+    /// How inputs problems are graded, the dynamic tasks' seed included (so every worker draws
+    /// the same tests); nil: no inputs problem in the run. Each worker caches references in its own place.
+    public var differential: DifferentialOptions?
 
     /// The run's profile as this machine has it (with the run's Python environment, if any).
     public func loadProfile(sandboxesDirectory: String) throws(SandboxError) -> SandboxProfile {

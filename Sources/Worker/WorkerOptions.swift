@@ -28,6 +28,11 @@ public struct WorkerOptions: Sendable {
     public var sweCache = "/var/cache/proctor/swe"
     /// Python version → interpreter on this machine (`--python`), beside Debian's own.
     public var pythonInterpreters: [String: String] = [:]
+    /// The key sealed problems are opened with (`--key-file` or PROCTOR_SEAL_KEY); the queue
+    /// stores sealed problems sealed.
+    public var sealKey: SealKey?
+    /// Where this machine caches reference results of inputs problems (nil: memory only).
+    public var referenceCache: String? = DifferentialOptions.defaultCacheDirectory
 
     public init(queue: QueueLocation, sandboxesDirectory: String) {
         self.queue = queue

@@ -52,16 +52,19 @@ struct DifferentialJudge {
         let program = AssembledProgram(problem: problem, sample: sample)
         switch references.cases(for: problem, task: task, sandbox: sandbox, limits: limits, options: options) {
         case .failure(let error):
-            // A task whose reference cannot be run grades nobody: every sample says why, none passes.
+            // A task whose reference cannot be run grades nobody: every sample says why, none passes
+            // (`reference_error`: the task's fault, not the sample's nor the machine's, so a queue
+            // does not retry it).
             var row = sample.fields
             row["task_id"] = .string(sample.taskID)
             row["completion_id"] = .string(sample.completionID)
             row["passed"] = .bool(false)
-            row["status"] = .string("internal_error")
-            row["result"] = .string("failed: internal error: \(error.message)")
+            row["status"] = .string("reference_error")
+            // A hidden task's reference error may quote its inputs: only that there was one.
+            row["result"] = .string(problem.hidden ? "failed: the task's reference could not be run [hidden]" : "failed: \(error.message)")
             row["audit"] = .object(["key": .string(key), "problem_sha256": .string(problem.sha256), "sample_sha256": .string(sample.sha256)])
             return GradedSample(
-                taskID: sample.taskID, status: "internal_error", passed: false, wallMs: 0, cpuMs: 0, peakRssKiB: 0,
+                taskID: sample.taskID, status: "reference_error", passed: false, wallMs: 0, cpuMs: 0, peakRssKiB: 0,
                 line: ResultRow.encode(row), basePassed: false)
         case .success(let cases):
             let nonce = String(UInt64.random(in: 1...UInt64.max), radix: 16)
