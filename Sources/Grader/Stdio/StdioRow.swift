@@ -50,7 +50,7 @@ enum StdioRow {
             let test = task.tests[index]
             row["first_failed_test"] = .integer(Int64(index + 1))
             row["error"] = .object(["type": .string(result.verdict.rawValue), "message": result.detail.map(JSONValue.string) ?? .null])
-            if test.hidden {
+            if test.hidden || problem.hidden {
                 row["diff"] = .object(["hidden": .bool(true)])
             } else if result.verdict == .wrongAnswer, let outcome = result.outcome {
                 let difference = OutputComparison.difference(output: outcome.stdout, expected: test.output, limit: diffBytes)
@@ -59,7 +59,7 @@ enum StdioRow {
                     "got": .string(difference.got),
                 ])
             }
-            if !test.hidden, let outcome = result.outcome {
+            if !test.hidden && !problem.hidden, let outcome = result.outcome {
                 row["stderr_tail"] = .string(String(outcome.stderr.suffix(2048)))
             }
         } else {
@@ -90,6 +90,7 @@ enum StdioRow {
                 "memory_bytes": .integer(Int64(limits.memoryBytes)), "output_limit_bytes": .integer(Int64(limits.outputLimitBytes)),
             ])
         }
+        if problem.hidden { ResultRow.redact(&row) }
         row["audit"] = .object(audit)
         return (row, status, passed, wall, cpu, Double(rss))
     }
