@@ -698,7 +698,7 @@ def _reference(spec, line, call):
         try:
             made = call("proctor_generate_", [int(spec["seed"])], budget)
         except CaseTimeout:
-            raise ValueError("the generator took longer than %g s" % budget)
+            raise CaseTimeout("the generator took longer than %g s" % budget)
         except (CandidateEnded, CandidateGone):
             raise
         except BaseException as error:
@@ -726,7 +726,7 @@ def _reference(spec, line, call):
                 try:
                     expected = call(entry, args, budget)
                 except CaseTimeout:
-                    raise ValueError("the reference took longer than %g s on %s input #%d" % (budget, group, index))
+                    raise CaseTimeout("the reference took longer than %g s on %s input #%d" % (budget, group, index))
                 except (CandidateEnded, CandidateGone):
                     raise
                 except BaseException as error:
@@ -1055,9 +1055,9 @@ def _supervise(spec, tests, requests_write, replies_read, candidate_ended, send_
                             run_tests(compile(problem["test"], "tests.py", "exec"), True, record)
 
                     passed = _amplify(spec, tests, timed_call, original_tests)
-            except CaseTimeout:
+            except CaseTimeout as late:
                 _tell("calls %d" % calls)
-                _tell("exception TimeoutError\ttests\t0\tan input ran past its time limit")
+                _tell("exception TimeoutError\ttests\t0\t%s" % _escape(_message(late) or "an input ran past its time limit"))
                 return 124
             if not passed:
                 _tell("calls %d" % calls)

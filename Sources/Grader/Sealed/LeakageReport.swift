@@ -58,22 +58,23 @@ public enum LeakageReport {
         let literals: Set<String>
         let prompt: [String]
         let promptText: String
+        let entry: String?
 
         init(_ problem: Problem) {
             hidden = problem.hidden
+            entry = problem.entryPoint
             var sources: [(String, [String], Int)] = []
-            if !problem.test.isEmpty { sources.append(("tests", LeakageReport.tokens(problem.test), testsRun)) }
-            if let reference = problem.canonicalSolution, !reference.isEmpty {
-                sources.append(("reference", LeakageReport.tokens(reference), referenceRun))
-            }
-            if let generator = problem.differential?.generator { sources.append(("generator", LeakageReport.tokens(generator), testsRun)) }
+            let tokens = { (text: String) in LeakageReport.tokens(text, entryPoint: problem.entryPoint) }
+            if !problem.test.isEmpty { sources.append(("tests", tokens(problem.test), testsRun)) }
+            if let reference = problem.canonicalSolution, !reference.isEmpty { sources.append(("reference", tokens(reference), referenceRun)) }
+            if let generator = problem.differential?.generator { sources.append(("generator", tokens(generator), testsRun)) }
             self.sources = sources
             var literals = Set<String>()
             var material = problem.test
             if let line = problem.differential?.line, let object = try? JSONInput.object(line, file: "", line: 0) {
                 for key in ["base_input", "plus_input", "inputs"] { material += " " + (object[key]?.compactText ?? "") }
             }
-            prompt = LeakageReport.tokens(problem.prompt)
+            prompt = LeakageReport.tokens(problem.prompt, entryPoint: problem.entryPoint)
             promptText = problem.prompt
             let promptTokens = Set(prompt)
             for token in LeakageReport.literals(material) where !promptTokens.contains(token) { literals.insert(token) }
@@ -82,7 +83,7 @@ public enum LeakageReport {
 
         func check(_ sample: Sample) -> [String: JSONValue] {
             let code = sample.code
-            let tokens = LeakageReport.tokens(code)
+            let tokens = LeakageReport.tokens(code, entryPoint: entry)
             var matches: [JSONValue] = []
             var flagged = false
             for source in sources {
@@ -108,7 +109,13 @@ public enum LeakageReport {
         }
     }
 
-    /// Identifiers and numbers whole, string literals' words, and each other visible character.
+    /// Identifiers and numbers whole, string literals' words, and each other visible character;
+    /// the function under test, by its name or as the tests' `candidate`, is one placeholder (a
+    /// copied test calls it by either).
+    static func tokens(_ text: String, entryPoint: String?) -> [String] {
+        tokens(text).map { $0 == "candidate" || $0 == entryPoint ? "\u{1}f" : $0 }
+    }
+
     static func tokens(_ text: String) -> [String] {
         var tokens: [String] = []
         var current = ""
