@@ -559,10 +559,10 @@ def _compiled_tests(tests):
 
 # ---- differential testing (EvalPlus-style): inputs instead of asserts ----
 #
-# style=inputs     tests = a packed {"atol", "cases": [[group, index, args, expected, seconds]]}
-#                  made by the reference run below; every case is one call of the entry point,
-#                  its result compared with the reference's, under a time limit of its own:
-#                  max(time_floor, time_factor * the reference's seconds on that input).
+# style=inputs     tests = a packed {"atol", "cases": [[group, index, args, expected]]} made by
+#                  the reference run below; every case is one call of the entry point, its result
+#                  compared with the reference's, under a time limit of its own (the spec's
+#                  `limits`, one per case: the grader's max(floor, factor × the reference's time)).
 # style=reference  tests = the problem's JSON line; the "candidate" is the task's reference (and
 #                  generator): calls it on every input (base_input/inputs, plus_input, or what
 #                  generate(rng) made from the spec's seed), and writes the packed cases as
@@ -617,22 +617,22 @@ def _grade_inputs(spec, blob, call):
     every case passed, False when one failed, or raises CaseTimeout."""
     data = _unpack(blob)
     atol = float(data.get("atol") or 0)
-    factor = float(spec.get("time_factor", "4"))
-    floor = float(spec.get("time_floor", "0.2"))
+    limits = [float(limit) for limit in spec["limits"].split(",")]
+    if len(limits) != len(data["cases"]):
+        raise ValueError("the grader gave %d limits for %d cases" % (len(limits), len(data["cases"])))
     hidden = spec.get("hidden") == "1"
     entry = spec["entry_point"]
     all_passed = True
     for group in ("base", "plus"):
-        cases = [case for case in data["cases"] if case[0] == group]
+        cases = [case + [limits[position]] for position, case in enumerate(data["cases"]) if case[0] == group]
         if not cases:
             continue
         if not all_passed:
             _tell("group %s skipped 0 %d" % (group, len(cases)))
             continue
         done = 0
-        for _, index, args, expected, seconds in cases:
+        for _, index, args, expected, limit in cases:
             done += 1
-            limit = max(floor, factor * seconds)
             where = "%s input #%d" % (group, index)
             try:
                 out = call(entry, args, limit)
@@ -740,7 +740,7 @@ def _reference(spec, line, call):
                 expected = given[2]
             elif not has_reference:
                 raise ValueError("%s input #%d has no expected output (no reference solution)" % (group, index))
-            cases.append([group, index, args, expected, seconds])
+            cases.append([group, index, args, expected])
             _tell("case %s %d %.6f" % (group, index, seconds))
     if not cases:
         raise ValueError("the problem has no inputs")
@@ -926,6 +926,14 @@ def _amplify(spec, line, call, run_tests):
             kept.append(args)
     problem["base_input"] = seeds
     problem["plus_input"] = kept
+    problem["entry_point"] = entry
+    if problem.get("test_list"):
+        # MBPP: the reference is a whole program and the prompt English, not code to continue.
+        setup = "\n".join([problem.get("test_setup_code") or ""] + list(problem.get("test_imports") or []))
+        problem["canonical_solution"] = problem.get("code") or problem.get("canonical_solution") or ""
+        if setup.strip():
+            problem["canonical_solution"] += "\n" + setup + "\n"
+        problem["prompt_is_code"] = False
     problem.setdefault("atol", 0)
     if stuck:
         raise CaseTimeout()

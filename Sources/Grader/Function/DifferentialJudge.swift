@@ -1,3 +1,4 @@
+import Foundation
 import Sandbox
 
 /// Grades one sample of an inputs problem: the reference's cases (from `ReferenceStore`) go to
@@ -72,7 +73,7 @@ struct DifferentialJudge {
             runLimits.wall = cases.wall(options: options, atLeast: limits.wall)
             runLimits.cpu = TimeSpan(milliseconds: max(limits.cpu.milliseconds, runLimits.wall.milliseconds))
             var spec = "tests=.proctor-tests.py\nstyle=inputs\nnonce=\(nonce)\nentry_point=\(task.entryPoint)\n"
-            spec += "time_factor=\(options.timeFactor)\ntime_floor=\(options.timeFloor)\nhidden=\(problem.hidden ? 1 : 0)\n"
+            spec += "hidden=\(problem.hidden ? 1 : 0)\nlimits=" + cases.limits(options).map { String(format: "%.4f", $0) }.joined(separator: ",") + "\n"
             var request = RunRequest(source: program.candidate, programName: "program.py", limits: runLimits)
             request.files = [".proctor-harness": Array(spec.utf8), ".proctor-tests.py": cases.blob]
             let outcome = pool?.run(request) ?? sandbox.run(request)

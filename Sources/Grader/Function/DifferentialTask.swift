@@ -17,6 +17,9 @@ public struct DifferentialTask: Sendable {
     public let line: [UInt8]
     public let hasBase: Bool
     public let hasPlus: Bool
+    /// The prompt is the function's signature and docstring, which a completion continues (as in
+    /// HumanEval); false for MBPP-style tasks, whose prompt is English (`prompt_is_code: false`).
+    public let promptIsCode: Bool
 
     /// The differential task a problem line describes, or nil when it carries no inputs.
     static func parse(_ object: [String: JSONValue], line: [UInt8], file: String, number: Int) throws(GradeError) -> DifferentialTask? {
@@ -41,7 +44,8 @@ public struct DifferentialTask: Sendable {
             throw GradeError(file: file, line: number, "'atol' must be a non-negative number")
         }
         let canonical = object["canonical_solution"]?.string ?? object["reference"]?.string
-        let prompt = object["prompt"]?.string ?? ""
+        let promptIsCode = object["prompt_is_code"]?.boolValue ?? true
+        let prompt = promptIsCode ? object["prompt"]?.string ?? "" : ""
         guard canonical != nil || generator != nil else {
             throw GradeError(
                 file: file, line: number,
@@ -52,7 +56,8 @@ public struct DifferentialTask: Sendable {
         }
         return DifferentialTask(
             entryPoint: entryPoint, reference: canonical.map { prompt + $0 }, generator: generator, line: line,
-            hasBase: object["base_input"] != nil || object["inputs"] != nil, hasPlus: object["plus_input"] != nil || generator != nil)
+            hasBase: object["base_input"] != nil || object["inputs"] != nil, hasPlus: object["plus_input"] != nil || generator != nil,
+            promptIsCode: promptIsCode)
     }
 
     /// The program the reference run loads: reference and generator, and the wrapper that hands

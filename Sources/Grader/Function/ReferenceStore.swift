@@ -11,7 +11,8 @@ public final class ReferenceStore: @unchecked Sendable {
     /// What a reference run produced: the packed cases the tester reads, and per case its group
     /// and the reference's time.
     public struct Cases: Sendable {
-        /// The bootstrap's packed `{"atol", "cases"}`, handed to the tester as its tests.
+        /// The bootstrap's packed `{"atol", "cases": [[group, index, args, expected]]}`, handed to
+        /// the tester as its tests (no timings in it: its sha256 names the tests alone).
         public var blob: [UInt8]
         /// Group of each case (`base`, `plus`), in order.
         public var groups: [String]
@@ -22,10 +23,13 @@ public final class ReferenceStore: @unchecked Sendable {
 
         public func count(_ group: String) -> Int { groups.filter { $0 == group }.count }
 
+        /// Each case's time limit in seconds: `timeFactor` × the reference's time, at least `timeFloor`.
+        func limits(_ options: DifferentialOptions) -> [Double] { seconds.map { max(options.timeFloor, options.timeFactor * $0) } }
+
         /// The whole run's wall limit for a sample: EvalPlus's `min(60 s, Σ per-input limits) + 1 s`,
         /// never below the limit samples get anyway.
         func wall(options: DifferentialOptions, atLeast minimum: TimeSpan) -> TimeSpan {
-            let total = seconds.reduce(0) { $0 + max(options.timeFloor, options.timeFactor * $1) }
+            let total = limits(options).reduce(0, +)
             return TimeSpan(milliseconds: max(minimum.milliseconds, TimeSpan(seconds: min(60, total) + 1).milliseconds))
         }
     }

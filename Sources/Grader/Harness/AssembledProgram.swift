@@ -29,7 +29,7 @@ public struct AssembledProgram: Sendable {
         // MBPP: the prompt is English for the model, never code; a completion is a whole program,
         // as MBPP's own harnesses execute it.
         let code =
-            sample.kind == .completion && (problem.shape == .humanEval || problem.shape == .inputs)
+            sample.kind == .completion && (problem.shape == .humanEval || problem.differential?.promptIsCode == true)
             ? problem.prompt + sample.code : sample.code
         switch problem.shape {
         case .humanEval:
