@@ -157,7 +157,10 @@ public struct SubmitCommand: ParsableCommand {
             // the same run again keeps the seed it was first stored with.
             var differential = try inputsFlags.options()
             differential.cacheDirectory = nil
-            let earlier = try queueCall { () throws(QueueError) in try store.runConfig(runID) }.flatMap { try? RunSettings.parse($0) }
+            let earlier = try queueCall { () throws(QueueError) in
+                try store.initialize()
+                return try store.runConfig(runID)
+            }.flatMap { try? RunSettings.parse($0) }
             differential.seed = inputsFlags.seed ?? earlier?.differential?.seed ?? DifferentialOptions.randomSeed()
             settings.differential = differential
             print("run \(runID): inputs problems; dynamic tasks use seed \(differential.seed)")

@@ -442,4 +442,56 @@ struct WorkerCommandTests {
             #expect(row["status"] as? String == want["status"] as? String, "\(want["note"]!)")
         }
     }
+
+    /// Sealed problems through the queue: stored sealed (the database file holds no hidden test
+    /// or input), workers open them with their key, rows come back redacted; without the key a
+    /// worker fails the jobs instead of grading them. Inputs problems' seed travels with the run.
+    @Test func sealedAndInputsProblemsGoThroughTheQueue() throws {
+        try #require(ProctorExecutable.isBuilt)
+        let fixtures = ProctorExecutable.root + "/Fixtures/sealed"
+        let key = fixtures + "/fixture.key"
+        let location = try Backend.sqlite.freshLocation()
+        let noKey = try ProctorExecutable.run([
+            "submit", "--queue", location, "--run", "sealed", "--problems", fixtures + "/problems.sealed.jsonl", "--samples",
+            fixtures + "/samples.jsonl", "--k", "1",
+        ])
+        #expect(noKey.status == 64 && noKey.stderr.contains("--key-file"), "\(noKey.stderr)")
+        let submitted = try ProctorExecutable.run([
+            "submit", "--queue", location, "--run", "sealed", "--problems", fixtures + "/problems.sealed.jsonl", "--samples",
+            fixtures + "/samples.jsonl", "--k", "1", "--key-file", key, "--seed", "5",
+        ])
+        try #require(submitted.status == 0, "\(submitted.stderr)")
+        #expect(submitted.stdout.contains("seed 5"))
+        // At rest: the queue's file holds the sealed lines only.
+        let database = String(decoding: try Data(contentsOf: URL(fileURLWithPath: String(location.dropFirst("sqlite:".count)))), as: UTF8.self)
+        for literal in ["marmosetcascade", "24681357902", "MARMOSETCASCADE"] {
+            #expect(!database.contains(literal), "\(literal) is in the queue's database")
+        }
+        // A worker without the key fails those jobs (they are not gradable here), never passes them.
+        let keyless = try WorkerProcess(location, ["--exit-when-idle", "1", "--reference-cache", "none"])
+        #expect(keyless.wait(seconds: 120) == 0, "\(keyless.output)")
+        let (_, failedWithoutKey, _) = try Self.results(location, run: "sealed")
+        #expect(failedWithoutKey.count == 12, "\(failedWithoutKey)")
+
+        let again = try Backend.sqlite.freshLocation()
+        let resubmitted = try ProctorExecutable.run([
+            "submit", "--queue", again, "--run", "sealed", "--problems", fixtures + "/problems.sealed.jsonl", "--samples",
+            fixtures + "/samples.jsonl", "--k", "1", "--key-file", key,
+        ])
+        try #require(resubmitted.status == 0, "\(resubmitted.stderr)")
+        let worker = try WorkerProcess(
+            again, ["--concurrency", "2", "--exit-when-idle", "1", "--reference-cache", "none"],
+            environment: ["PROCTOR_SEAL_KEY": try String(contentsOfFile: key, encoding: .utf8).trimmingCharacters(in: .newlines)])
+        #expect(worker.wait(seconds: 300) == 0, "\(worker.output)")
+        let (rows, failed, status) = try Self.results(again, run: "sealed")
+        #expect(status == 0 && failed.isEmpty, "\(failed)")
+        let expected = try String(contentsOfFile: fixtures + "/expected.jsonl", encoding: .utf8).split(separator: "\n").map {
+            try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
+        }
+        #expect(rows.count == expected.count)
+        for (row, want) in zip(rows, expected) {
+            #expect(row["status"] as? String == want["status"] as? String, "\(want["completion_id"]!)")
+            if (want["task_id"] as! String).hasPrefix("sealed/") { #expect(row["hidden"] as? Bool == true && row["stdout_tail"] as? String == "") }
+        }
+    }
 }
