@@ -30,13 +30,18 @@ test: setup
 	$(SWIFT) build --build-tests
 	scripts/with-postgres $(SWIFT) test --skip-build --no-parallel
 
-## demo: grade the fixture benchmark (Fixtures/benchmark) and the stdin/stdout fixture set
-## (Fixtures/stdio), printing pass@k and the status tables.
+## demo: grade the fixture benchmark (Fixtures/benchmark), the stdin/stdout fixture set
+## (Fixtures/stdio), the inputs problems (Fixtures/function: base and plus, dynamic tasks) and
+## the sealed set (Fixtures/sealed, with its fixture key and a leakage report), printing pass@k.
 demo: build
 	$(PROCTOR) grade --problems Fixtures/benchmark/problems.jsonl --samples Fixtures/benchmark/samples.jsonl \
 	  --k 1,2 --out results/demo
 	$(PROCTOR) grade --problems Fixtures/stdio/problems.jsonl --samples Fixtures/stdio/samples.jsonl \
 	  --k 1 --out results/demo-stdio
+	$(PROCTOR) grade --problems Fixtures/function/problems.jsonl --samples Fixtures/function/samples.jsonl \
+	  --k 1 --out results/demo-function --reference-cache results/demo-function/cache
+	PROCTOR_SEAL_KEY=$$(cat Fixtures/sealed/fixture.key) $(PROCTOR) grade --problems Fixtures/sealed/problems.sealed.jsonl \
+	  --samples Fixtures/sealed/samples.jsonl --k 1 --out results/demo-sealed --leakage-report
 
 ## demo-repo: grade the SWE-style fixture instances (Fixtures/repos) and print the report.
 demo-repo: build
