@@ -98,7 +98,8 @@ public struct ResultsCommand: ParsableCommand {
         let base = GradeSummary.empty(
             problems: settings.problems, samples: settings.samples, profile: settings.profile,
             profileSHA256: settings.profileSHA256, workers: 0, proctorVersion: ProctorVersion.string, interrupted: unfinished > 0)
-        let summary = accumulator.summary(ks: settings.ks, base: base)
+        var summary = accumulator.summary(ks: settings.ks, base: base)
+        if let differential = settings.differential { summary.seed = String(differential.seed) }
         do {
             try JSONReport.write(summary, to: out + "/summary.json")
         } catch {

@@ -61,7 +61,7 @@ import Testing
             }
         }
         let first = try run("differential-cache-1")
-        // 7 tasks, 19 samples: one reference run per task.
+        // 7 tasks, 23 samples: one reference run per task.
         #expect(first.references == GradeSummary.ReferenceCounts(computed: 7, cached: 0))
         let second = try run("differential-cache-2")
         #expect(second.references == GradeSummary.ReferenceCounts(computed: 0, cached: 7))
@@ -98,7 +98,8 @@ import Testing
         // A resumed run without a seed keeps the earlier run's (the same tests).
         let resumed = try #require(outs["differential-seed-1b"])
         let again = try Checkout.grade(problems: Self.fixtures + "/problems.jsonl", samples: Self.fixtures + "/samples.jsonl", out: resumed)
-        #expect(again.seed == "1" && again.samplesReused == 19)
+        let sampleCount = try Self.expected("expected.jsonl").count
+        #expect(again.seed == "1" && again.samplesReused == sampleCount)
         // repro: the recorded seed gives the same cases (their sha256) and the same verdict.
         let repro = try Repro(
             resultsPath: resumed + "/samples.jsonl", identifier: "dyn/reverse_words#split_space",
@@ -157,6 +158,22 @@ import Testing
             #expect(row["status"] as? String == "reference_error", "\(want["task_id"]!)")
             #expect((row["result"] as? String ?? "").contains(want["message_contains"] as! String), "\(row["result"] ?? "")")
         }
+    }
+
+    /// Python's json writes NaN and Infinity; EvalPlus-style files may hold them as inputs, and
+    /// big integers beyond 64 bits reach the reference exactly (Python reads the line itself).
+    @Test func nanInfinityAndBigIntegerInputs() throws {
+        let problems = try Checkout.file(
+            "nan.jsonl",
+            [
+                #"{"task_id": "n", "prompt": "def f(x):\n", "entry_point": "f", "canonical_solution": "    return x * 2\n", "base_input": [[NaN], [Infinity], [-Infinity], [123456789012345678901234567890]]}"#
+            ])
+        let samples = try Checkout.file(
+            "nan-s.jsonl", [#"{"task_id": "n", "completion_id": "right", "completion": "    return x + x\n"}"#, #"{"task_id": "n", "completion_id": "float", "completion": "    return float(x) * 2\n"}"#])
+        let out = Checkout.outDirectory("differential-nan")
+        _ = try Checkout.grade(problems: problems, samples: samples, out: out)
+        let rows = try Checkout.rows(out + "/samples.jsonl")
+        #expect(rows.map { $0["status"] as? String } == ["passed", "failed"], "\(rows.map { $0["result"] ?? "" })")
     }
 
     @Test func malformedInputsAreNamedByLine() throws {
