@@ -35,7 +35,12 @@ public struct Amplifier: Sendable {
         while let (number, bytes) = try reader.next() { read.append((number, bytes)) }
         guard !read.isEmpty else { throw GradeError("\(problemsPath): no problems in file") }
         var parsed: [Problem] = []
-        for line in read { parsed.append(try Problem.parse(line.bytes, file: problemsPath, line: line.number)) }
+        for line in read {
+            if line.number == 1, let object = try? JSONInput.object(line.bytes, file: problemsPath, line: 1), SealedProblems.isHeader(object) {
+                throw GradeError("\(problemsPath) is sealed: amplify the plain problems file, then seal the result")
+            }
+            parsed.append(try Problem.parse(line.bytes, file: problemsPath, line: line.number))
+        }
         let sandbox: Sandbox
         do {
             sandbox = try Sandbox(profile: profile)
