@@ -36,10 +36,13 @@ let package = Package(
             dependencies: ["CSeccomp", "CCap", "CSandboxSpawn", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
+        // Estimators every consumer of results shares: pass@k, percentiles, seeded bootstraps,
+        // exact tests. Pure functions, no dependencies.
+        .target(name: "Estimates", swiftSettings: swiftSettings),
         // Grading: input formats, harness assembly, verdicts, pass@k, scheduling. No syscalls of its own.
         .target(
             name: "Grader",
-            dependencies: ["Sandbox", "CZlib", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["Sandbox", "Estimates", "CZlib", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         // Repository tasks (SWE-bench's shape): patch parsing and policy, worktrees and environment
@@ -49,6 +52,10 @@ let package = Package(
             dependencies: ["Grader", "Sandbox", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
+        // The analysis layer: reports, paired comparisons, item response theory, leaderboards —
+        // pure functions over result files. Never the sandbox, never the queue.
+        .target(
+            name: "Analysis", dependencies: ["Estimates", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: swiftSettings),
         // The job queue: schema, submit, claim with leases, complete, status, results. PostgreSQL
         // for many machines, SQLite for one. Knows nothing of sandboxes or verdicts.
         .target(
@@ -69,7 +76,8 @@ let package = Package(
         .target(
             name: "ProctorCLI",
             dependencies: [
-                "Sandbox", "Grader", "Repository", "Queue", "Worker", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "Sandbox", "Grader", "Repository", "Queue", "Worker", "Analysis",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -78,6 +86,7 @@ let package = Package(
         // `make bench`: per-run cost of isolation, measured on real processes.
         .executableTarget(name: "proctor-bench", dependencies: ["Sandbox", "Grader", "Queue"], swiftSettings: swiftSettings),
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox"], swiftSettings: swiftSettings),
+        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Estimates", "CZlib"], swiftSettings: swiftSettings),
         // Scratch directories and input files the grading suites share.
         .target(name: "ScratchFiles", path: "Tests/ScratchFiles", swiftSettings: swiftSettings),
         .testTarget(name: "GraderTests", dependencies: ["Grader", "Sandbox", "ScratchFiles"], swiftSettings: swiftSettings),

@@ -78,6 +78,15 @@ public struct GradeCommand: ParsableCommand {
     @OptionGroup(title: "inputs problems (EvalPlus-style, dynamic) and sealed problems")
     var inputs: InputsFlags
 
+    @Option(help: "Adaptive grading: an items file from `proctor irt` (with --adaptive).")
+    var items: String?
+
+    @Option(help: "Adaptive grading: grade at most this many tasks, each the most informative at the current ability estimate.")
+    var adaptive: Int?
+
+    @Option(help: "Adaptive grading: stop once the ability's standard error is below this.")
+    var seTarget: Double = 0.3
+
     @Flag(help: "Also write OUT/leakage.jsonl: samples whose code holds long verbatim fragments of a task's tests or reference solution (a sign the model saw the test set).")
     var leakageReport = false
 
@@ -121,6 +130,12 @@ public struct GradeCommand: ParsableCommand {
         options.seed = inputs.seed
         options.sealKey = try inputs.key()
 
+        if items != nil || adaptive != nil {
+            guard let items, let adaptive, adaptive >= 1 else {
+                throw CLIFailure.usage("proctor: adaptive grading needs both --items FILE and --adaptive K (K >= 1)")
+            }
+            return try AdaptiveGrading(options: options, itemsPath: items, maxItems: adaptive, seTarget: seTarget).run()
+        }
         // Ctrl-C and SIGTERM stop the run gracefully.
         StopSignals.install { _ in GradeRun.interrupted = 1 }
         let summary: GradeSummary

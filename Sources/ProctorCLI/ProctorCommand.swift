@@ -9,7 +9,8 @@ public struct ProctorCommand: ParsableCommand {
         version: ProctorVersion.string,
         subcommands: [
             RunCommand.self, GradeCommand.self, GradeRepoCommand.self, ReproCommand.self, ReproRepoCommand.self, SubmitCommand.self,
-            WorkerCommand.self, SWECommand.self, AmplifyCommand.self, SealCommand.self,
+            WorkerCommand.self, SWECommand.self, AmplifyCommand.self, SealCommand.self, ReportCommand.self, CompareCommand.self,
+            IRTCommand.self, LeaderboardCommand.self,
             StatusCommand.self,
             ResultsCommand.self, QueueCommand.self,
         ]

@@ -1,0 +1,145 @@
+import Estimates
+import Foundation
+
+/// Everything a report shows, computed once from the runs (the HTML, Markdown and JSON forms
+/// are renderings of this). Aggregates only: per run, per task, per status; a few failing
+/// examples per task; never every row.
+public struct Report: Sendable, Codable {
+    public struct Distribution: Sendable, Codable, Equatable {
+        public var p50: Double
+        public var p90: Double
+        public var p99: Double
+        public var max: Double
+        /// Counts per bin of `Report.bins` for this metric.
+        public var histogram: [Int]
+    }
+
+    public struct TaskFigure: Sendable, Codable, Equatable {
+        public var task: String
+        public var value: Double
+    }
+
+    public struct ErrorType: Sendable, Codable, Equatable {
+        public var type: String
+        public var count: Int
+        public var example: String
+    }
+
+    public struct Run: Sendable, Codable {
+        public var name: String
+        public var samples: Int
+        public var tasks: Int
+        /// `pass@K` → estimate with 95% interval.
+        public var passAtK: [String: Estimate]
+        public var statusCounts: [String: Int]
+        public var latencyMs: Distribution?
+        public var cpuMs: Distribution?
+        public var peakRssKiB: Distribution?
+        /// Tasks by mean wall time per sample, and by peak memory (top 10).
+        public var slowestTasks: [TaskFigure]
+        public var hungriestTasks: [TaskFigure]
+        public var errorTypes: [ErrorType]
+        public var audit: RunResults.Audit
+
+        enum CodingKeys: String, CodingKey {
+            case name, samples, tasks, passAtK = "pass_at_k", statusCounts = "status_counts", latencyMs = "latency_ms", cpuMs = "cpu_ms"
+            case peakRssKiB = "peak_rss_kib", slowestTasks = "slowest_tasks", hungriestTasks = "hungriest_tasks", errorTypes = "error_types"
+            case audit
+        }
+    }
+
+    public struct Task: Sendable, Codable {
+        public var task: String
+        /// Mean pass rate over the runs that graded it (lower: harder).
+        public var meanPassRate: Double
+        /// Per run (in `runs` order): pass rate, or nil when that run did not grade the task.
+        public var passRates: [Double?]
+        /// Per run: up to three failing samples.
+        public var failures: [[RunResults.Failure]]
+
+        enum CodingKeys: String, CodingKey {
+            case task, meanPassRate = "mean_pass_rate", passRates = "pass_rates", failures
+        }
+    }
+
+    public var runs: [Run]
+    /// Hardest first.
+    public var tasks: [Task]
+    /// Histogram bin edges per metric (`latency_ms`, `cpu_ms`, `peak_rss_kib`), log-spaced.
+    public var bins: [String: [Double]]
+    public var generatedAt: String
+
+    enum CodingKeys: String, CodingKey {
+        case runs, tasks, bins, generatedAt = "generated_at"
+    }
+
+    public init(_ results: [RunResults]) {
+        var bins: [String: [Double]] = [:]
+        for (metric, values) in [("latency_ms", results.flatMap(\.wallMs)), ("cpu_ms", results.flatMap(\.cpuMs)), ("peak_rss_kib", results.flatMap(\.peakRssKiB))] {
+            let positive = values.filter { $0 > 0 }
+            guard let low = positive.min(), let high = positive.max() else { continue }
+            let (l, h) = (log10(low), log10(max(high, low * 1.0001)))
+            bins[metric] = (0...20).map { pow(10, l + (h - l) * Double($0) / 20) }
+        }
+        func distribution(_ values: [Double], _ metric: String) -> Distribution? {
+            let sorted = values.sorted()
+            guard let p50 = Statistics.percentile(sorted, 50), let edges = bins[metric] else { return nil }
+            var histogram = [Int](repeating: 0, count: edges.count - 1)
+            for value in sorted {
+                let index = edges.lastIndex { $0 <= value } ?? 0
+                histogram[min(max(index, 0), histogram.count - 1)] += 1
+            }
+            return Distribution(
+                p50: p50, p90: Statistics.percentile(sorted, 90)!, p99: Statistics.percentile(sorted, 99)!, max: sorted.last!, histogram: histogram)
+        }
+        runs = results.map { (run: RunResults) -> Run in
+            var passAtK: [String: Estimate] = [:]
+            for k in run.ks { passAtK["pass@\(k)"] = run.passAtK(k) }
+            let perSample: [TaskFigure] = run.taskOrder.map { task in
+                let tally = run.tasks[task]!
+                return TaskFigure(task: task, value: tally.wallTotal / Double(max(1, tally.n)))
+            }
+            let memory: [TaskFigure] = run.taskOrder.map { TaskFigure(task: $0, value: run.tasks[$0]!.maxRss) }
+            var errors: [ErrorType] = run.errorTypes.map { ErrorType(type: $0.key, count: $0.value.count, example: $0.value.example) }
+            errors.sort { (x: ErrorType, y: ErrorType) -> Bool in x.count != y.count ? x.count > y.count : x.type < y.type }
+            return Run(
+                name: run.name, samples: run.samples, tasks: run.taskOrder.count, passAtK: passAtK, statusCounts: run.statusCounts,
+                latencyMs: distribution(run.wallMs, "latency_ms"), cpuMs: distribution(run.cpuMs, "cpu_ms"),
+                peakRssKiB: distribution(run.peakRssKiB, "peak_rss_kib"), slowestTasks: Self.top(perSample), hungriestTasks: Self.top(memory),
+                errorTypes: Array(errors.prefix(10)), audit: run.audit)
+        }
+        var order: [String] = []
+        var seen = Set<String>()
+        for run in results { for task in run.taskOrder where seen.insert(task).inserted { order.append(task) } }
+        tasks = order.map { task in
+            let rates = results.map { $0.tasks[task]?.passRate }
+            let present = rates.compactMap { $0 }
+            return Task(
+                task: task, meanPassRate: present.reduce(0, +) / Double(max(1, present.count)), passRates: rates,
+                failures: results.map { $0.tasks[task]?.failures ?? [] })
+        }.sorted { $0.meanPassRate < $1.meanPassRate || ($0.meanPassRate == $1.meanPassRate && $0.task < $1.task) }
+        self.bins = bins
+        let formatter = ISO8601DateFormatter()
+        generatedAt = formatter.string(from: Date())
+    }
+
+    static func top(_ figures: [TaskFigure]) -> [TaskFigure] {
+        Array(figures.sorted { (x: TaskFigure, y: TaskFigure) -> Bool in x.value > y.value }.prefix(10))
+    }
+
+    /// The JSON form.
+    public var json: Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return (try? encoder.encode(self)) ?? Data("{}".utf8)
+    }
+
+    /// Statuses in a fixed order (passed first), then any others alphabetically.
+    var statuses: [String] {
+        let known = ["passed", "resolved", "failed", "unresolved", "timeout", "memory_limit", "output_limit", "blocked_syscall", "signaled",
+                     "no_verdict", "reference_error", "internal_error", "error", "job_failed"]
+        let present = Set(runs.flatMap { $0.statusCounts.keys })
+        return known.filter(present.contains) + present.subtracting(known).sorted()
+    }
+}
