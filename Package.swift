@@ -84,7 +84,7 @@ let package = Package(
         ),
         .executableTarget(name: "proctor", dependencies: ["ProctorCLI"], swiftSettings: swiftSettings),
         // `make bench`: per-run cost of isolation, measured on real processes.
-        .executableTarget(name: "proctor-bench", dependencies: ["Sandbox", "Grader", "Queue"], swiftSettings: swiftSettings),
+        .executableTarget(name: "proctor-bench", dependencies: ["Sandbox", "Grader", "Queue", "Analysis"], swiftSettings: swiftSettings),
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox"], swiftSettings: swiftSettings),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Estimates", "CZlib"], swiftSettings: swiftSettings),
         // Scratch directories and input files the grading suites share.

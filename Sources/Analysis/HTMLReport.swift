@@ -129,7 +129,7 @@ public enum HTMLReport {
 
     static func statusChart(_ report: Report) -> String {
         let statuses = report.statuses
-        let width = 900
+        let width = 760
         let rowHeight = 26
         let height = 30 + rowHeight * report.runs.count + 30
         var svg = "<svg id=\"chart-status\" class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" width=\"\(width)\" height=\"\(height)\" role=\"img\">\n"

@@ -6,6 +6,9 @@
 // Part 2 grades a 1,640-sample HumanEval set (10 per task, each the canonical solution or
 // `return None`, chosen with a fixed seed) with `proctor grade`'s engine and every isolation
 // layer on, and reports samples/s and ms/sample.
+// Last, the analysis layer: a 100,000-row run (rows shaped as `proctor grade` writes them, audit
+// block included) read and rendered as the HTML report, and a 2PL fit of 24 runs × 164 tasks.
+import Analysis
 import Foundation
 import Grader
 import Queue
@@ -75,6 +78,7 @@ do {
     }
     let forkFloor = try gradeHumanEval(profile: strict)
     try gradeStdio(profile: strict, humanEvalForkFloorMs: forkFloor)
+    try analysis()
 
 } catch {
     print("proctor-bench: \(error)")
@@ -343,4 +347,51 @@ func gradeStdio(profile: SandboxProfile, humanEvalForkFloorMs: Double?) throws {
         String(
             format: "stdio warm / its own fork-per-test floor (per core): %.2fx    cold / warm: %.2fx",
             warmMs / (floorCPU * 1000 / Double(cases)), wall[.cold]! / wall[.warm]!))
+}
+
+/// The analysis layer at scale: `proctor report` on 100,000 rows, `proctor irt` on 24 × 164.
+func analysis() throws {
+    let directory = NSTemporaryDirectory() + "proctor-bench-report-\(getpid())"
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    var generator = SplitMix64(seed: 7)
+    var out = Data()
+    for index in 0..<100_000 {
+        let task = index / 100
+        let passed = generator.next() % 100 < UInt64(task % 100)
+        let row: [String: Any] = [
+            "task_id": "Bench/\(task)", "completion_id": "\(index % 100)", "completion": "    return sorted(set(values))[:k]\n",
+            "passed": passed, "status": passed ? "passed" : "failed", "result": passed ? "passed" : "failed: AssertionError",
+            "tests_calls": 3, "error": passed ? NSNull() : ["type": "AssertionError", "message": "", "line": 4, "file": "tests", "source": "assert candidate([1, 2]) == [1]"],
+            "sandbox_status": "exited(0)", "exit_code": 0, "signal": NSNull(), "blocked_syscall": NSNull(),
+            "wall_ms": 3 + Double(generator.next() % 5000) / 1000, "cpu_ms": 2 + Double(generator.next() % 3000) / 1000,
+            "peak_rss_kib": 11000 + Int(generator.next() % 2000), "stdout_tail": "", "stderr_tail": "", "stdout_bytes": 0, "stderr_bytes": 0,
+            "audit": [
+                "key": String(repeating: "a", count: 64), "problem_sha256": String(repeating: "b", count: 64), "sample_sha256": String(repeating: "c", count: 64),
+                "program_sha256": String(repeating: "d", count: 64), "profile": "python-strict", "profile_sha256": String(repeating: "e", count: 64),
+                "limits": ["cpu_s": 3, "wall_ms": 3000, "memory_bytes": 268_435_456, "output_limit_bytes": 1_048_576, "processes": 64, "file_size_bytes": 16_777_216],
+                "proctor_version": "0.1.0", "pool": "warm", "python_version": "3.11.2", "kernel": "6.1.0", "isolation": "uid=60001 seccomp landlock=6 ns=user,pid,net,mount,ipc,uts caps-dropped",
+                "timestamp": "2026-11-29T12:00:00.000Z", "samples_line": index + 1,
+            ],
+        ]
+        out.append(try JSONSerialization.data(withJSONObject: row))
+        out.append(UInt8(ascii: "\n"))
+    }
+    try out.write(to: URL(fileURLWithPath: directory + "/samples.jsonl"))
+    var html = ""
+    let seconds = milliseconds {
+        if let run = try? RunResults.load(directory) { html = HTMLReport.render(Report([run])) }
+    } / 1000
+    print(
+        String(
+            format: "report: 100,000 rows (%.0f MB) read and rendered in %.2f s; HTML %.0f KB", Double(out.count) / 1e6, seconds,
+            Double(html.utf8.count) / 1000))
+    var counts: [[(n: Int, c: Int)?]] = []
+    for run in 0..<24 {
+        counts.append((0..<164).map { task in (5, Int(generator.next() % 6) * (run + task) % 6 % 6) })
+    }
+    let responses = ItemResponseModel.Responses(runs: (0..<24).map { "m\($0)" }, tasks: (0..<164).map { "T/\($0)" }, counts: counts)
+    var model: ItemResponseModel?
+    let fit = milliseconds { model = ItemResponseModel.fit(responses) } / 1000
+    print(String(format: "irt: 24 runs × 164 tasks fitted in %.2f s (%d EM iterations)", fit, model?.iterations ?? 0))
 }

@@ -237,15 +237,12 @@ enum SyntheticRuns {
         #expect((json["runs"] as! [Any]).count == 2)
     }
 
-    /// 100,000 rows: seconds to read and render, and a small file.
-    @Test func aLargeRunRendersQuicklyAndStaysSmall() throws {
+    /// 100,000 rows: the report aggregates, so the file stays small (its speed is `make bench`'s).
+    @Test func aLargeRunMakesASmallReport() throws {
         let directory = try SyntheticRuns.write("large", passes: (0..<1000).map { $0 % 101 }, n: 100)
-        let start = Date()
         let run = try RunResults.load(directory)
         let html = HTMLReport.render(Report([run]))
-        let seconds = Date().timeIntervalSince(start)
-        #expect(run.samples == 100_000)
-        #expect(seconds < 60, "took \(seconds) s")
+        #expect(run.samples == 100_000 && run.taskOrder.count == 1000)
         #expect(html.utf8.count < 3_000_000, "\(html.utf8.count) bytes")
     }
 
