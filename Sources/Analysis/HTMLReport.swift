@@ -247,11 +247,11 @@ public enum HTMLReport {
     }
 
     static func audit(_ report: Report) -> String {
-        var out = "<table id=\"audit\"><tr><th>run</th><th>proctor</th><th>profile</th><th>profile sha256</th><th>limits</th><th>python</th><th>kernel</th><th>problems</th><th>problems sha256</th><th>samples</th><th>seed</th></tr>\n"
+        var out = "<table id=\"audit\"><tr><th>run</th><th>proctor</th><th>profile</th><th>profile sha256</th><th>limits</th><th>python</th><th>kernel</th><th>problems</th><th>problems sha256</th><th>samples</th><th>samples sha256</th><th>seed</th></tr>\n"
         for run in report.runs {
             let a = run.audit
             let limits = a.limits.sorted { $0.key < $1.key }.map { "\($0.key)=\(Comparison.format($0.value))" }.joined(separator: " ")
-            let cells = [a.proctorVersion, a.profile, a.profileSHA256.map { String($0.prefix(16)) }, limits, a.pythonVersion, a.kernel, a.problems, a.problemsSHA256.map { String($0.prefix(16)) }, a.samples, a.seed]
+            let cells = [a.proctorVersion, a.profile, a.profileSHA256.map { String($0.prefix(16)) }, limits, a.pythonVersion, a.kernel, a.problems, a.problemsSHA256.map { String($0.prefix(16)) }, a.samples, a.samplesSHA256.map { String($0.prefix(16)) }, a.seed]
             out += "<tr><td>\(escape(run.name))</td>" + cells.map { "<td>\(escape($0 ?? "-"))</td>" }.joined() + "</tr>\n"
         }
         return out + "</table>\n"

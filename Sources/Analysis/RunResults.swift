@@ -37,11 +37,14 @@ public struct RunResults: Sendable {
         public var problems: String?
         public var problemsSHA256: String?
         public var samples: String?
+        /// Digest of every row's sample digest, in file order: the samples graded.
+        public var samplesSHA256: String?
         public var seed: String?
 
         enum CodingKeys: String, CodingKey {
             case proctorVersion = "proctor_version", profile, profileSHA256 = "profile_sha256", limits
-            case pythonVersion = "python_version", kernel, pool, problems, problemsSHA256 = "problems_sha256", samples, seed
+            case pythonVersion = "python_version", kernel, pool, problems, problemsSHA256 = "problems_sha256", samples
+            case samplesSHA256 = "samples_sha256", seed
         }
     }
 
@@ -57,6 +60,7 @@ public struct RunResults: Sendable {
     public var peakRssKiB: [Double] = []
     public var samples = 0
     public var audit = Audit()
+    private var sampleDigests: [String] = []
 
     /// Reads `directory`: its samples.jsonl (rows of `grade` or `results`) or, for `grade-repo`,
     /// every OUT/INSTANCE/report.json; summary.json (or report.json) for the run's identity.
@@ -99,6 +103,8 @@ public struct RunResults: Sendable {
         // The problems' identity as graded: the digest of every task's problem digest, in task order.
         let digests = run.taskOrder.compactMap { run.tasks[$0]?.problemSHA256 }
         if digests.count == run.taskOrder.count { run.audit.problemsSHA256 = Digest.of(digests.joined(separator: "\n")) }
+        if run.sampleDigests.count == run.samples { run.audit.samplesSHA256 = Digest.of(run.sampleDigests.joined(separator: "\n")) }
+        run.sampleDigests = []
         return run
     }
 
@@ -146,6 +152,7 @@ public struct RunResults: Sendable {
         }
         let audit = row["audit"] as? [String: Any]
         if let problem = audit?["problem_sha256"] as? String { tally.problemSHA256 = problem }
+        if let sample = audit?["sample_sha256"] as? String { sampleDigests.append(sample) }
         tasks[task] = tally
         if samples == 1 {
             self.audit.proctorVersion = audit?["proctor_version"] as? String

@@ -246,6 +246,23 @@ enum SyntheticRuns {
         #expect(html.utf8.count < 3_000_000, "\(html.utf8.count) bytes")
     }
 
+    /// A `grade-repo` output: OUT/report.json and one instance directory with report.json each.
+    @Test func repositoryRunsAreReadToo() throws {
+        let directory = SyntheticRuns.root + "/repo-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try "{}".write(toFile: directory + "/report.json", atomically: true, encoding: .utf8)
+        for (id, resolved, resolution) in [("a__b-1", true, "FULL"), ("a__b-2", false, "NO"), ("a__b-3", false, "PARTIAL")] {
+            try FileManager.default.createDirectory(atPath: directory + "/" + id, withIntermediateDirectories: true)
+            let report: [String: Any] = ["instance_id": id, "model_name_or_path": "gold", "resolved": resolved, "resolution": resolution, "wall_ms": 1200.5]
+            try JSONSerialization.data(withJSONObject: report).write(to: URL(fileURLWithPath: directory + "/" + id + "/report.json"))
+        }
+        let run = try RunResults.load(directory)
+        #expect(run.samples == 3 && run.taskOrder.count == 3)
+        #expect(run.statusCounts == ["resolved": 1, "unresolved": 2])
+        #expect(abs(run.passAtK(1)!.value - 1.0 / 3) < 1e-12)
+        #expect(run.wallMs == [1200.5, 1200.5, 1200.5])
+    }
+
     @Test func leaderboardRanksAndMarksSignificance() throws {
         let strong = try RunResults.load(try SyntheticRuns.write("s", passes: (0..<60).map { $0 % 10 < 8 ? 2 : 0 }, n: 2), name: "strong")
         let middle = try RunResults.load(try SyntheticRuns.write("m", passes: (0..<60).map { $0 % 10 < 4 ? 2 : 0 }, n: 2), name: "middle")
