@@ -32,7 +32,8 @@ test: setup
 
 ## demo: grade the fixture benchmark (Fixtures/benchmark), the stdin/stdout fixture set
 ## (Fixtures/stdio), the inputs problems (Fixtures/function: base and plus, dynamic tasks) and
-## the sealed set (Fixtures/sealed, with its fixture key and a leakage report), printing pass@k.
+## the sealed set (Fixtures/sealed, with its fixture key and a leakage report), printing pass@k;
+## then one HTML report of the four runs (results/demo-report.html).
 demo: build
 	$(PROCTOR) grade --problems Fixtures/benchmark/problems.jsonl --samples Fixtures/benchmark/samples.jsonl \
 	  --k 1,2 --out results/demo
@@ -42,6 +43,8 @@ demo: build
 	  --k 1 --out results/demo-function --reference-cache results/demo-function/cache
 	PROCTOR_SEAL_KEY=$$(cat Fixtures/sealed/fixture.key) $(PROCTOR) grade --problems Fixtures/sealed/problems.sealed.jsonl \
 	  --samples Fixtures/sealed/samples.jsonl --k 1 --out results/demo-sealed --leakage-report
+	$(PROCTOR) report benchmark=results/demo stdio=results/demo-stdio inputs=results/demo-function \
+	  sealed=results/demo-sealed --out results/demo-report.html
 
 ## demo-repo: grade the SWE-style fixture instances (Fixtures/repos) and print the report.
 demo-repo: build

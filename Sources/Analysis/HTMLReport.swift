@@ -9,6 +9,9 @@ public enum HTMLReport {
         "passed": "#38a169", "resolved": "#38a169", "failed": "#e53e3e", "unresolved": "#e53e3e", "timeout": "#dd6b20",
         "memory_limit": "#805ad5", "output_limit": "#d69e2e", "blocked_syscall": "#1a202c", "signaled": "#718096",
         "no_verdict": "#ed64a6", "reference_error": "#4a5568", "internal_error": "#a0aec0", "error": "#a0aec0", "job_failed": "#cbd5e0",
+        // stdin/stdout judging's words.
+        "accepted": "#38a169", "wrong_answer": "#e53e3e", "time_limit": "#dd6b20", "runtime_error": "#d53f8c",
+        "compile_error": "#2d3748",
     ]
 
     public static func render(_ report: Report) -> String {
@@ -147,13 +150,18 @@ public enum HTMLReport {
             }
             svg += "\n"
         }
-        var x = Int(left)
-        let y = height - 10
+        // The legend, wrapped onto as many lines as it needs.
+        var legend = ""
+        var x = 10
+        var y = 12
         for status in statuses {
-            svg += "<rect x=\"\(x)\" y=\"\(y - 9)\" width=\"10\" height=\"10\" fill=\"\(statusColors[status] ?? "#a0aec0")\"/><text x=\"\(x + 14)\" y=\"\(y)\" font-size=\"11\">\(escape(status))</text>"
-            x += 24 + 7 * status.count
+            let step = 24 + 7 * status.count
+            if x + step > width { (x, y) = (10, y + 16) }
+            legend += "<rect x=\"\(x)\" y=\"\(y - 9)\" width=\"10\" height=\"10\" fill=\"\(statusColors[status] ?? "#a0aec0")\"/><text x=\"\(x + 14)\" y=\"\(y)\" font-size=\"11\">\(escape(status))</text>"
+            x += step
         }
-        return svg + "\n</svg>\n"
+        svg += "<g transform=\"translate(0, \(height - 24))\">\(legend)</g>"
+        return svg.replacingOccurrences(of: "height=\"\(height)\" role", with: "height=\"\(height + y)\" role") + "\n</svg>\n"
     }
 
     static func heatMap(_ report: Report) -> String {

@@ -137,8 +137,11 @@ public struct Report: Sendable, Codable {
 
     /// Statuses in a fixed order (passed first), then any others alphabetically.
     var statuses: [String] {
-        let known = ["passed", "resolved", "failed", "unresolved", "timeout", "memory_limit", "output_limit", "blocked_syscall", "signaled",
-                     "no_verdict", "reference_error", "internal_error", "error", "job_failed"]
+        let known = [
+            "passed", "accepted", "resolved", "failed", "wrong_answer", "unresolved", "timeout", "time_limit", "memory_limit", "output_limit",
+            "runtime_error", "compile_error", "blocked_syscall", "signaled", "no_verdict", "reference_error", "internal_error", "error",
+            "job_failed",
+        ]
         let present = Set(runs.flatMap { $0.statusCounts.keys })
         return known.filter(present.contains) + present.subtracting(known).sorted()
     }
