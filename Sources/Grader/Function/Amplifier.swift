@@ -94,31 +94,18 @@ public struct Amplifier: Sendable {
             guard let digest = stuck.first, digest.count == 16, avoid.count < 20 else { break }
             avoid.append(digest)
         } while true
-        var hex: [UInt8] = []
         var counts: (Int, Int)?
-        var failure: String?
-        for record in outcome.control {
-            if record.hasPrefix("blob ") {
-                hex += record.utf8.dropFirst(5)
-            } else if record.hasPrefix("amplified ") {
-                let fields = record.split(separator: " ")
-                if fields.count == 4, let base = Int(fields[1]), let plus = Int(fields[2]) { counts = (base, plus) }
-            } else if record.hasPrefix("exception "), failure == nil {
-                let fields = record.dropFirst("exception ".count).split(separator: "\t", maxSplits: 3, omittingEmptySubsequences: false)
-                if fields.count == 4 { failure = ControlText.unescape(fields[3]) }
-            }
+        for record in outcome.control where record.hasPrefix("amplified ") {
+            let fields = record.split(separator: " ")
+            if fields.count == 4, let base = Int(fields[1]), let plus = Int(fields[2]) { counts = (base, plus) }
         }
-        // The blob comes only from the tester (fd 3); a reference stuck on a mutant still hands
-        // over what was found before it.
-        guard let counts, let bytes = Self.bytes(hex: hex), (try? JSONInput.object(bytes, file: "", line: 0)) != nil else {
+        // The problem line comes only from the tester (fd 3), never from the reference's output.
+        guard let counts, let bytes = ControlRecords.blob(in: outcome.control), (try? JSONInput.object(bytes, file: "", line: 0)) != nil
+        else {
+            let failure = ControlRecords.exception(in: outcome.control)?.message
             return skip(failure ?? "the amplify run ended without a result (\(outcome.statusText))")
         }
         return (bytes, TaskReport(taskID: problem.taskID, base: counts.0, plus: counts.1, skipped: nil))
-    }
-
-    static func bytes(hex: [UInt8]) -> [UInt8]? {
-        guard hex.count % 2 == 0, !hex.isEmpty else { return nil }
-        return String(decoding: hex, as: UTF8.self).hexBytes
     }
 
     private final class Results: @unchecked Sendable {
@@ -139,29 +126,5 @@ public struct Amplifier: Sendable {
                 return next - 1
             }
         }
-    }
-}
-
-extension String {
-    /// Lowercase hex digits as bytes (nil for anything else).
-    var hexBytes: [UInt8]? {
-        var out: [UInt8] = []
-        out.reserveCapacity(utf8.count / 2)
-        var high: UInt8?
-        for c in utf8 {
-            let value: UInt8
-            switch c {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): value = c - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): value = c - UInt8(ascii: "a") + 10
-            default: return nil
-            }
-            if let h = high {
-                out.append(h << 4 | value)
-                high = nil
-            } else {
-                high = value
-            }
-        }
-        return high == nil ? out : nil
     }
 }

@@ -101,15 +101,11 @@ public final class ReferenceStore: @unchecked Sendable {
         request.files = [".proctor-harness": Array(spec.utf8), ".proctor-tests.py": task.line]
         let outcome = sandbox.run(request)
 
-        var hex: [UInt8] = []
         var groups: [String] = []
         var seconds: [Double] = []
         var completed = false
-        var failure: String?
         for line in outcome.control {
-            if line.hasPrefix("blob ") {
-                hex.append(contentsOf: line.utf8.dropFirst(5))
-            } else if line.hasPrefix("case ") {
+            if line.hasPrefix("case ") {
                 let fields = line.split(separator: " ")
                 if fields.count == 4, let time = Double(fields[3]) {
                     groups.append(String(fields[1]))
@@ -117,26 +113,21 @@ public final class ReferenceStore: @unchecked Sendable {
                 }
             } else if line.hasPrefix("completed \(nonce) ") {
                 completed = true
-            } else if line.hasPrefix("exception "), failure == nil {
-                let fields = line.dropFirst("exception ".count).split(separator: "\t", maxSplits: 3, omittingEmptySubsequences: false)
-                if fields.count == 4 { failure = ControlText.unescape(fields[3]) }
             }
         }
         let what = "\(problem.taskID): reference run"
-        guard completed, let blob = Self.bytes(hex: hex), !groups.isEmpty else {
+        guard completed, let blob = ControlRecords.blob(in: outcome.control), !groups.isEmpty else {
             let reason: String
             switch outcome.runStatus {
             case .timeout: reason = "took longer than \(runLimits.wall.seconds) s in all"
             case .outputLimit: reason = "printed more than \(runLimits.outputLimit.bytes >> 20) MiB (a generator or reference that floods)"
             case .memoryLimit: reason = "ran out of memory"
-            default: reason = failure ?? "ended without results (\(outcome.statusText))"
+            default: reason = ControlRecords.exception(in: outcome.control)?.message ?? "ended without results (\(outcome.statusText))"
             }
             return .failure(GradeError("\(what): \(reason)"))
         }
         return .success(Cases(blob: blob, groups: groups, seconds: seconds, sha256: Digest.sha256(blob)))
     }
-
-    private static func bytes(hex: [UInt8]) -> [UInt8]? { String(decoding: hex, as: UTF8.self).hexBytes }
 
     /// On disk: KEY.cases (the blob) and KEY.json (groups, seconds, the blob's sha256).
     private struct Meta: Codable {

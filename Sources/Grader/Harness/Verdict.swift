@@ -20,7 +20,7 @@ public struct Verdict: Sendable, Hashable {
     public let calls: Int
 
     public init(outcome: Outcome, nonce: String) {
-        var exception: (type: String, file: String, line: Int, message: String)?
+        let exception = ControlRecords.exception(in: outcome.control)
         var completed = false
         var calls = 0
         for line in outcome.control {
@@ -33,14 +33,6 @@ public struct Verdict: Sendable, Hashable {
             // "calls N": how far a failing run's tests got (written by the supervisor before its
             // exception record).
             if record.count == 2, record[0] == "calls", let count = Int(record[1]), count >= 0, !completed { calls = count }
-            if line.hasPrefix("exception "), exception == nil {
-                let fields = line.dropFirst("exception ".count).split(separator: "\t", maxSplits: 3, omittingEmptySubsequences: false)
-                if fields.count == 4, fields[1] == "program" || fields[1] == "tests" {
-                    exception = (
-                        ControlText.unescape(fields[0]), String(fields[1]), Int(fields[2]) ?? 0, ControlText.unescape(fields[3])
-                    )
-                }
-            }
         }
         self.calls = calls
         var errorType = exception?.type
