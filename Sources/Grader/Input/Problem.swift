@@ -31,7 +31,11 @@ public struct Problem: Sendable {
 
     /// Parses one line of a problem file; errors name `file:line`.
     static func parse(_ bytes: [UInt8], file: String, line: Int) throws(GradeError) -> Problem {
-        let object = try JSONInput.object(bytes, file: file, line: line)
+        try parse(object: try JSONInput.object(bytes, file: file, line: line), bytes: bytes, file: file, line: line)
+    }
+
+    /// A problem line already decoded (`bytes` as read, for its digest and for inputs problems).
+    static func parse(object: [String: JSONValue], bytes: [UInt8], file: String, line: Int) throws(GradeError) -> Problem {
         func text(_ key: String) -> String? { object[key]?.string }
         // LiveCodeBench names problems by question_id, APPS by problem_id, CodeContests by name.
         guard let taskID = ["task_id", "question_id", "problem_id", "name"].lazy.compactMap({ object[$0]?.scalarText }).first else {
@@ -101,7 +105,7 @@ extension Problem {
     /// A problem line of any kind: plain, or sealed (opened with `key`, marked hidden).
     static func parse(_ bytes: [UInt8], file: String, line: Int, key: SealKey?) throws(GradeError) -> Problem {
         let object = try JSONInput.object(bytes, file: file, line: line)
-        guard object["sealed"] != nil else { return try parse(bytes, file: file, line: line) }
+        guard object["sealed"] != nil else { return try parse(object: object, bytes: bytes, file: file, line: line) }
         guard let key else {
             throw GradeError(file: file, line: line, "the problem is sealed: pass --key-file or set \(SealKey.environmentVariable)")
         }

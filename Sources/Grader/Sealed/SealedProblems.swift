@@ -32,7 +32,7 @@ public enum SealedProblems {
             if isHeader(object) { throw GradeError(file: input, line: number, "this file is sealed already") }
             // Parsing it first refuses a problem Proctor could not grade (named by file:line now,
             // not by a worker after sealing).
-            let problem = try Problem.parse(bytes, file: input, line: number)
+            let problem = try Problem.parse(object: object, bytes: bytes, file: input, line: number)
             guard seen.insert(problem.taskID).inserted else { throw GradeError(file: input, line: number, "duplicate task_id '\(problem.taskID)'") }
             if keepPublic.contains(problem.taskID) {
                 lines.append(bytes)
