@@ -47,13 +47,12 @@ public struct AdaptiveTest: Sendable {
 
     /// Records a task's result (c of n samples passed) and updates θ.
     public mutating func record(task: String, n: Int, c: Int) {
-        guard let item = items[task] else { return }
+        guard items[task] != nil else { return }
         steps.append(Step(task: task, n: n, c: c, theta: 0, se: 0))
         let estimate = ItemResponseModel.ability(responses: steps.compactMap { step in items[step.task].map { ($0, step.n, step.c) } })
         theta = estimate.theta
         se = estimate.se
         steps[steps.count - 1].theta = theta
         steps[steps.count - 1].se = se
-        _ = item
     }
 }

@@ -229,7 +229,8 @@ enum SyntheticRuns {
             let rate = report.tasks.first { "#" + HTMLReport.anchor($0.task) == link }?.meanPassRate ?? 0
             if rate < 1 { #expect(try !document.nodes(forXPath: "//*[@id='\(link.dropFirst())']").isEmpty, "\(link)") }
         }
-        #expect(!html.contains("<script") && !html.contains("http://") || !html.contains("src=\"http"))
+        // Self-contained: no script, nothing fetched (no src, no external link, no CSS url()).
+        #expect(!html.contains("<script") && !html.contains("src=") && !html.contains("href=\"http") && !html.contains("url("))
         #expect(html.contains("first &amp; &lt;one&gt;"))
         let markdown = MarkdownReport.render(report)
         #expect(markdown.contains("| first & <one> |") && markdown.contains("pass@1"))

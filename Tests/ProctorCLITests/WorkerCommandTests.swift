@@ -104,6 +104,13 @@ struct WorkerCommandTests {
         return (lines(out + "/samples.jsonl"), lines(out + "/failed.jsonl"), invocation.status)
     }
 
+    /// The objects of a JSON Lines file (a fixture's expected verdicts).
+    static func jsonLines(_ path: String) throws -> [[String: Any]] {
+        try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map {
+            try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
+        }
+    }
+
     static func identifiers(_ rows: [[String: Any]]) -> [String] {
         rows.map { "\($0["task_id"] as? String ?? "?")#\($0["completion_id"] as? String ?? "?")" }
     }
@@ -134,9 +141,7 @@ struct WorkerCommandTests {
         #expect(failed.isEmpty)
         #expect(rows.count == 36)
         #expect(Set(Self.identifiers(rows)).count == 36)
-        let expected = try String(contentsOfFile: Self.benchmark + "/expected.jsonl", encoding: .utf8).split(separator: "\n").map {
-            try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
-        }
+        let expected = try Self.jsonLines(Self.benchmark + "/expected.jsonl")
         for (row, want) in zip(rows, expected) {
             #expect(row["task_id"] as? String == want["task_id"] as? String)
             #expect(row["status"] as? String == want["status"] as? String, "\(want["task_id"]!)#\(want["completion_id"]!)")
@@ -380,9 +385,7 @@ struct WorkerCommandTests {
         #expect(worker.wait(seconds: 120) == 0, "\(worker.output)")
         let (rows, failed, status) = try Self.results(location, run: "repo")
         #expect(status == 0 && failed.isEmpty)
-        let expected = try String(contentsOfFile: fixtures + "/expected.jsonl", encoding: .utf8).split(separator: "\n").map {
-            try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
-        }
+        let expected = try Self.jsonLines(fixtures + "/expected.jsonl")
         #expect(rows.count == expected.count)
         for (row, want) in zip(rows, expected) {
             #expect(row["instance_id"] as? String == want["instance_id"] as? String)
@@ -434,9 +437,7 @@ struct WorkerCommandTests {
         #expect(worker.wait(seconds: 300) == 0, "\(worker.output)")
         let (rows, failed, status) = try Self.results(location, run: "stdio")
         #expect(status == 0 && failed.isEmpty)
-        let expected = try String(contentsOfFile: fixtures + "/expected.jsonl", encoding: .utf8).split(separator: "\n").map {
-            try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
-        }
+        let expected = try Self.jsonLines(fixtures + "/expected.jsonl")
         #expect(rows.count == expected.count)
         for (row, want) in zip(rows, expected) {
             #expect(row["status"] as? String == want["status"] as? String, "\(want["note"]!)")
@@ -485,9 +486,7 @@ struct WorkerCommandTests {
         #expect(worker.wait(seconds: 300) == 0, "\(worker.output)")
         let (rows, failed, status) = try Self.results(again, run: "sealed")
         #expect(status == 0 && failed.isEmpty, "\(failed)")
-        let expected = try String(contentsOfFile: fixtures + "/expected.jsonl", encoding: .utf8).split(separator: "\n").map {
-            try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
-        }
+        let expected = try Self.jsonLines(fixtures + "/expected.jsonl")
         #expect(rows.count == expected.count)
         for (row, want) in zip(rows, expected) {
             #expect(row["status"] as? String == want["status"] as? String, "\(want["completion_id"]!)")

@@ -13,15 +13,25 @@ public final class ReferenceStore: @unchecked Sendable {
     public struct Cases: Sendable {
         /// The bootstrap's packed `{"atol", "cases": [[group, index, args, expected]]}`, handed to
         /// the tester as its tests (no timings in it: its sha256 names the tests alone).
-        public var blob: [UInt8]
+        public let blob: [UInt8]
         /// Group of each case (`base`, `plus`), in order.
-        public var groups: [String]
+        public let groups: [String]
         /// The reference's seconds on each case, in order.
-        public var seconds: [Double]
+        public let seconds: [Double]
         /// sha256 of `blob`: recorded in rows so a repro can show it faced the same cases.
-        public var sha256: String
+        public let sha256: String
+        /// Cases per group, counted once (every sample of the task asks).
+        private let counts: [String: Int]
 
-        public func count(_ group: String) -> Int { groups.filter { $0 == group }.count }
+        public init(blob: [UInt8], groups: [String], seconds: [Double], sha256: String) {
+            self.blob = blob
+            self.groups = groups
+            self.seconds = seconds
+            self.sha256 = sha256
+            counts = groups.reduce(into: [:]) { $0[$1, default: 0] += 1 }
+        }
+
+        public func count(_ group: String) -> Int { counts[group] ?? 0 }
 
         /// Each case's time limit in seconds: `timeFactor` × the reference's time, at least `timeFloor`.
         func limits(_ options: DifferentialOptions) -> [Double] { seconds.map { max(options.timeFloor, options.timeFactor * $0) } }

@@ -18,9 +18,7 @@ public struct ProblemSet: Sendable {
                 guard let key else {
                     throw GradeError("\(path): the problems are sealed: pass --key-file or set \(SealKey.environmentVariable)")
                 }
-                if let id = object["key_id"]?.string, id != key.id {
-                    throw GradeError("\(path): sealed with key \(id); the key given is \(key.id) (wrong --key-file or \(SealKey.environmentVariable))")
-                }
+                try SealedProblems.checkKey(header: object, key: key, file: path)
                 header = object
                 continue
             }

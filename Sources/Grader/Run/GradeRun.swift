@@ -21,8 +21,8 @@ public struct GradeOptions: Sendable {
     public var proctorVersion = "dev"
     /// How stdin/stdout problems are judged (`--extract`, `--time-scale`, `--all-tests`).
     public var stdio = StdioOptions()
-    /// How inputs problems are graded (time factor and floor, reference budget, cache). Its seed
-    /// is used when `seed` is nil too late to matter: see `seed`.
+    /// How inputs problems are graded (time factor and floor, reference budget, cache). The run
+    /// sets its seed from `seed` below.
     public var differential = DifferentialOptions()
     /// The seed for dynamic tasks; nil: the earlier run's in the same `--out` (a resumed run
     /// faces the same tests), else a fresh random one.

@@ -56,8 +56,8 @@ public enum LeakageReport {
         let hidden: Bool
         let sources: [(name: String, tokens: [String], threshold: Int)]
         let literals: Set<String>
-        let prompt: [String]
-        let promptText: String
+        /// The prompt's tokens joined by U+0001 (and around), to look runs up in: made once per task.
+        let prompt: String
         let entry: String?
 
         init(_ problem: Problem) {
@@ -74,10 +74,10 @@ public enum LeakageReport {
             if let line = problem.differential?.line, let object = try? JSONInput.object(line, file: "", line: 0) {
                 for key in ["base_input", "plus_input", "inputs"] { material += " " + (object[key]?.compactText ?? "") }
             }
-            prompt = LeakageReport.tokens(problem.prompt, entryPoint: problem.entryPoint)
-            promptText = problem.prompt
-            let promptTokens = Set(prompt)
-            for token in LeakageReport.literals(material) where !promptTokens.contains(token) { literals.insert(token) }
+            let promptTokens = LeakageReport.tokens(problem.prompt, entryPoint: problem.entryPoint)
+            prompt = LeakageReport.joined(promptTokens)
+            let inPrompt = Set(promptTokens)
+            for token in LeakageReport.literals(material) where !inPrompt.contains(token) { literals.insert(token) }
             self.literals = literals
         }
 
@@ -158,10 +158,12 @@ public enum LeakageReport {
         return found
     }
 
-    /// The longest run of tokens `a` shares with `b` that is not also a run of `prompt`.
-    static func longestRun(_ a: [String], _ b: [String], excluding prompt: [String]) -> (start: Int, length: Int) {
+    static func joined(_ tokens: some Collection<String>) -> String { "\u{1}" + tokens.joined(separator: "\u{1}") + "\u{1}" }
+
+    /// The longest run of tokens `a` shares with `b` that is not also a run of the prompt
+    /// (`prompt`: its tokens as `joined` makes them).
+    static func longestRun(_ a: [String], _ b: [String], excluding prompt: String) -> (start: Int, length: Int) {
         guard !a.isEmpty, !b.isEmpty else { return (0, 0) }
-        let promptText = "\u{1}" + prompt.joined(separator: "\u{1}") + "\u{1}"
         var previous = [Int](repeating: 0, count: b.count + 1)
         var current = previous
         var best = (start: 0, length: 0)
@@ -172,7 +174,7 @@ public enum LeakageReport {
                 let length = current[j]
                 if length > best.length {
                     let run = a[(i - length)..<i]
-                    if !promptText.contains("\u{1}" + run.joined(separator: "\u{1}") + "\u{1}") { best = (i - length, length) }
+                    if !prompt.contains(joined(run)) { best = (i - length, length) }
                 }
             }
             swap(&previous, &current)

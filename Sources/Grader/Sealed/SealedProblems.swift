@@ -82,11 +82,16 @@ public enum SealedProblems {
         return inner.sealedCopy(sha256: Digest.sha256(bytes))
     }
 
-    /// Checks a header against the key and the lines that followed it.
-    static func verify(header: [String: JSONValue], identities: [String], key: SealKey, file: String) throws(GradeError) {
+    /// Refuses a key other than the one the header names (before any line is opened, so a wrong
+    /// key is told apart from an altered line).
+    static func checkKey(header: [String: JSONValue], key: SealKey, file: String) throws(GradeError) {
         if let id = header["key_id"]?.string, id != key.id {
             throw GradeError("\(file): sealed with key \(id); the key given is \(key.id) (wrong --key-file or \(SealKey.environmentVariable))")
         }
+    }
+
+    /// Checks a header against the lines that followed it.
+    static func verify(header: [String: JSONValue], identities: [String], key: SealKey, file: String) throws(GradeError) {
         guard header["mac"]?.string == mac(identities, key: key), header["problems"]?.doubleValue == Double(identities.count) else {
             throw GradeError("\(file): the sealed file's lines were added, removed, reordered or edited since it was sealed")
         }

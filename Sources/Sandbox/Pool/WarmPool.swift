@@ -65,8 +65,8 @@ public final class WarmPool: @unchecked Sendable {
     /// grader's to watch and the CPU limit each child sets for itself, so only the rest counts
     /// (inputs problems and stdin/stdout problems give each task a wall and CPU of its own).
     static func samePool(_ a: ResourceLimits, _ b: ResourceLimits) -> Bool {
-        var (a, b) = (a, b)
-        (a.wall, a.cpu, b.wall, b.cpu) = (b.wall, b.cpu, b.wall, b.cpu)
+        var a = a
+        (a.wall, a.cpu) = (b.wall, b.cpu)
         return a == b
     }
 
