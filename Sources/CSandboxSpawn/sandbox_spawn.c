@@ -47,6 +47,22 @@
 #ifndef SYS_close_range
 #define SYS_close_range 436
 #endif
+#ifndef SYS_mount_setattr
+#define SYS_mount_setattr 442
+#endif
+
+/// `struct mount_attr` and its flags (Debian 12's headers predate mount_setattr).
+struct proctor_mount_attr {
+    uint64_t attr_set;
+    uint64_t attr_clr;
+    uint64_t propagation;
+    uint64_t userns_fd;
+};
+#define PROCTOR_MOUNT_ATTR_RDONLY 0x1ULL
+#define PROCTOR_MOUNT_ATTR_NOSUID 0x2ULL
+#define PROCTOR_MOUNT_ATTR_NODEV 0x4ULL
+#define PROCTOR_MOUNT_ATTR_NOEXEC 0x8ULL
+#define PROCTOR_AT_RECURSIVE 0x8000
 
 /// Layouts of the Landlock structures as of ABI 6 (the kernel accepts shorter prefixes, and
 /// Debian 12's headers only know the first field).
@@ -159,6 +175,111 @@ static void child_allow_mount(int error_fd, int ruleset, const char *path, uint6
     syscall(SYS_close, root);
 }
 
+/// Grants `access` on `path` (a file or a directory the child just made inside the run's root).
+static void child_allow_path(int error_fd, int ruleset, const char *path, uint64_t access) {
+    if (ruleset < 0 || access == 0) return;
+    long target = syscall(SYS_openat, AT_FDCWD, path, O_PATH | O_CLOEXEC | O_NOFOLLOW);
+    if (target < 0) child_fail(error_fd, CSANDBOX_STAGE_ROOT, errno);
+    struct proctor_landlock_path_beneath_attr rule = {access, (int32_t)target};
+    if (syscall(SYS_landlock_add_rule, ruleset, PROCTOR_LANDLOCK_RULE_PATH_BENEATH, &rule, 0) != 0)
+        child_fail(error_fd, CSANDBOX_STAGE_LANDLOCK, errno);
+    syscall(SYS_close, target);
+}
+
+/// Sets mount attributes on a bind mount and everything mounted beneath it (mount_setattr with
+/// AT_RECURSIVE); kernels before 5.12 get a remount of the top mount only.
+static void child_restrict_mount(int error_fd, const char *path, uint64_t attributes, unsigned long flags) {
+    struct proctor_mount_attr attr = {attributes, 0, 0, 0};
+    if (syscall(SYS_mount_setattr, AT_FDCWD, path, PROCTOR_AT_RECURSIVE, &attr, sizeof attr) == 0) return;
+    if (errno != ENOSYS) child_fail(error_fd, CSANDBOX_STAGE_ROOT, errno);
+    if (syscall(SYS_mount, NULL, path, NULL, MS_BIND | MS_REMOUNT | flags, NULL) != 0)
+        child_fail(error_fd, CSANDBOX_STAGE_ROOT, errno);
+}
+
+/// Copies one input file into the run's root with a kernel-side copy (no buffer of ours).
+static void child_copy_file(int error_fd, const csandbox_root_entry *entry) {
+    long in = syscall(SYS_openat, AT_FDCWD, entry->source, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (in < 0) child_fail(error_fd, CSANDBOX_STAGE_ROOT, errno);
+    long out = syscall(SYS_openat, AT_FDCWD, entry->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (out < 0) child_fail(error_fd, CSANDBOX_STAGE_ROOT, errno);
+    for (;;) {
+        long copied = syscall(SYS_sendfile, out, in, NULL, 1 << 20);
+        if (copied == 0) break;
+        if (copied < 0 && errno != EINTR) child_fail(error_fd, CSANDBOX_STAGE_ROOT, errno);
+    }
+    if (entry->uid >= 0 && syscall(SYS_fchown, out, (uid_t)entry->uid, (gid_t)entry->gid) != 0)
+        child_fail(error_fd, CSANDBOX_STAGE_ROOT, errno);
+    if (syscall(SYS_fchmod, out, entry->mode) != 0) child_fail(error_fd, CSANDBOX_STAGE_ROOT, errno);
+    syscall(SYS_close, in);
+    syscall(SYS_close, out);
+}
+
+/// Builds the run's whole world on a fresh tmpfs and makes it the root (what nsjail, isolate
+/// and bubblewrap do): exactly the entries the parent listed — the profile's paths bound
+/// read-only, a few device nodes, the inputs copied onto a small tmpfs of their own — and
+/// nothing else of the host. After `pivot_root` the host's tree is detached, so no path of it
+/// can be opened, stat'ed, watched, `utime`d or sent to, whatever Landlock would have said.
+static void child_build_root(const csandbox_config *c, int error_fd, int ruleset) {
+    if (syscall(SYS_mount, "proctor-root", c->root_mount, "tmpfs", MS_NOSUID | MS_NODEV, c->root_options) != 0)
+        child_fail(error_fd, CSANDBOX_STAGE_ROOT, errno);
+    for (int i = 0; i < c->root_entry_count; i++) {
+        const csandbox_root_entry *entry = &c->root_entries[i];
+        switch (entry->kind) {
+        case CSANDBOX_ROOT_DIR:
+            if (syscall(SYS_mkdirat, AT_FDCWD, entry->path, 0700) != 0) child_fail(error_fd, CSANDBOX_STAGE_ROOT, errno);
+            if (entry->uid >= 0 && syscall(SYS_fchownat, AT_FDCWD, entry->path, (uid_t)entry->uid, (gid_t)entry->gid, AT_SYMLINK_NOFOLLOW) != 0)
+                child_fail(error_fd, CSANDBOX_STAGE_ROOT, errno);
+            if (syscall(SYS_fchmodat, AT_FDCWD, entry->path, entry->mode) != 0) child_fail(error_fd, CSANDBOX_STAGE_ROOT, errno);
+            break;
+        case CSANDBOX_ROOT_FILE: {
+            long fd = syscall(SYS_openat, AT_FDCWD, entry->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0444);
+            if (fd < 0) child_fail(error_fd, CSANDBOX_STAGE_ROOT, errno);
+            syscall(SYS_close, fd);
+            break;
+        }
+        case CSANDBOX_ROOT_COPY:
+            child_copy_file(error_fd, entry);
+            break;
+        case CSANDBOX_ROOT_BIND_RO:
+        case CSANDBOX_ROOT_BIND_RW:
+        case CSANDBOX_ROOT_BIND_DEVICE: {
+            if (syscall(SYS_mount, entry->source, entry->path, NULL, MS_BIND | MS_REC, NULL) != 0)
+                child_fail(error_fd, CSANDBOX_STAGE_ROOT, errno);
+            uint64_t attributes = PROCTOR_MOUNT_ATTR_NOSUID;
+            unsigned long flags = MS_NOSUID;
+            if (entry->kind == CSANDBOX_ROOT_BIND_DEVICE) {
+                attributes |= PROCTOR_MOUNT_ATTR_NOEXEC;
+                flags |= MS_NOEXEC;
+            } else {
+                attributes |= PROCTOR_MOUNT_ATTR_NODEV;
+                flags |= MS_NODEV;
+            }
+            if (entry->kind == CSANDBOX_ROOT_BIND_RO) {
+                attributes |= PROCTOR_MOUNT_ATTR_RDONLY;
+                flags |= MS_RDONLY;
+            }
+            child_restrict_mount(error_fd, entry->path, attributes, flags);
+            break;
+        }
+        case CSANDBOX_ROOT_SYMLINK:
+            if (syscall(SYS_symlinkat, entry->source, AT_FDCWD, entry->path) != 0) child_fail(error_fd, CSANDBOX_STAGE_ROOT, errno);
+            break;
+        case CSANDBOX_ROOT_TMPFS:
+            if (syscall(SYS_mount, "proctor-inputs", entry->path, "tmpfs", MS_NOSUID | MS_NODEV, entry->source) != 0)
+                child_fail(error_fd, CSANDBOX_STAGE_ROOT, errno);
+            break;
+        default:
+            child_fail(error_fd, CSANDBOX_STAGE_ROOT, EINVAL);
+        }
+        child_allow_path(error_fd, ruleset, entry->path, entry->landlock_access);
+    }
+    // pivot_root(".", ".") stacks the old root on the new one; detaching it leaves only the new.
+    if (syscall(SYS_chdir, c->root_mount) != 0) child_fail(error_fd, CSANDBOX_STAGE_PIVOT, errno);
+    if (syscall(SYS_pivot_root, ".", ".") != 0) child_fail(error_fd, CSANDBOX_STAGE_PIVOT, errno);
+    if (syscall(SYS_umount2, ".", MNT_DETACH) != 0) child_fail(error_fd, CSANDBOX_STAGE_PIVOT, errno);
+    if (syscall(SYS_chdir, "/") != 0) child_fail(error_fd, CSANDBOX_STAGE_PIVOT, errno);
+}
+
 /// The program's own set-up, in the order the research notes validated: stdio, fds, cwd,
 /// rlimits, privileges, no_new_privs, Landlock, and seccomp last, right before execve.
 static void child_exec_program(const csandbox_config *c, int error_fd) {
@@ -200,6 +321,7 @@ static void child_exec_program(const csandbox_config *c, int error_fd) {
     if (c->scratch_options != NULL && (c->namespaces & CSANDBOX_NS_MOUNT)) {
         if (syscall(SYS_mount, "none", "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
             child_fail(error_fd, CSANDBOX_STAGE_MOUNT, errno);
+        if (c->root_mount != NULL) child_build_root(c, error_fd, ruleset);
         if (syscall(SYS_mount, "proctor-scratch", c->workdir, "tmpfs", MS_NOSUID | MS_NODEV, c->scratch_options) != 0)
             child_fail(error_fd, CSANDBOX_STAGE_MOUNT, errno);
         child_allow_mount(error_fd, ruleset, c->workdir, c->scratch_landlock_access, CSANDBOX_STAGE_MOUNT);
@@ -233,8 +355,12 @@ static void child_exec_program(const csandbox_config *c, int error_fd) {
                 child_fail(error_fd, CSANDBOX_STAGE_OVERLAY, errno);
             child_allow_mount(error_fd, ruleset, c->overlay_target, c->scratch_landlock_access, CSANDBOX_STAGE_OVERLAY);
         }
-    } else if (c->overlay_target != NULL) {
-        child_fail(error_fd, CSANDBOX_STAGE_OVERLAY, EINVAL);
+        // Everything is mounted: the root itself (its directories and mount points) becomes
+        // read-only, so the run can add nothing beside what it was given.
+        if (c->root_mount != NULL && syscall(SYS_mount, NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) != 0)
+            child_fail(error_fd, CSANDBOX_STAGE_PIVOT, errno);
+    } else if (c->overlay_target != NULL || c->root_mount != NULL) {
+        child_fail(error_fd, c->root_mount != NULL ? CSANDBOX_STAGE_ROOT : CSANDBOX_STAGE_OVERLAY, EINVAL);
     }
     // A network namespace of the run's own starts with lo down; up, it is the run's whole
     // network: servers the tests start on 127.0.0.1 are reachable, nothing of the host's is.

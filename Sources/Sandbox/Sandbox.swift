@@ -265,6 +265,21 @@ public final class Sandbox: Sendable {
         isolation.landlockABI = ruleset?.abi
         isolation.landlockLayers = ruleset?.layers ?? []
 
+        // The run's own root whenever it has a mount namespace: nothing of the host but what
+        // the profile names exists there (``MinimalRoot``).
+        var root: MinimalRoot?
+        if scratchOptions != nil {
+            let mountPoint = try dir.subdirectory(MinimalRoot.hostMountName, owner: nil)
+            let fileRights = Landlock.readFile | Landlock.writeFile | (ruleset.map { $0.abi >= 3 ? Landlock.truncate : 0 } ?? 0)
+            root = try MinimalRoot(
+                mountPoint: mountPoint, readExecute: profile.definition.filesystem.readExecute,
+                readWrite: profile.definition.filesystem.readWrite, workdir: dir.path, scratch: scratch,
+                owner: slot.map { ($0.uid, $0.gid) }, outputs: tree?.outputs ?? [], tree: tree?.path,
+                proc: namespaceBits & Int32(CSANDBOX_NS_PID) != 0, sharedMemory: sharedMemoryOptions != nil,
+                inputAccess: ruleset == nil ? 0 : Landlock.readFile | Landlock.readDir | Landlock.removeFile,
+                deviceAccess: ruleset == nil ? (0, 0) : (Landlock.readFile, fileRights))
+            isolation.minimalRoot = true
+        }
         let context = SpawnContext(
             SpawnContext.Plan(
                 arguments: arguments, environment: environment, workdir: scratch, cwd: tree?.path, overlay: overlay,
@@ -276,7 +291,7 @@ public final class Sandbox: Sendable {
                 stdout: stdio.stdout, stderr: stdio.stderr, control: stdio.control,
                 rlimits: rlimitTable(appliedLimits), slot: slot, lastCapability: privileges.lastCapability,
                 namespaces: namespaceBits, landlockFD: ruleset?.fd ?? -1, filter: program.bytes,
-                listenerSocket: listener.1))
+                listenerSocket: listener.1, root: root))
 
         let start = Syscall.monotonicNanoseconds()
         let spawned = Spawner.shared.run { context.spawn() }

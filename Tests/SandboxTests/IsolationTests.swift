@@ -87,7 +87,8 @@ struct IsolationTests {
             "read_secrets.py", arguments: [Checkout.root + "/Package.swift", Checkout.sandboxes + "/profiles"])
         #expect(outcome.statusText == "exited(0)")
         #expect(!outcome.stdout.contains("'read'"))
-        #expect(outcome.stdout.contains("Package.swift': 'errno 13'"))
+        // In a root of its own the project does not exist (ENOENT); without one Landlock refuses it.
+        #expect(outcome.stdout.contains("Package.swift': 'errno \(outcome.isolation.minimalRoot == true ? 2 : 13)'"))
     }
 
     @Test func graderEnvironmentIsInvisible() throws {

@@ -46,6 +46,30 @@ enum {
     CSANDBOX_NS_MOUNT = 1 << 4,
 };
 
+/// Kinds of entries of a run's minimal root (see `csandbox_root_entry`).
+enum {
+    CSANDBOX_ROOT_DIR = 1,      ///< mkdir `path` (mode, owner).
+    CSANDBOX_ROOT_FILE,         ///< an empty file at `path`: the mount point of a file bind.
+    CSANDBOX_ROOT_COPY,         ///< copy the host file `source` to `path` (mode, owner).
+    CSANDBOX_ROOT_BIND_RO,      ///< bind the host `source` on `path`: read-only, nosuid, nodev.
+    CSANDBOX_ROOT_BIND_RW,      ///< bind the host `source` on `path`: nosuid, nodev.
+    CSANDBOX_ROOT_BIND_DEVICE,  ///< bind the host device `source` on `path`: nosuid, noexec.
+    CSANDBOX_ROOT_SYMLINK,      ///< a symlink at `path` pointing to `source`.
+    CSANDBOX_ROOT_TMPFS,        ///< a tmpfs on `path` with the options in `source`.
+};
+
+/// One step of building a run's root. Every `path` already starts with the root's mount point:
+/// the parent joins the strings, the child only makes system calls.
+typedef struct csandbox_root_entry {
+    int kind;
+    const char *path;
+    const char *source;
+    uint32_t mode;
+    int64_t uid;               ///< Owner for DIR/COPY (-1: leave root's).
+    int64_t gid;
+    uint64_t landlock_access;  ///< Non-zero: a Landlock rule with these rights on `path` once made.
+} csandbox_root_entry;
+
 /// Everything the child needs, prepared by the parent before the fork.
 typedef struct csandbox_config {
     const char *path;          ///< Executable, absolute.
@@ -80,6 +104,11 @@ typedef struct csandbox_config {
     const csandbox_bpf_insn *filter;
     uint16_t filter_length;
     int seccomp_listener_socket; ///< >= 0: install with NEW_LISTENER and send the listener fd here.
+    const char *root_mount;    ///< Non-NULL (needs CSANDBOX_NS_MOUNT): build the run's root on a tmpfs mounted
+                               ///< here, `pivot_root` into it and detach the host's tree.
+    const char *root_options;  ///< tmpfs options of the root.
+    const csandbox_root_entry *root_entries;
+    int root_entry_count;
 } csandbox_config;
 
 /// Stages of the child's set-up, reported back when one fails.
@@ -106,6 +135,8 @@ typedef enum csandbox_stage {
     CSANDBOX_STAGE_EXEC,
     CSANDBOX_STAGE_OVERLAY,
     CSANDBOX_STAGE_LOOPBACK,
+    CSANDBOX_STAGE_ROOT,
+    CSANDBOX_STAGE_PIVOT,
 } csandbox_stage;
 
 /// What the parent gets back.

@@ -82,8 +82,9 @@ struct StdioJudge {
         case "blocked_syscall": return TestResult(verdict: .blockedSyscall, detail: outcome.blockedSyscall)
         case "internal_error": return TestResult(verdict: .internalError, detail: outcome.error)
         default:
+            // A MemoryError the sandbox did not measure (printed, raised by hand, one refused
+            // huge allocation) is the program's own error, never memory_limit.
             let exception = Self.exceptionLine(outcome.stderr)
-            if exception?.hasPrefix("MemoryError") == true { return TestResult(verdict: .memoryLimit, detail: exception) }
             return TestResult(verdict: .runtimeError, detail: exception ?? outcome.statusText)
         }
     }
@@ -164,18 +165,19 @@ struct StdioJudge {
             import sys
             try:
                 compile(sys.stdin.buffer.read(), "program.py", "exec")
-            except (SyntaxError, ValueError) as error:
+            except BaseException as error:
                 print("%s: %s (line %s)" % (type(error).__name__, getattr(error, "msg", error), getattr(error, "lineno", "?")))
                 sys.exit(3)
             """
         let outcome = run(RunRequest(source: checker, programName: "compile_check.py", stdin: Array(code.utf8), limits: limits))
-        if outcome.status == "exited" && outcome.exitCode == 3 {
-            return TestResult(verdict: .compileError, outcome: outcome, detail: outcome.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
-        }
-        if outcome.status != "exited" || outcome.exitCode != 0 {
+        if outcome.status == "exited" && outcome.exitCode == 0 { return nil }
+        // Only the sandbox failing is ours; anything compiling the program raised or ran into
+        // (a recursion or memory error, a limit, a crash of the compiler) is the program's.
+        if outcome.status == "internal_error" {
             return TestResult(verdict: .internalError, outcome: outcome, detail: "the syntax check failed: \(outcome.statusText)")
         }
-        return nil
+        let detail = outcome.exitCode == 3 ? outcome.stdout.trimmingCharacters(in: .whitespacesAndNewlines) : outcome.statusText
+        return TestResult(verdict: .compileError, outcome: outcome, detail: detail)
     }
 }
 

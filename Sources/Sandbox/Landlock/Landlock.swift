@@ -20,6 +20,9 @@ enum Landlock {
     static let writeFile: UInt64 = 1 << 1
     static let readFile: UInt64 = 1 << 2
     static let readDir: UInt64 = 1 << 3
+    /// REMOVE_FILE, and TRUNCATE (ABI 3).
+    static let removeFile: UInt64 = 1 << 5
+    static let truncate: UInt64 = 1 << 14
 
     /// Every filesystem right the given ABI knows: 13 in ABI 1, REFER in 2, TRUNCATE in 3,
     /// IOCTL_DEV in 5.
@@ -68,8 +71,7 @@ enum Landlock {
         if scoped != 0 { layers.append("signal-scope"); layers.append("abstract-unix-scope") }
         let ruleset = Ruleset(fd: fd, abi: abi, layers: layers)
         // REMOVE_FILE (1 << 5) without any MAKE_* or WRITE_FILE: files may be deleted, never created or changed.
-        let removeFile: UInt64 = 1 << 5
-        let truncate: UInt64 = abi >= 3 ? 1 << 14 : 0
+        let truncate: UInt64 = abi >= 3 ? Self.truncate : 0
         for (paths, rights) in [
             (readExecute, execute | readFile | readDir), (readWrite, handled), (readRemove, readFile | readDir | removeFile),
             (writeFiles, readFile | writeFile | truncate),

@@ -3,6 +3,10 @@
 #endif
 
 extension Outcome {
+    /// How far below the CPU limit the run's measured CPU may be and still count as having
+    /// reached it (the kernel checks RLIMIT_CPU against the same clock rusage reports).
+    static let cpuSlackMs = 20.0
+
     /// Decides the status from what the monitor saw, in the vocabulary's precedence.
     static func classify(
         _ watched: RunMonitor.Result, limits: ResourceLimits, applied: AppliedLimits, profile: ProfileIdentity,
@@ -41,11 +45,14 @@ extension Outcome {
             status = .blockedSyscall("unknown")
         } else if watched.killedForWall {
             status = .timeout(.wall)
-        } else if wait.signal == SIGXCPU || (wait.signal == SIGKILL && cpuMs >= Double(applied.cpuSeconds) * 1000) {
+        } else if (wait.signal == SIGXCPU || wait.signal == SIGKILL) && cpuMs >= Double(applied.cpuSeconds) * 1000 - Self.cpuSlackMs {
+            // Only what the kernel's CPU accounting measured: a SIGXCPU the run sent itself (the
+            // policy refuses that too) with 2 ms of CPU is a plain signal death.
             status = .timeout(.cpu)
         } else if nearMemoryLimit && ranOutOfMemory {
             status = .memoryLimit
-        } else if watched.killedForOutput || wait.signal == SIGXFSZ {
+        } else if watched.killedForOutput {
+            // Only bytes the grader counted; SIGXFSZ (RLIMIT_FSIZE on a file) is a signal death.
             status = .outputLimit
         } else if let signal = wait.signal {
             status = .signaled(signal)

@@ -141,6 +141,9 @@ public struct IsolationReport: Sendable, Codable, Hashable {
     /// With a working tree: true when writes beneath it went to an overlay layer on the scratch
     /// tmpfs (bounded, discarded), false when they went to the host directory (no mount namespace).
     public var workingTreeOverlay: Bool? = nil
+    /// True when the run lived in a root of its own (``MinimalRoot``): the profile's paths, five
+    /// devices, its inputs and scratch, nothing else of the host.
+    public var minimalRoot: Bool? = nil
 
     enum CodingKeys: String, CodingKey {
         case uid, gid, privilegesDropped = "privileges_dropped", noNewPrivs = "no_new_privs"
@@ -148,6 +151,7 @@ public struct IsolationReport: Sendable, Codable, Hashable {
         case seccompInstructions = "seccomp_instructions", seccompAfterStartInstructions = "seccomp_after_start_instructions"
         case seccompNotify = "seccomp_notify", workdir, scratch, scratchTmpfs = "scratch_tmpfs"
         case workdirRemoved = "workdir_removed", workingTreeOverlay = "working_tree_overlay"
+        case minimalRoot = "minimal_root"
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -166,5 +170,6 @@ public struct IsolationReport: Sendable, Codable, Hashable {
         try container.encode(scratch, forKey: .scratch)
         try container.encode(scratchTmpfs, forKey: .scratchTmpfs)
         try container.encode(workdirRemoved, forKey: .workdirRemoved)
+        try container.encodeIfPresent(minimalRoot, forKey: .minimalRoot)
     }
 }

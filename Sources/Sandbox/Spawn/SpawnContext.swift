@@ -21,6 +21,11 @@ final class SpawnContext: @unchecked Sendable {
     private let overlay: [UnsafeMutablePointer<CChar>?]
     private let rlimits: [csandbox_rlimit]
     private let filter: [UInt8]
+    private let rootMount: UnsafeMutablePointer<CChar>?
+    private let rootOptions: UnsafeMutablePointer<CChar>?
+    /// Each entry's path and source, duplicated; `rootEntries` points into them.
+    private let rootStrings: [UnsafeMutablePointer<CChar>?]
+    private let rootEntries: [csandbox_root_entry]
     private var config = csandbox_config()
 
     struct Plan {
@@ -52,6 +57,8 @@ final class SpawnContext: @unchecked Sendable {
         var landlockFD: Int32
         var filter: [UInt8]
         var listenerSocket: Int32
+        /// The run's own root (needs a mount namespace); nil: the host's tree, fenced by Landlock.
+        var root: MinimalRoot? = nil
     }
 
     struct Overlay {
@@ -72,6 +79,22 @@ final class SpawnContext: @unchecked Sendable {
         overlay = plan.overlay.map { [strdup($0.target), strdup($0.upper), strdup($0.work), strdup($0.options)] } ?? []
         rlimits = plan.rlimits.map { csandbox_rlimit(resource: $0.0, soft: $0.1, hard: $0.2) }
         filter = plan.filter
+        rootMount = plan.root.map { strdup($0.mountPoint) }
+        rootOptions = plan.root.map { strdup($0.options) }
+        var strings: [UnsafeMutablePointer<CChar>?] = []
+        var entries: [csandbox_root_entry] = []
+        for entry in plan.root?.entries ?? [] {
+            let path = strdup(entry.path)
+            let source = strdup(entry.source)
+            strings += [path, source]
+            entries.append(
+                csandbox_root_entry(
+                    kind: entry.kind, path: UnsafePointer(path), source: UnsafePointer(source), mode: entry.mode,
+                    uid: entry.owner.map { Int64($0.uid) } ?? -1, gid: entry.owner.map { Int64($0.gid) } ?? -1,
+                    landlock_access: entry.landlock))
+        }
+        rootStrings = strings
+        rootEntries = entries
         config.stdin_fd = plan.stdin
         config.stdout_fd = plan.stdout
         config.stderr_fd = plan.stderr
@@ -95,6 +118,9 @@ final class SpawnContext: @unchecked Sendable {
         free(sharedMemoryOptions)
         free(cwd)
         overlay.forEach { free($0) }
+        free(rootMount)
+        free(rootOptions)
+        rootStrings.forEach { free($0) }
         for pointer in argv + envp { free(pointer) }
     }
 
@@ -105,7 +131,12 @@ final class SpawnContext: @unchecked Sendable {
             envp.withUnsafeBufferPointer { envpBuffer in
                 rlimits.withUnsafeBufferPointer { rlimitBuffer in
                     filter.withUnsafeBytes { filterBytes in
+                      rootEntries.withUnsafeBufferPointer { rootBuffer in
                         var config = self.config
+                        config.root_mount = UnsafePointer(rootMount)
+                        config.root_options = UnsafePointer(rootOptions)
+                        config.root_entries = rootBuffer.baseAddress
+                        config.root_entry_count = Int32(rootBuffer.count)
                         config.path = UnsafePointer(path)
                         config.argv = UnsafePointer(argvBuffer.baseAddress)
                         config.envp = UnsafePointer(envpBuffer.baseAddress)
@@ -124,6 +155,7 @@ final class SpawnContext: @unchecked Sendable {
                         config.filter = filterBytes.baseAddress?.assumingMemoryBound(to: csandbox_bpf_insn.self)
                         config.filter_length = UInt16(filterBytes.count / 8)
                         _ = csandbox_spawn(&config, &result)
+                      }
                     }
                 }
             }
@@ -137,6 +169,7 @@ final class SpawnContext: @unchecked Sendable {
             "none", "clone", "init fork", "signal reset", "setsid", "PR_SET_PDEATHSIG", "stdio", "close fds",
             "chdir", "mount scratch tmpfs", "setrlimit", "setgroups", "capability drop", "setgid", "setuid", "no_new_privs",
             "landlock_restrict_self", "seccomp", "send seccomp listener", "execve", "mount working-tree overlay", "loopback up",
+            "build the minimal root", "pivot_root into the minimal root",
         ]
         return stage >= 0 && Int(stage) < names.count ? names[Int(stage)] : "stage \(stage)"
     }
