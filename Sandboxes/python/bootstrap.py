@@ -622,30 +622,41 @@ def _grade_inputs(spec, blob, call):
         raise ValueError("the grader gave %d limits for %d cases" % (len(limits), len(data["cases"])))
     hidden = spec.get("hidden") == "1"
     entry = spec["entry_point"]
+    cases = [case + [limits[position]] for position, case in enumerate(data["cases"])]
+    # Every input is called before any result is compared: which calls a candidate gets never
+    # depends on whether an earlier answer was right, so it cannot learn that from its calls.
+    # A timeout or the candidate ending stops the run (the candidate does not survive either).
+    results = []
+    for group, index, args, expected, limit in cases:
+        try:
+            results.append(("return", call(entry, args, limit)))
+        except CaseTimeout:
+            _tell_failed_group(group, index, cases)
+            _tell("failure %s %d timeout\t%s" % (group, index, "" if hidden else _escape("input " + _short(args))))
+            _tell("case_timeout %s %d %d" % (group, index, int(limit * 1000)))
+            raise
+        except (CandidateEnded, CandidateGone):
+            raise
+        except BaseException as error:
+            results.append(("raised", error))
     all_passed = True
     for group in ("base", "plus"):
-        cases = [case + [limits[position]] for position, case in enumerate(data["cases"]) if case[0] == group]
-        if not cases:
+        positions = [position for position, case in enumerate(cases) if case[0] == group]
+        if not positions:
             continue
         if not all_passed:
-            _tell("group %s skipped 0 %d" % (group, len(cases)))
+            _tell("group %s skipped 0 %d" % (group, len(positions)))
             continue
         done = 0
-        for _, index, args, expected, limit in cases:
+        for position in positions:
+            _, index, args, expected, _ = cases[position]
+            kind, out = results[position]
             done += 1
             where = "%s input #%d" % (group, index)
-            try:
-                out = call(entry, args, limit)
-            except CaseTimeout:
-                _tell("group %s failed %d %d" % (group, done, len(cases)))
-                _tell("failure %s %d timeout\t%s" % (group, index, "" if hidden else _escape("input " + _short(args))))
-                _tell("case_timeout %s %d %d" % (group, index, int(limit * 1000)))
-                raise
-            except (CandidateEnded, CandidateGone):
-                raise
-            except BaseException as error:
+            if kind == "raised":
+                error = out
                 origin = getattr(error, "_proctor_origin", None) or (type(error).__name__, 0, _message(error))
-                _tell("group %s failed %d %d" % (group, done, len(cases)))
+                _tell("group %s failed %d %d" % (group, done, len(positions)))
                 detail = "" if hidden else "input %s raised %s: %s" % (_short(args), origin[0], origin[2])
                 _tell("failure %s %d raised\t%s" % (group, index, _escape(detail)))
                 _tell("exception %s\tprogram\t%d\t%s" % (_escape(origin[0]), origin[1], _escape(
@@ -653,7 +664,7 @@ def _grade_inputs(spec, blob, call):
                 all_passed = False
                 break
             if not _same(out, expected, atol):
-                _tell("group %s failed %d %d" % (group, done, len(cases)))
+                _tell("group %s failed %d %d" % (group, done, len(positions)))
                 detail = "" if hidden else "input %s: expected %s, got %s" % (_short(args), _short(expected), _short(out))
                 _tell("failure %s %d wrong\t%s" % (group, index, _escape(detail)))
                 _tell("exception WrongAnswer\ttests\t0\t%s" % _escape(
@@ -661,8 +672,16 @@ def _grade_inputs(spec, blob, call):
                 all_passed = False
                 break
         else:
-            _tell("group %s passed %d %d" % (group, done, len(cases)))
+            _tell("group %s passed %d %d" % (group, done, len(positions)))
     return all_passed
+
+
+def _tell_failed_group(group, index, cases):
+    """The records of a group that ended on a timeout at `index`: its earlier inputs count as
+    done, as they did when results were compared one by one."""
+    positions = [case[1] for case in cases if case[0] == group]
+    done = positions.index(index) + 1 if index in positions else len(positions)
+    _tell("group %s failed %d %d" % (group, done, len(positions)))
 
 
 def _emit_blob(data):
@@ -998,13 +1017,39 @@ def _supervise(spec, tests, requests_write, replies_read, candidate_ended, send_
         within `limit` seconds, or CaseTimeout."""
         nonlocal calls
         import select
+        import time
 
         calls += 1
         _send(requests_write, {"call": name, "args": list(args), "kwargs": {}})
-        ready, _, _ = select.select([replies_read], [], [], limit)
-        if not ready:
-            raise CaseTimeout()
-        reply = expect(_receive(replies_read))
+        # The limit holds until the whole reply is in: a candidate that writes its first byte at
+        # once and the rest later is as late as one that writes nothing.
+        deadline = time.monotonic() + limit
+
+        def read_by_deadline(fd, count):
+            chunks = []
+            while count > 0:
+                left = deadline - time.monotonic()
+                if left <= 0 or not select.select([fd], [], [], left)[0]:
+                    raise CaseTimeout()
+                chunk = os.read(fd, min(count, 1 << 20))
+                if not chunk:
+                    return None
+                chunks.append(chunk)
+                count -= len(chunk)
+            return b"".join(chunks)
+
+        header = read_by_deadline(replies_read, 4)
+        reply = None
+        if header is not None:
+            size = int.from_bytes(header, "big")
+            if size > MAX_MESSAGE:
+                raise ValueError("oversized message from the candidate process")
+            body = read_by_deadline(replies_read, size)
+            if body is not None:
+                reply = _unpack(body)
+                if type(reply) is not dict:
+                    raise ValueError("malformed message from the candidate process")
+        reply = expect(reply)
         if reply.get("kind") != "return":
             raise CandidateEnded("protocol violation")
         return reply.get("value")

@@ -41,6 +41,59 @@ import fcntl
 import bisect, collections, functools, heapq, itertools, math, random, re, string, typing  # noqa: E401,F401
 
 CHANNEL_FD = 3
+CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWUSER, CLONE_NEWPID = 0x20000, 0x08000000, 0x10000000, 0x20000000
+SYS_UNSHARE, SYS_CAPSET = 272, 126
+MS_NOSUID, MS_NODEV, MS_NOEXEC = 2, 4, 8
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+def _check(result, what):
+    if result != 0:
+        raise OSError(ctypes.get_errno(), what)
+
+
+def _drop_capabilities():
+    """Clears every capability the zygote's user namespace gave (effective, permitted,
+    inheritable; ambient follows). Nothing here ever execs, so the bounding set is moot."""
+    header = (ctypes.c_uint32 * 2)(0x20080522, 0)
+    data = (ctypes.c_uint32 * 6)()
+    _check(_libc.syscall(SYS_CAPSET, header, data), "capset")
+
+
+def _fresh_world(status_write, sample, tmpfs):
+    """Gives the sample a world of its own (called in the zygote's child, before anything of the
+    sample exists): new mount, IPC and PID namespaces; in them an init (this process's child)
+    that mounts a procfs of the new PID namespace over /proc and a fresh tmpfs over the pool's
+    workdir (so the sample's scratch starts empty, inode numbers from the start, and nothing of
+    the pool's directory is there to stat or touch), and forks the candidate as its pid 2. The
+    init writes the candidate's wait status to `status_write` and exits, and the kernel ends
+    whatever is left in the namespace. Returns in the candidate only."""
+    _check(_libc.syscall(SYS_UNSHARE, CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWPID), "unshare")
+    init = os.fork()
+    if init:
+        os.closerange(0, 1 << 16)
+        os.waitpid(init, 0)
+        os._exit(0)
+    _libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: the namespace ends with the zygote's child
+    if _libc.mount(b"proc", b"/proc", b"proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, b"hidepid=invisible") != 0:
+        _check(_libc.mount(b"proc", b"/proc", b"proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, None), "mount proc")
+    workdir = os.path.dirname(os.path.dirname(sample))
+    _check(_libc.mount(b"proctor-sample", workdir.encode(), b"tmpfs", MS_NOSUID | MS_NODEV, tmpfs.encode()), "mount tmpfs")
+    os.makedirs(sample, 0o700)
+    candidate = os.fork()
+    if candidate:
+        os.closerange(0, status_write)
+        os.closerange(status_write + 1, 1 << 16)
+        while True:
+            try:
+                pid, status = os.waitpid(-1, 0)
+            except ChildProcessError:
+                os._exit(0)
+            if pid == candidate:
+                os.write(status_write, status.to_bytes(4, "little", signed=True))
+                os._exit(0)
+    _libc.prctl(1, signal.SIGKILL)
+    os.close(status_write)
 RLIMITS = (("cpu", resource.RLIMIT_CPU), ("data", resource.RLIMIT_DATA), ("as", resource.RLIMIT_AS),
            ("fsize", resource.RLIMIT_FSIZE), ("nofile", resource.RLIMIT_NOFILE), ("nproc", resource.RLIMIT_NPROC))
 
@@ -299,7 +352,15 @@ def _start_tester(bootstrap, stack_filter):
     if os.fork() == 0:
         ours.detach()
         try:
+            if _IN_USER_NAMESPACE:
+                # The tester gets no power from the pool's user namespace and a Landlock domain
+                # of its own: the runtime to read, /dev/null, nothing to write.
+                _drop_capabilities()
+                if _TESTER_RESTRICT is not None:
+                    _TESTER_RESTRICT()
             _tester(bootstrap, stack_filter, theirs)
+        except BaseException as error:
+            os.write(2, ("warm pool tester: %r\n" % (error,)).encode())  # the pool's stderr: /dev/null
         finally:
             os._exit(125)
     theirs.close()
@@ -320,17 +381,35 @@ def _sweep():
             return
 
 
+_IN_USER_NAMESPACE = False
+_TESTER_RESTRICT = None
+
+
 def main():
+    global _IN_USER_NAMESPACE, _TESTER_RESTRICT
     bootstrap = _load_bootstrap(sys.argv[1])
     bootstrap._add_site_packages()
     after_start = bootstrap._load_filter(sys.argv[2])
     stack_filter = bootstrap._prepare_filter(after_start)
     channel = socket.socket(fileno=CHANNEL_FD)
+    # A user namespace of the pool's own, so that each sample can get namespaces of its own
+    # without any power reaching the sample; the grader writes its map (our uid, to itself).
+    try:
+        _check(_libc.syscall(SYS_UNSHARE, CLONE_NEWUSER), "unshare")
+        channel.send(b"userns yes")
+        _IN_USER_NAMESPACE = True
+    except OSError:
+        channel.send(b"userns no")
     config = bootstrap._parse_spec(channel.recv(1 << 16).decode())
+    fresh = _IN_USER_NAMESPACE and config.get("fresh") == "1"
     sample = config["sample"]
     os.mkdir(sample, 0o700)
-    restrict = _landlock_ruleset(int(config["abi"]), [path for path in config["read_execute"].split("\x1f") if path],
-                                 [sample] + [path for path in config["read_write"].split("\x1f") if path])
+    read_execute = [path for path in config["read_execute"].split("\x1f") if path]
+    read_write = [path for path in config["read_write"].split("\x1f") if path]
+    restrict = _landlock_ruleset(int(config["abi"]), read_execute, [sample] + read_write)
+    if _IN_USER_NAMESPACE:
+        # The tester gets a domain of its own: the runtime, /dev/null, nothing to write.
+        _TESTER_RESTRICT = _landlock_ruleset(int(config["abi"]), read_execute, read_write)
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     if config.get("cpu"):
         try:
@@ -353,8 +432,22 @@ def main():
         plain = header.get("mode") == "plain"
         if len(fds) != (5 if plain else 9):
             os._exit(0)
+        status_read = status_write = None
+        if fresh:
+            status_read, status_write = os.pipe()
         child = os.fork()
         if child == 0:
+            if fresh:
+                try:
+                    os.close(status_read)
+                    _fresh_world(status_write, sample, config["tmpfs"])
+                    restrict = _landlock_ruleset(int(config["abi"]), read_execute, [sample] + read_write)
+                    _drop_capabilities()
+                except BaseException as error:
+                    os.write(fds[5 if not plain else 4], ("internal_error warm pool world: %s\n" % error).encode())
+                    os._exit(125)
+            elif _IN_USER_NAMESPACE:
+                _drop_capabilities()
             if plain:
                 _plain(bootstrap, stack_filter, restrict, (channel, tester), header, fds, sample)
             _candidate(bootstrap, stack_filter, restrict, (channel, tester), header, fds, sample)
@@ -363,6 +456,7 @@ def main():
                 os.close(fd)
             _, status, usage = os.wait4(child, 0)
             test_utime = test_stime = 0
+            code = -1
         else:
             socket.send_fds(tester, [b"sample"], [fds[0], fds[1], fds[5], fds[6], fds[7], fds[8]])
             for fd in fds:
@@ -376,6 +470,14 @@ def main():
             code, test_utime, test_stime = (int(field) for field in summary)
             if code >= 0:
                 status = code << 8
+        if status_write is not None:
+            os.close(status_write)
+            reported = os.read(status_read, 4)
+            os.close(status_read)
+            # The candidate's own wait status (the zygote's child only waited for the init);
+            # a tester's verdict code still decides a harness sample, as in the plain pool.
+            if len(reported) == 4 and (plain or code < 0):
+                status = int.from_bytes(reported, "little", signed=True)
         if after_start is None:
             _sweep()
             tester = _start_tester(bootstrap, stack_filter)

@@ -18,6 +18,9 @@ public final class Sandbox: Sendable {
     public let workBase: String
     private let program: SeccompProgram
     let afterStart: SeccompProgram?
+    /// The warm pool's filters when the tier has a `TIER-pool` variant: the zygote's (which may
+    /// make each sample its own namespaces) and what every sample stacks on it.
+    let pool: (program: SeccompProgram, afterStart: SeccompProgram?)?
     /// The bootstrap as the program will load it: bytecode when the interpreter could compile it
     /// (saves ~6 ms of compiling per run), else the source.
     let bootstrap: (name: String, bytes: [UInt8])?
@@ -37,6 +40,14 @@ public final class Sandbox: Sendable {
         let tier = profile.definition.seccomp.tier
         program = try SeccompProgram.compile(policy: profile.policy, tier: tier, cacheKey: profile.sha256)
         afterStart = try SeccompProgram.compileAfterStart(policy: profile.policy, tier: tier)
+        if profile.policy.tiers[tier + "-pool"] != nil {
+            pool = (
+                try SeccompProgram.compile(policy: profile.policy, tier: tier + "-pool", cacheKey: profile.sha256 + "-pool"),
+                try SeccompProgram.compileAfterStart(policy: profile.policy, tier: tier + "-pool")
+            )
+        } else {
+            pool = nil
+        }
         try Workdir.ensureBase(workBase)
         _ = Workdir.sweepStale(base: workBase)
         bootstrap = profile.bootstrapSource.map { source in
@@ -203,7 +214,8 @@ public final class Sandbox: Sendable {
     func launch(
         arguments: [String], in dir: Workdir, slot: SlotLease?, privileges: Privileges,
         stdio: (stdin: Int32, stdout: Int32, stderr: Int32, control: Int32), limits appliedLimits: AppliedLimits,
-        isolation: inout IsolationReport, tree: (path: String, outputs: [String])? = nil
+        isolation: inout IsolationReport, tree: (path: String, outputs: [String])? = nil, filter: SeccompProgram? = nil,
+        landlock: Bool = true
     ) throws(SandboxError) -> Launched {
         var childFDs = [stdio.stdout, stdio.stderr, stdio.control]
         defer { childFDs.forEach(Syscall.close) }
@@ -257,7 +269,9 @@ public final class Sandbox: Sendable {
             }
             isolation.workingTreeOverlay = overlay != nil
         }
-        let ruleset = try Landlock.ruleset(
+        // A warm pool's zygote goes without a Landlock domain of its own (a restricted process may
+        // not mount, and it mounts each sample's world); every process it forks restricts itself.
+        let ruleset = !landlock ? nil : try Landlock.ruleset(
             readExecute: profile.definition.filesystem.readExecute,
             readWrite: profile.definition.filesystem.readWrite + [scratch] + (overlay == nil ? tree.map { [$0.path] } ?? [] : []),
             readRemove: [dir.path], writeFiles: tree?.outputs ?? [],
@@ -290,7 +304,7 @@ public final class Sandbox: Sendable {
                 scratchLandlockAccess: ruleset.map { Landlock.handledFilesystem(abi: $0.abi) } ?? 0, stdin: stdio.stdin,
                 stdout: stdio.stdout, stderr: stdio.stderr, control: stdio.control,
                 rlimits: rlimitTable(appliedLimits), slot: slot, lastCapability: privileges.lastCapability,
-                namespaces: namespaceBits, landlockFD: ruleset?.fd ?? -1, filter: program.bytes,
+                namespaces: namespaceBits, landlockFD: ruleset?.fd ?? -1, filter: (filter ?? program).bytes,
                 listenerSocket: listener.1, root: root))
 
         let start = Syscall.monotonicNanoseconds()

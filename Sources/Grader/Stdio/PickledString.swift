@@ -11,11 +11,19 @@ enum PickledString {
         guard let compressed = Data(base64Encoded: field.trimmingCharacters(in: .whitespacesAndNewlines)) else {
             throw GradeError("not base64")
         }
-        return try decode(pickle: try inflate(Array(compressed)))
+        return try decode(pickle: try inflate(Array(compressed), limit: inflationLimit(compressed.count)))
+    }
+
+    /// How much a field may inflate to: `ratio` times its compressed size (plus 1 MiB), and never
+    /// more than `absolute`. Real test data compresses a few times to a few dozen; zlib's
+    /// worst case is ~1000×, which would let a 0.7 MB line hold half a gigabyte in the grader.
+    static func inflationLimit(_ compressed: Int, ratio: Int = 200, absolute: Int = 256 << 20) -> Int {
+        let (scaled, overflow) = compressed.multipliedReportingOverflow(by: ratio)
+        return overflow ? absolute : min(absolute, scaled + (1 << 20))
     }
 
     /// zlib's format (not gzip's), at most `limit` bytes out.
-    static func inflate(_ input: [UInt8], limit: Int = 1 << 30) throws(GradeError) -> [UInt8] {
+    static func inflate(_ input: [UInt8], limit: Int = 256 << 20) throws(GradeError) -> [UInt8] {
         var stream = z_stream()
         guard inflateInit_(&stream, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else { throw GradeError("zlib: cannot start") }
         defer { inflateEnd(&stream) }
@@ -33,10 +41,13 @@ enum PickledString {
                 }
                 let produced = chunk.count - Int(stream.avail_out)
                 output += chunk[0..<produced]
-                if output.count > limit { return Z_MEM_ERROR }
+                if output.count > limit { return Z_BUF_ERROR }
                 if code == Z_STREAM_END { return Z_OK }
                 if code != Z_OK || (produced == 0 && stream.avail_in == 0) { return code == Z_OK ? Z_DATA_ERROR : code }
             }
+        }
+        guard status != Z_BUF_ERROR || output.count <= limit else {
+            throw GradeError("zlib: inflates past \(limit) bytes (from \(input.count)); refused as a decompression bomb")
         }
         guard status == Z_OK else { throw GradeError("zlib: the data is not a complete zlib stream (\(status))") }
         return output
@@ -47,12 +58,18 @@ enum PickledString {
         var index = 0
         var value: String?
         func take(_ count: Int) throws(GradeError) -> ArraySlice<UInt8> {
-            guard count >= 0, index + count <= bytes.count else { throw GradeError("pickle: truncated") }
+            // Lengths come from the file: compared without arithmetic that could overflow.
+            guard count >= 0, count <= bytes.count - index else { throw GradeError("pickle: truncated (a length of \(count) bytes)") }
             defer { index += count }
             return bytes[index..<(index + count)]
         }
+        /// A little-endian length; one that does not fit an Int (8 bytes with the top bit set)
+        /// is refused rather than wrapped.
         func integer(_ count: Int) throws(GradeError) -> Int {
-            try take(count).reversed().reduce(0) { $0 << 8 | Int($1) }
+            var value: UInt64 = 0
+            for byte in try take(count).reversed() { value = value << 8 | UInt64(byte) }
+            guard value <= UInt64(Int.max) else { throw GradeError("pickle: a length of \(value) bytes") }
+            return Int(value)
         }
         func text(_ count: Int) throws(GradeError) -> String {
             guard value == nil else { throw GradeError("pickle: more than one value") }

@@ -120,7 +120,7 @@ public final class WarmPool: @unchecked Sendable {
             try dir.place(bootstrap.name, bootstrap.bytes)
             try dir.place(".proctor-zygote.py", zygote)
             var afterStartPath = "-"
-            if let afterStart = sandbox.afterStart {
+            if let afterStart = sandbox.pool?.afterStart ?? sandbox.afterStart {
                 try dir.place(".proctor-after-start.bpf", afterStart.bytes)
                 afterStartPath = dir.path + "/.proctor-after-start.bpf"
             }
@@ -141,15 +141,20 @@ public final class WarmPool: @unchecked Sendable {
             poolLimits.cpuSeconds = 24 * 3600
             let launched = try sandbox.launch(
                 arguments: arguments, in: dir, slot: slot, privileges: privileges,
-                stdio: (null, try Syscall.duplicate(null), try Syscall.duplicate(null), channel.1), limits: poolLimits,
-                isolation: &isolation)
+                stdio: (null, try Syscall.duplicate(null), ProcessInfo.processInfo.environment["PROCTOR_DEBUG_POOL"] != nil ? open("/tmp/zygote.err", O_WRONLY|O_CREAT|O_APPEND, 0o666) : try Syscall.duplicate(null), channel.1), limits: poolLimits,
+                isolation: &isolation, filter: sandbox.pool?.program, landlock: sandbox.pool == nil)
+            isolation.landlockABI = Landlock.abi
+            // A fresh world per sample: the zygote has unshared a user namespace of its own, whose
+            // one-uid map only the grader (outside it) may write: ns root = the pool's slot uid.
+            let fresh = sandbox.pool != nil && Self.mapUserNamespace(launched: launched, socket: channel.0, slot: slot)
             // The pool's configuration: what every sample's Landlock domain allows. Samples work in
             // one scratch directory that the zygote empties after each (Landlock rules hold inodes).
             isolation.scratch = dir.path + "/scratch/sample"
             let filesystem = profile.definition.filesystem
             let core = CoreLease.acquire(directory: Sandbox.slotDirectory)
             var config = [
-                "abi=\(isolation.landlockABI ?? 0)", "sample=\(isolation.scratch)",
+                "abi=\(isolation.landlockABI ?? 0)", "sample=\(isolation.scratch)", "fresh=\(fresh ? 1 : 0)",
+                "tmpfs=" + (profile.definition.scratch.map { "size=\($0.size.bytes),nr_inodes=\($0.inodes),mode=0700" } ?? "size=64m,mode=0700"),
                 "read_execute=" + filesystem.readExecute.joined(separator: "\u{1F}"),
                 "read_write=" + filesystem.readWrite.joined(separator: "\u{1F}"),
             ]
@@ -169,6 +174,31 @@ public final class WarmPool: @unchecked Sendable {
             dir.remove()
             throw error
         }
+    }
+
+    /// Waits for the zygote's first word ("userns yes" once it has unshared a user namespace,
+    /// "userns no" when the kernel refused) and writes that namespace's uid and gid maps: the
+    /// pool's slot uid and gid, mapped to themselves, and nothing else. Returns whether samples
+    /// get worlds of their own.
+    private static func mapUserNamespace(launched: Sandbox.Launched, socket: Int32, slot: SlotLease?) -> Bool {
+        guard let events = try? Syscall.poll([socket], timeoutMilliseconds: 10_000), events.first ?? 0 != 0 else { return false }
+        var reply = [UInt8](repeating: 0, count: 64)
+        let count = reply.withUnsafeMutableBytes { recv(socket, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
+        guard count > 0, String(decoding: reply[0..<count], as: UTF8.self) == "userns yes" else { return false }
+        // The zygote is the only child of the pool's init.
+        guard let zygote = ProcFS.children(of: launched.pid).first else { return false }
+        let uid = slot?.uid ?? getuid()
+        let gid = slot?.gid ?? getgid()
+        // The slot uid maps to itself: inside, a sample sees the uid a cold run has (capabilities
+        // come from creating the namespace, not from being its uid 0, and the sample drops them).
+        for (file, text) in [("uid_map", "\(uid) \(uid) 1\n"), ("gid_map", "\(gid) \(gid) 1\n")] {
+            let fd = open("/proc/\(zygote)/\(file)", O_WRONLY | O_CLOEXEC)
+            guard fd >= 0 else { return false }
+            defer { close(fd) }
+            let bytes = Array(text.utf8)
+            guard write(fd, bytes, bytes.count) == bytes.count else { return false }
+        }
+        return true
     }
 
     /// The request's harness files as the pool's tester reads them: the spec, a NUL, the tests.
