@@ -1177,6 +1177,11 @@ def _harness(program, after_start):
                 # Only seccomp kills with SIGSYS, and no process may send it: say so instead.
                 _tell("candidate_seccomp_kill")
                 os._exit(1)
+            if signal_number in (signal.SIGXCPU, signal.SIGXFSZ):
+                # No process may send these either (only the kernel's limits do): a trusted
+                # record names the signal, and the grader still checks the measured CPU.
+                _tell("candidate_signal %d" % signal_number)
+                os._exit(1)
 
             try:
                 signal.signal(signal_number, signal.SIG_DFL)

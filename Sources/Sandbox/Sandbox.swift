@@ -282,7 +282,7 @@ public final class Sandbox: Sendable {
         // The run's own root whenever it has a mount namespace: nothing of the host but what
         // the profile names exists there (``MinimalRoot``).
         var root: MinimalRoot?
-        if scratchOptions != nil {
+        if scratchOptions != nil && profile.definition.root != "host" {
             let mountPoint = try dir.subdirectory(MinimalRoot.hostMountName, owner: nil)
             let fileRights = Landlock.readFile | Landlock.writeFile | (ruleset.map { $0.abi >= 3 ? Landlock.truncate : 0 } ?? 0)
             root = try MinimalRoot(

@@ -67,6 +67,15 @@ do {
         milliseconds { if plainSandbox.run(empty).statusText != "exited(0)" { failures += 1 } }
     }
     let sandboxMedian = summary("sandboxed python3 -I -S -c pass", sandboxed)
+    // The same run in the host's tree (Landlock only): what building the minimal root costs.
+    var hostRoot = plain
+    hostRoot.definition.root = "host"
+    let hostRootSandbox = try Sandbox(profile: hostRoot)
+    let hostRooted = (0..<runs).map { _ in
+        milliseconds { if hostRootSandbox.run(empty).statusText != "exited(0)" { failures += 1 } }
+    }
+    let hostRootMedian = summary("same, host tree (no minimal root)", hostRooted)
+    print(String(format: "minimal root per cold run (median): %.2f ms", sandboxMedian - hostRootMedian))
     let full = (0..<runs).map { _ in
         milliseconds { if strictSandbox.run(empty).statusText != "exited(0)" { failures += 1 } }
     }

@@ -30,6 +30,10 @@ public struct SandboxProfile: Sendable {
         /// `loopback`: the run has a network namespace of its own with lo up, and the seccomp
         /// tier `TIER-loopback` (IPv4/IPv6 sockets reach only that lo); nil: no network.
         public var network: String? = nil
+        /// `minimal` (nil means the same): with a mount namespace, the run lives in a root of its
+        /// own holding only the paths this profile names (``MinimalRoot``); `host`: the host's
+        /// tree, fenced by Landlock only (kept for measuring what the root costs).
+        public var root: String? = nil
         /// `pid`, `ipc`, `uts`, `net`: created when the grader runs as root.
         public var namespaces: [String]
         /// First uid/gid of the unprivileged slots used when the grader runs as root.
