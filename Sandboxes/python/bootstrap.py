@@ -623,22 +623,6 @@ def _grade_inputs(spec, blob, call):
     hidden = spec.get("hidden") == "1"
     entry = spec["entry_point"]
     cases = [case + [limits[position]] for position, case in enumerate(data["cases"])]
-    # Every input is called before any result is compared: which calls a candidate gets never
-    # depends on whether an earlier answer was right, so it cannot learn that from its calls.
-    # A timeout or the candidate ending stops the run (the candidate does not survive either).
-    results = []
-    for group, index, args, expected, limit in cases:
-        try:
-            results.append(("return", call(entry, args, limit)))
-        except CaseTimeout:
-            _tell_failed_group(group, index, cases)
-            _tell("failure %s %d timeout\t%s" % (group, index, "" if hidden else _escape("input " + _short(args))))
-            _tell("case_timeout %s %d %d" % (group, index, int(limit * 1000)))
-            raise
-        except (CandidateEnded, CandidateGone):
-            raise
-        except BaseException as error:
-            results.append(("raised", error))
     all_passed = True
     for group in ("base", "plus"):
         positions = [position for position, case in enumerate(cases) if case[0] == group]
@@ -647,6 +631,24 @@ def _grade_inputs(spec, blob, call):
         if not all_passed:
             _tell("group %s skipped 0 %d" % (group, len(positions)))
             continue
+        # Every input of the group is called before any of its results is compared: which calls
+        # a candidate gets never depends on whether an earlier answer was right (plus follows a
+        # passed base, as in EvalPlus: one bit per sample). A timeout or the candidate ending
+        # stops the run (the candidate does not survive either).
+        results = {}
+        for position in positions:
+            _, index, args, expected, limit = cases[position]
+            try:
+                results[position] = ("return", call(entry, args, limit))
+            except CaseTimeout:
+                _tell_failed_group(group, index, cases)
+                _tell("failure %s %d timeout\t%s" % (group, index, "" if hidden else _escape("input " + _short(args))))
+                _tell("case_timeout %s %d %d" % (group, index, int(limit * 1000)))
+                raise
+            except (CandidateEnded, CandidateGone):
+                raise
+            except BaseException as error:
+                results[position] = ("raised", error)
         done = 0
         for position in positions:
             _, index, args, expected, _ = cases[position]

@@ -276,6 +276,14 @@ public final class WarmPool: @unchecked Sendable {
             if forked.count > 1, let tester = forked.min(by: { (ProcessUsage.startTime($0) ?? 0) < (ProcessUsage.startTime($1) ?? 0) }) {
                 forked.removeAll { $0 == tester }
             }
+            // A sample in a world of its own is two levels further down (its namespace's init,
+            // then the candidate): every descendant counts.
+            var pending = forked
+            while let next = pending.popLast() {
+                let children = ProcFS.children(of: next)
+                forked += children
+                pending += children
+            }
             let used = ProcessUsage.of(forked)
             result.usage.ru_utime = timeval(tv_sec: used.userMicroseconds / 1_000_000, tv_usec: used.userMicroseconds % 1_000_000)
             result.usage.ru_stime = timeval(tv_sec: used.systemMicroseconds / 1_000_000, tv_usec: used.systemMicroseconds % 1_000_000)
