@@ -141,14 +141,15 @@ public final class WarmPool: @unchecked Sendable {
             poolLimits.cpuSeconds = 24 * 3600
             let launched = try sandbox.launch(
                 arguments: arguments, in: dir, slot: slot, privileges: privileges,
-                stdio: (null, try Syscall.duplicate(null), ProcessInfo.processInfo.environment["PROCTOR_DEBUG_POOL"] != nil ? open("/tmp/zygote.err", O_WRONLY|O_CREAT|O_APPEND, 0o666) : try Syscall.duplicate(null), channel.1), limits: poolLimits,
+                stdio: (null, try Syscall.duplicate(null), try Syscall.duplicate(null), channel.1), limits: poolLimits,
                 isolation: &isolation, filter: sandbox.pool?.program, landlock: sandbox.pool == nil)
             isolation.landlockABI = Landlock.abi
             // A fresh world per sample: the zygote has unshared a user namespace of its own, whose
-            // one-uid map only the grader (outside it) may write: ns root = the pool's slot uid.
+            // one-uid map only the grader (outside it) may write.
             let fresh = sandbox.pool != nil && Self.mapUserNamespace(launched: launched, socket: channel.0, slot: slot)
-            // The pool's configuration: what every sample's Landlock domain allows. Samples work in
-            // one scratch directory that the zygote empties after each (Landlock rules hold inodes).
+            // The pool's configuration: what every sample's Landlock domain allows. With fresh
+            // worlds each sample's directory is on a tmpfs of its own; without, samples share one
+            // scratch directory that the zygote empties after each (Landlock rules hold inodes).
             isolation.scratch = dir.path + "/scratch/sample"
             let filesystem = profile.definition.filesystem
             let core = CoreLease.acquire(directory: Sandbox.slotDirectory)
