@@ -398,9 +398,18 @@ def _send(fd, message):
         data = data[os.write(fd, data):]
 
 
-def _read_exactly(fd, count):
+def _read_exactly(fd, count, deadline=None):
+    """`count` bytes, or None at EOF; with a `deadline` (time.monotonic()) every byte must be in
+    by then, or CaseTimeout."""
     chunks = []
     while count > 0:
+        if deadline is not None:
+            import select
+            import time
+
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([fd], [], [], left)[0]:
+                raise CaseTimeout()
         chunk = os.read(fd, min(count, 1 << 20))
         if not chunk:
             return None
@@ -409,14 +418,14 @@ def _read_exactly(fd, count):
     return b"".join(chunks)
 
 
-def _receive(fd):
-    header = _read_exactly(fd, 4)
+def _receive(fd, deadline=None):
+    header = _read_exactly(fd, 4, deadline)
     if header is None:
         return None
     size = int.from_bytes(header, "big")
     if size > MAX_MESSAGE:
         raise ValueError("oversized message from the candidate process")
-    body = _read_exactly(fd, size)
+    body = _read_exactly(fd, size, deadline)
     if body is None:
         return None
     message = _unpack(body)
@@ -636,12 +645,12 @@ def _grade_inputs(spec, blob, call):
         # passed base, as in EvalPlus: one bit per sample). A timeout or the candidate ending
         # stops the run (the candidate does not survive either).
         results = {}
-        for position in positions:
+        for done, position in enumerate(positions, 1):
             _, index, args, expected, limit = cases[position]
             try:
                 results[position] = ("return", call(entry, args, limit))
             except CaseTimeout:
-                _tell_failed_group(group, index, cases)
+                _tell("group %s failed %d %d" % (group, done, len(positions)))
                 _tell("failure %s %d timeout\t%s" % (group, index, "" if hidden else _escape("input " + _short(args))))
                 _tell("case_timeout %s %d %d" % (group, index, int(limit * 1000)))
                 raise
@@ -676,14 +685,6 @@ def _grade_inputs(spec, blob, call):
         else:
             _tell("group %s passed %d %d" % (group, done, len(positions)))
     return all_passed
-
-
-def _tell_failed_group(group, index, cases):
-    """The records of a group that ended on a timeout at `index`: its earlier inputs count as
-    done, as they did when results were compared one by one."""
-    positions = [case[1] for case in cases if case[0] == group]
-    done = positions.index(index) + 1 if index in positions else len(positions)
-    _tell("group %s failed %d %d" % (group, done, len(positions)))
 
 
 def _emit_blob(data):
@@ -1015,43 +1016,16 @@ def _supervise(spec, tests, requests_write, replies_read, candidate_ended, send_
         return call
 
     def timed_call(name, args, limit):
-        """One call with a time limit of its own (differential styles): the reply must start
-        within `limit` seconds, or CaseTimeout."""
+        """One call with a time limit of its own (differential styles): the whole reply must be
+        in within `limit` seconds, or CaseTimeout."""
         nonlocal calls
-        import select
         import time
 
         calls += 1
         _send(requests_write, {"call": name, "args": list(args), "kwargs": {}})
         # The limit holds until the whole reply is in: a candidate that writes its first byte at
         # once and the rest later is as late as one that writes nothing.
-        deadline = time.monotonic() + limit
-
-        def read_by_deadline(fd, count):
-            chunks = []
-            while count > 0:
-                left = deadline - time.monotonic()
-                if left <= 0 or not select.select([fd], [], [], left)[0]:
-                    raise CaseTimeout()
-                chunk = os.read(fd, min(count, 1 << 20))
-                if not chunk:
-                    return None
-                chunks.append(chunk)
-                count -= len(chunk)
-            return b"".join(chunks)
-
-        header = read_by_deadline(replies_read, 4)
-        reply = None
-        if header is not None:
-            size = int.from_bytes(header, "big")
-            if size > MAX_MESSAGE:
-                raise ValueError("oversized message from the candidate process")
-            body = read_by_deadline(replies_read, size)
-            if body is not None:
-                reply = _unpack(body)
-                if type(reply) is not dict:
-                    raise ValueError("malformed message from the candidate process")
-        reply = expect(reply)
+        reply = expect(_receive(replies_read, time.monotonic() + limit))
         if reply.get("kind") != "return":
             raise CandidateEnded("protocol violation")
         return reply.get("value")

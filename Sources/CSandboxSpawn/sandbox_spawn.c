@@ -162,28 +162,22 @@ static void child_place(int error_fd, int source, int target) {
     if (syscall(SYS_dup2, source, target) < 0) child_fail(error_fd, CSANDBOX_STAGE_STDIO, errno);
 }
 
-/// Grants `access` beneath the root of a mount the child just made. Landlock skips a mountpoint
-/// when walking up from inside the mount, so a rule the parent put on the directory underneath
-/// does not cover what is mounted over it.
-static void child_allow_mount(int error_fd, int ruleset, const char *path, uint64_t access, csandbox_stage stage) {
+/// Grants `access` on `path`, opened with `flags` besides O_PATH (O_DIRECTORY, O_NOFOLLOW).
+static void child_allow(int error_fd, int ruleset, const char *path, uint64_t access, int flags, csandbox_stage stage) {
     if (ruleset < 0 || access == 0) return;
-    long root = syscall(SYS_openat, AT_FDCWD, path, O_PATH | O_CLOEXEC | O_DIRECTORY);
-    if (root < 0) child_fail(error_fd, stage, errno);
-    struct proctor_landlock_path_beneath_attr rule = {access, (int32_t)root};
-    if (syscall(SYS_landlock_add_rule, ruleset, PROCTOR_LANDLOCK_RULE_PATH_BENEATH, &rule, 0) != 0)
-        child_fail(error_fd, CSANDBOX_STAGE_LANDLOCK, errno);
-    syscall(SYS_close, root);
-}
-
-/// Grants `access` on `path` (a file or a directory the child just made inside the run's root).
-static void child_allow_path(int error_fd, int ruleset, const char *path, uint64_t access) {
-    if (ruleset < 0 || access == 0) return;
-    long target = syscall(SYS_openat, AT_FDCWD, path, O_PATH | O_CLOEXEC | O_NOFOLLOW);
-    if (target < 0) child_fail(error_fd, CSANDBOX_STAGE_ROOT, errno);
+    long target = syscall(SYS_openat, AT_FDCWD, path, O_PATH | O_CLOEXEC | flags);
+    if (target < 0) child_fail(error_fd, stage, errno);
     struct proctor_landlock_path_beneath_attr rule = {access, (int32_t)target};
     if (syscall(SYS_landlock_add_rule, ruleset, PROCTOR_LANDLOCK_RULE_PATH_BENEATH, &rule, 0) != 0)
         child_fail(error_fd, CSANDBOX_STAGE_LANDLOCK, errno);
     syscall(SYS_close, target);
+}
+
+/// Grants `access` beneath the root of a mount the child just made. Landlock skips a mountpoint
+/// when walking up from inside the mount, so a rule the parent put on the directory underneath
+/// does not cover what is mounted over it.
+static void child_allow_mount(int error_fd, int ruleset, const char *path, uint64_t access, csandbox_stage stage) {
+    child_allow(error_fd, ruleset, path, access, O_DIRECTORY, stage);
 }
 
 /// Sets mount attributes on a bind mount and everything mounted beneath it (mount_setattr with
@@ -271,7 +265,8 @@ static void child_build_root(const csandbox_config *c, int error_fd, int ruleset
         default:
             child_fail(error_fd, CSANDBOX_STAGE_ROOT, EINVAL);
         }
-        child_allow_path(error_fd, ruleset, entry->path, entry->landlock_access);
+        // A file or directory just made in the run's root: a rule of its own (its inode is new).
+        child_allow(error_fd, ruleset, entry->path, entry->landlock_access, O_NOFOLLOW, CSANDBOX_STAGE_ROOT);
     }
     // pivot_root(".", ".") stacks the old root on the new one; detaching it leaves only the new.
     if (syscall(SYS_chdir, c->root_mount) != 0) child_fail(error_fd, CSANDBOX_STAGE_PIVOT, errno);

@@ -40,10 +40,11 @@ public final class Sandbox: Sendable {
         let tier = profile.definition.seccomp.tier
         program = try SeccompProgram.compile(policy: profile.policy, tier: tier, cacheKey: profile.sha256)
         afterStart = try SeccompProgram.compileAfterStart(policy: profile.policy, tier: tier)
-        if profile.policy.tiers[tier + "-pool"] != nil {
+        let poolTier = tier + "-pool"
+        if profile.policy.tiers[poolTier] != nil {
             pool = (
-                try SeccompProgram.compile(policy: profile.policy, tier: tier + "-pool", cacheKey: profile.sha256 + "-pool"),
-                try SeccompProgram.compileAfterStart(policy: profile.policy, tier: tier + "-pool")
+                try SeccompProgram.compile(policy: profile.policy, tier: poolTier, cacheKey: profile.sha256 + "-pool"),
+                try SeccompProgram.compileAfterStart(policy: profile.policy, tier: poolTier)
             )
         } else {
             pool = nil

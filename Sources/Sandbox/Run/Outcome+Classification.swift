@@ -18,6 +18,7 @@ extension Outcome {
         let userMs = Double(usage.ru_utime.tv_sec) * 1000 + Double(usage.ru_utime.tv_usec) / 1000
         let systemMs = Double(usage.ru_stime.tv_sec) * 1000 + Double(usage.ru_stime.tv_usec) / 1000
         let cpuMs = userMs + systemMs
+        let cpuLimitMs = Double(applied.cpuSeconds) * 1000
         let control = watched.control.text.split(separator: "\n").map(String.init)
         var wait = WaitStatus(watched.programStatus ?? watched.directStatus)
         // The cold bootstrap names a candidate's SIGXCPU/SIGXFSZ death in a trusted record (it
@@ -54,7 +55,7 @@ extension Outcome {
             status = .blockedSyscall("unknown")
         } else if watched.killedForWall {
             status = .timeout(.wall)
-        } else if (wait.signal == SIGXCPU || wait.signal == SIGKILL) && cpuMs >= Double(applied.cpuSeconds) * 1000 - Self.cpuSlackMs(Double(applied.cpuSeconds) * 1000) {
+        } else if (wait.signal == SIGXCPU || wait.signal == SIGKILL) && cpuMs >= cpuLimitMs - Self.cpuSlackMs(cpuLimitMs) {
             // Only what the kernel's CPU accounting measured: a SIGXCPU the run sent itself (the
             // policy refuses that too) with 2 ms of CPU is a plain signal death.
             status = .timeout(.cpu)
