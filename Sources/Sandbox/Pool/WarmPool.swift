@@ -146,7 +146,16 @@ public final class WarmPool: @unchecked Sendable {
             isolation.landlockABI = Landlock.abi
             // A fresh world per sample: the zygote has unshared a user namespace of its own, whose
             // one-uid map only the grader (outside it) may write.
-            let fresh = sandbox.pool != nil && Self.mapUserNamespace(launched: launched, socket: channel.0, slot: slot)
+            let fresh: Bool
+            do throws(SandboxError) {
+                fresh = sandbox.pool == nil ? false : try Self.mapUserNamespace(launched: launched, socket: channel.0, slot: slot)
+            } catch {
+                Syscall.close(channel.0)
+                kill(launched.pid, SIGKILL)
+                _ = try? Syscall.wait(launched.pid)
+                launched.close()
+                throw error
+            }
             // The pool's configuration: what every sample's Landlock domain allows. With fresh
             // worlds each sample's directory is on a tmpfs of its own; without, samples share one
             // scratch directory that the zygote empties after each (Landlock rules hold inodes).
@@ -180,24 +189,29 @@ public final class WarmPool: @unchecked Sendable {
     /// Waits for the zygote's first word ("userns yes" once it has unshared a user namespace,
     /// "userns no" when the kernel refused) and writes that namespace's uid and gid maps: the
     /// pool's slot uid and gid, mapped to themselves, and nothing else. Returns whether samples
-    /// get worlds of their own.
-    private static func mapUserNamespace(launched: Sandbox.Launched, socket: Int32, slot: SlotLease?) -> Bool {
+    /// get worlds of their own; throws when the zygote is in a namespace whose map could not be
+    /// written (it would run as the overflow uid): that pool is ended, and samples run cold.
+    private static func mapUserNamespace(launched: Sandbox.Launched, socket: Int32, slot: SlotLease?) throws(SandboxError) -> Bool {
         guard let events = try? Syscall.poll([socket], timeoutMilliseconds: 10_000), events.first ?? 0 != 0 else { return false }
         var reply = [UInt8](repeating: 0, count: 64)
         let count = reply.withUnsafeMutableBytes { recv(socket, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
         guard count > 0, String(decoding: reply[0..<count], as: UTF8.self) == "userns yes" else { return false }
         // The zygote is the only child of the pool's init.
-        guard let zygote = ProcFS.children(of: launched.pid).first else { return false }
+        guard let zygote = ProcFS.children(of: launched.pid).first else {
+            throw SandboxError(.spawnFailed, "warm pool: the zygote is gone before its user namespace was mapped")
+        }
         let uid = slot?.uid ?? getuid()
         let gid = slot?.gid ?? getgid()
         // The slot uid maps to itself: inside, a sample sees the uid a cold run has (capabilities
         // come from creating the namespace, not from being its uid 0, and the sample drops them).
         for (file, text) in [("uid_map", "\(uid) \(uid) 1\n"), ("gid_map", "\(gid) \(gid) 1\n")] {
             let fd = open("/proc/\(zygote)/\(file)", O_WRONLY | O_CLOEXEC)
-            guard fd >= 0 else { return false }
+            guard fd >= 0 else { throw SandboxError(.spawnFailed, "warm pool: open \(file)", errno: errno) }
             defer { close(fd) }
             let bytes = Array(text.utf8)
-            guard write(fd, bytes, bytes.count) == bytes.count else { return false }
+            guard write(fd, bytes, bytes.count) == bytes.count else {
+                throw SandboxError(.spawnFailed, "warm pool: write \(file)", errno: errno)
+            }
         }
         return true
     }
