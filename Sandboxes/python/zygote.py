@@ -82,6 +82,9 @@ def _fresh_world(status_write, sample, tmpfs):
     os.makedirs(sample, 0o700)
     candidate = os.fork()
     if candidate:
+        # Nothing the candidate sends reaches this init (Landlock's scope stops it too, where the
+        # kernel has one): no KeyboardInterrupt can end it before it has reported the status.
+        signal.pthread_sigmask(signal.SIG_BLOCK, signal.valid_signals())
         os.closerange(0, status_write)
         os.closerange(status_write + 1, 1 << 16)
         while True:
@@ -476,8 +479,10 @@ def main():
             os.close(status_read)
             # The candidate's own wait status (the zygote's child only waited for the init);
             # a tester's verdict code still decides a harness sample, as in the plain pool.
-            if len(reported) == 4 and (plain or code < 0):
-                status = int.from_bytes(reported, "little", signed=True)
+            if plain or code < 0:
+                # No report: the sample's init ended before its candidate did (it was killed with
+                # the pool's child); the candidate died with it, as if by SIGKILL.
+                status = int.from_bytes(reported, "little", signed=True) if len(reported) == 4 else signal.SIGKILL
         if after_start is None:
             _sweep()
             tester = _start_tester(bootstrap, stack_filter)

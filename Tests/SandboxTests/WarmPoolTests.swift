@@ -111,6 +111,29 @@ struct WarmPoolTests {
         #expect(report["entries"] as? [String] == [])
     }
 
+    /// A sample's own world has an init of ours (pid 1) that reports the candidate's status: a
+    /// candidate that signals it and then fails still ends as it did, never as a clean exit.
+    @Test(.enabled(if: Checkout.isRoot, "per-sample namespaces need the pool's user namespace map, written by root"))
+    func signallingTheSamplesInitChangesNoStatus() throws {
+        let pool = try #require(WarmPool(sandbox: Checkout.sandbox()))
+        defer { pool.shutdown() }
+        let program = """
+            import os, signal
+            print(2 * int(input()), flush=True)
+            for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGUSR1, signal.SIGCHLD):
+                try:
+                    os.kill(1, number)
+                except OSError:
+                    pass
+            os._exit(3)
+            """
+        var limits = try Checkout.sandbox().profile.definition.limits
+        limits.wall = TimeSpan(seconds: 3)
+        let outcome = try #require(pool.run(RunRequest(source: program, programName: "program.py", stdin: Array("21\n".utf8), limits: limits)))
+        #expect(outcome.statusText == "exited(3)", "\(outcome.stderr)")
+        #expect(outcome.stdout == "42\n")
+    }
+
     @Test func perSampleLimitsAndIsolationApply() throws {
         let pool = try #require(WarmPool(sandbox: Checkout.sandbox()))
         defer { pool.shutdown() }
