@@ -13,10 +13,7 @@ def probe():
     out["file_inode"] = os.stat("probe.txt").st_ino
     out["dir_inode"] = os.stat(".").st_ino
     out["dir_mode"] = os.stat(".").st_mode
-    worker = threading.Thread(target=lambda: None)
-    worker.start()
-    worker.join()
-    out["thread_id"] = worker.native_id - os.getpid()
+    # Before the thread below: a thread that has just ended can still be seen for a moment.
     visible = []
     for pid in range(1, 400):
         try:
@@ -25,6 +22,10 @@ def probe():
         except OSError:
             pass
     out["proc_pids"] = visible
+    worker = threading.Thread(target=lambda: None)
+    worker.start()
+    worker.join()
+    out["thread_id"] = worker.native_id - os.getpid()
     out["entries"] = sorted(name for name in os.listdir(".") if name != "probe.txt")
     try:
         out["parent_entries"] = sorted(os.listdir(".."))
