@@ -91,6 +91,27 @@ struct IsolationTests {
         #expect(outcome.stdout.contains("Package.swift': 'errno \(outcome.isolation.minimalRoot == true ? 2 : 13)'"))
     }
 
+    /// Fixtures/run/host_world.py: in a root of its own the host's paths do not exist even to
+    /// stat, statfs shows no host disk, nothing given to the run can have its times changed but
+    /// the run's own workdir, no datagram pair can be made, and the five devices work.
+    @Test(.enabled(if: Checkout.isRoot, "a root of its own needs a mount namespace"))
+    func theHostsTreeIsNotThere() throws {
+        let hostPaths = ["/etc/passwd", "/root", "/home", "/var/lib", Sandbox.slotDirectory, Checkout.root + "/Package.swift", Checkout.workBase]
+        let outcome = try Checkout.run("host_world.py", arguments: hostPaths)
+        #expect(outcome.statusText == "exited(0)", "\(outcome.stderr)")
+        #expect(outcome.isolation.minimalRoot == true)
+        let report = try Checkout.json(outcome)
+        let paths = report["paths"] as? [String: String] ?? [:]
+        for path in hostPaths where path != Checkout.workBase {
+            #expect(paths[path] == "FileNotFoundError", "\(path): \(paths[path] ?? "?")")
+        }
+        // The workdir base exists (the run's own workdir is beneath it), holding nothing else.
+        #expect(report["large_filesystems"] as? [String] == [])
+        #expect(report["utime"] as? [String] == [outcome.isolation.workdir])
+        #expect(report["dgram_socketpair"] as? String == "PermissionError")
+        #expect(report["devices"] as? [Bool] == [true, true])
+    }
+
     @Test func graderEnvironmentIsInvisible() throws {
         setenv("PROCTOR_TEST_SECRET", "hunter2-\(getpid())", 1)
         defer { unsetenv("PROCTOR_TEST_SECRET") }
