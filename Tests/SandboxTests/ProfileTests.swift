@@ -1,5 +1,5 @@
 import Foundation
-import Sandbox
+@testable import Sandbox
 import Testing
 
 #if canImport(Glibc)
@@ -101,6 +101,22 @@ struct ProfileTests {
         let directory = try copyOfShippedFiles(replacing: "seccomp/cpython.json", with: broken)
         let error = try #require(loadError(directory))
         #expect(error.message.contains("unknown syscall 'no_such_call'"))
+    }
+
+    /// A tier that `extends` another gets that tier's rules and afterStart rules first: the warm
+    /// pool's tier cannot drift from the strict tier it widens; a loop is refused by name.
+    @Test func tiersExtendOthers() throws {
+        let policy = try JSONDecoder().decode(
+            SeccompPolicy.self, from: Data(contentsOf: URL(fileURLWithPath: Checkout.sandboxes + "/seccomp/cpython.json")))
+        let strict = try policy.resolvedTier("strict")
+        let pool = try policy.resolvedTier("strict-pool")
+        #expect(Array(pool.rules.prefix(strict.rules.count)) == strict.rules)
+        let strictAfterStart = strict.afterStart ?? []
+        #expect(Array((pool.afterStart ?? []).prefix(strictAfterStart.count)) == strictAfterStart)
+        #expect(pool.rules.count > strict.rules.count && (pool.afterStart?.count ?? 0) > (strict.afterStart?.count ?? 0))
+        var looped = policy
+        looped.tiers["strict"]?.extends = "strict-pool"
+        #expect(throws: SandboxError.self) { _ = try looped.resolvedTier("strict-pool") }
     }
 
     @Test func unknownProfileListsTheAvailableOnes() {

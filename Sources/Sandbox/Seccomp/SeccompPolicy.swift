@@ -23,6 +23,35 @@ public struct SeccompTier: Codable, Sendable, Hashable {
     /// loopback tier's sockets): libseccomp gives no order among overlapping rules, so a tier
     /// that decides a syscall differently takes it over whole.
     public var replaces: [String]?
+    /// A tier whose `rules` and `afterStart` come first, this tier's own added after them (the
+    /// warm pool's `strict-pool` is `strict` plus what its zygote needs), so a change to the
+    /// named tier reaches this one too.
+    public var extends: String?
+}
+
+extension SeccompPolicy {
+    /// `name`'s tier with the tiers it extends folded in: their rules and afterStart rules first.
+    func resolvedTier(_ name: String) throws(SandboxError) -> SeccompTier {
+        var seen: Set<String> = []
+        var current = name
+        var chain: [SeccompTier] = []
+        while true {
+            guard let tier = tiers[current] else {
+                throw SandboxError(
+                    .invalidProfile, "seccomp policy has no tier '\(current)' (tiers: \(tiers.keys.sorted().joined(separator: ", ")))")
+            }
+            guard seen.insert(current).inserted else { throw SandboxError(.invalidProfile, "seccomp policy: tier '\(name)' extends itself") }
+            chain.insert(tier, at: 0)
+            guard let parent = tier.extends else { break }
+            current = parent
+        }
+        var resolved = chain.last!
+        resolved.rules = chain.flatMap(\.rules)
+        let afterStart = chain.flatMap { $0.afterStart ?? [] }
+        resolved.afterStart = afterStart.isEmpty ? nil : afterStart
+        resolved.replaces = Array(Set(chain.flatMap { $0.replaces ?? [] })).sorted()
+        return resolved
+    }
 }
 
 /// What happens to the listed syscalls when the conditions hold.

@@ -22,10 +22,7 @@ public struct SeccompProgram: Sendable, Hashable {
     /// Compiles the filter installed before exec: the policy's rules plus the tier's.
     public static func compile(policy: SeccompPolicy, tier: String, cacheKey: String) throws(SandboxError) -> SeccompProgram {
         if let cached = cache.withLock({ $0[cacheKey] }) { return cached }
-        guard let tierRules = policy.tiers[tier] else {
-            throw SandboxError(
-                .invalidProfile, "seccomp policy has no tier '\(tier)' (tiers: \(policy.tiers.keys.sorted().joined(separator: ", ")))")
-        }
+        let tierRules = try policy.resolvedTier(tier)
         guard let defaultErrno = SeccompConstants.errnos[policy.defaultErrno] else {
             throw SandboxError(.invalidProfile, "seccomp policy: unknown defaultErrno '\(policy.defaultErrno)'")
         }
@@ -42,7 +39,7 @@ public struct SeccompProgram: Sendable, Hashable {
 
     /// Compiles the tier's `afterStart` filter (default allow), or nil when the tier has none.
     public static func compileAfterStart(policy: SeccompPolicy, tier: String) throws(SandboxError) -> SeccompProgram? {
-        guard let rules = policy.tiers[tier]?.afterStart, !rules.isEmpty else { return nil }
+        guard policy.tiers[tier] != nil, let rules = try policy.resolvedTier(tier).afterStart, !rules.isEmpty else { return nil }
         return try build(defaultAction: csec_act_allow(), rules: rules)
     }
 
