@@ -410,14 +410,6 @@ def main():
     read_execute = [path for path in config["read_execute"].split("\x1f") if path]
     read_write = [path for path in config["read_write"].split("\x1f") if path]
     restrict = _landlock_ruleset(int(config["abi"]), read_execute, [sample] + read_write)
-    if fresh:
-        # Each sample's tmpfs is mounted over the workdir, a new inode no rule made now could
-        # name; Landlock's walk skips a mount point and goes on to its parent, so a rule on the
-        # workdir's parent covers it. In the sample's world nothing else is beneath that parent
-        # (the root is read-only and holds only this workdir), so one ruleset, built here once,
-        # serves every sample.
-        workdir = os.path.dirname(os.path.dirname(sample))
-        restrict = _landlock_ruleset(int(config["abi"]), read_execute, [os.path.dirname(workdir)] + read_write)
     if _IN_USER_NAMESPACE:
         # The tester gets a domain of its own: the runtime, /dev/null, nothing to write.
         _TESTER_RESTRICT = _landlock_ruleset(int(config["abi"]), read_execute, read_write)
@@ -452,6 +444,8 @@ def main():
                 try:
                     os.close(status_read)
                     _fresh_world(status_write, sample, config["tmpfs"])
+                    # The sample's directory is on a new tmpfs: a rule must name its new inode.
+                    restrict = _landlock_ruleset(int(config["abi"]), read_execute, [sample] + read_write)
                     _drop_capabilities()
                 except BaseException as error:
                     os.write(fds[5 if not plain else 4], ("internal_error warm pool world: %s\n" % error).encode())
