@@ -2,124 +2,101 @@
 # auto-loading off), before pytest imports any conftest.py or test module, so before any code
 # of the repository runs in the test process.
 #
-# It streams each test phase's outcome, as pytest decides it, to the repository runner over a
-# pipe the runner opened (PROCTOR_OUTCOME_FD, removed from the environment at once and moved to a
-# high descriptor). The grader decides the verdict from this stream and cross-checks it with the
-# JUnit report; a run whose stream never says `finish` (the process was ended early, e.g. right
-# after writing a fake report) or that disagrees with the report is an error, never a pass.
+# It streams each test phase's outcome, as pytest decides it, to the repository runner through
+# proctor_stream.py (beside this file): an audit hook that is the only sender, with the key and
+# descriptor in its closure, records authenticated with a keyed MAC, and a check before each
+# outcome that pytest's and pluggy's functions and classes are still the ones loaded at start
+# and the item is one pytest collected. The grader decides the verdict from this stream and
+# cross-checks it with the JUnit report (or SWE-bench's log); a run whose stream never says
+# `finish`, carries records the hook did not send, or disagrees with the report is an error,
+# never a pass.
 #
-# It also installs an audit hook and reports, once each, what tested code has no business doing
-# in a test run: tracing or profiling hooks, walking the heap with gc, patching pytest's, pluggy's
-# or unittest's classes, another audit hook, re-running pytest, writing the report file, and
-# new import hooks. The grader marks such an instance `suspicious` (`--strict`: unresolved).
+# The hook also reports, once each, what tested code has no business doing in a test run:
+# tracing or profiling hooks, walking the heap with gc, reading memory through ctypes, patching
+# pytest's, pluggy's or unittest's classes, another audit hook, re-running pytest, writing the
+# report file, new import hooks, rebuilding or rewriting functions. The grader marks such an
+# instance `suspicious` (`--strict`: unresolved).
 #
-# Code under test shares this process: it can find this pipe and write to it, or undo the hook
-# before it fires. This raises the bar; it is not a wall (see the README's threat model).
+# Code under test shares this process: what it can still do unseen is listed in the README's
+# threat model (it can, for instance, change what a test function's globals name).
 #
-# Records, one a line, tab-separated, each field escaped (backslash, newline, tab, CR):
+# Records (fields tab-separated and escaped; proctor_stream.py adds PID, sequence and MAC):
 #   outcome NODEID WHEN passed|failed|skipped
 #   suspicious KIND DETAIL
 #   finish EXITSTATUS
 import os
 import sys
 
+import _pytest.junitxml
+import _pytest.runner
+import pluggy
 import pytest
 
-_REPORT_NAME = ".proctor-junit.xml"
-_FD = None
-_FLAGGED = set()
-_IN_HOOK = False
+import proctor_stream
+
 _IMPORTERS = None
+_PROTECTED_ROOTS = ("_pytest", "pytest", "pluggy", "unittest", "builtins", "proctor_pytest", "proctor_stream")
 
 
-def _escape(text):
-    return str(text).replace("\\", "\\\\").replace("\n", "\\n").replace("\t", "\\t").replace("\r", "\\r")
+def _make_watch():
+    """The watch over other audit events, run inside the hook: everything it uses is bound here,
+    at start (a rebound module attribute or builtin changes nothing it calls), and it makes only
+    exact-type checks and C-level reads (no code of the tests may run under the hook's frame)."""
+    import builtins
 
+    type, len, any, issubclass = builtins.type, builtins.len, builtins.any, builtins.issubclass
+    list, tuple, str, bytes, int = builtins.list, builtins.tuple, builtins.str, builtins.bytes, builtins.int
+    getframe = sys._getframe
+    junit_globals = _pytest.junitxml.__dict__
+    module_of = type.__dict__["__module__"].__get__
+    qualname_of = type.__dict__["__qualname__"].__get__
+    report_name = ".proctor-junit.xml"
+    protected = _PROTECTED_ROOTS
+    write_flags = os.O_WRONLY | os.O_RDWR | os.O_TRUNC | os.O_CREAT
+    written = [False]
 
-def _send(*fields):
-    if _FD is None:
-        return
-    try:
-        os.write(_FD, ("\t".join(_escape(field) for field in fields) + "\n").encode("utf-8", "backslashreplace"))
-    except (OSError, ValueError):
-        pass
+    def flat(args, depth=0):
+        """The str and bytes inside an event's arguments (lists and tuples of exact type)."""
+        out = []
+        for part in args:
+            if type(part) is str or type(part) is bytes:
+                out.append(part)
+            elif (type(part) is list or type(part) is tuple) and depth < 2:
+                out.extend(flat(part, depth + 1))
+        return out
 
-
-def _flag(kind, detail=""):
-    if kind not in _FLAGGED:
-        _FLAGGED.add(kind)
-        _send("suspicious", kind, str(detail)[:300])
-
-
-_PROTECTED_ROOTS = ("_pytest", "pytest", "pluggy", "unittest", "builtins", "proctor_pytest")
-
-
-def _caller_module(depth):
-    try:
-        return sys._getframe(depth).f_globals.get("__name__", "")
-    except (ValueError, AttributeError):
-        return ""
-
-
-def _audit(event, args):
-    global _IN_HOOK
-    if _IN_HOOK:
-        return
-    _IN_HOOK = True
-    try:
+    def watch(event, args, flag):
         if event in ("sys.settrace", "sys.setprofile"):
-            _flag("trace_hook", event)
+            flag("trace_hook", event)
         elif event in ("gc.get_objects", "gc.get_referrers", "gc.get_referents"):
-            _flag("heap_walk", event)
+            flag("heap_walk", event)
         elif event == "sys.addaudithook":
-            _flag("audit_hook", "another audit hook was installed")
-        elif event == "object.__setattr__" or event == "object.__delattr__":
-            target = args[0] if args else None
-            if isinstance(target, type) and str(getattr(target, "__module__", "")).split(".")[0] in _PROTECTED_ROOTS:
-                _flag("patches_test_machinery", "%s.%s" % (getattr(target, "__qualname__", "?"), args[1] if len(args) > 1 else "?"))
+            flag("audit_hook", "another audit hook was installed")
+        elif event in ("object.__setattr__", "object.__delattr__") and len(args) > 1:
+            target = args[0]
+            if issubclass(type(target), type):
+                home = module_of(target)
+                if type(home) is str and home.split(".")[0] in protected:
+                    name = args[1] if type(args[1]) is str else "?"
+                    flag("patches_test_machinery", "%s.%s" % (qualname_of(target), name))
         elif event in ("os.exec", "os.posix_spawn", "os.spawn", "subprocess.Popen"):
-            if "pytest" in repr(args)[:4000]:
-                _flag("reruns_pytest", repr(args)[:200])
+            if any((part if type(part) is bytes else part.encode("utf-8", "replace")).find(b"pytest") >= 0 for part in flat(args)):
+                flag("reruns_pytest", event)
         elif event == "open" and args:
-            path, mode, flags = (tuple(args) + (None, None, None))[:3]
-            name = os.fsdecode(path) if isinstance(path, (str, bytes)) else ""
-            writing = (isinstance(mode, str) and any(c in mode for c in "wax+")) or (
-                isinstance(flags, int) and flags & (os.O_WRONLY | os.O_RDWR | os.O_TRUNC | os.O_CREAT))
-            if writing and os.path.basename(name) == _REPORT_NAME:
-                if _caller_module(2) != "_pytest.junitxml" or "report_written" in _FLAGGED:
-                    _flag("writes_report", "%s opened for writing by %s" % (name, _caller_module(2) or "?"))
-                _FLAGGED.add("report_written")
-    except BaseException:
-        pass
-    finally:
-        _IN_HOOK = False
+            path = args[0]
+            mode = args[1] if len(args) > 1 else None
+            flags = args[2] if len(args) > 2 else None
+            name = path if type(path) is str else path.decode("utf-8", "replace") if type(path) is bytes else ""
+            writing = (type(mode) is str and any(c in mode for c in "wax+")) or (type(flags) is int and flags & write_flags)
+            if writing and name.rsplit("/", 1)[-1] == report_name:
+                # 0: this function, 1: the hook, 2: the code that opened the file
+                if getframe(2).f_globals is not junit_globals or written[0]:
+                    flag("writes_report", "%s opened for writing by code other than pytest's JUnit writer" % name)
+                written[0] = True
+            elif name.startswith("/proc/") and name.endswith("/mem"):
+                flag("reads_memory", name)
 
-
-def _start():
-    global _FD
-    number = os.environ.pop("PROCTOR_OUTCOME_FD", None)
-    # Loaded through PYTEST_ADDOPTS and PYTHONPATH (SWE mode): put both back as they were, so a
-    # pytest the tests start (pytester) neither loads this plugin nor sees Proctor's directory.
-    for name in ("PYTEST_ADDOPTS", "PYTHONPATH"):
-        saved = os.environ.pop("PROCTOR_" + name, None)
-        if saved is not None:
-            if saved:
-                os.environ[name] = saved
-            else:
-                os.environ.pop(name, None)
-    if number is None or not number.isdigit():
-        return
-    try:
-        _FD = os.dup(int(number))  # lands on another number; the announced one is closed
-        os.close(int(number))
-        os.set_inheritable(_FD, False)
-    except OSError:
-        _FD = None
-        return
-    sys.addaudithook(_audit)
-
-
-_start()
+    return watch
 
 
 def _importers():
@@ -129,6 +106,11 @@ def _importers():
 def pytest_collection(session):
     global _IMPORTERS
     _IMPORTERS = _importers()
+    sys.audit("proctor.stream", "collecting")
+
+
+def pytest_collection_finish(session):
+    sys.audit("proctor.stream", "collected", list(session.items))
 
 
 @pytest.hookimpl(hookwrapper=True, tryfirst=True)
@@ -144,17 +126,36 @@ def pytest_runtest_makereport(item, call):
         nodeid = report.nodeid
     except BaseException:
         outcome, nodeid = "failed", getattr(item, "nodeid", "?")
+    if type(outcome) is not str or type(nodeid) is not str:
+        outcome, nodeid = "failed", str(getattr(item, "nodeid", "?"))
     if raised and outcome == "passed":
-        _flag("forged_report", "%s: the %s phase raised but its report says passed" % (nodeid, call.when))
+        sys.audit("proctor.stream", "flag", "forged_report", "%s: the %s phase raised but its report says passed" % (nodeid, call.when))
         outcome = "failed"
-    _send("outcome", nodeid, call.when, outcome)
     if sys.gettrace() is not None or sys.getprofile() is not None:
-        _flag("trace_hook", "a trace or profile function is set during the tests")
+        sys.audit("proctor.stream", "flag", "trace_hook", "a trace or profile function is set during the tests")
+    sys.audit("proctor.stream", "outcome", item, nodeid, str(call.when), outcome)
 
 
 def pytest_sessionfinish(session, exitstatus):
     if _IMPORTERS is not None:
         added = [name for key, name in _importers().items() if key not in _IMPORTERS]
         if added:
-            _flag("import_hook", ", ".join(added)[:300])
-    _send("finish", int(exitstatus))
+            sys.audit("proctor.stream", "flag", "import_hook", ", ".join(added)[:300])
+    sys.audit("proctor.stream", "finish", int(exitstatus))
+
+
+def _start():
+    # Loaded through PYTEST_ADDOPTS and PYTHONPATH (SWE mode): put both back as they were, so a
+    # pytest the tests start (pytester) neither loads this plugin nor sees Proctor's directory.
+    for name in ("PYTEST_ADDOPTS", "PYTHONPATH"):
+        saved = os.environ.pop("PROCTOR_" + name, None)
+        if saved is not None:
+            if saved:
+                os.environ[name] = saved
+            else:
+                os.environ.pop(name, None)
+    callers = [pytest_collection.__code__, pytest_collection_finish.__code__, pytest_runtest_makereport.__code__, pytest_sessionfinish.__code__]
+    proctor_stream.start(callers, [_pytest.runner.call_and_report.__code__], _PROTECTED_ROOTS, _make_watch())
+
+
+_start()

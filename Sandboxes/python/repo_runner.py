@@ -23,10 +23,12 @@
 #   test_patch_failed OUTPUT            the instance's test patch did not apply
 #   tests_started                       the setup command (if any) passed; the tests start now
 #   tests_finished STATUS               (--swe) the eval script's exit status
-#   outcome NODEID WHEN OUTCOME, suspicious KIND DETAIL, finish STATUS
-#                                       forwarded from Proctor's pytest plugin (proctor_pytest.py,
-#                                       beside this program), which streams them over a pipe of
-#                                       ours while pytest runs; nothing else from that pipe passes
+#   started, outcome NODEID WHEN OUTCOME, suspicious KIND DETAIL, finish STATUS
+#                                       forwarded from Proctor's test stream (proctor_stream.py,
+#                                       beside this program, under the pytest plugin or the
+#                                       unittest watcher) once each record's MAC and sequence
+#                                       check; nothing else from that pipe passes
+#   stream_forged COUNT                 records on the stream's pipe that failed the check
 import os
 import subprocess
 import sys
@@ -80,43 +82,102 @@ def apply_model_patch(patch, environment):
     return False
 
 
-STREAM_KINDS = {"outcome": 4, "suspicious": 3, "finish": 2}
+STREAM_KINDS = {"started": 1, "outcome": 4, "suspicious": 3, "finish": 2}
 MAX_STREAM_LINES = 200000
 FINISHED = threading.Event()
+# The descriptors the test command gets (and only it: the eval script closes them around its
+# other steps): the stream's key to read once, the stream to write.
+KEY_FD, OUT_FD = 61, 62
 
 
-def forward_stream(read_fd):
-    """Passes the plugin's records on to the grader, checked for shape, until the pipe closes."""
-    with os.fdopen(read_fd, "rb") as stream:
-        forwarded = 0
-        for raw in stream:
-            if forwarded >= MAX_STREAM_LINES or len(raw) > 16384:
-                continue
-            line = raw.rstrip(b"\n").decode("utf-8", "replace")
-            fields = line.split("\t")
-            if STREAM_KINDS.get(fields[0]) != len(fields):
-                continue
-            os.write(CONTROL_FD, (line + "\n").encode("utf-8", "backslashreplace"))
-            forwarded += 1
-            if fields[0] == "finish":
-                FINISHED.set()
+class Stream:
+    """The authenticated test stream (proctor_stream.py): a pipe for the records, the key on a
+    pipe of its own, read once by the first process of the test command that loads Proctor's
+    stream (before any repository code in it runs)."""
+
+    def __init__(self):
+        import hashlib
+        self.key = os.urandom(32)
+        self.read_fd, self.write_fd = os.pipe()
+        key_read, key_write = os.pipe()
+        os.write(key_write, self.key)
+        os.close(key_write)
+        # Placed at the numbers the test command is told of; the originals closed.
+        os.dup2(key_read, KEY_FD)
+        os.dup2(self.write_fd, OUT_FD)
+        os.close(key_read)
+        os.close(self.write_fd)
+        self.blake2b = hashlib.blake2b
+        self.forged = 0
+        self.sequences = {}
+        self.reader = threading.Thread(target=self.forward, daemon=True)
+        self.reader.start()
+
+    def passes(self):
+        return (KEY_FD, OUT_FD)
+
+    def environment(self, environment):
+        return dict(environment, PROCTOR_STREAM="%d,%d" % (KEY_FD, OUT_FD))
+
+    def close(self):
+        """After the test command: our copies of the descriptors closed, the records read."""
+        for fd in (KEY_FD, OUT_FD):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        wait_for_stream(self.reader)
+        if self.forged:
+            tell("stream_forged", self.forged)
+
+    def check(self, raw):
+        """The record's fields when its MAC and sequence are right; None otherwise."""
+        parts = raw.rsplit(b"\t", 3)
+        if len(parts) != 4:
+            return None
+        body, pid, seq, mac = parts
+        if not pid.isdigit() or not seq.isdigit():
+            return None
+        expected = self.blake2b(pid + b"\t" + seq + b"\t" + body, key=self.key, digest_size=16).hexdigest().encode()
+        import hmac
+        if not hmac.compare_digest(expected, mac) or self.sequences.get(pid, 0) != int(seq):
+            return None
+        self.sequences[pid] = int(seq) + 1
+        return body
+
+    def forward(self):
+        """Passes the plugin's records on to the grader, checked for MAC, order and shape, until
+        the pipe closes; counts what fails the check."""
+        with os.fdopen(self.read_fd, "rb") as stream:
+            forwarded = 0
+            for raw in stream:
+                if forwarded >= MAX_STREAM_LINES or len(raw) > 16384:
+                    continue
+                body = self.check(raw.rstrip(b"\n"))
+                if body is None:
+                    self.forged += 1
+                    continue
+                line = body.decode("utf-8", "replace")
+                fields = line.split("\t")
+                if STREAM_KINDS.get(fields[0]) != len(fields):
+                    continue
+                os.write(CONTROL_FD, (line + "\n").encode("utf-8", "backslashreplace"))
+                forwarded += 1
+                if fields[0] == "finish":
+                    FINISHED.set()
 
 
 def run_tests(command, inputs):
-    """The test command, with Proctor's pytest plugin announced on a pipe only it is told of;
-    plugin auto-loading off, so a plugin a patch planted in package metadata never loads."""
-    read_fd, write_fd = os.pipe()
-    environment = dict(os.environ)
-    environment["PROCTOR_OUTCOME_FD"] = str(write_fd)
+    """The test command, with Proctor's pytest plugin and its stream; plugin auto-loading off, so
+    a plugin a patch planted in package metadata never loads."""
+    stream = Stream()
+    environment = stream.environment(os.environ)
     environment["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     environment["PYTHONPATH"] = inputs + ((":" + environment["PYTHONPATH"]) if environment.get("PYTHONPATH") else "")
-    reader = threading.Thread(target=forward_stream, args=(read_fd,), daemon=True)
-    reader.start()
     try:
-        code = subprocess.call(["/bin/sh", "-c", command], env=environment, pass_fds=(write_fd,))
+        code = subprocess.call(["/bin/sh", "-c", command], env=environment, pass_fds=stream.passes())
     finally:
-        os.close(write_fd)
-    wait_for_stream(reader)
+        stream.close()
     return code
 
 
@@ -128,37 +189,35 @@ def wait_for_stream(reader):
     reader.join(0.1)
 
 
-def run_eval(inputs, script, log_name, stream):
+def run_eval(inputs, script, log_name, watch):
     """SWE-bench's way: the eval script (written by the grader: the spec's environment and eval
     commands, then the test command on the test directives) with stdout and stderr together in
     the log file beside this program, read back whole by the grader and parsed per repository.
     The exit status travels over the control descriptor, which the tests cannot write.
 
-    With `stream` (a pytest suite), Proctor's plugin is added through PYTEST_ADDOPTS and streams
-    what pytest decided, as for Proctor's own runs: the grader checks the log against it, so
-    summary lines printed by tested code cannot turn a failure into a pass. Plugin auto-loading
-    stays as SWE-bench has it (the environment's plugins are part of the suite)."""
+    With `watch` (`pytest` or `unittest`), the test command streams what the runner decided, as
+    for Proctor's own runs: pytest loads Proctor's plugin through PYTEST_ADDOPTS, unittest
+    Proctor's watcher through sitecustomize.py on PYTHONPATH. The grader checks the log against
+    the stream, so summary lines printed by tested code cannot turn a failure into a pass.
+    Plugin auto-loading stays as SWE-bench has it (the environment's plugins are part of the
+    suite). The eval script hands the stream's descriptors to the test command alone."""
     environment = dict(os.environ)
-    read_fd = write_fd = None
-    if stream:
-        read_fd, write_fd = os.pipe()
-        environment["PROCTOR_OUTCOME_FD"] = str(write_fd)
-        environment["PROCTOR_PYTEST_ADDOPTS"] = environment.get("PYTEST_ADDOPTS", "")
-        environment["PYTEST_ADDOPTS"] = ("-p proctor_pytest " + environment.get("PYTEST_ADDOPTS", "")).strip()
+    stream = None
+    if watch:
+        stream = Stream()
+        if watch == "pytest":
+            environment["PROCTOR_PYTEST_ADDOPTS"] = environment.get("PYTEST_ADDOPTS", "")
+            environment["PYTEST_ADDOPTS"] = ("-p proctor_pytest " + environment.get("PYTEST_ADDOPTS", "")).strip()
         environment["PROCTOR_PYTHONPATH"] = environment.get("PYTHONPATH", "")
         environment["PYTHONPATH"] = inputs + ((":" + environment["PYTHONPATH"]) if environment.get("PYTHONPATH") else "")
-        reader = threading.Thread(target=forward_stream, args=(read_fd,), daemon=True)
-        reader.start()
     try:
         with open(os.path.join(inputs, log_name), "ab", buffering=0) as log:
             code = subprocess.call(["/bin/bash", os.path.join(inputs, script)], stdin=subprocess.DEVNULL, stdout=log,
                                    stderr=subprocess.STDOUT, env=environment,
-                                   pass_fds=(write_fd,) if write_fd is not None else ())
+                                   pass_fds=stream.passes() if stream else ())
     finally:
-        if write_fd is not None:
-            os.close(write_fd)
-    if stream:
-        wait_for_stream(reader)
+        if stream:
+            stream.close()
     tell("tests_finished", code)
     return 0
 
@@ -167,7 +226,7 @@ def main():
     swe = sys.argv[1] == "--swe"
     if swe:
         model, tests, script, log_name = sys.argv[2:6]
-        stream = sys.argv[6:7] == ["pytest"]
+        watch = sys.argv[6] if sys.argv[6:7] in (["pytest"], ["unittest"]) else None
     else:
         model, tests, setup, command = sys.argv[1:5]
     inputs = os.path.dirname(os.path.abspath(sys.argv[0]))
@@ -182,7 +241,7 @@ def main():
         return 0
     if swe:
         tell("tests_started")
-        return run_eval(inputs, script, log_name, stream)
+        return run_eval(inputs, script, log_name, watch)
     if setup.strip():
         code = subprocess.call(["/bin/sh", "-c", setup])
         if code != 0:

@@ -51,7 +51,9 @@ public final class RepoGradeRun: @unchecked Sendable {
     private let predictions: [RepoPrediction]
     let sandbox: Sandbox
     let runner: [UInt8]
-    let plugin: [UInt8]
+    /// Proctor's test-stream files, by name: the stream itself (proctor_stream.py), the pytest
+    /// plugin and the unittest watcher (sitecustomize.py), shipped beside the runner.
+    let watchers: [String: [UInt8]]
     let protectedModules: Set<String>
     private let lock = NSLock()
     private var results: [String: InstanceReport] = [:]
@@ -210,10 +212,14 @@ public final class RepoGradeRun: @unchecked Sendable {
             throw GradeError("\(options.sandboxesDirectory)/python/repo_runner.py: missing")
         }
         self.runner = Array(runner)
-        guard let plugin = FileManager.default.contents(atPath: options.sandboxesDirectory + "/python/proctor_pytest.py") else {
-            throw GradeError("\(options.sandboxesDirectory)/python/proctor_pytest.py: missing")
+        var watchers: [String: [UInt8]] = [:]
+        for name in ["proctor_stream.py", "proctor_pytest.py", "sitecustomize.py"] {
+            guard let data = FileManager.default.contents(atPath: options.sandboxesDirectory + "/python/" + name) else {
+                throw GradeError("\(options.sandboxesDirectory)/python/\(name): missing")
+            }
+            watchers[name] = Array(data)
         }
-        self.plugin = Array(plugin)
+        self.watchers = watchers
         protectedModules = try PatchPolicy.protectedModules(file: options.sandboxesDirectory + "/python/protected_modules.txt")
     }
 
@@ -284,11 +290,21 @@ public final class RepoGradeRun: @unchecked Sendable {
         let records = RunnerRecords(lines)
         let stream = TestStream(lines)
         report.suspicious += stream.suspicious.map { "audit: " + $0 }
+        if records.forgedStreamRecords > 0 {
+            report.suspicious.append("stream: \(records.forgedStreamRecords) record(s) not sent by Proctor's stream")
+        }
         report.patchApplied = records.applied != nil
         report.applyStrategy = records.applied?.strategy
         report.fuzzyApply = records.applied?.fuzzy ?? false
         try? records.applyLog.joined(separator: "\n").write(toFile: directory + "/apply.log", atomically: true, encoding: .utf8)
         return (records, stream)
+    }
+
+    /// Why no verdict can come from a run whose test stream carried records Proctor's stream did
+    /// not send (written to its pipe by tested code: no key, no valid MAC); nil when none.
+    static func forgedStream(_ records: RunnerRecords) -> String? {
+        guard records.forgedStreamRecords > 0 else { return nil }
+        return "\(records.forgedStreamRecords) record(s) on the test stream were not sent by Proctor's stream (written by tested code): no verdict"
     }
 
     /// Sets the error when the model's patch or the test patch did not apply; true then.
@@ -408,7 +424,8 @@ public final class RepoGradeRun: @unchecked Sendable {
             arguments: ["model.patch", "test.patch", instance.setupCommand ?? "", command], limits: limits)
         request.files = [
             "model.patch": Array(workspace.modelPatch.utf8), "test.patch": Array(workspace.testPatch.utf8),
-            Self.runnerMarker: [], "proctor_pytest.py": plugin,
+            Self.runnerMarker: [], "proctor_pytest.py": watchers["proctor_pytest.py"]!,
+            "proctor_stream.py": watchers["proctor_stream.py"]!,
         ]
         request.workingTree = WorkingTree(
             build: { path in
@@ -428,6 +445,10 @@ public final class RepoGradeRun: @unchecked Sendable {
         try? ("$ " + command + "\n--- stdout ---\n" + outcome.stdout + "\n--- stderr ---\n" + outcome.stderr)
             .write(toFile: directory + "/test_output.txt", atomically: true, encoding: .utf8)
         if Self.patchesFailed(records, outcome, instance, into: &report) { return report }
+        if let forged = Self.forgedStream(records) {
+            report.error = forged
+            return report
+        }
         switch collected.withLock({ junit }) {
         case .success where records.testsStarted && !stream.finished:
             report.error =

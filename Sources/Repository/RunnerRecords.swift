@@ -12,6 +12,8 @@ struct RunnerRecords {
     var testsStarted = false
     /// The eval script's exit status (SWE mode): what the tests cannot forge.
     var testsFinished: Int32?
+    /// Records on the test stream's pipe whose MAC or sequence failed the runner's check.
+    var forgedStreamRecords = 0
 
     /// `control`: the records, each split at tabs and unescaped.
     init(_ control: [[String]]) {
@@ -24,6 +26,7 @@ struct RunnerRecords {
             case ("test_patch_failed", 2): testPatchFailure = fields[1]
             case ("tests_started", 1): testsStarted = true
             case ("tests_finished", 2): testsFinished = Int32(fields[1])
+            case ("stream_forged", 2): forgedStreamRecords = max(forgedStreamRecords, Int(fields[1]) ?? 1, 1)
             default: continue
             }
         }

@@ -1,11 +1,15 @@
-/// What the trusted pytest plugin (`Sandboxes/python/proctor_pytest.py`) streamed through the
-/// repository runner while the tests ran: each test phase's outcome as pytest decided it, what
-/// the plugin's audit hook saw, and whether pytest reached the end of its session.
+/// What Proctor's test stream (`Sandboxes/python/proctor_stream.py`, under the pytest plugin or
+/// the unittest watcher) sent through the repository runner while the tests ran, each record's
+/// MAC checked by the runner: each test phase's outcome as the test runner decided it, what the
+/// audit hook saw, and whether the run started and reached its end.
 struct TestStream {
     /// Per test: failed if any phase failed, else skipped if any phase was skipped, else passed
     /// once its call phase passed.
     var tests: [String: JUnitReport.Outcome] = [:]
     var suspicious: [String] = []
+    /// The stream began (before any repository code ran in the test process): from then on a
+    /// stream that never says `finish` was cut or ended early.
+    var started = false
     var finished = false
     var exitStatus: Int?
 
@@ -22,6 +26,7 @@ struct TestStream {
                 default: break
                 }
                 phases[fields[1]] = state
+            case ("started", 1): started = true
             case ("suspicious", 3): suspicious.append("\(fields[1]): \(fields[2])")
             case ("finish", 2):
                 finished = true

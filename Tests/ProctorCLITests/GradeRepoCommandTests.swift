@@ -58,7 +58,16 @@ struct GradeRepoCommandTests {
             case "atexit-report", "report-monkeypatch":
                 #expect((report["error"] as? String)?.contains("disagrees") == true, "\(id): \(report)")
                 #expect((report["suspicious"] as? [String])?.isEmpty == false, "\(id)")
-            case "exit-after-report":
+            case "sender-rewrite":
+                // The plugin's sender rewritten, forged records on the pipe, the JUnit file
+                // rewritten: what no key signed is counted and nothing is believed.
+                #expect((report["error"] as? String)?.contains("not sent by Proctor's stream") == true, "\(id): \(report)")
+                #expect((report["suspicious"] as? [String])?.contains { $0.hasPrefix("stream: ") } == true, "\(id)")
+                #expect((report["suspicious"] as? [String])?.contains { $0.hasPrefix("audit: writes_report") } == true, "\(id)")
+            case "runner-rebind":
+                #expect((report["suspicious"] as? [String])?.contains("audit: patches_test_machinery: _pytest.runner.call_runtest_hook was rebound") == true, "\(id): \(report)")
+                #expect((report["FAIL_TO_PASS"] as? [String: [String]])?["success"]?.isEmpty == true, "\(id)")
+            case "stream-cut", "exit-after-report":
                 #expect((report["error"] as? String)?.contains("never finished") == true, "\(id): \(report)")
             case "gitignore-conftest", "tests-init", "distinfo-plugin", "shadow-pytest", "usercustomize":
                 #expect((report["dropped_changes"] as? [String])?.isEmpty == false, "\(id): \(report)")
@@ -75,12 +84,13 @@ struct GradeRepoCommandTests {
         let summary =
             try JSONSerialization.jsonObject(with: try #require(FileManager.default.contents(atPath: base + "/out/report.json")))
             as! [String: Any]
-        #expect(summary["total_instances"] as? Int == 25)
-        #expect(summary["submitted_instances"] as? Int == 25)
+        #expect(summary["total_instances"] as? Int == 28)
+        #expect(summary["submitted_instances"] as? Int == 28)
         #expect(summary["resolved_instances"] as? Int == 2)
         #expect(summary["empty_patch_instances"] as? Int == 1)
-        // The patch that does not apply, the hang, six refused patches, three tampered reports.
-        #expect(summary["error_instances"] as? Int == 11)
+        // The patch that does not apply, the hang, six refused patches, three tampered reports,
+        // three tampered streams.
+        #expect(summary["error_instances"] as? Int == 14)
         #expect(summary["completed_instances"] as? Int == 13)
         #expect((summary["suspicious_ids"] as? [String])?.contains("mathkit__mathkit-gold-tracing") == true)
         // What a rerun needs is on disk; nothing of the runs is left behind.

@@ -32,7 +32,7 @@ struct RepoWorkspaceTests {
     @Test func fixtureInstancesAndPredictionsParse() throws {
         let instances = try RepoInstance.read(path: Self.fixtures + "/instances.jsonl")
         let predictions = try RepoPrediction.read(path: Self.fixtures + "/predictions.jsonl")
-        #expect(instances.count == 25 && predictions.count == 25)
+        #expect(instances.count == 28 && predictions.count == 28)
         // JSON-string lists (as SWE-bench ships them) and plain lists read the same.
         #expect(Set(instances.map(\.failToPass)).count == 1)
         #expect(instances[0].failToPass.count == 3 && instances[0].passToPass.count == 2)

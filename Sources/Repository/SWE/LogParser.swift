@@ -43,6 +43,10 @@ public enum LogParser: String, Sendable, Codable, CaseIterable {
 
     /// Whether the log is pytest's (so Proctor's pytest plugin can watch the same run).
     public var readsPytest: Bool { self != .django && self != .sympy }
+    /// Which of Proctor's watchers streams what this suite's runner decides: pytest's plugin,
+    /// the unittest watcher (Django's runner is unittest's), or none (sympy's own runner: its
+    /// log alone decides, as in SWE-bench).
+    public var watch: String? { readsPytest ? "pytest" : self == .django ? "unittest" : nil }
 
     /// Each test the log names, with its last status.
     public func parse(_ log: String) -> [String: TestStatus] {

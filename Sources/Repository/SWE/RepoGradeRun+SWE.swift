@@ -23,13 +23,23 @@ extension RepoGradeRun {
 
     /// The eval script: SWE-bench's eval commands and test command, run in the instance's
     /// checkout with its layers' interpreters first on PATH.
-    static func evalScript(layers: SWEEnvironmentStore.Layers, command: String) -> String {
+    ///
+    /// With `watched`, the test stream's descriptors (61: its key, 62: its pipe) are closed around
+    /// every step but the test command, which alone is told of them (PROCTOR_STREAM): a process an
+    /// earlier step leaves behind holds neither.
+    static func evalScript(layers: SWEEnvironmentStore.Layers, command: String, watched: Bool = false) -> String {
         var lines = [
             "#!/bin/bash", "set -uxo pipefail", "cd \(quote(layers.repository))", "export PATH=\(quote(layers.path))",
             "export VIRTUAL_ENV=\(quote(layers.instance + "/venv"))",
         ]
-        for step in layers.spec.evalCommands ?? [] where !SWEEnvironmentStore.isSystemStep(step) { lines.append(step) }
-        lines += [": '\(startMarker)'", command, "status=$?", ": '\(endMarker)'", "exit $status"]
+        let steps = (layers.spec.evalCommands ?? []).filter { !SWEEnvironmentStore.isSystemStep($0) }
+        if watched {
+            if !steps.isEmpty { lines += ["{"] + steps + ["} 61<&- 62>&-"] }
+            lines += [": '\(startMarker)'", "PROCTOR_STREAM=61,62 " + command, "status=$?", ": '\(endMarker)'", "exit $status"]
+        } else {
+            lines += steps
+            lines += [": '\(startMarker)'", command, "status=$?", ": '\(endMarker)'", "exit $status"]
+        }
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -86,9 +96,10 @@ extension RepoGradeRun {
         try? workspace.modelPatch.write(toFile: directory + "/applied.patch", atomically: true, encoding: .utf8)
         let directives = store.specs.testDirectives(repository: instance.specName, testPatchFiles: workspace.testFiles)
         let command = ([layers.spec.testCommand] + directives.map(Self.quote)).joined(separator: " ")
-        let script = Self.evalScript(layers: layers, command: command)
-        report.testCommand = command
         let parser = store.specs.parser(repository: instance.specName)
+        let watch = parser.watch
+        let script = Self.evalScript(layers: layers, command: command, watched: watch != nil)
+        report.testCommand = command
         report.logParser = parser.rawValue
         try? script.write(toFile: directory + "/eval.sh", atomically: true, encoding: .utf8)
 
@@ -96,13 +107,18 @@ extension RepoGradeRun {
         nonisolated(unsafe) var testLog: String?
         var request = RunRequest(
             program: runner, programName: "repo_runner.py",
-            arguments: ["--swe", "model.patch", "test.patch", "eval.sh", Self.logName] + (parser.readsPytest ? ["pytest"] : []),
+            arguments: ["--swe", "model.patch", "test.patch", "eval.sh", Self.logName] + (watch.map { [$0] } ?? []),
             limits: options.limits)
         request.files = [
             "model.patch": Array(workspace.modelPatch.utf8), "test.patch": Array(workspace.testPatch.utf8),
             "eval.sh": Array(script.utf8), Self.runnerMarker: [],
         ]
-        if parser.readsPytest { request.files["proctor_pytest.py"] = plugin }
+        switch watch {
+        case "pytest": request.files["proctor_pytest.py"] = watchers["proctor_pytest.py"]!
+        case "unittest": request.files["sitecustomize.py"] = watchers["sitecustomize.py"]!
+        default: break
+        }
+        if watch != nil { request.files["proctor_stream.py"] = watchers["proctor_stream.py"]! }
         request.workingTree = WorkingTree(
             inPlace: layers.repository, outputs: [Self.logName],
             collect: { outputs in
@@ -115,6 +131,10 @@ extension RepoGradeRun {
         try? logText.write(toFile: directory + "/test_output.txt", atomically: true, encoding: .utf8)
         note("sandbox: \(outcome.statusText), wall \(Int(outcome.wallMs)) ms; runner stderr: \(outcome.stderr.suffix(2000))")
         if Self.patchesFailed(records, outcome, instance, into: &report) { return }
+        if let forged = Self.forgedStream(records) {
+            report.error = forged
+            return
+        }
         guard let exitCode = records.testsFinished else {
             let limit = outcome.status == "timeout" ? " (wall limit \(options.limits.wall))" : ""
             report.error = "\(outcome.statusText)\(limit): the tests did not finish; no verdict (the log so far is in test_output.txt)"
@@ -134,9 +154,11 @@ extension RepoGradeRun {
             report.error = invalid + cause
             return
         }
-        if parser.readsPytest, let forged = Self.forgedPasses(statuses: statuses, stream: stream, names: instance.failToPass + instance.passToPass) {
+        if watch != nil, let forged = Self.forgedPasses(
+                statuses: statuses, stream: stream, names: instance.failToPass + instance.passToPass, exactNames: watch == "unittest")
+        {
             report.error = forged
-            report.suspicious.append("log: disagrees with what pytest decided")
+            report.suspicious.append("log: disagrees with what the test runner decided")
             return
         }
         report.resolution = grading.resolved.rawValue
@@ -145,23 +167,28 @@ extension RepoGradeRun {
         if options.strict && !report.suspicious.isEmpty && report.resolution != "NO" { report.resolution = "NO" }
     }
 
-    /// Why the log cannot be believed, by what Proctor's plugin saw pytest decide in the same run:
-    /// a test the log says passed that pytest failed (summary lines printed by tested code), or a
-    /// session the plugin saw start but never finish (the process ended early after printing).
-    /// nil when they agree, or when the plugin saw no test at all (a pytest too old or too
-    /// different for it: the log alone decides, as in SWE-bench).
-    static func forgedPasses(statuses: [String: TestStatus], stream: TestStream, names: [String]) -> String? {
-        guard !stream.tests.isEmpty else { return nil }
+    /// Why the log cannot be believed, by what Proctor's stream saw the test runner decide in
+    /// the same run: a test the log says passed that the runner failed (summary lines printed by
+    /// tested code), or a stream that started but never finished (the process ended early after
+    /// printing, or the stream's pipe was cut). nil when they agree, or when the stream never
+    /// started (a runner too old or too different for it: the log alone decides, as in SWE-bench).
+    /// `exactNames`: the log's names are the stream's (unittest's), so a test the log says
+    /// passed must be in the stream.
+    static func forgedPasses(statuses: [String: TestStatus], stream: TestStream, names: [String], exactNames: Bool = false) -> String? {
+        guard stream.started || !stream.tests.isEmpty else { return nil }
         for name in names {
             guard let status = SWEGrading.status(of: name, in: statuses), status == .passed || status == .xfail else { continue }
             let cut = name.filter { $0 == "[" }.count > name.filter { $0 == "]" }.count
             let decided = stream.tests.filter { $0.key == name || (cut && $0.key.hasPrefix(name)) || $0.key.hasSuffix("::" + name) }
             if decided.values.contains(where: { $0 == .failed || $0 == .error }) {
-                return "the log says \(name) passed but pytest failed it in the same run: the log was forged (no verdict)"
+                return "the log says \(name) passed but the test runner failed it in the same run: the log was forged (no verdict)"
+            }
+            if decided.isEmpty && exactNames {
+                return "the log says \(name) passed but the test runner's stream never saw it run: the log was forged (no verdict)"
             }
         }
         if !stream.finished {
-            return "pytest started its session but never finished it (ended early, after its output could be forged): no verdict"
+            return "the test runner started but never finished (ended early, or its stream was cut): no verdict"
         }
         return nil
     }
