@@ -60,14 +60,15 @@ def _drop_capabilities():
     _check(_libc.syscall(SYS_CAPSET, header, data), "capset")
 
 
-def _fresh_world(status_write, sample, tmpfs):
+def _fresh_world(status_write, sample, tmpfs, memory_limit):
     """Gives the sample a world of its own (called in the zygote's child, before anything of the
     sample exists): new mount, IPC and PID namespaces; in them an init (this process's child)
     that mounts a procfs of the new PID namespace over /proc and a fresh tmpfs over the pool's
     workdir (so the sample's scratch starts empty, inode numbers from the start, and nothing of
     the pool's directory is there to stat or touch), and forks the candidate as its pid 2. The
-    init writes the candidate's wait status to `status_write` and exits, and the kernel ends
-    whatever is left in the namespace. Returns in the candidate only."""
+    init watches the sample's memory as the grader watches a cold run's (`_watch`), writes the
+    candidate's wait status, the peak and whether it stopped the sample to `status_write`, and
+    exits; the kernel ends whatever is left in the namespace. Returns in the candidate only."""
     _check(_libc.syscall(SYS_UNSHARE, CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWPID), "unshare")
     init = os.fork()
     if init:
@@ -80,23 +81,76 @@ def _fresh_world(status_write, sample, tmpfs):
     workdir = os.path.dirname(os.path.dirname(sample))
     _check(_libc.mount(b"proctor-sample", workdir.encode(), b"tmpfs", MS_NOSUID | MS_NODEV, tmpfs.encode()), "mount tmpfs")
     os.makedirs(sample, 0o700)
+    # Blocked before the fork, so no SIGCHLD is lost: the init waits for it with a timeout.
+    signal.pthread_sigmask(signal.SIG_BLOCK, signal.valid_signals())
     candidate = os.fork()
     if candidate:
         # Nothing the candidate sends reaches this init (Landlock's scope stops it too, where the
         # kernel has one): no KeyboardInterrupt can end it before it has reported the status.
-        signal.pthread_sigmask(signal.SIG_BLOCK, signal.valid_signals())
         os.closerange(0, status_write)
         os.closerange(status_write + 1, 1 << 16)
-        while True:
-            try:
-                pid, status = os.waitpid(-1, 0)
-            except ChildProcessError:
-                os._exit(0)
-            if pid == candidate:
-                os.write(status_write, status.to_bytes(4, "little", signed=True))
-                os._exit(0)
+        status, peak, stopped = _watch(candidate, workdir, memory_limit)
+        os.write(status_write, status.to_bytes(4, "little", signed=True) + peak.to_bytes(8, "little") + bytes([stopped]))
+        os._exit(0)
+    signal.pthread_sigmask(signal.SIG_SETMASK, [])
     _libc.prctl(1, signal.SIGKILL)
     os.close(status_write)
+
+
+WATCH_INTERVAL = 0.01  # seconds between looks, as the grader's MemoryWatch (20 ms) or finer
+
+
+def _sample_memory(workdir):
+    """What the sample holds, as the grader counts a cold run: the proportional set size of
+    every process of its PID namespace but this init (its procfs lists exactly those) plus what
+    its scratch tmpfs holds."""
+    total = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or entry == "1":
+            continue
+        try:
+            with open("/proc/%s/smaps_rollup" % entry, "rb") as handle:
+                for line in handle:
+                    if line.startswith(b"Pss:"):
+                        total += int(line.split()[1]) * 1024
+                        break
+        except (OSError, ValueError):
+            pass
+    try:
+        usage = os.statvfs(workdir)
+        total += (usage.f_blocks - usage.f_bfree) * usage.f_frsize
+    except OSError:
+        pass
+    return total
+
+
+def _watch(candidate, workdir, limit):
+    """Waits for the candidate, looking at the sample's memory every WATCH_INTERVAL; past `limit`
+    every process of the namespace is killed. Returns (wait status, peak bytes, stopped)."""
+    peak, stopped = 0, False
+    while True:
+        # First the wait (most samples end within one interval, and cost no look), then a look.
+        signal.sigtimedwait([signal.SIGCHLD], WATCH_INTERVAL)
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return signal.SIGKILL, peak, stopped
+            if pid == candidate:
+                # Its scratch still holds what it wrote: counted too.
+                peak = max(peak, _sample_memory(workdir))
+                return status, peak, stopped or bool(limit and peak > limit)
+            if not pid:
+                break
+            # an orphan of the sample, reaped
+        if limit and not stopped:
+            used = _sample_memory(workdir)
+            peak = max(peak, used)
+            if used > limit:
+                stopped = True
+                os.kill(-1, signal.SIGKILL)  # every process of the namespace but this init
+
+
 RLIMITS = (("cpu", resource.RLIMIT_CPU), ("data", resource.RLIMIT_DATA), ("as", resource.RLIMIT_AS),
            ("fsize", resource.RLIMIT_FSIZE), ("nofile", resource.RLIMIT_NOFILE), ("nproc", resource.RLIMIT_NPROC))
 
@@ -443,7 +497,7 @@ def main():
             if fresh:
                 try:
                     os.close(status_read)
-                    _fresh_world(status_write, sample, config["tmpfs"])
+                    _fresh_world(status_write, sample, config["tmpfs"], int(header.get("data") or 0))
                     # The sample's directory is on a new tmpfs: a rule must name its new inode.
                     restrict = _landlock_ruleset(int(config["abi"]), read_execute, [sample] + read_write)
                     _drop_capabilities()
@@ -474,16 +528,19 @@ def main():
             code, test_utime, test_stime = (int(field) for field in summary)
             if code >= 0:
                 status = code << 8
+        peak = stopped = 0
         if status_write is not None:
             os.close(status_write)
-            reported = os.read(status_read, 4)
+            reported = os.read(status_read, 13)
             os.close(status_read)
+            if len(reported) == 13:
+                peak, stopped = int.from_bytes(reported[4:12], "little"), reported[12]
             # The candidate's own wait status (the zygote's child only waited for the init);
             # a tester's verdict code still decides a harness sample, as in the plain pool.
             if plain or code < 0:
                 # No report: the sample's init ended before its candidate did (it was killed with
                 # the pool's child); the candidate died with it, as if by SIGKILL.
-                status = int.from_bytes(reported, "little", signed=True) if len(reported) == 4 else signal.SIGKILL
+                status = int.from_bytes(reported[:4], "little", signed=True) if len(reported) == 13 else signal.SIGKILL
         if after_start is None:
             _sweep()
             tester = _start_tester(bootstrap, stack_filter)
@@ -493,8 +550,8 @@ def main():
             clean = True
         except OSError:
             clean = False
-        channel.send(b"%d %d %d %d" % (status, int(usage.ru_utime * 1e6) + test_utime,
-                                       int(usage.ru_stime * 1e6) + test_stime, usage.ru_maxrss))
+        channel.send(b"%d %d %d %d %d %d" % (status, int(usage.ru_utime * 1e6) + test_utime,
+                                             int(usage.ru_stime * 1e6) + test_stime, usage.ru_maxrss, peak, stopped))
         if not clean:
             os._exit(0)  # leftovers it cannot remove must not meet the next sample: a fresh pool
 

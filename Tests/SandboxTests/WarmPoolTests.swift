@@ -152,6 +152,38 @@ struct WarmPoolTests {
         #expect(!FileManager.default.fileExists(atPath: "/tmp/proctor-pool-escape"))
     }
 
+    /// What a sample writes to its scratch counts toward its memory, in the pool as in a cold
+    /// run: three 15 MiB files (each under the file-size limit, together within the 64 MiB
+    /// scratch) under a 40 MiB memory limit stop the sample as `memory_limit` both ways.
+    @Test(.enabled(if: Checkout.isRoot, "per-sample worlds need the pool's user namespace map, written by root"))
+    func aSamplesScratchCountsTowardItsMemoryWarmAsCold() throws {
+        let pool = try #require(WarmPool(sandbox: Checkout.sandbox()))
+        defer { pool.shutdown() }
+        let fill = """
+            import time
+            def f():
+                block = b"x" * (1 << 20)
+                for index in range(3):
+                    with open("fill-%d" % index, "wb") as handle:
+                        for _ in range(15):
+                            handle.write(block)
+                time.sleep(0.3)
+                return 0
+            """
+        var request = try request(fill, expected: "0")
+        request.limits!.memory = .init(bytes: 40 << 20)
+        let warm = try #require(pool.run(request))
+        #expect(warm.statusText == "memory_limit", "\(warm.statusText) \(warm.stderr)")
+        #expect(warm.peakRssKiB >= 40 << 10)
+        let cold = try Checkout.sandbox().run(request)
+        #expect(cold.statusText == "memory_limit", "\(cold.statusText) \(cold.stderr)")
+        // Under the limit, the same program passes and its peak is what it held.
+        request.limits!.memory = .init(bytes: 256 << 20)
+        let roomy = try #require(pool.run(request))
+        #expect(roomy.control.contains("completed n0nce 1"), "\(roomy.statusText) \(roomy.stderr)")
+        #expect(roomy.peakRssKiB >= 45 << 10)
+    }
+
     @Test func timeoutKillsThePoolAndTheNextSampleGetsAFreshOne() throws {
         let pool = try #require(WarmPool(sandbox: Checkout.sandbox()))
         defer { pool.shutdown() }

@@ -326,11 +326,15 @@ public final class WarmPool: @unchecked Sendable {
                     let count = reply.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
                     let fields =
                         count > 0 ? String(decoding: reply[0..<count], as: UTF8.self).split(separator: " ").compactMap { Int($0) } : []
-                    guard fields.count == 4 else { return .poolDied }
+                    guard fields.count == 6 else { return .poolDied }
                     result.programStatus = Int32(truncatingIfNeeded: fields[0])
                     result.usage.ru_utime = timeval(tv_sec: fields[1] / 1_000_000, tv_usec: fields[1] % 1_000_000)
                     result.usage.ru_stime = timeval(tv_sec: fields[2] / 1_000_000, tv_usec: fields[2] % 1_000_000)
                     result.usage.ru_maxrss = fields[3]
+                    // A sample in a world of its own is watched by its namespace's init as a cold
+                    // run is by MemoryWatch: the PSS of its processes plus its scratch tmpfs.
+                    result.peakTotalBytes = UInt64(max(0, fields[4]))
+                    result.killedForMemory = fields[5] != 0
                     replied = true
                 } else if fd == pool.launched.pidfd {
                     return .poolDied
