@@ -568,6 +568,16 @@ int csandbox_pidfd_open(pid_t pid) { return (int)syscall(SYS_pidfd_open, pid, 0)
 
 int csandbox_pidfd_kill(int pidfd, int signal) { return (int)syscall(SYS_pidfd_send_signal, pidfd, signal, NULL, 0); }
 
+long long csandbox_queued_bytes(int pidfd, int fd, int is_socket) {
+    int copy = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+    if (copy < 0) return -1;
+    int count = 0;
+    long long total = 0;
+    if (ioctl(copy, is_socket ? TIOCOUTQ : FIONREAD, &count) == 0 && count > 0) total = count;
+    close(copy);
+    return total;
+}
+
 int csandbox_receive_fd(int socket) {
     char payload;
     struct iovec iov = {&payload, 1};

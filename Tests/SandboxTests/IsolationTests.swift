@@ -112,6 +112,24 @@ struct IsolationTests {
         #expect(report["devices"] as? [Bool] == [true, true])
     }
 
+    /// Fixtures/run/buffer_hoard.py: memory held in socket and pipe buffers (none of it the
+    /// process's own, so no rlimit sees it) counts toward the run's memory: under a limit below
+    /// what it queues the run is stopped as memory_limit, and with room its reported peak
+    /// includes what it queued.
+    @Test func kernelBuffersCountTowardTheMemoryLimit() throws {
+        let roomy = try Checkout.run("buffer_hoard.py", profile: "python") { $0.openFiles = 1024 }
+        #expect(roomy.statusText == "exited(0)", "\(roomy.stderr)")
+        let held = try Checkout.json(roomy)
+        let queued = (held["socket_bytes"] as? Int ?? 0) + (held["pipe_bytes"] as? Int ?? 0)
+        #expect(queued > 24 << 20, "\(held)")
+        #expect(UInt64(roomy.peakRssKiB) * 1024 >= UInt64(queued), "peak \(roomy.peakRssKiB) KiB, queued \(held)")
+        let tight = try Checkout.run("buffer_hoard.py", profile: "python") {
+            $0.openFiles = 1024
+            $0.memory = .init(bytes: 40 << 20)
+        }
+        #expect(tight.statusText == "memory_limit", "\(tight.statusText) \(tight.stdout) \(tight.stderr)")
+    }
+
     @Test func graderEnvironmentIsInvisible() throws {
         setenv("PROCTOR_TEST_SECRET", "hunter2-\(getpid())", 1)
         defer { unsetenv("PROCTOR_TEST_SECRET") }

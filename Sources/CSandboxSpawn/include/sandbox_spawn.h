@@ -179,6 +179,15 @@ int csandbox_pidfd_open(pid_t pid);
 /// `pidfd_send_signal(2)`: signals exactly the process behind the pidfd, immune to pid reuse.
 int csandbox_pidfd_kill(int pidfd, int signal);
 
+/// How many bytes a pipe or socket of another process holds in the kernel, for the memory
+/// watch: `pidfd_getfd(2)` takes a copy of descriptor `fd` of the process behind `pidfd`; for a
+/// pipe FIONREAD (its unread bytes), for a socket (`is_socket`) TIOCOUTQ (SIOCOUTQ: the memory
+/// of what it sent that is not yet consumed, which a unix socket is charged for, so the peer's
+/// receive queue is not counted twice); the copy is closed. -1 with errno when the descriptor
+/// cannot be taken.
+/// In C because `syscall` and `ioctl` are variadic (Swift cannot call them).
+long long csandbox_queued_bytes(int pidfd, int fd, int is_socket);
+
 /// Receives one fd passed with SCM_RIGHTS on `socket`; -1 with errno on failure.
 int csandbox_receive_fd(int socket);
 

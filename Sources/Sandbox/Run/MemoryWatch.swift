@@ -15,7 +15,8 @@ import Foundation
 /// (seen through the leader's root, `/proc/PID/root`, inside its mount namespace). The run is
 /// killed as `memory_limit` when the total passes the limit, and the peak of the total is what
 /// the outcome reports. A sample between two looks can overshoot briefly; each process's
-/// rlimits still hold meanwhile. Kernel buffers (pipes, sockets) are not counted.
+/// rlimits still hold meanwhile. What the run's pipes and sockets hold in the kernel is counted
+/// too (`KernelBuffers`).
 ///
 /// The scratch tmpfs is opened once, while the leader is surely alive, and measured through that
 /// descriptor: a path through `/proc/LEADER/root` read after the leader is gone could name a
@@ -45,9 +46,10 @@ final class MemoryWatch {
         var total: UInt64 = 0
         var pending = [leader]
         var seen = Set<pid_t>()
+        var buffers = Set<String>()
         while let pid = pending.popLast(), seen.count < 4096 {
             guard seen.insert(pid).inserted else { continue }
-            total += Self.proportionalSetSize(pid)
+            total += Self.proportionalSetSize(pid) + KernelBuffers.held(by: pid, seen: &buffers)
             pending += ProcFS.children(of: pid)
         }
         if scratchFD >= 0 { total += Self.usedBytes(scratchFD) }
