@@ -27,6 +27,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/vfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -504,6 +505,12 @@ int csandbox_spawn(const csandbox_config *config, csandbox_result *result) {
         syscall(SYS_close, error_pipe[0]);
         if (status_pipe[0] >= 0) syscall(SYS_close, status_pipe[0]);
         child_reset_signals(error_fd);
+        // Into the run's own cgroup before anything else runs, while still the grader's uid
+        // (moving a process needs write access to the cgroup's procs file).
+        if (config->cgroup_procs_fd >= 0) {
+            if (syscall(SYS_write, config->cgroup_procs_fd, "0", 1) != 1) child_fail(error_fd, CSANDBOX_STAGE_CGROUP, errno);
+            syscall(SYS_close, config->cgroup_procs_fd);
+        }
         if (syscall(SYS_setsid) < 0) child_fail(error_fd, CSANDBOX_STAGE_SETSID, errno);
         // Dies with the spawning thread, which is why the Swift side spawns from one long-lived
         // dedicated thread.
@@ -576,6 +583,12 @@ long long csandbox_queued_bytes(int pidfd, int fd, int is_socket) {
     if (ioctl(copy, is_socket ? TIOCOUTQ : FIONREAD, &count) == 0 && count > 0) total = count;
     close(copy);
     return total;
+}
+
+long csandbox_filesystem_type(const char *path) {
+    struct statfs info;
+    if (statfs(path, &info) != 0) return -1;
+    return (long)info.f_type;
 }
 
 int csandbox_receive_fd(int socket) {

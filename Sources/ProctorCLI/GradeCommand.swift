@@ -114,7 +114,11 @@ public struct GradeCommand: ParsableCommand {
         guard PoolMode(rawValue: pool) != nil else { throw ValidationError("--pool: '\(pool)' is not warm or cold") }
     }
 
+    @OptionGroup(title: "exact accounting (opt-in)")
+    var cgroupFlag: CgroupFlag
+
     public func run() throws {
+        try cgroupFlag.apply()
         let selection = try SandboxSelection(
             profile: profile, sandboxes: sandboxes, timeout: timeout, cpu: cpu, memory: memory, pythonEnv: pythonEnv)
         var options = GradeOptions(

@@ -90,7 +90,11 @@ public struct GradeRepoCommand: ParsableCommand {
         guard workers >= 1 else { throw ValidationError("--workers must be at least 1") }
     }
 
+    @OptionGroup(title: "exact accounting (opt-in)")
+    var cgroupFlag: CgroupFlag
+
     public func run() throws {
+        try cgroupFlag.apply()
         let store = try swe.store()
         var selection = try SandboxSelection(
             profile: profile ?? (store == nil ? "python" : "swe"), sandboxes: sandboxes,

@@ -42,7 +42,11 @@ public struct ReproCommand: ParsableCommand {
 
     public init() {}
 
+    @OptionGroup(title: "exact accounting (opt-in)")
+    var cgroupFlag: CgroupFlag
+
     public func run() throws {
+        try cgroupFlag.apply()
         if FileManager.default.fileExists(atPath: results + "/instance.jsonl") {
             let repository = try ReproRepoCommand.parse([results] + (sandboxes.map { ["--sandboxes", $0] } ?? []))
             return try repository.run()

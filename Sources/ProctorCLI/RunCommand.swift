@@ -82,7 +82,11 @@ public struct RunCommand: ParsableCommand {
         }
     }
 
+    @OptionGroup(title: "exact accounting (opt-in)")
+    var cgroupFlag: CgroupFlag
+
     public func run() throws {
+        try cgroupFlag.apply()
         let result: Result<Outcome, SandboxError> = Result { () throws(SandboxError) in try execute() }
         guard case .success(let outcome) = result else {
             if case .failure(let error) = result { FileHandle.standardError.write(Data("proctor: \(error)\n".utf8)) }

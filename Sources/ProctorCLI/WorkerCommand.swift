@@ -87,7 +87,11 @@ public struct WorkerCommand: ParsableCommand {
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level: '\(logLevel)' is not a level") }
     }
 
+    @OptionGroup(title: "exact accounting (opt-in)")
+    var cgroupFlag: CgroupFlag
+
     public func run() throws {
+        try cgroupFlag.apply()
         let level = Logger.Level(rawValue: logLevel) ?? .info
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)

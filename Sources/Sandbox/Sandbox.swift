@@ -16,6 +16,8 @@ public final class Sandbox: Sendable {
     public let profile: SandboxProfile
     /// Where per-run workdirs and uid-slot locks live.
     public let workBase: String
+    /// `--cgroup`: every cold run in a cgroup of its own under this delegated directory.
+    public let cgroup: CgroupDelegation?
     private let program: SeccompProgram
     let afterStart: SeccompProgram?
     /// The warm pool's filters when the tier has a `TIER-pool` variant: the zygote's (which may
@@ -34,9 +36,16 @@ public final class Sandbox: Sendable {
     /// so two graders never hand the same uid to concurrent runs.
     public static let slotDirectory = "/tmp/proctor-slots"
 
-    public init(profile: SandboxProfile, workBase: String = Sandbox.defaultWorkBase) throws(SandboxError) {
+    /// The delegated cgroup every sandbox of this process uses unless given another: set once by
+    /// the CLI's `--cgroup` before any sandbox exists (nil: none, the default).
+    nonisolated(unsafe) public static var defaultCgroup: CgroupDelegation?
+
+    public init(
+        profile: SandboxProfile, workBase: String = Sandbox.defaultWorkBase, cgroup: CgroupDelegation? = nil
+    ) throws(SandboxError) {
         self.profile = profile
         self.workBase = workBase
+        self.cgroup = cgroup ?? Sandbox.defaultCgroup
         let tier = profile.definition.seccomp.tier
         program = try SeccompProgram.compile(policy: profile.policy, tier: tier, cacheKey: profile.sha256)
         afterStart = try SeccompProgram.compileAfterStart(policy: profile.policy, tier: tier)
@@ -176,10 +185,14 @@ public final class Sandbox: Sendable {
             }
             tree = (path, outputs)
         }
+        let scope = try cgroup?.scope(limits: appliedLimits)
+        defer { scope?.remove() }
         let launched = try launch(
             arguments: arguments, in: dir, slot: slot, privileges: privileges,
             stdio: (stdinFD, stdout.write, stderr.write, control.write), limits: appliedLimits, isolation: &isolation,
-            tree: tree)
+            tree: tree, cgroupProcs: scope?.procs ?? -1)
+        scope?.close()
+        isolation.cgroup = scope?.path
         defer {
             launched.close()
             if tree != nil, let workingTree = request.workingTree { workingTree.collect(dir.path) }
@@ -191,9 +204,14 @@ public final class Sandbox: Sendable {
         // The limit holds for the run as a whole, not only per process (``MemoryWatch``).
         monitor.memory = MemoryWatch(
             leader: launched.pid, scratch: isolation.scratchTmpfs ? isolation.scratch : nil, limit: appliedLimits.memoryBytes)
-        let watched = try monitor.watch(
+        var watched = try monitor.watch(
             RunMonitor.Streams(stdout: stdout.read, stderr: stderr.read, control: control.read, listener: launched.listenerFD),
             startedAt: launched.start)
+        if let scope {
+            // The kernel's own account: what it charged the run, and whether it stopped it.
+            watched.peakTotalBytes = max(watched.peakTotalBytes, scope.peakBytes)
+            if scope.oomKilled { watched.killedForMemory = true }
+        }
         return Outcome.classify(watched, limits: limits, applied: appliedLimits, profile: identity, isolation: isolation)
     }
 
@@ -216,7 +234,7 @@ public final class Sandbox: Sendable {
         arguments: [String], in dir: Workdir, slot: SlotLease?, privileges: Privileges,
         stdio: (stdin: Int32, stdout: Int32, stderr: Int32, control: Int32), limits appliedLimits: AppliedLimits,
         isolation: inout IsolationReport, tree: (path: String, outputs: [String])? = nil, filter: SeccompProgram? = nil,
-        landlock: Bool = true
+        landlock: Bool = true, cgroupProcs: Int32 = -1
     ) throws(SandboxError) -> Launched {
         var childFDs = [stdio.stdout, stdio.stderr, stdio.control]
         defer { childFDs.forEach(Syscall.close) }
@@ -306,7 +324,7 @@ public final class Sandbox: Sendable {
                 stdout: stdio.stdout, stderr: stdio.stderr, control: stdio.control,
                 rlimits: rlimitTable(appliedLimits), slot: slot, lastCapability: privileges.lastCapability,
                 namespaces: namespaceBits, landlockFD: ruleset?.fd ?? -1, filter: (filter ?? program).bytes,
-                listenerSocket: listener.1, root: root))
+                listenerSocket: listener.1, root: root, cgroupProcs: cgroupProcs))
 
         let start = Syscall.monotonicNanoseconds()
         let spawned = Spawner.shared.run { context.spawn() }

@@ -109,6 +109,9 @@ typedef struct csandbox_config {
     const char *root_options;  ///< tmpfs options of the root.
     const csandbox_root_entry *root_entries;
     int root_entry_count;
+    int cgroup_procs_fd;       ///< >= 0: an open `cgroup.procs` of the run's own cgroup (`--cgroup`);
+                               ///< the child writes "0" to it first thing, so the init, the program
+                               ///< and all they start are charged to it. -1: none.
 } csandbox_config;
 
 /// Stages of the child's set-up, reported back when one fails.
@@ -137,6 +140,7 @@ typedef enum csandbox_stage {
     CSANDBOX_STAGE_LOOPBACK,
     CSANDBOX_STAGE_ROOT,
     CSANDBOX_STAGE_PIVOT,
+    CSANDBOX_STAGE_CGROUP,
 } csandbox_stage;
 
 /// What the parent gets back.
@@ -187,6 +191,10 @@ int csandbox_pidfd_kill(int pidfd, int signal);
 /// cannot be taken.
 /// In C because `syscall` and `ioctl` are variadic (Swift cannot call them).
 long long csandbox_queued_bytes(int pidfd, int fd, int is_socket);
+
+/// `statfs(path)`'s `f_type` (the filesystem's magic number), or -1 with errno; Swift's Glibc
+/// module does not export statfs.
+long csandbox_filesystem_type(const char *path);
 
 /// Receives one fd passed with SCM_RIGHTS on `socket`; -1 with errno on failure.
 int csandbox_receive_fd(int socket);

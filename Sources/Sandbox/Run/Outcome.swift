@@ -144,6 +144,9 @@ public struct IsolationReport: Sendable, Codable, Hashable {
     /// True when the run lived in a root of its own (``MinimalRoot``): the profile's paths, five
     /// devices, its inputs and scratch, nothing else of the host.
     public var minimalRoot: Bool? = nil
+    /// With `--cgroup`: the run's own cgroup (removed with the run), whose account decided its
+    /// memory status.
+    public var cgroup: String? = nil
 
     enum CodingKeys: String, CodingKey {
         case uid, gid, privilegesDropped = "privileges_dropped", noNewPrivs = "no_new_privs"
@@ -151,7 +154,7 @@ public struct IsolationReport: Sendable, Codable, Hashable {
         case seccompInstructions = "seccomp_instructions", seccompAfterStartInstructions = "seccomp_after_start_instructions"
         case seccompNotify = "seccomp_notify", workdir, scratch, scratchTmpfs = "scratch_tmpfs"
         case workdirRemoved = "workdir_removed", workingTreeOverlay = "working_tree_overlay"
-        case minimalRoot = "minimal_root"
+        case minimalRoot = "minimal_root", cgroup
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -171,5 +174,6 @@ public struct IsolationReport: Sendable, Codable, Hashable {
         try container.encode(scratchTmpfs, forKey: .scratchTmpfs)
         try container.encode(workdirRemoved, forKey: .workdirRemoved)
         try container.encodeIfPresent(minimalRoot, forKey: .minimalRoot)
+        try container.encodeIfPresent(cgroup, forKey: .cgroup)
     }
 }

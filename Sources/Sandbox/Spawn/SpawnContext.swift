@@ -59,6 +59,8 @@ final class SpawnContext: @unchecked Sendable {
         var listenerSocket: Int32
         /// The run's own root (needs a mount namespace); nil: the host's tree, fenced by Landlock.
         var root: MinimalRoot? = nil
+        /// An open `cgroup.procs` of the run's own cgroup (`--cgroup`); the child joins it first.
+        var cgroupProcs: Int32 = -1
     }
 
     struct Overlay {
@@ -109,6 +111,7 @@ final class SpawnContext: @unchecked Sendable {
         config.proc_landlock_access = plan.procLandlockAccess
         config.loopback_up = plan.loopback ? 1 : 0
         config.seccomp_listener_socket = plan.listenerSocket
+        config.cgroup_procs_fd = plan.cgroupProcs
     }
 
     deinit {
@@ -169,7 +172,7 @@ final class SpawnContext: @unchecked Sendable {
             "none", "clone", "init fork", "signal reset", "setsid", "PR_SET_PDEATHSIG", "stdio", "close fds",
             "chdir", "mount scratch tmpfs", "setrlimit", "setgroups", "capability drop", "setgid", "setuid", "no_new_privs",
             "landlock_restrict_self", "seccomp", "send seccomp listener", "execve", "mount working-tree overlay", "loopback up",
-            "build the minimal root", "pivot_root into the minimal root",
+            "build the minimal root", "pivot_root into the minimal root", "join the run's cgroup",
         ]
         return stage >= 0 && Int(stage) < names.count ? names[Int(stage)] : "stage \(stage)"
     }
