@@ -23,8 +23,6 @@ struct CgroupTests {
             }
         }
     }
-        }
-    }
 
     /// In a delegated subtree: twenty children of 40 MiB each (800 MiB together, each under the
     /// per-process limits) under a 256 MiB limit are stopped by the kernel's account as
