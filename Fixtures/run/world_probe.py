@@ -1,7 +1,7 @@
 # Lists the kernel counters and leftovers a warm-pool sample could read after an earlier sample
 # set them: its pid and parent's, a new thread's id, inode numbers of a new file and of its
 # directory, what /proc shows, SysV IPC objects, what is in its directory. `f("probe")` returns
-# them; `f("mark")` moves each counter (threads, files, a SysV message queue attempt, a chmod).
+# them; `f("mark")` moves each counter (threads, files, a SysV message queue, a chmod).
 import os
 import threading
 
@@ -31,7 +31,22 @@ def probe():
         out["parent_entries"] = sorted(os.listdir(".."))
     except OSError as error:
         out["parent_entries"] = type(error).__name__
+    out["sysv_queue"] = _sysv_queue()
     return out
+
+
+def _sysv_queue():
+    """msgget(IPC_PRIVATE, IPC_CREAT | 0600) through ctypes: the errno name, or the queue's id
+    (an object a later sample could find)."""
+    try:
+        import ctypes
+        import errno
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        queue = libc.msgget(0, 0o1000 | 0o600)
+        return queue if queue >= 0 else errno.errorcode.get(ctypes.get_errno(), "?")
+    except Exception as error:  # no ctypes in this world: no way to ask either
+        return type(error).__name__
 
 
 def mark():
@@ -43,6 +58,7 @@ def mark():
     for index in range(40):
         with open("mark%d" % index, "w") as handle:
             handle.write("m")
+    _sysv_queue()
     for path in (".", ".."):
         try:
             os.chmod(path, 0o777)
