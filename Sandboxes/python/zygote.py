@@ -13,7 +13,8 @@
 # A packet whose header says mode=plain (a stdin/stdout test case) carries five descriptors
 # instead: stdout, stderr, stdin (the test's input, a memfd), program (memfd), control; its
 # candidate runs the program as __main__ with that stdin, and no tester takes part.
-# The reply is one packet "STATUS UTIME_US STIME_US MAXRSS_KIB" once the sample is over.
+# The reply is one packet "STATUS UTIME_US STIME_US MAXRSS_KIB PEAK_BYTES STOPPED" once the
+# sample is over.
 #
 # Three kinds of process, so that nothing of one sample can reach another:
 #   zygote     never reads a sample's program or tests (it only passes descriptors on), so the
@@ -27,7 +28,14 @@
 #              writes the control records. No candidate is ever forked from it.
 # Without an afterStart filter (a candidate could start processes) the zygote SIGKILLs
 # everything it can reach after each sample and forks a fresh tester.
+#
+# With a user namespace (the grader maps it), the pool has a world of its own in which each
+# sample gets a fresh one (`_home_world`): the zygote is the init of the pool's own PID and mount
+# namespaces, resets the PID counter before each sample (every candidate is PID 1000) and puts a
+# fresh tmpfs over the workdir after it, and watches each sample's memory as the grader watches
+# a cold run (without one, the reply's PEAK_BYTES and STOPPED are 0).
 import gc
+import select
 import os
 import resource
 import signal
@@ -41,7 +49,7 @@ import fcntl
 import bisect, collections, functools, heapq, itertools, math, random, re, string, typing  # noqa: E401,F401
 
 CHANNEL_FD = 3
-CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWUSER, CLONE_NEWPID = 0x20000, 0x08000000, 0x10000000, 0x20000000
+CLONE_NEWNS, CLONE_NEWUSER, CLONE_NEWPID = 0x20000, 0x10000000, 0x20000000
 SYS_UNSHARE, SYS_CAPSET = 272, 126
 MS_NOSUID, MS_NODEV, MS_NOEXEC = 2, 4, 8
 _libc = ctypes.CDLL(None, use_errno=True)
@@ -60,43 +68,44 @@ def _drop_capabilities():
     _check(_libc.syscall(SYS_CAPSET, header, data), "capset")
 
 
-def _fresh_world(status_write, sample, tmpfs, memory_limit):
-    """Gives the sample a world of its own (called in the zygote's child, before anything of the
-    sample exists): new mount and PID namespaces; in them an init (this process's child)
-    that mounts a procfs of the new PID namespace over /proc and a fresh tmpfs over the pool's
-    workdir (so the sample's scratch starts empty, inode numbers from the start, and nothing of
-    the pool's directory is there to stat or touch), and forks the candidate as its pid 2. The
-    init watches the sample's memory as the grader watches a cold run's (`_watch`), writes the
-    candidate's wait status, the peak and whether it stopped the sample to `status_write`, and
-    exits; the kernel ends whatever is left in the namespace. Returns in the candidate only."""
-    # No IPC namespace: the tier refuses every SysV and POSIX message-queue call, so there is no
-    # IPC object a sample could leave behind for another (and a namespace costs ~0.1 ms each).
+def _home_world(sample, tmpfs):
+    """Gives the pool a world in which every sample can have a fresh one cheaply (called once, in
+    the zygote, right after its user namespace is mapped): new mount and PID namespaces owned by
+    that user namespace. This process stays outside, waiting; its child is the PID namespace's
+    init and carries on as the zygote. There it mounts a procfs of the namespace and a tmpfs
+    over the pool's workdir, and keeps the namespace's `ns_last_pid` open: before each sample
+    the zygote puts a fresh tmpfs in place (`_renew_scratch`) and resets the PID counter, so
+    every sample starts from the same PID, the same inode numbers and an empty scratch,
+    whatever the one before did — a world of its own for the price of one fork. Returns
+    (ns_last_pid descriptor, workdir) in the new zygote; signals stay blocked in it (it is
+    init: nothing a sample sends may end or interrupt it)."""
     _check(_libc.syscall(SYS_UNSHARE, CLONE_NEWNS | CLONE_NEWPID), "unshare")
-    init = os.fork()
-    if init:
+    signal.pthread_sigmask(signal.SIG_BLOCK, signal.valid_signals())
+    zygote = os.fork()
+    if zygote:
         os.closerange(0, 1 << 16)
-        os.waitpid(init, 0)
-        os._exit(0)
-    _libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: the namespace ends with the zygote's child
+        try:
+            os.waitpid(zygote, 0)
+        finally:
+            os._exit(0)
+    _libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: the pool ends with the process outside
     if _libc.mount(b"proc", b"/proc", b"proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, b"hidepid=invisible") != 0:
         _check(_libc.mount(b"proc", b"/proc", b"proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, None), "mount proc")
     workdir = os.path.dirname(os.path.dirname(sample))
     _check(_libc.mount(b"proctor-sample", workdir.encode(), b"tmpfs", MS_NOSUID | MS_NODEV, tmpfs.encode()), "mount tmpfs")
+    return os.open("/proc/sys/kernel/ns_last_pid", os.O_WRONLY | os.O_CLOEXEC), workdir
+
+
+SAMPLE_PID = 1000  # every sample's candidate gets this PID (its threads the ones after it)
+MNT_DETACH = 2
+
+
+def _renew_scratch(workdir, sample, tmpfs):
+    """A fresh tmpfs over the pool's workdir (the last one detached: nothing a sample wrote, no
+    inode number it moved, survives), with the sample's directory in it."""
+    _check(_libc.umount2(workdir.encode(), MNT_DETACH), "umount")
+    _check(_libc.mount(b"proctor-sample", workdir.encode(), b"tmpfs", MS_NOSUID | MS_NODEV, tmpfs.encode()), "mount tmpfs")
     os.makedirs(sample, 0o700)
-    # Blocked before the fork, so no SIGCHLD is lost: the init waits for it with a timeout.
-    signal.pthread_sigmask(signal.SIG_BLOCK, signal.valid_signals())
-    candidate = os.fork()
-    if candidate:
-        # Nothing the candidate sends reaches this init (Landlock's scope stops it too, where the
-        # kernel has one): no KeyboardInterrupt can end it before it has reported the status.
-        os.closerange(0, status_write)
-        os.closerange(status_write + 1, 1 << 16)
-        status, peak, stopped = _watch(candidate, workdir, memory_limit)
-        os.write(status_write, status.to_bytes(4, "little", signed=True) + peak.to_bytes(8, "little") + bytes([stopped]))
-        os._exit(0)
-    signal.pthread_sigmask(signal.SIG_SETMASK, [])
-    _libc.prctl(1, signal.SIGKILL)
-    os.close(status_write)
 
 
 WATCH_INTERVAL = 0.01  # seconds between looks, as the grader's MemoryWatch (20 ms) or finer
@@ -142,15 +151,13 @@ def _buffers(pid, seen):
     return total
 
 
-def _sample_memory(workdir):
-    """What the sample holds, as the grader counts a cold run: the proportional set size of
-    every process of its PID namespace but this init (its procfs lists exactly those), what
-    their pipes and sockets can hold, and what its scratch tmpfs holds."""
+def _sample_memory(workdir, pids):
+    """What the sample holds, as the grader counts a cold run: the proportional set size of its
+    processes (`pids`: the candidate; the strict tier starts no other), what their pipes and
+    sockets can hold, and what its scratch tmpfs holds."""
     total = 0
     seen = set()
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit() or entry == "1":
-            continue
+    for entry in pids:
         total += _buffers(entry, seen)
         try:
             with open("/proc/%s/smaps_rollup" % entry, "rb") as handle:
@@ -168,31 +175,47 @@ def _sample_memory(workdir):
     return total
 
 
-def _watch(candidate, workdir, limit):
-    """Waits for the candidate, looking at the sample's memory every WATCH_INTERVAL; past `limit`
-    every process of the namespace is killed. Returns (wait status, peak bytes, stopped)."""
-    peak, stopped = 0, False
+def _look(state):
+    """One look at the sample's memory (`state`: candidate, workdir, limit, peak, stopped); past
+    the limit the candidate is killed."""
+    if not state["limit"] or state["stopped"]:
+        return
+    used = _sample_memory(state["workdir"], [state["candidate"]])
+    state["peak"] = max(state["peak"], used)
+    if used > state["limit"]:
+        state["stopped"] = True
+        os.kill(state["candidate"], signal.SIGKILL)
+
+
+def _reap(state, block):
+    """wait4 of the candidate (None while it runs and `block` is false); its scratch is looked
+    at once more as it ends (what it wrote is still there)."""
+    pid, status, usage = os.wait4(state["candidate"], 0 if block else os.WNOHANG)
+    if not pid:
+        return None
+    state["peak"] = max(state["peak"], _sample_memory(state["workdir"], []))
+    if state["limit"] and state["peak"] > state["limit"]:
+        state["stopped"] = True
+    return status, usage
+
+
+def _wait_watching(state):
+    """Waits for the candidate, looking at its memory every WATCH_INTERVAL."""
     while True:
-        # First the wait (most samples end within one interval, and cost no look), then a look.
         signal.sigtimedwait([signal.SIGCHLD], WATCH_INTERVAL)
-        while True:
-            try:
-                pid, status = os.waitpid(-1, os.WNOHANG)
-            except ChildProcessError:
-                return signal.SIGKILL, peak, stopped
-            if pid == candidate:
-                # Its scratch still holds what it wrote: counted too.
-                peak = max(peak, _sample_memory(workdir))
-                return status, peak, stopped or bool(limit and peak > limit)
-            if not pid:
-                break
-            # an orphan of the sample, reaped
-        if limit and not stopped:
-            used = _sample_memory(workdir)
-            peak = max(peak, used)
-            if used > limit:
-                stopped = True
-                os.kill(-1, signal.SIGKILL)  # every process of the namespace but this init
+        reaped = _reap(state, False)
+        if reaped is not None:
+            return reaped
+        _look(state)
+
+
+def _reply_watching(state, tester):
+    """The tester's summary of a harness sample, looking at the candidate's memory meanwhile."""
+    while True:
+        ready, _, _ = select.select([tester], [], [], WATCH_INTERVAL)
+        if ready:
+            return tester.recv(256)
+        _look(state)
 
 
 RLIMITS = (("cpu", resource.RLIMIT_CPU), ("data", resource.RLIMIT_DATA), ("as", resource.RLIMIT_AS),
@@ -234,8 +257,9 @@ def _read_all(fd):
 
 
 def _landlock_ruleset(abi, read_execute, read_write):
-    """The Landlock ruleset every sample's child restricts itself with (built once; rules hold
-    the directories' inodes, which is why the scratch directory is emptied, never recreated).
+    """The Landlock ruleset a sample's child restricts itself with (rules hold the directories'
+    inodes: built once when the scratch directory is emptied between samples, per sample when
+    each sample has a fresh tmpfs).
     Returns a function that applies it, or one that does nothing without Landlock."""
     if abi < 1:
         return lambda: None
@@ -452,6 +476,7 @@ def _start_tester(bootstrap, stack_filter):
     ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     if os.fork() == 0:
         ours.detach()
+        signal.pthread_sigmask(signal.SIG_SETMASK, [])  # the zygote's are blocked when it is init
         try:
             if _IN_USER_NAMESPACE:
                 # The tester gets no power from the pool's user namespace and a Landlock domain
@@ -504,7 +529,12 @@ def main():
     config = bootstrap._parse_spec(channel.recv(1 << 16).decode())
     fresh = _IN_USER_NAMESPACE and config.get("fresh") == "1"
     sample = config["sample"]
-    os.mkdir(sample, 0o700)
+    last_pid = workdir = None
+    if fresh:
+        last_pid, workdir = _home_world(sample, config["tmpfs"])
+        os.makedirs(sample, 0o700)
+    else:
+        os.mkdir(sample, 0o700)
     read_execute = [path for path in config["read_execute"].split("\x1f") if path]
     read_write = [path for path in config["read_write"].split("\x1f") if path]
     restrict = _landlock_ruleset(int(config["abi"]), read_execute, [sample] + read_write)
@@ -519,6 +549,9 @@ def main():
             pass  # the core went away (offlined, or a cpuset changed): run unpinned
     tester = _start_tester(bootstrap, stack_filter)
     directories = _owned_directories(sample)
+    if fresh:
+        # Those on the sample's tmpfs are new with every sample; the ones above it are restored.
+        directories = [entry for entry in directories if not (entry[0] + "/").startswith(workdir + "/")]
     _warm_up(bootstrap)
     gc.collect()
     gc.freeze()
@@ -533,15 +566,15 @@ def main():
         plain = header.get("mode") == "plain"
         if len(fds) != (5 if plain else 9):
             os._exit(0)
-        status_read = status_write = None
         if fresh:
-            status_read, status_write = os.pipe()
+            os.pwrite(last_pid, b"%d" % (SAMPLE_PID - 1), 0)  # the candidate's PID: the same for every sample (at offset 0: a sysctl ignores writes past it)
         child = os.fork()
         if child == 0:
             if fresh:
                 try:
-                    os.close(status_read)
-                    _fresh_world(status_write, sample, config["tmpfs"], int(header.get("data") or 0))
+                    signal.pthread_sigmask(signal.SIG_SETMASK, [])
+                    _libc.prctl(1, signal.SIGKILL)
+                    os.close(last_pid)
                     # The sample's directory is on a new tmpfs: a rule must name its new inode.
                     restrict = _landlock_ruleset(int(config["abi"]), read_execute, [sample] + read_write)
                     _drop_capabilities()
@@ -553,49 +586,46 @@ def main():
             if plain:
                 _plain(bootstrap, stack_filter, restrict, (channel, tester), header, fds, sample)
             _candidate(bootstrap, stack_filter, restrict, (channel, tester), header, fds, sample)
+        # The sample's memory is watched as a cold run's is (in a world of its own; otherwise the
+        # pool's scratch is shared and its rlimits hold).
+        state = {"candidate": child, "workdir": workdir, "limit": int(header.get("data") or 0) if fresh else 0,
+                 "peak": 0, "stopped": False}
         if plain:
             for fd in fds:
                 os.close(fd)
-            _, status, usage = os.wait4(child, 0)
+            status, usage = _wait_watching(state) if fresh else os.wait4(child, 0)[1:]
             test_utime = test_stime = 0
-            code = -1
         else:
             socket.send_fds(tester, [b"sample"], [fds[0], fds[1], fds[5], fds[6], fds[7], fds[8]])
             for fd in fds:
                 os.close(fd)
-            summary = tester.recv(256).split()
+            summary = (_reply_watching(state, tester) if fresh else tester.recv(256)).split()
             if len(summary) == 3 and summary[0] == b"124":
                 os.kill(child, signal.SIGKILL)  # an input ran past its own limit: end the candidate
-            _, status, usage = os.wait4(child, 0)
+            status, usage = _reap(state, True) if fresh else os.wait4(child, 0)[1:]
             if len(summary) != 3:
                 os._exit(1)  # the tester died: the grader re-runs this sample cold
             code, test_utime, test_stime = (int(field) for field in summary)
             if code >= 0:
                 status = code << 8
-        peak = stopped = 0
-        if status_write is not None:
-            os.close(status_write)
-            reported = os.read(status_read, 13)
-            os.close(status_read)
-            if len(reported) == 13:
-                peak, stopped = int.from_bytes(reported[4:12], "little"), reported[12]
-            # The candidate's own wait status (the zygote's child only waited for the init);
-            # a tester's verdict code still decides a harness sample, as in the plain pool.
-            if plain or code < 0:
-                # No report: the sample's init ended before its candidate did (it was killed with
-                # the pool's child); the candidate died with it, as if by SIGKILL.
-                status = int.from_bytes(reported[:4], "little", signed=True) if len(reported) == 13 else signal.SIGKILL
+        peak, stopped = state["peak"], int(state["stopped"])
         if after_start is None:
             _sweep()
             tester = _start_tester(bootstrap, stack_filter)
         try:
-            _wipe(sample)
             _restore(directories)  # modes and times as the first sample found them
+            if not fresh:
+                _wipe(sample)
             clean = True
         except OSError:
             clean = False
         channel.send(b"%d %d %d %d %d %d" % (status, int(usage.ru_utime * 1e6) + test_utime,
                                              int(usage.ru_stime * 1e6) + test_stime, usage.ru_maxrss, peak, stopped))
+        if clean and fresh:
+            try:
+                _renew_scratch(workdir, sample, config["tmpfs"])  # after the reply: off the sample's path
+            except OSError:
+                clean = False
         if not clean:
             os._exit(0)  # leftovers it cannot remove must not meet the next sample: a fresh pool
 

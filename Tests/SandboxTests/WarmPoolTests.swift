@@ -107,7 +107,7 @@ struct WarmPoolTests {
         #expect(!before.stdout.isEmpty)
         #expect(after.stdout == before.stdout, "a counter carried over:\n\(before.stdout)\n\(after.stdout)")
         let report = try JSONSerialization.jsonObject(with: Data(after.stdout.utf8)) as? [String: Any] ?? [:]
-        #expect(report["pid"] as? Int == 2, "the candidate is its own PID namespace's pid 2 (its init is 1)")
+        #expect(report["pid"] as? Int == 1000, "every candidate gets PID 1000 in the pool's own PID namespace (its init, the zygote, is 1)")
         #expect(report["entries"] as? [String] == [])
         // No IPC object can be made (the tier refuses them), so none needs a namespace to hide it.
         #expect(["ENOSYS", "EPERM", "OSError", "AttributeError"].contains(report["sysv_queue"] as? String), "\(report["sysv_queue"] ?? "?")")

@@ -30,6 +30,8 @@ public final class WarmPool: @unchecked Sendable {
         let core: CoreLease?
         let isolation: IsolationReport
         let limits: ResourceLimits
+        /// The zygote gives every sample a world of its own (it has a user namespace).
+        let fresh: Bool
     }
 
     /// Pools need a profile with a zygote and a bootstrap, and a PID namespace of their own: the
@@ -179,7 +181,8 @@ public final class WarmPool: @unchecked Sendable {
                 throw error
             }
             return Running(
-                launched: launched, socket: channel.0, dir: dir, slot: slot, core: core, isolation: isolation, limits: limits)
+                launched: launched, socket: channel.0, dir: dir, slot: slot, core: core, isolation: isolation, limits: limits,
+                fresh: fresh)
         } catch {
             dir.remove()
             throw error
@@ -288,11 +291,13 @@ public final class WarmPool: @unchecked Sendable {
             // The zygote will never report this sample's usage: take the candidate's from /proc
             // first (the zygote's children but the tester, which was forked before any sample).
             var forked = ProcFS.children(of: pool.launched.pid).flatMap { ProcFS.children(of: $0) }
+            // In a pool with worlds of its own, the zygote is one level further down (the init of
+            // the pool's own PID namespace, whose parent only waits).
+            if pool.fresh, forked.count == 1 { forked = ProcFS.children(of: forked[0]) }
             if forked.count > 1, let tester = forked.min(by: { (ProcessUsage.startTime($0) ?? 0) < (ProcessUsage.startTime($1) ?? 0) }) {
                 forked.removeAll { $0 == tester }
             }
-            // A sample in a world of its own is two levels further down (its namespace's init,
-            // then the candidate): every descendant counts.
+            // Every descendant of the candidate counts.
             var pending = forked
             while let next = pending.popLast() {
                 let children = ProcFS.children(of: next)
