@@ -262,7 +262,11 @@ def _landlock_ruleset(abi, read_execute, read_write):
     each sample has a fresh tmpfs).
     Returns a function that applies it, or one that does nothing without Landlock."""
     if abi < 1:
-        return lambda: None
+        def nothing():
+            return None
+
+        nothing.release = lambda: None
+        return nothing
     libc = ctypes.CDLL(None, use_errno=True)
     handled = (1 << 13) - 1
     if abi >= 2:
@@ -302,6 +306,7 @@ def _landlock_ruleset(abi, read_execute, read_write):
             raise OSError(ctypes.get_errno(), "landlock_restrict_self")
         os.close(ruleset)
 
+    restrict.release = lambda: os.close(ruleset)  # the zygote's copy, once a child has its own
     return restrict
 
 
@@ -575,8 +580,6 @@ def main():
                     signal.pthread_sigmask(signal.SIG_SETMASK, [])
                     _libc.prctl(1, signal.SIGKILL)
                     os.close(last_pid)
-                    # The sample's directory is on a new tmpfs: a rule must name its new inode.
-                    restrict = _landlock_ruleset(int(config["abi"]), read_execute, [sample] + read_write)
                     _drop_capabilities()
                 except BaseException as error:
                     os.write(fds[5 if not plain else 4], ("internal_error warm pool world: %s\n" % error).encode())
@@ -586,6 +589,8 @@ def main():
             if plain:
                 _plain(bootstrap, stack_filter, restrict, (channel, tester), header, fds, sample)
             _candidate(bootstrap, stack_filter, restrict, (channel, tester), header, fds, sample)
+        if fresh:
+            restrict.release()  # the child has its copy; the next sample gets a ruleset of its own
         # The sample's memory is watched as a cold run's is (in a world of its own; otherwise the
         # pool's scratch is shared and its rlimits hold).
         state = {"candidate": child, "workdir": workdir, "limit": int(header.get("data") or 0) if fresh else 0,
@@ -612,18 +617,22 @@ def main():
         if after_start is None:
             _sweep()
             tester = _start_tester(bootstrap, stack_filter)
-        try:
-            _restore(directories)  # modes and times as the first sample found them
-            if not fresh:
+        clean = True
+        if not fresh:
+            try:
+                _restore(directories)  # modes and times as the first sample found them
                 _wipe(sample)
-            clean = True
-        except OSError:
-            clean = False
+            except OSError:
+                clean = False
         channel.send(b"%d %d %d %d %d %d" % (status, int(usage.ru_utime * 1e6) + test_utime,
                                              int(usage.ru_stime * 1e6) + test_stime, usage.ru_maxrss, peak, stopped))
         if clean and fresh:
+            # After the reply, off the sample's path: a fresh tmpfs, and the next sample's Landlock
+            # ruleset, whose rule must name the new directory's inode.
             try:
-                _renew_scratch(workdir, sample, config["tmpfs"])  # after the reply: off the sample's path
+                _restore(directories)  # those above the tmpfs: modes and times as the first sample found them
+                _renew_scratch(workdir, sample, config["tmpfs"])
+                restrict = _landlock_ruleset(int(config["abi"]), read_execute, [sample] + read_write)
             except OSError:
                 clean = False
         if not clean:
