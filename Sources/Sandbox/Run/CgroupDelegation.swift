@@ -34,16 +34,20 @@ public struct CgroupDelegation: Sendable {
         guard Int(type) == Self.cgroup2Magic else {
             throw SandboxError(
                 .invalidArgument,
-                "--cgroup \(path): not a cgroup v2 directory (this host's cgroups may be v1 or hybrid); give a subtree delegated to the grader")
+                "--cgroup \(path): not a cgroup v2 directory (this host's cgroups may be v1 or hybrid); give a subtree delegated to the grader"
+            )
         }
         guard access(path + "/cgroup.type", F_OK) == 0 else {
-            throw SandboxError(.invalidArgument, "--cgroup \(path): the root of a cgroup hierarchy is the host's, never the grader's; give a subtree delegated to it")
+            throw SandboxError(
+                .invalidArgument,
+                "--cgroup \(path): the root of a cgroup hierarchy is the host's, never the grader's; give a subtree delegated to it")
         }
         guard access(path + "/cgroup.procs", W_OK) == 0, access(path, W_OK) == 0 else {
             throw SandboxError(.invalidArgument, "--cgroup \(path): not writable by the grader (is it delegated to this user?)")
         }
         let available = (try? String(contentsOfFile: path + "/cgroup.controllers", encoding: .utf8)) ?? ""
-        for controller in ["memory", "pids"] where !available.split(separator: " ").contains(where: { $0.trimmingCharacters(in: .whitespacesAndNewlines) == controller }) {
+        for controller in ["memory", "pids"]
+        where !available.split(separator: " ").contains(where: { $0.trimmingCharacters(in: .whitespacesAndNewlines) == controller }) {
             throw SandboxError(.invalidArgument, "--cgroup \(path): the \(controller) controller is not delegated to it")
         }
         let enabled = (try? String(contentsOfFile: path + "/cgroup.subtree_control", encoding: .utf8)) ?? ""
@@ -51,7 +55,8 @@ public struct CgroupDelegation: Sendable {
             guard Self.write("+memory +pids", to: path + "/cgroup.subtree_control") else {
                 throw SandboxError(
                     .invalidArgument,
-                    "--cgroup \(path): cannot enable memory and pids for its children (errno \(errno); a cgroup with processes of its own cannot: delegate an empty one)")
+                    "--cgroup \(path): cannot enable memory and pids for its children (errno \(errno); a cgroup with processes of its own cannot: delegate an empty one)"
+                )
             }
         }
         self.path = path
@@ -95,7 +100,9 @@ public struct CgroupDelegation: Sendable {
 
         /// The run's peak charged memory (`memory.peak`, Linux 5.19+; 0 without).
         var peakBytes: UInt64 {
-            UInt64((try? String(contentsOfFile: path + "/memory.peak", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "")
+            UInt64(
+                (try? String(contentsOfFile: path + "/memory.peak", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+            )
                 ?? 0
         }
 
