@@ -39,19 +39,18 @@ _PROTECTED_ROOTS = ("_pytest", "pytest", "pluggy", "unittest", "builtins", "proc
 
 
 def _make_watch():
-    """The watch over other audit events, run inside the hook: everything it uses is bound here,
-    at start (a rebound module attribute or builtin changes nothing it calls), and it makes only
-    exact-type checks and C-level reads (no code of the tests may run under the hook's frame)."""
+    """pytest's own watch over audit events (beside the stream's, which every runner shares): re-
+    running pytest, writing the report, reading /proc/*/mem. Run inside the hook: everything it
+    uses is bound here, at start (a rebound module attribute or builtin changes nothing it calls),
+    and it makes only exact-type checks and C-level reads (no code of the tests may run under the
+    hook's frame)."""
     import builtins
 
-    type, len, any, issubclass = builtins.type, builtins.len, builtins.any, builtins.issubclass
+    type, len, any = builtins.type, builtins.len, builtins.any
     list, tuple, str, bytes, int = builtins.list, builtins.tuple, builtins.str, builtins.bytes, builtins.int
     getframe = sys._getframe
     junit_globals = _pytest.junitxml.__dict__
-    module_of = type.__dict__["__module__"].__get__
-    qualname_of = type.__dict__["__qualname__"].__get__
     report_name = ".proctor-junit.xml"
-    protected = _PROTECTED_ROOTS
     write_flags = os.O_WRONLY | os.O_RDWR | os.O_TRUNC | os.O_CREAT
     written = [False]
 
@@ -66,20 +65,7 @@ def _make_watch():
         return out
 
     def watch(event, args, flag):
-        if event in ("sys.settrace", "sys.setprofile"):
-            flag("trace_hook", event)
-        elif event in ("gc.get_objects", "gc.get_referrers", "gc.get_referents"):
-            flag("heap_walk", event)
-        elif event == "sys.addaudithook":
-            flag("audit_hook", "another audit hook was installed")
-        elif event in ("object.__setattr__", "object.__delattr__") and len(args) > 1:
-            target = args[0]
-            if issubclass(type(target), type):
-                home = module_of(target)
-                if type(home) is str and home.split(".")[0] in protected:
-                    name = args[1] if type(args[1]) is str else "?"
-                    flag("patches_test_machinery", "%s.%s" % (qualname_of(target), name))
-        elif event in ("os.exec", "os.posix_spawn", "os.spawn", "subprocess.Popen"):
+        if event in ("os.exec", "os.posix_spawn", "os.spawn", "subprocess.Popen"):
             if any((part if type(part) is bytes else part.encode("utf-8", "replace")).find(b"pytest") >= 0 for part in flat(args)):
                 flag("reruns_pytest", event)
         elif event == "open" and args:

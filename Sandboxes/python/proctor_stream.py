@@ -35,8 +35,10 @@ _STARTED = False
 def start(callers, ancestors, protected, flag_events):
     """Installs the sender; returns True when this process streams. `callers`: code objects allowed
     to raise `proctor.stream`; `ancestors`: code objects one of which must be on the stack under an
-    outcome; `protected`: module-name prefixes whose functions and classes must stay bound;
-    `flag_events(event, args, flag)`: the runner's own watch over other audit events."""
+    outcome; `protected`: module-name prefixes whose functions and classes must stay bound (and
+    whose classes' special attributes may not be set); `flag_events(event, args, flag)`: the
+    runner's own watch over other audit events, or None. Every runner's hook flags trace and
+    profile hooks, heap walks, other audit hooks, memory reads through ctypes and rewritten code."""
     global _STARTED
     # Everything the hook uses is bound here, once, as a local of this call: rebinding a module
     # attribute or a builtin later changes nothing the hook calls.
@@ -75,6 +77,7 @@ def start(callers, ancestors, protected, flag_events):
     import _blake2
 
     blake2b = _blake2.blake2b
+
     def escape(text):
         return text.replace("\\", "\\\\").replace("\n", "\\n").replace("\t", "\\t").replace("\r", "\\r")
 
@@ -90,6 +93,8 @@ def start(callers, ancestors, protected, flag_events):
     modules = sys.modules
     module_dict = module_type.__dict__["__dict__"].__get__
     class_dict = type.__dict__["__dict__"].__get__
+    module_of = type.__dict__["__module__"].__get__
+    qualname_of = type.__dict__["__qualname__"].__get__
     protected = tuple(protected)
 
     behaviour = (function_type, staticmethod, classmethod, property, type(type.__dict__["mro"]),
@@ -226,7 +231,20 @@ def start(callers, ancestors, protected, flag_events):
                 flag("rewrites_code", "a function's __code__ was replaced")
             elif event in ("ctypes.string_at", "ctypes.wstring_at", "ctypes.cdata"):
                 flag("reads_memory", event)
-            else:
+            elif event in ("sys.settrace", "sys.setprofile"):
+                flag("trace_hook", event)
+            elif event in ("gc.get_objects", "gc.get_referrers", "gc.get_referents"):
+                flag("heap_walk", event)
+            elif event == "sys.addaudithook":
+                flag("audit_hook", "another audit hook was installed")
+            elif event in ("object.__setattr__", "object.__delattr__") and len(args) > 1 and issubclass(type(args[0]), type):
+                # Raised for a class's special attributes (__name__, __bases__, …); its other
+                # attributes raise nothing, which the snapshot's class check covers instead.
+                home = module_of(args[0])
+                if type(home) is str and home.split(".")[0] in protected:
+                    name = args[1] if type(args[1]) is str else "?"
+                    flag("patches_test_machinery", "%s.%s" % (qualname_of(args[0]), name))
+            elif flag_events is not None:
                 flag_events(event, args, flag)
         except BaseException:
             pass

@@ -29,6 +29,8 @@
 #                                       unittest watcher) once each record's MAC and sequence
 #                                       check; nothing else from that pipe passes
 #   stream_forged COUNT                 records on the stream's pipe that failed the check
+import hashlib
+import hmac
 import os
 import subprocess
 import sys
@@ -96,7 +98,6 @@ class Stream:
     stream (before any repository code in it runs)."""
 
     def __init__(self):
-        import hashlib
         self.key = os.urandom(32)
         self.read_fd, self.write_fd = os.pipe()
         key_read, key_write = os.pipe()
@@ -107,7 +108,6 @@ class Stream:
         os.dup2(self.write_fd, OUT_FD)
         os.close(key_read)
         os.close(self.write_fd)
-        self.blake2b = hashlib.blake2b
         self.forged = 0
         self.sequences = {}
         self.reader = threading.Thread(target=self.forward, daemon=True)
@@ -138,8 +138,7 @@ class Stream:
         body, pid, seq, mac = parts
         if not pid.isdigit() or not seq.isdigit():
             return None
-        expected = self.blake2b(pid + b"\t" + seq + b"\t" + body, key=self.key, digest_size=16).hexdigest().encode()
-        import hmac
+        expected = hashlib.blake2b(pid + b"\t" + seq + b"\t" + body, key=self.key, digest_size=16).hexdigest().encode()
         if not hmac.compare_digest(expected, mac) or self.sequences.get(pid, 0) != int(seq):
             return None
         self.sequences[pid] = int(seq) + 1

@@ -59,29 +59,20 @@ def _watch_unittest():
         for name in names(test):
             audit("proctor.stream", "outcome", test, name, "call", outcome)
 
-    def addSuccess(self, test):
-        report(test, "passed")
-        return originals["addSuccess"](self, test)
+    def wrapping(name, outcome):
+        original = originals[name]
 
-    def addFailure(self, test, err):
-        report(test, "failed")
-        return originals["addFailure"](self, test, err)
+        def wrapper(self, test, *rest):
+            report(test, outcome)
+            return original(self, test, *rest)
 
-    def addError(self, test, err):
-        report(test, "failed")
-        return originals["addError"](self, test, err)
+        wrapper.__name__ = name
+        return wrapper
 
-    def addSkip(self, test, reason):
-        report(test, "skipped")
-        return originals["addSkip"](self, test, reason)
-
-    def addExpectedFailure(self, test, err):
-        report(test, "passed")
-        return originals["addExpectedFailure"](self, test, err)
-
-    def addUnexpectedSuccess(self, test):
-        report(test, "failed")
-        return originals["addUnexpectedSuccess"](self, test)
+    # What each of TestResult's calls says of the test: an expected failure is a pass, an
+    # unexpected success a failure (as unittest's wasSuccessful and SWE-bench's parser see them).
+    outcomes = {"addSuccess": "passed", "addFailure": "failed", "addError": "failed", "addSkip": "skipped",
+                "addExpectedFailure": "passed", "addUnexpectedSuccess": "failed"}
 
     def addSubTest(self, test, subtest, err):
         if err is not None:
@@ -92,37 +83,14 @@ def _watch_unittest():
         audit("proctor.stream", "finish", 0)
         return originals["stopTestRun"](self)
 
-    wrappers = [addSuccess, addFailure, addError, addSkip, addExpectedFailure, addUnexpectedSuccess, addSubTest, stopTestRun]
+    wrappers = [wrapping(name, outcome) for name, outcome in outcomes.items()] + [addSubTest, stopTestRun]
     for wrapper in wrappers:
         setattr(base, wrapper.__name__, wrapper)
     # The baseline is now, before any repository code: unittest loads the tests (importing the
     # code under test) before the run starts, so there is no later moment to take it.
     callers = [report.__code__, stopTestRun.__code__]
     ancestors = [unittest.case.TestCase.run.__code__, unittest.suite.TestSuite.run.__code__]
-    proctor_stream.start(callers, ancestors, ("unittest", "proctor_stream", "sitecustomize"), _watch_events())
-
-
-def _watch_events():
-    """The watch over other audit events (see proctor_pytest's): bound at start, exact types only."""
-    import builtins
-
-    issubclass, type, len = builtins.issubclass, builtins.type, builtins.len
-    module_of = type.__dict__["__module__"].__get__
-    qualname_of = type.__dict__["__qualname__"].__get__
-
-    def watch(event, args, flag):
-        if event in ("sys.settrace", "sys.setprofile"):
-            flag("trace_hook", event)
-        elif event in ("gc.get_objects", "gc.get_referrers", "gc.get_referents"):
-            flag("heap_walk", event)
-        elif event == "sys.addaudithook":
-            flag("audit_hook", "another audit hook was installed")
-        elif event in ("object.__setattr__", "object.__delattr__") and len(args) > 1 and issubclass(type(args[0]), type):
-            home = module_of(args[0])
-            if type(home) is str and home.split(".")[0] in ("unittest", "proctor_stream", "sitecustomize"):
-                flag("patches_test_machinery", "%s.%s" % (qualname_of(args[0]), args[1] if type(args[1]) is str else "?"))
-
-    return watch
+    proctor_stream.start(callers, ancestors, ("unittest", "proctor_stream", "sitecustomize"), None)
 
 
 if os.environ.get("PROCTOR_STREAM"):

@@ -74,7 +74,7 @@ def _home_world(sample, tmpfs):
     that user namespace. This process stays outside, waiting; its child is the PID namespace's
     init and carries on as the zygote. There it mounts a procfs of the namespace and a tmpfs
     over the pool's workdir, and keeps the namespace's `ns_last_pid` open: before each sample
-    the zygote puts a fresh tmpfs in place (`_renew_scratch`) and resets the PID counter, so
+    the zygote resets the PID counter and after it puts a fresh tmpfs in place (`_renew_scratch`), so
     every sample starts from the same PID, the same inode numbers and an empty scratch,
     whatever the one before did — a world of its own for the price of one fork. Returns
     (ns_last_pid descriptor, workdir) in the new zygote; signals stay blocked in it (it is
@@ -92,7 +92,7 @@ def _home_world(sample, tmpfs):
     if _libc.mount(b"proc", b"/proc", b"proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, b"hidepid=invisible") != 0:
         _check(_libc.mount(b"proc", b"/proc", b"proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, None), "mount proc")
     workdir = os.path.dirname(os.path.dirname(sample))
-    _check(_libc.mount(b"proctor-sample", workdir.encode(), b"tmpfs", MS_NOSUID | MS_NODEV, tmpfs.encode()), "mount tmpfs")
+    _mount_scratch(workdir, tmpfs)
     return os.open("/proc/sys/kernel/ns_last_pid", os.O_WRONLY | os.O_CLOEXEC), workdir
 
 
@@ -100,11 +100,15 @@ SAMPLE_PID = 1000  # every sample's candidate gets this PID (its threads the one
 MNT_DETACH = 2
 
 
+def _mount_scratch(workdir, tmpfs):
+    _check(_libc.mount(b"proctor-sample", workdir.encode(), b"tmpfs", MS_NOSUID | MS_NODEV, tmpfs.encode()), "mount tmpfs")
+
+
 def _renew_scratch(workdir, sample, tmpfs):
     """A fresh tmpfs over the pool's workdir (the last one detached: nothing a sample wrote, no
     inode number it moved, survives), with the sample's directory in it."""
     _check(_libc.umount2(workdir.encode(), MNT_DETACH), "umount")
-    _check(_libc.mount(b"proctor-sample", workdir.encode(), b"tmpfs", MS_NOSUID | MS_NODEV, tmpfs.encode()), "mount tmpfs")
+    _mount_scratch(workdir, tmpfs)
     os.makedirs(sample, 0o700)
 
 

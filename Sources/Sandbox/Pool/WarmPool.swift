@@ -146,17 +146,21 @@ public final class WarmPool: @unchecked Sendable {
                 stdio: (null, try Syscall.duplicate(null), try Syscall.duplicate(null), channel.1), limits: poolLimits,
                 isolation: &isolation, filter: sandbox.pool?.program, landlock: sandbox.pool == nil)
             isolation.landlockABI = Landlock.abi
+            /// Ends the launched pool when its set-up fails, and passes the error on.
+            func abandon(_ error: SandboxError) -> SandboxError {
+                Syscall.close(channel.0)
+                kill(launched.pid, SIGKILL)
+                _ = try? Syscall.wait(launched.pid)
+                launched.close()
+                return error
+            }
             // A fresh world per sample: the zygote has unshared a user namespace of its own, whose
             // one-uid map only the grader (outside it) may write.
             let fresh: Bool
             do throws(SandboxError) {
                 fresh = sandbox.pool == nil ? false : try Self.mapUserNamespace(launched: launched, socket: channel.0, slot: slot)
             } catch {
-                Syscall.close(channel.0)
-                kill(launched.pid, SIGKILL)
-                _ = try? Syscall.wait(launched.pid)
-                launched.close()
-                throw error
+                throw abandon(error)
             }
             // The pool's configuration: what every sample's Landlock domain allows. With fresh
             // worlds each sample's directory is on a tmpfs of its own; without, samples share one
@@ -174,11 +178,7 @@ public final class WarmPool: @unchecked Sendable {
             do throws(SandboxError) {
                 try Syscall.send(channel.0, Array((config.joined(separator: "\n") + "\n").utf8))
             } catch {
-                Syscall.close(channel.0)
-                kill(launched.pid, SIGKILL)
-                _ = try? Syscall.wait(launched.pid)
-                launched.close()
-                throw error
+                throw abandon(error)
             }
             return Running(
                 launched: launched, socket: channel.0, dir: dir, slot: slot, core: core, isolation: isolation, limits: limits,
