@@ -13,6 +13,11 @@ public struct ReproCommand: ParsableCommand {
             it again, shows stdout, stderr and the verdict, and says whether it matches the \
             recorded one. Exit status: 0 when it matches, 3 when it does not, 64 for bad input.
 
+            A sample of a sealed task is rerun but shown only as passed or failed, and private \
+            stdin/stdout tests only as "all passed" or "one failed": what the run printed, raised \
+            or took would spell the hidden case out. --reveal (with the key, for a sealed file) \
+            shows everything.
+
             Given an instance directory of `proctor grade-repo` instead (OUT/INSTANCE), reruns that \
             repository task (the same as `proctor repro-repo`).
 
@@ -40,6 +45,14 @@ public struct ReproCommand: ParsableCommand {
     @Option(help: "Key of a sealed problems file (or set PROCTOR_SEAL_KEY).")
     var keyFile: String?
 
+    @Flag(
+        help: """
+            Show a hidden sample's run in full: its output, exception, status, timing and private \
+            tests' verdicts (a sealed file needs its key as well). Without it, repro of a sealed \
+            task says only passed or failed, and of private tests only whether they all passed.
+            """)
+    var reveal = false
+
     public init() {}
 
     @OptionGroup(title: "exact accounting (opt-in)")
@@ -54,15 +67,25 @@ public struct ReproCommand: ParsableCommand {
         guard let sample else { throw CLIFailure.usage("proctor: repro needs the sample (task_id#completion_id) after \(results)") }
         let repro: Repro
         let fresh: (outcome: Outcome, verdict: Verdict)?
-        var judgedAgain: (status: String, tests: [String])?
+        var judgedAgain: (status: String, passed: Bool, tests: [(line: String, hidden: Bool)])?
         do {
             let directory = try SandboxesDirectory.locate(explicit: sandboxes)
             repro = try Repro(
                 resultsPath: results, identifier: sample, problemsPath: problems, sandboxesDirectory: directory,
                 key: try SealKey.from(file: keyFile))
             repro.warnings.forEach { FileHandle.standardError.write(Data("warning: \($0)\n".utf8)) }
+            let concealed = repro.isHiddenTask && !reveal
             if repro.isInputs {
                 let again = try repro.runInputs()
+                if concealed {
+                    if let keep {
+                        try repro.keep(in: keep, proctor: URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path)
+                    }
+                    let passedNow = again.status == "passed"
+                    print(HiddenRecord.reproReport(identifier: sample, passedNow: passedNow, recordedPassed: repro.recordedPassed))
+                    if passedNow != repro.recordedPassed { throw ExitCode(3) }
+                    return
+                }
                 func word(_ value: Bool?) -> String { value.map { $0 ? "pass" : "fail" } ?? "-" }
                 print("== \(sample)  profile \(repro.profile.name)  (inputs: reference and sample run again)")
                 print("== same tests as graded: \(again.sameTests ? "yes" : "NO (the reference cases differ)")")
@@ -91,8 +114,17 @@ public struct ReproCommand: ParsableCommand {
             throw CLIFailure.usage("proctor: \(error)")
         }
         if let judged = judgedAgain {
+            if repro.isHiddenTask && !reveal {
+                print(HiddenRecord.reproReport(identifier: sample, passedNow: judged.passed, recordedPassed: repro.recordedPassed))
+                if judged.passed != repro.recordedPassed { throw ExitCode(3) }
+                return
+            }
             print("== \(sample)  profile \(repro.profile.name)  (stdin/stdout: each test case judged again)")
-            judged.tests.forEach { print("   " + $0) }
+            let concealed = judged.tests.filter { $0.hidden && !reveal }
+            judged.tests.filter { !$0.hidden || reveal }.forEach { print("   " + $0.line) }
+            if !concealed.isEmpty {
+                print("   private tests that ran: \(concealed.count), \(judged.status == "failed" ? "one failed" : "all passed") (pass --reveal to see them)")
+            }
             print("== verdict now:      \(judged.status)")
             print("== verdict recorded: \(repro.recordedStatus)  \(repro.recordedResult)")
             print("== matches: \(judged.status == repro.recordedStatus ? "yes" : "no")")
@@ -100,6 +132,11 @@ public struct ReproCommand: ParsableCommand {
             return
         }
         guard let fresh else { return }
+        if repro.isHiddenTask && !reveal {
+            print(HiddenRecord.reproReport(identifier: sample, passedNow: fresh.verdict.passed, recordedPassed: repro.recordedPassed))
+            if fresh.verdict.passed != repro.recordedPassed { throw ExitCode(3) }
+            return
+        }
         let outcome = fresh.outcome
         print(
             "== \(sample)  profile \(repro.profile.name)  cpu \(repro.limits.cpu)  wall \(repro.limits.wall)  memory \(repro.limits.memory)"
@@ -112,7 +149,8 @@ public struct ReproCommand: ParsableCommand {
             "== verdict now:      \(fresh.verdict.status)  \(fresh.verdict.result)  (\(outcome.statusText), \(String(format: "%.1f", outcome.wallMs)) ms)"
         )
         print("== verdict recorded: \(repro.recordedStatus)  \(repro.recordedResult)")
-        let matches = fresh.verdict.status == repro.recordedStatus
+        // A hidden row recorded only passed or failed.
+        let matches = repro.isHiddenTask ? fresh.verdict.passed == repro.recordedPassed : fresh.verdict.status == repro.recordedStatus
         print("== matches: \(matches ? "yes" : "no")")
         if let keep { print("== kept: \(keep)/program.py, rerun with \(keep)/rerun.sh") }
         if !matches { throw ExitCode(3) }

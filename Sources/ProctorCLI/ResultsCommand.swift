@@ -58,17 +58,21 @@ public struct ResultsCommand: ParsableCommand {
                 {
                     repositoryReports.append(report)
                 }
-                // Inputs problems: the base score is in the row (only such rows carry the field).
+                // Inputs problems: the base score is in the row (only such rows carry the field);
+                // a hidden row was stored with no time or memory (`HiddenRecord`).
                 var basePassed: Bool?
-                if String(decoding: record.result.row, as: UTF8.self).contains("\"base_passed\""),
+                var hidden = false
+                let text = String(decoding: record.result.row, as: UTF8.self)
+                if text.contains("\"base_passed\"") || text.contains("\"hidden\""),
                     let row = try? JSONInput.object(record.result.row, file: "row", line: 0)
                 {
                     basePassed = row["base_passed"]?.boolValue
+                    hidden = row["hidden"]?.boolValue ?? false
                 }
                 accumulator.add(
                     task: record.result.taskID, status: record.result.status, passed: record.result.passed,
                     wallMs: record.result.wallMs, cpuMs: record.result.cpuMs, rssKiB: record.result.peakRssKiB, reused: false,
-                    basePassed: basePassed)
+                    basePassed: basePassed, hidden: hidden, measured: !hidden)
             }
         }
         try handle.synchronize()

@@ -12,6 +12,15 @@ struct StdioFlags: ParsableArguments {
     @Flag(help: "stdin/stdout problems: run every test and report the fraction passed, instead of stopping at the first failure.")
     var allTests = false
 
+    @Flag(
+        help: """
+            stdin/stdout problems: treat private tests (LiveCodeBench private, CodeContests private \
+            and generated, APPS/TACO, `hidden: true`) as public, with their verdicts, diffs and \
+            timings in rows. Off by default: a row says only whether the private tests all passed. \
+            For data you own; sealed problems stay hidden.
+            """)
+    var revealPrivate = false
+
     func options() throws -> StdioOptions {
         guard let extraction = FencedCode(rawValue: extract) else {
             throw CLIFailure.usage("proctor: --extract \(extract): last-fence, first-fence or none")
@@ -21,6 +30,7 @@ struct StdioFlags: ParsableArguments {
         options.extract = extraction
         options.timeScale = timeScale
         options.allTests = allTests
+        options.revealPrivate = revealPrivate
         return options
     }
 }

@@ -34,7 +34,7 @@ public final class QueueWorker: @unchecked Sendable {
     private let lock = NSCondition()
     private var lastClaimed = Date()
     private var activeThreads = 0
-    private var unstored: [(job: ClaimedJob, result: JobResult)] = []
+    private var unstored: [(job: ClaimedJob, result: JobResult, measured: Bool)] = []
 
     /// Set by SIGTERM/SIGINT.
     nonisolated(unsafe) public static var stopRequested: sig_atomic_t = 0
@@ -112,12 +112,12 @@ public final class QueueWorker: @unchecked Sendable {
         // every result they handed over is stored.
         var nextBeat = Date()
         while true {
-            let (results, active) = lock.withLock { () -> ([(job: ClaimedJob, result: JobResult)], Int) in
+            let (results, active) = lock.withLock { () -> ([(job: ClaimedJob, result: JobResult, measured: Bool)], Int) in
                 if unstored.isEmpty && activeThreads > 0 { _ = lock.wait(until: min(nextBeat, Date().addingTimeInterval(0.1))) }
                 defer { unstored.removeAll() }
                 return (unstored, activeThreads)
             }
-            for (job, result) in results { store(job, result) }
+            for (job, result, measured) in results { store(job, result, measured: measured) }
             if active == 0 && results.isEmpty { break }
             if Date() >= nextBeat {
                 do {
@@ -272,22 +272,25 @@ public final class QueueWorker: @unchecked Sendable {
         if graded.status == "internal_error" {
             return retryJob(job, "internal_error (attempt \(job.attempt)): the sandbox failed")
         }
+        // A hidden sample's time and memory stay out of the database (and the metrics): a row,
+        // wherever it is kept, holds only what `HiddenRecord` let through.
         let result = JobResult(
-            row: graded.line, taskID: graded.taskID, status: graded.status, passed: graded.passed, wallMs: graded.wallMs,
-            cpuMs: graded.cpuMs, peakRssKiB: graded.peakRssKiB)
-        handOver(job, result)
+            row: graded.line, taskID: graded.taskID, status: graded.status, passed: graded.passed,
+            wallMs: graded.hidden ? 0 : graded.wallMs, cpuMs: graded.hidden ? 0 : graded.cpuMs,
+            peakRssKiB: graded.hidden ? 0 : graded.peakRssKiB)
+        handOver(job, result, measured: !graded.hidden)
     }
 
     /// Gives a graded job's result to the main thread to store; the grading thread goes on.
-    private func handOver(_ job: ClaimedJob, _ result: JobResult) {
+    private func handOver(_ job: ClaimedJob, _ result: JobResult, measured: Bool = true) {
         lock.withLock {
-            unstored.append((job, result))
+            unstored.append((job, result, measured))
             lock.signal()
         }
     }
 
     /// Stores a graded job's result, waiting out an unavailable database; counts what happened.
-    private func store(_ job: ClaimedJob, _ result: JobResult) {
+    private func store(_ job: ClaimedJob, _ result: JobResult, measured: Bool) {
         let label = "\(job.run) \(job.taskID)#\(job.completionID)"
         var stored = false
         let saved = withBackoff("store result") { () throws(QueueError) in
@@ -299,7 +302,7 @@ public final class QueueWorker: @unchecked Sendable {
             metrics.recordLost()
             logger.warning("\(label): lease lost to another worker; its result counts, this one is dropped")
         } else {
-            metrics.recordDone(status: result.status, wallMs: result.wallMs)
+            metrics.recordDone(status: result.status, wallMs: measured ? result.wallMs : nil)
         }
     }
 

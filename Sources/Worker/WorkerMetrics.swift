@@ -21,11 +21,12 @@ final class WorkerMetrics: Sendable {
             buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30])
     }
 
-    func recordDone(status: String, wallMs: Double) {
+    /// `wallMs` nil: a hidden sample's, which no per-sample figure may carry.
+    func recordDone(status: String, wallMs: Double?) {
         done.increment()
         registry.makeCounter(descriptor: Self.named("proctor_samples_total", "Graded samples by status."), labels: [("status", status)])
             .increment()
-        latency.record(wallMs / 1000)
+        if let wallMs { latency.record(wallMs / 1000) }
     }
 
     /// A metric's full name as it is exposed (no separate unit part) and its help text.

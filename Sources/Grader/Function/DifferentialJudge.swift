@@ -56,13 +56,22 @@ struct DifferentialJudge {
             // A task whose reference cannot be run grades nobody: every sample says why, none passes
             // (`reference_error`: the task's fault, not the sample's nor the machine's, so a queue
             // does not retry it).
+            if problem.hidden {
+                // Its error may quote the hidden inputs: only that there was one.
+                let row = HiddenRecord.row(
+                    sample: sample, problem: problem, outcome: .referenceError, key: key, context: context, limits: limits,
+                    candidateSHA256: Digest.sha256(program.candidate), settings: auditSettings(problem: problem, task: task))
+                return HiddenRecord.graded(
+                    GradedSample(
+                        taskID: sample.taskID, status: "reference_error", passed: false, wallMs: 0, cpuMs: 0, peakRssKiB: 0,
+                        line: ResultRow.encode(row), basePassed: false), outcome: .referenceError)
+            }
             var row = sample.fields
             row["task_id"] = .string(sample.taskID)
             row["completion_id"] = .string(sample.completionID)
             row["passed"] = .bool(false)
             row["status"] = .string("reference_error")
-            // A hidden task's reference error may quote its inputs: only that there was one.
-            row["result"] = .string(problem.hidden ? "failed: the task's reference could not be run [hidden]" : "failed: \(error.message)")
+            row["result"] = .string("failed: \(error.message)")
             row["audit"] = .object(["key": .string(key), "problem_sha256": .string(problem.sha256), "sample_sha256": .string(sample.sha256)])
             return GradedSample(
                 taskID: sample.taskID, status: "reference_error", passed: false, wallMs: 0, cpuMs: 0, peakRssKiB: 0,
@@ -83,8 +92,6 @@ struct DifferentialJudge {
                 verdict = verdict.timedOut(
                     message: "\(late.group) input #\(late.index) took longer than its limit of \(late.limitMs) ms")
             }
-            var row = ResultRow.build(
-                sample: sample, problem: problem, program: program, outcome: outcome, verdict: verdict, key: key, context: context)
             var base = groups.passed("base")
             var plus = groups.passed("plus")
             if verdict.passed {
@@ -96,6 +103,24 @@ struct DifferentialJudge {
                 if cases.count("plus") > 0 && plus == nil { plus = false }
                 if base == true && plus == true { (base, plus) = (cases.count("base") > 0 ? true : nil, false) }
             }
+            // Without plus inputs the base result is the result; with them, both must pass.
+            let basePassed = base ?? verdict.passed
+            if problem.hidden {
+                // One bit per group of hidden inputs; not which input, nor how it failed.
+                var bits: [String: Bool] = [:]
+                if let base { bits["base_passed"] = base }
+                if let plus { bits["plus_passed"] = plus }
+                let hidden = HiddenRecord.Outcome(passed: verdict.passed)
+                let row = HiddenRecord.row(
+                    sample: sample, problem: problem, outcome: hidden, key: key, context: context, limits: limits,
+                    candidateSHA256: Digest.sha256(program.candidate), settings: auditSettings(problem: problem, task: task), groups: bits)
+                return HiddenRecord.graded(
+                    GradedSample(
+                        taskID: sample.taskID, status: hidden.status, passed: verdict.passed, wallMs: outcome.wallMs, cpuMs: outcome.cpuMs,
+                        peakRssKiB: Double(outcome.peakRssKiB), line: ResultRow.encode(row), basePassed: basePassed), outcome: hidden)
+            }
+            var row = ResultRow.build(
+                sample: sample, problem: problem, program: program, outcome: outcome, verdict: verdict, key: key, context: context)
             func status(_ name: String, _ passed: Bool?) -> JSONValue {
                 guard cases.count(name) > 0 else { return .null }
                 if passed == true { return .string("pass") }
@@ -110,26 +135,30 @@ struct DifferentialJudge {
                 var failing: [String: JSONValue] = [
                     "group": .string(failure.group), "index": .integer(Int64(failure.index)), "kind": .string(failure.kind),
                 ]
-                // A hidden task's inputs never leave the sandbox (the tester does not even send them).
-                if !problem.hidden && !failure.detail.isEmpty { failing["detail"] = .string(String(failure.detail.prefix(600))) }
+                if !failure.detail.isEmpty { failing["detail"] = .string(String(failure.detail.prefix(600))) }
                 row["failing_input"] = .object(failing)
             }
             if case .object(var audit)? = row["audit"] {
                 audit["reference_sha256"] = .string(cases.sha256)
-                audit["time_factor"] = .number(options.timeFactor)
-                audit["time_floor_s"] = .number(options.timeFloor)
-                if task.generator != nil {
-                    audit["seed"] = .string(String(options.seed))
-                    audit["task_seed"] = .string(String(options.seed(for: problem.taskID)))
-                }
+                audit.merge(auditSettings(problem: problem, task: task)) { $1 }
                 row["audit"] = .object(audit)
             }
-            // Without plus inputs the base result is the result; with them, both must pass.
-            let basePassed = base ?? verdict.passed
             return GradedSample(
                 taskID: sample.taskID, status: verdict.status, passed: verdict.passed, wallMs: outcome.wallMs, cpuMs: outcome.cpuMs,
                 peakRssKiB: Double(outcome.peakRssKiB), line: ResultRow.encode(row), basePassed: basePassed)
         }
+    }
+}
+
+extension DifferentialJudge {
+    /// The run's settings an inputs row records (the same seed regenerates the same tests).
+    func auditSettings(problem: Problem, task: DifferentialTask) -> [String: JSONValue] {
+        var settings: [String: JSONValue] = ["time_factor": .number(options.timeFactor), "time_floor_s": .number(options.timeFloor)]
+        if task.generator != nil {
+            settings["seed"] = .string(String(options.seed))
+            settings["task_seed"] = .string(String(options.seed(for: problem.taskID)))
+        }
+        return settings
     }
 }
 

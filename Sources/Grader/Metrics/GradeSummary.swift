@@ -59,6 +59,29 @@ public struct GradeSummary: Codable, Sendable {
     /// Reference runs made for inputs problems, and reference results found in the cache.
     public var references: ReferenceCounts? = nil
 
+    /// Time and memory of hidden tasks' samples (`HiddenRecord`), over the whole run: medians
+    /// and 90th percentiles only, and only when at least `HiddenRecord.aggregateMinimum` hidden
+    /// samples were graded in this run (rows never carry them, so resumed or queued rows add
+    /// nothing). nil otherwise. `latency_ms`, `cpu_ms` and `peak_rss_kib` above are over public
+    /// samples only.
+    public var hiddenAggregate: HiddenAggregate? = nil
+
+    public struct HiddenAggregate: Codable, Sendable, Equatable {
+        public var samples: Int
+        public var latencyMs: Quantiles
+        public var cpuMs: Quantiles
+        public var peakRssKiB: Quantiles
+
+        public struct Quantiles: Codable, Sendable, Equatable {
+            public var p50: Double
+            public var p90: Double
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case samples, latencyMs = "latency_ms", cpuMs = "cpu_ms", peakRssKiB = "peak_rss_kib"
+        }
+    }
+
     public struct ReferenceCounts: Codable, Sendable, Equatable {
         public var computed: Int
         public var cached: Int
@@ -84,7 +107,7 @@ public struct GradeSummary: Codable, Sendable {
         case latencyMs = "latency_ms", cpuMs = "cpu_ms", peakRssKiB = "peak_rss_kib", samplesPerSecond = "samples_per_second"
         case wallSeconds = "wall_seconds", workers, missingTasks = "missing_tasks", interrupted
         case proctorVersion = "proctor_version", finishedAt = "finished_at", byGroup = "by_group"
-        case passAtKBase = "pass_at_k_base", seed, references
+        case passAtKBase = "pass_at_k_base", seed, references, hiddenAggregate = "hidden_aggregate"
     }
 
     /// A summary with the run's identity and nothing counted yet (`SummaryAccumulator` fills it).
@@ -135,6 +158,13 @@ public struct GradeSummary: Codable, Sendable {
             lines.append(String(format: "cpu ms       p50 %.1f  max %.1f", cpu.p50, cpu.max))
             lines.append(String(format: "peak RSS KiB p50 %.0f  max %.0f", rss.p50, rss.max))
         }
+        if let hidden = hiddenAggregate {
+            lines.append(
+                String(
+                    format: "hidden tasks (%d samples): latency ms p50 %.0f p90 %.0f  cpu ms p50 %.0f p90 %.0f  peak RSS KiB p50 %.0f p90 %.0f",
+                    hidden.samples, hidden.latencyMs.p50, hidden.latencyMs.p90, hidden.cpuMs.p50, hidden.cpuMs.p90, hidden.peakRssKiB.p50,
+                    hidden.peakRssKiB.p90))
+        }
         for (dimension, groups) in (byGroup ?? [:]).sorted(by: { $0.key < $1.key }) {
             lines.append("by \(dimension)")
             for (group, entry) in groups.sorted(by: { $0.key < $1.key }) {
@@ -172,6 +202,8 @@ public struct SummaryAccumulator: Sendable {
     private var latencies: [Double] = []
     private var cpu: [Double] = []
     private var rss: [Double] = []
+    /// Hidden samples' time and memory: only ever a run-level aggregate.
+    private var hiddenFigures: (wall: [Double], cpu: [Double], rss: [Double]) = ([], [], [])
     public private(set) var graded = 0
     public private(set) var reused = 0
     public private(set) var passed = 0
@@ -180,7 +212,7 @@ public struct SummaryAccumulator: Sendable {
 
     public mutating func add(
         task: String, status: String, passed didPass: Bool, wallMs: Double, cpuMs: Double, rssKiB: Double, reused wasReused: Bool,
-        basePassed: Bool? = nil
+        basePassed: Bool? = nil, hidden: Bool = false, measured: Bool = true
     ) {
         var counts = perTask[task] ?? (0, 0)
         counts.n += 1
@@ -192,6 +224,13 @@ public struct SummaryAccumulator: Sendable {
         if didPass { passed += 1 }
         if wasReused {
             reused += 1
+        } else if !measured {
+            graded += 1
+        } else if hidden {
+            graded += 1
+            hiddenFigures.wall.append(wallMs)
+            hiddenFigures.cpu.append(cpuMs)
+            hiddenFigures.rss.append(rssKiB)
         } else {
             graded += 1
             latencies.append(wallMs)
@@ -257,6 +296,15 @@ public struct SummaryAccumulator: Sendable {
         result.latencyMs = distribution(latencies)
         result.cpuMs = distribution(cpu)
         result.peakRssKiB = distribution(rss)
+        if hiddenFigures.wall.count >= HiddenRecord.aggregateMinimum {
+            func quantiles(_ values: [Double]) -> GradeSummary.HiddenAggregate.Quantiles {
+                let sorted = values.sorted()
+                return .init(p50: Statistics.percentile(sorted, 50)!, p90: Statistics.percentile(sorted, 90)!)
+            }
+            result.hiddenAggregate = GradeSummary.HiddenAggregate(
+                samples: hiddenFigures.wall.count, latencyMs: quantiles(hiddenFigures.wall), cpuMs: quantiles(hiddenFigures.cpu),
+                peakRssKiB: quantiles(hiddenFigures.rss))
+        }
         return result
     }
 }

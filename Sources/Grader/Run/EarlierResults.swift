@@ -9,6 +9,7 @@ struct EarlierResults {
         var cpuMs: Double
         var rssKiB: Double
         var basePassed: Bool?
+        var hidden: Bool
     }
 
     private(set) var rows: [String: Row] = [:]
@@ -33,7 +34,8 @@ struct EarlierResults {
             }
             rows[key] = Row(
                 status: status, passed: passed, wallMs: number("wall_ms"), cpuMs: number("cpu_ms"), rssKiB: number("peak_rss_kib"),
-                basePassed: object["base_passed"].flatMap { if case .bool(let value) = $0 { value } else { nil } })
+                basePassed: object["base_passed"].flatMap { if case .bool(let value) = $0 { value } else { nil } },
+                hidden: object["hidden"]?.boolValue ?? false)
             if keepLines { lines[key] = bytes }
         }
     }

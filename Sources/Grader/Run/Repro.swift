@@ -16,8 +16,11 @@ public struct Repro: Sendable {
     public let warnings: [String]
     /// The task came from a sealed file.
     public let isHiddenTask: Bool
+    /// A stdin/stdout task with private tests the grade did not reveal.
+    public let hasPrivateTests: Bool
+    public let recordedPassed: Bool
     /// A stdin/stdout sample: its problem, the program as extracted, how it was judged.
-    let stdio: (problem: Problem, task: StdioTask, code: String, options: StdioOptions)?
+    let stdio: (problem: Problem, task: StdioTask, code: String, options: StdioOptions, sample: Sample)?
     public var isStdio: Bool { stdio != nil }
     /// An inputs sample: its problem, the sample, the options recorded (seed included) and the
     /// reference cases' recorded sha256.
@@ -69,11 +72,12 @@ public struct Repro: Sendable {
             options.extract = audit["extract"]?.string.flatMap(FencedCode.init(rawValue:)) ?? .lastFence
             options.timeScale = audit["time_scale"]?.doubleValue ?? 1
             options.allTests = audit["all_tests"]?.boolValue ?? false
+            options.revealPrivate = audit["reveal_private"]?.boolValue ?? false
             let code = options.extract.extract(sample.code).code
-            guard Digest.sha256(code) == audit["program_sha256"]?.string else {
+            guard Digest.sha256(code) == (audit["program_sha256"] ?? audit["candidate_sha256"])?.string else {
                 throw GradeError("the program extracted again differs from the recorded one (sha256 \(Digest.sha256(code)))")
             }
-            stdio = (problem, task, code, options)
+            stdio = (problem, task, code, options, sample)
         } else {
             stdio = nil
         }
@@ -87,9 +91,11 @@ public struct Repro: Sendable {
         } else {
             inputs = nil
         }
-        guard stdio != nil || program.sha256 == audit["program_sha256"]?.string else {
+        // A hidden row names the sample's own code, never a digest over its hidden tests.
+        let rebuilt = problem.hidden ? Digest.sha256(program.candidate) : program.sha256
+        guard stdio != nil || rebuilt == (problem.hidden ? audit["candidate_sha256"] : audit["program_sha256"])?.string else {
             throw GradeError(
-                "rebuilt program's sha256 \(program.sha256) differs from the recorded \(audit["program_sha256"]?.string ?? "none")")
+                "rebuilt program's sha256 \(rebuilt) differs from the recorded one")
         }
         let profileName = audit["profile"]?.string ?? "python-strict"
         self.sandboxesDirectory = sandboxesDirectory
@@ -117,6 +123,8 @@ public struct Repro: Sendable {
         self.limits = limits
         self.identifier = identifier
         isHiddenTask = problem.hidden
+        hasPrivateTests = stdio.map { !$0.options.revealPrivate && $0.task.tests.contains(where: \.hidden) } ?? false
+        recordedPassed = row["passed"]?.boolValue ?? false
         recordedStatus = row["status"]?.string ?? "unknown"
         recordedResult = row["result"]?.string ?? "unknown"
         self.warnings = warnings
@@ -152,8 +160,9 @@ public struct Repro: Sendable {
         )
     }
 
-    /// Judges a stdin/stdout sample again: its status and each test's verdict.
-    public func runStdio() throws(GradeError) -> (status: String, tests: [String]) {
+    /// Judges a stdin/stdout sample again: its row as the grade would write it (status and
+    /// `passed` decided as then) and one line per test; a private test's line says so.
+    public func runStdio() throws(GradeError) -> (status: String, passed: Bool, tests: [(line: String, hidden: Bool)]) {
         guard let stdio else { throw GradeError("\(identifier) is not a stdin/stdout sample") }
         let sandbox: Sandbox
         do {
@@ -161,14 +170,18 @@ public struct Repro: Sendable {
         } catch {
             throw GradeError("sandbox: \(error)")
         }
-        let judged = StdioJudge(sandbox: sandbox, limits: limits, options: stdio.options).judge(code: stdio.code, task: stdio.task)
-        if let compile = judged.compile { return (compile.verdict.rawValue, ["syntax: \(compile.detail ?? "")"]) }
-        let status = judged.results.first { $0.verdict != .accepted }?.verdict.rawValue ?? "accepted"
-        let tests = judged.results.enumerated().map { index, result in
-            "test \(index + 1): \(result.verdict.rawValue)" + (result.outcome.map { String(format: " (%.1f ms)", $0.wallMs) } ?? "")
-                + (stdio.task.tests[index].hidden ? " [hidden]" : "")
+        let judge = StdioJudge(sandbox: sandbox, limits: limits, options: stdio.options)
+        let judged = judge.judge(code: stdio.code, task: stdio.task)
+        let graded = StdioRow.build(
+            sample: stdio.sample, problem: stdio.problem, task: stdio.task, code: stdio.code, fenced: false, judged: judged,
+            options: stdio.options, limits: limits, testLimits: judge.testLimits(stdio.task), key: "repro",
+            context: GradeContext(profileName: profile.name, profileSHA256: profile.sha256, proctorVersion: "repro", pythonVersion: "", kernel: "", pool: "cold"))
+        if let compile = judged.compile { return (graded.status, graded.passed, [("syntax: \(compile.detail ?? "")", false)]) }
+        let tests = zip(judged.order, judged.results).map { index, result in
+            let line = "test \(index + 1): \(result.verdict.rawValue)" + (result.outcome.map { String(format: " (%.1f ms)", $0.wallMs) } ?? "")
+            return (line + (stdio.task.tests[index].hidden ? " [private]" : ""), stdio.task.tests[index].hidden && !stdio.options.revealPrivate)
         }
-        return (status, tests)
+        return (graded.status, graded.passed, tests)
     }
 
     /// Writes the program and a one-line command that reruns it with `proctor run`.

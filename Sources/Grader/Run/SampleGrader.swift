@@ -62,6 +62,16 @@ public final class SampleGrader: Sendable {
         request.files = program.harnessFiles(nonce: nonce)
         let outcome = pool?.run(request) ?? sandbox.run(request)
         let verdict = Verdict(outcome: outcome, nonce: nonce)
+        if problem.hidden {
+            let hidden = HiddenRecord.Outcome(passed: verdict.passed)
+            let row = HiddenRecord.row(
+                sample: sample, problem: problem, outcome: hidden, key: key, context: context, limits: limits,
+                candidateSHA256: Digest.sha256(program.candidate))
+            return HiddenRecord.graded(
+                GradedSample(
+                    taskID: sample.taskID, status: hidden.status, passed: verdict.passed, wallMs: outcome.wallMs, cpuMs: outcome.cpuMs,
+                    peakRssKiB: Double(outcome.peakRssKiB), line: ResultRow.encode(row)), outcome: hidden)
+        }
         let row = ResultRow.build(
             sample: sample, problem: problem, program: program, outcome: outcome, verdict: verdict, key: key, context: context)
         return GradedSample(
@@ -74,12 +84,9 @@ public final class SampleGrader: Sendable {
         let (code, fenced) = stdio.extract.extract(sample.code)
         let judge = StdioJudge(sandbox: sandbox, limits: limits, options: stdio, pool: pool)
         let judged = judge.judge(code: code, task: task)
-        let built = StdioRow.build(
-            sample: sample, problem: problem, task: task, code: code, fenced: fenced, judged: judged, options: stdio, key: key,
-            context: context)
-        return GradedSample(
-            taskID: sample.taskID, status: built.status, passed: built.passed, wallMs: built.wallMs, cpuMs: built.cpuMs,
-            peakRssKiB: built.peakRssKiB, line: ResultRow.encode(built.row))
+        return StdioRow.build(
+            sample: sample, problem: problem, task: task, code: code, fenced: fenced, judged: judged, options: stdio, limits: limits,
+            testLimits: judge.testLimits(task), key: key, context: context)
     }
 
     private static func nonce() -> String {
@@ -99,4 +106,7 @@ public struct GradedSample: Sendable {
     public var line: [UInt8]
     /// Inputs problems: passed the base inputs (EvalPlus's base score); nil elsewhere (`passed` is it).
     public var basePassed: Bool? = nil
+    /// A hidden task's sample (`HiddenRecord`): its time and memory count only towards the
+    /// run-level hidden aggregate, never a row, the queue or a per-sample metric.
+    public var hidden = false
 }

@@ -14,7 +14,8 @@ import Foundation
 /// - inputs: at least 3 distinct distinctive literals of the test inputs or tests (numbers of 4+
 ///   characters, strings of 6+) in the sample's code and not in the prompt (a lookup table of
 ///   hidden cases).
-/// Rows never quote a hidden task's material: only lengths, counts and where in the sample.
+/// Rows never quote a task's material when it is hidden, nor say where or how much matched:
+/// a hidden task's row is flagged or not (`HiddenRecord.leakageRow`).
 public enum LeakageReport {
     public static let testsRun = 20
     public static let referenceRun = 40
@@ -95,13 +96,16 @@ public enum LeakageReport {
                     "source": .string(source.name), "tokens": .integer(Int64(run.length)), "flagged": .bool(hit),
                     "sample_token_offset": .integer(Int64(run.start)),
                 ]
-                if hit && !hidden {
+                if hit {
                     match["fragment"] = .string(String(tokens[run.start..<run.start + run.length].joined(separator: " ").prefix(300)))
                 }
                 matches.append(.object(match))
             }
             let found = Set(tokens).intersection(literals)
             if found.count >= literalCount { flagged = true }
+            // Where a match starts, how long it is or how many literals it holds would tell a
+            // sample which of its guesses a hidden test holds: a hidden task's row is yes or no.
+            if hidden { return HiddenRecord.leakageRow(sample: sample, flagged: flagged) }
             return [
                 "task_id": .string(sample.taskID), "completion_id": .string(sample.completionID), "hidden": .bool(hidden),
                 "flagged": .bool(flagged), "matches": .array(matches), "input_literals": .integer(Int64(found.count)),

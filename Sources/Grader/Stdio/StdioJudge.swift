@@ -46,12 +46,23 @@ struct StdioJudge {
         return perTest
     }
 
-    func judge(code: String, task: StdioTask) -> (results: [TestResult], compile: TestResult?) {
+    /// The judged sample: `results[i]` is the verdict of `task.tests[order[i]]`.
+    struct Judged {
+        var results: [TestResult]
+        var compile: TestResult?
+        /// The order the tests ran in: every public test before any hidden one, so nothing a
+        /// hidden test does (fail, use up the budget) decides which public tests run or what
+        /// they measure, and a public test's result never points at a hidden failure.
+        var order: [Int]
+    }
+
+    func judge(code: String, task: StdioTask) -> Judged {
         let perTest = testLimits(task)
-        if let failure = compileCheck(code, limits: perTest) { return ([], failure) }
+        let order = task.runOrder(revealPrivate: options.revealPrivate)
+        if let failure = compileCheck(code, limits: perTest) { return Judged(results: [], compile: failure, order: order) }
         var budgetMs = Double(perTest.wall.milliseconds) * Self.budgetFactor
         var results: [TestResult] = []
-        for test in task.tests {
+        for test in order.map({ task.tests[$0] }) {
             guard budgetMs > 0 else {
                 results.append(TestResult(verdict: .timeLimit, outcome: nil, detail: "the sample's time budget (\(Self.budgetFactor)× the test limit) ran out"))
                 if !options.allTests { break }
@@ -68,7 +79,7 @@ struct StdioJudge {
             results.append(result)
             if result.verdict != .accepted && !options.allTests { break }
         }
-        return (results, nil)
+        return Judged(results: results, compile: nil, order: order)
     }
 
     /// The verdict an outcome gets before its output is compared.
@@ -189,8 +200,25 @@ public struct StdioOptions: Sendable, Hashable, Codable {
     public var timeScale = 1.0
     /// Run every test (and report the fraction passed) instead of stopping at the first failure.
     public var allTests = false
+    /// Treat private tests (LiveCodeBench's private, CodeContests' private and generated,
+    /// APPS/TACO's, native `hidden: true`) as public: their verdicts, diffs and measurements in
+    /// rows. For a user who owns the data; a sealed problem stays hidden regardless.
+    public var revealPrivate = false
 
     public init() {}
 
-    var keyText: String { "\(extract.rawValue)|\(timeScale)|\(allTests)" }
+    var keyText: String { "\(extract.rawValue)|\(timeScale)|\(allTests)" + (revealPrivate ? "|reveal-private" : "") }
+
+    enum CodingKeys: String, CodingKey {
+        case extract, timeScale, allTests, revealPrivate
+    }
+
+    /// Settings stored before `revealPrivate` existed read as not revealing.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        extract = try container.decode(FencedCode.self, forKey: .extract)
+        timeScale = try container.decode(Double.self, forKey: .timeScale)
+        allTests = try container.decode(Bool.self, forKey: .allTests)
+        revealPrivate = try container.decodeIfPresent(Bool.self, forKey: .revealPrivate) ?? false
+    }
 }

@@ -2,39 +2,76 @@ import Foundation
 import Sandbox
 
 /// The row of a judged stdin/stdout sample: the sample's own fields, the judge's status and
-/// `passed`, the verdict per test that ran, which test failed first and (unless it is hidden) the
+/// `passed`, the verdict per public test that ran, which public test failed first and the
 /// expected and produced output there, the program that was extracted from the answer, totals
-/// of time and memory, and the same audit block as every row.
+/// of time and memory over the public tests, and the same audit block as every row.
+///
+/// Private tests (`StdioTask.Test.hidden`, unless the grade reveals them) run after every public
+/// one and add exactly one thing: `hidden_passed`, whether they all passed (null when they did
+/// not run), with status `failed` when they did not — not which one, how, how long or how much
+/// memory. A sealed problem's row is `HiddenRecord`'s.
 enum StdioRow {
     static let diffBytes = 400
 
     static func build(
-        sample: Sample, problem: Problem, task: StdioTask, code: String, fenced: Bool,
-        judged: (results: [StdioJudge.TestResult], compile: StdioJudge.TestResult?), options: StdioOptions, key: String,
-        context: GradeContext
-    ) -> (row: [String: JSONValue], status: String, passed: Bool, wallMs: Double, cpuMs: Double, peakRssKiB: Double) {
+        sample: Sample, problem: Problem, task: StdioTask, code: String, fenced: Bool, judged: StdioJudge.Judged,
+        options: StdioOptions, limits: ResourceLimits, testLimits: ResourceLimits, key: String, context: GradeContext
+    ) -> GradedSample {
+        let settings: [String: JSONValue] = [
+            "format": .string(task.format), "time_scale": .number(options.timeScale), "extract": .string(options.extract.rawValue),
+            "all_tests": .bool(options.allTests), "reveal_private": .bool(options.revealPrivate),
+        ]
+        let ran = Array(zip(judged.order, judged.results))
+        let allPassed = judged.compile == nil && ran.count == task.tests.count && ran.allSatisfy { $0.1.verdict == .accepted }
+        if problem.hidden {
+            let outcomes = (judged.compile.map { [$0] } ?? judged.results).compactMap(\.outcome)
+            let hidden = HiddenRecord.Outcome(passed: allPassed)
+            var row = HiddenRecord.row(
+                sample: sample, problem: problem, outcome: hidden, key: key, context: context, limits: limits,
+                candidateSHA256: Digest.sha256(code), settings: settings)
+            row["extracted"] = .bool(fenced)
+            return HiddenRecord.graded(
+                GradedSample(
+                    taskID: sample.taskID, status: hidden.status, passed: allPassed, wallMs: outcomes.map(\.wallMs).reduce(0, +),
+                    cpuMs: outcomes.map(\.cpuMs).reduce(0, +), peakRssKiB: Double(outcomes.map(\.peakRssKiB).max() ?? 0),
+                    line: ResultRow.encode(row)), outcome: hidden)
+        }
+        func isPrivate(_ index: Int) -> Bool { !options.revealPrivate && task.tests[index].hidden }
+        let visible = ran.filter { !isPrivate($0.0) }
+        let privateRan = ran.filter { isPrivate($0.0) }
+        let privateTotal = task.tests.indices.filter(isPrivate).count
+        let privatePassed = privateRan.filter { $0.1.verdict == .accepted }.count
+        let publicFailure = visible.first { $0.1.verdict != .accepted }
+        let privateFailed = privateRan.contains { $0.1.verdict != .accepted }
+        let visiblePassed = visible.filter { $0.1.verdict == .accepted }.count
+
         var row = sample.fields
         row["task_id"] = .string(sample.taskID)
         row["completion_id"] = .string(sample.completionID)
         row["extracted"] = .bool(fenced)
         row["program"] = .string(code)
-        let results = judged.compile.map { [$0] } ?? judged.results
-        let firstFailure = results.firstIndex { $0.verdict != .accepted }
-        let passedTests = results.filter { $0.verdict == .accepted }.count
-        let passed = judged.compile == nil && passedTests == task.tests.count
-        let status = judged.compile?.verdict.rawValue ?? firstFailure.map { results[$0].verdict.rawValue } ?? "accepted"
-        row["passed"] = .bool(passed)
+        let status =
+            judged.compile?.verdict.rawValue ?? publicFailure?.1.verdict.rawValue ?? (privateFailed ? HiddenRecord.Outcome.failed.status : "accepted")
+        row["passed"] = .bool(allPassed)
         row["status"] = .string(status)
-        let place = judged.compile == nil ? firstFailure.map { " on test \($0 + 1)" } ?? "" : ""
-        row["result"] = .string(passed ? "passed" : "failed: \(status)" + place)
+        let place =
+            judged.compile != nil ? "" : publicFailure.map { " on test \($0.0 + 1)" } ?? (privateFailed ? " (a private test)" : "")
+        row["result"] = .string(allPassed ? "passed" : "failed: \(status)" + place)
         row["tests_total"] = .integer(Int64(task.tests.count))
-        row["tests_run"] = .integer(Int64(judged.compile == nil ? results.count : 0))
-        row["tests_passed"] = .integer(Int64(judged.compile == nil ? passedTests : 0))
-        if options.allTests { row["fraction_passed"] = .number(Double(judged.compile == nil ? passedTests : 0) / Double(task.tests.count)) }
+        row["tests_run"] = .integer(Int64(judged.compile == nil ? visible.count : 0))
+        row["tests_passed"] = .integer(Int64(judged.compile == nil ? visiblePassed : 0))
+        if privateTotal > 0 {
+            row["hidden_tests"] = .integer(Int64(privateTotal))
+            row["hidden_passed"] = privateRan.isEmpty || judged.compile != nil ? .null : .bool(!privateFailed && privateRan.count == privateTotal)
+        }
+        if options.allTests {
+            let passedCount = judged.compile == nil ? visiblePassed + privatePassed : 0
+            row["fraction_passed"] = .number(Double(passedCount) / Double(task.tests.count))
+        }
         row["compare"] = .string(task.checker == nil ? task.comparison.name : "checker")
         row["tests"] = .array(
             judged.compile == nil
-                ? results.enumerated().map { index, result in
+                ? visible.map { index, result in
                     .object([
                         "test": .integer(Int64(index + 1)), "verdict": .string(result.verdict.rawValue),
                         "wall_ms": .number(((result.outcome?.wallMs ?? 0) * 1000).rounded() / 1000),
@@ -45,32 +82,28 @@ enum StdioRow {
         if let compile = judged.compile {
             row["first_failed_test"] = .null
             row["error"] = .object(["type": .string(status), "message": compile.detail.map(JSONValue.string) ?? .null])
-        } else if let index = firstFailure {
-            let result = results[index]
+        } else if let (index, result) = publicFailure {
             let test = task.tests[index]
             row["first_failed_test"] = .integer(Int64(index + 1))
             row["error"] = .object(["type": .string(result.verdict.rawValue), "message": result.detail.map(JSONValue.string) ?? .null])
-            if test.hidden || problem.hidden {
-                row["diff"] = .object(["hidden": .bool(true)])
-            } else if result.verdict == .wrongAnswer, let outcome = result.outcome {
+            if result.verdict == .wrongAnswer, let outcome = result.outcome {
                 let difference = OutputComparison.difference(output: outcome.stdout, expected: test.output, limit: diffBytes)
                 row["diff"] = .object([
                     "input": .string(String(test.input.prefix(diffBytes))), "expected": .string(difference.expected),
                     "got": .string(difference.got),
                 ])
             }
-            if !test.hidden && !problem.hidden, let outcome = result.outcome {
-                row["stderr_tail"] = .string(String(outcome.stderr.suffix(2048)))
-            }
+            if let outcome = result.outcome { row["stderr_tail"] = .string(String(outcome.stderr.suffix(2048))) }
         } else {
             row["first_failed_test"] = .null
             row["error"] = .null
         }
-        let outcomes = results.compactMap(\.outcome)
+        // Measured over what is public: the syntax check, or the public tests.
+        let outcomes = judged.compile.map { [$0] }.map { $0.compactMap(\.outcome) } ?? visible.compactMap(\.1.outcome)
         let wall = outcomes.map(\.wallMs).reduce(0, +)
         let cpu = outcomes.map(\.cpuMs).reduce(0, +)
         let rss = outcomes.map(\.peakRssKiB).max() ?? 0
-        let last = firstFailure.flatMap { results[$0].outcome } ?? outcomes.last
+        let last = judged.compile?.outcome ?? publicFailure?.1.outcome ?? (privateFailed ? nil : outcomes.last)
         row["sandbox_status"] = last.map { .string($0.statusText) } ?? .null
         row["wall_ms"] = .number((wall * 1000).rounded() / 1000)
         row["cpu_ms"] = .number((cpu * 1000).rounded() / 1000)
@@ -81,17 +114,12 @@ enum StdioRow {
             "profile_sha256": .string(context.profileSHA256), "proctor_version": .string(context.proctorVersion),
             "python_version": .string(context.pythonVersion), "kernel": .string(context.kernel), "pool": .string(context.pool),
             "timestamp": .string(Timestamp.now()), "samples_line": .integer(Int64(sample.line)),
-            "format": .string(task.format), "time_scale": .number(options.timeScale),
-            "extract": .string(options.extract.rawValue), "all_tests": .bool(options.allTests),
+            "limits": HiddenRecord.limitsObject(testLimits),
         ]
-        if let limits = last?.limits {
-            audit["limits"] = .object([
-                "cpu_s": .integer(Int64(limits.cpuSeconds)), "wall_ms": .integer(Int64(limits.wallMs)),
-                "memory_bytes": .integer(Int64(limits.memoryBytes)), "output_limit_bytes": .integer(Int64(limits.outputLimitBytes)),
-            ])
-        }
-        if problem.hidden { ResultRow.redact(&row) }
+        audit.merge(settings) { $1 }
         row["audit"] = .object(audit)
-        return (row, status, passed, wall, cpu, Double(rss))
+        return GradedSample(
+            taskID: sample.taskID, status: status, passed: allPassed, wallMs: wall, cpuMs: cpu, peakRssKiB: Double(rss),
+            line: ResultRow.encode(row))
     }
 }

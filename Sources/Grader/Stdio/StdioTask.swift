@@ -10,7 +10,8 @@ public struct StdioTask: Sendable {
     public struct Test: Sendable {
         public var input: String
         public var output: String
-        /// A hidden test's data never appears in a row.
+        /// A private test (`HiddenRecord`): only whether the hidden tests passed appears in a
+        /// row, unless the grade reveals private tests.
         public var hidden: Bool
     }
 
@@ -81,6 +82,8 @@ public struct StdioTask: Sendable {
             }
             task.memoryLimit = object["memory_limit_bytes"]?.doubleValue.map { UInt64($0) }
         } else if let field = object["input_output"] {
+            // APPS/TACO's tests are the ones a solution is graded on (the statement shows the
+            // examples): all private.
             task = StdioTask(tests: [], comparison: .tokens, format: "apps")
             let decoded: JSONValue
             if let text = field.string {
@@ -103,12 +106,12 @@ public struct StdioTask: Sendable {
                 task.unwrapsExpected = true
                 task.tests = try zip(inputs, outputs).enumerated().map { (index, pair) throws(GradeError) -> Test in
                     guard let arguments = pair.0.array else { throw fail("'input_output': inputs[\(index)] must be a list of arguments") }
-                    return Test(input: arguments.map(\.compactText).joined(separator: "\n"), output: pair.1.compactText, hidden: false)
+                    return Test(input: arguments.map(\.compactText).joined(separator: "\n"), output: pair.1.compactText, hidden: true)
                 }
             } else {
                 task.tests = zip(inputs, outputs).map { input, output in
                     // APPS writes an output as a string or as a list of lines.
-                    Test(input: input.string ?? "", output: output.string ?? (output.array?.compactMap(\.string).joined(separator: "\n") ?? ""), hidden: false)
+                    Test(input: input.string ?? "", output: output.string ?? (output.array?.compactMap(\.string).joined(separator: "\n") ?? ""), hidden: true)
                 }
             }
         } else {
@@ -124,6 +127,14 @@ public struct StdioTask: Sendable {
         task.difficulty = object["difficulty"]?.string
         task.platform = object["platform"]?.string
         return task
+    }
+
+    /// Indices of the tests in the order they run: public ones first, then private ones
+    /// (each in file order); with `revealPrivate`, file order.
+    func runOrder(revealPrivate: Bool) -> [Int] {
+        let indices = Array(tests.indices)
+        if revealPrivate { return indices }
+        return indices.filter { !tests[$0].hidden } + indices.filter { tests[$0].hidden }
     }
 
     private static func liveCodeBenchTests(
