@@ -88,14 +88,14 @@ import Testing
 @Suite(.serialized) struct StdioGradingTests {
     static let fixtures = Checkout.root + "/Fixtures/stdio"
 
-    static func grade(_ problems: String, _ samples: String, allowPartial: Bool = false) throws -> [[String: Any]] {
-        try graded(problems, samples, allowPartial: allowPartial).rows
+    static func grade(_ problems: String, _ samples: String, allowPartial: Bool = false, revealPrivate: Bool = false) throws -> [[String: Any]] {
+        try graded(problems, samples, allowPartial: allowPartial, revealPrivate: revealPrivate).rows
     }
 
-    static func graded(_ problems: String, _ samples: String, allowPartial: Bool = false) throws -> (
+    static func graded(_ problems: String, _ samples: String, allowPartial: Bool = false, revealPrivate: Bool = false) throws -> (
         rows: [[String: Any]], summary: GradeSummary
     ) {
-        let out = Checkout.outDirectory("stdio")
+        let out = Checkout.outDirectory(revealPrivate ? "stdio-revealed" : "stdio")
         let profile = try Checkout.profile()
         var options = GradeOptions(
             problemsPath: fixtures + "/" + problems, samplesPath: fixtures + "/" + samples, outDirectory: out, profile: profile,
@@ -104,6 +104,7 @@ import Testing
         options.workers = 2
         options.pool = .cold
         options.allowPartial = allowPartial
+        options.stdio.revealPrivate = revealPrivate
         let summary = try GradeRun(options).run()
         return (try Checkout.rows(out + "/samples.jsonl"), summary)
     }
@@ -155,18 +156,26 @@ import Testing
 
     @Test func otherFormatsGradeAndHiddenTestsStayHidden() throws {
         let lcb = try Self.grade("livecodebench.jsonl", "livecodebench-samples.jsonl")
-        #expect(lcb.map { $0["status"] as? String } == ["accepted", "wrong_answer", "accepted", "wrong_answer", "wrong_answer", "accepted"])
+        // The fourth fails a private test: `failed`, and nothing of which or how.
+        #expect(lcb.map { $0["status"] as? String } == ["accepted", "wrong_answer", "accepted", "failed", "wrong_answer", "accepted"])
+        #expect(lcb[3]["hidden_passed"] as? Bool == false && lcb[3]["diff"] == nil && lcb[3]["first_failed_test"] is NSNull)
         // LeetCode-style: a list subclass whose __eq__ always says yes crosses as the JSON it is ("[]").
         #expect((lcb[4]["diff"] as? [String: String])?["got"] == "[]")
         #expect(lcb[0]["tests_total"] as? Int == 2)  // the pickled private test was read
         let contests = try Self.grade("codecontests.jsonl", "codecontests-samples.jsonl")
-        #expect(contests.map { $0["status"] as? String } == ["accepted", "wrong_answer"])
-        // Its failing test is a private one: no input, expected or produced output in the row.
-        #expect((contests[1]["diff"] as? [String: Bool])?["hidden"] == true)
-        #expect(!((contests[1]["stderr_tail"] as? String) ?? "").contains("-7"))
+        #expect(contests.map { $0["status"] as? String } == ["accepted", "failed"])
+        // Its failing test is a private one: no input, expected or produced output in the row,
+        // no error, no time or memory of it.
+        #expect(contests[1]["diff"] == nil && contests[1]["error"] is NSNull && contests[1]["stderr_tail"] == nil)
+        #expect(contests[1]["hidden_passed"] as? Bool == false && contests[1]["tests_run"] as? Int == 1)
+        #expect((contests[1]["tests"] as? [[String: Any]])?.count == 1)
         let apps = try Self.grade("apps.jsonl", "apps-samples.jsonl")
         // Standard input, then call-based (fn_name): a function, a Solution method, a wrong one.
-        #expect(apps.map { $0["status"] as? String } == ["accepted", "accepted", "accepted", "wrong_answer"])
+        // APPS/TACO's tests are all private: a wrong answer is `failed`; --reveal-private shows it.
+        #expect(apps.map { $0["status"] as? String } == ["accepted", "accepted", "accepted", "failed"])
+        let revealed = try Self.grade("apps.jsonl", "apps-samples.jsonl", revealPrivate: true)
+        #expect(revealed.map { $0["status"] as? String } == ["accepted", "accepted", "accepted", "wrong_answer"])
+        #expect(revealed[3]["first_failed_test"] as? Int != nil && revealed[3]["hidden_tests"] == nil)
     }
 
     @Test func aMaliciousPickleIsRefusedWithTheLine() throws {
