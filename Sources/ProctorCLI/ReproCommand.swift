@@ -123,7 +123,8 @@ public struct ReproCommand: ParsableCommand {
             let concealed = judged.tests.filter { $0.hidden && !reveal }
             judged.tests.filter { !$0.hidden || reveal }.forEach { print("   " + $0.line) }
             if !concealed.isEmpty {
-                print("   private tests that ran: \(concealed.count), \(judged.status == "failed" ? "one failed" : "all passed") (pass --reveal to see them)")
+                // Not how many ran: the judge stops at the first failure, so that count is its index.
+                print("   private tests: \(judged.status == "failed" ? "one failed" : "none failed") (pass --reveal to see them)")
             }
             print("== verdict now:      \(judged.status)")
             print("== verdict recorded: \(repro.recordedStatus)  \(repro.recordedResult)")

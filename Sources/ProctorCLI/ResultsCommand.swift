@@ -62,17 +62,19 @@ public struct ResultsCommand: ParsableCommand {
                 // a hidden row was stored with no time or memory (`HiddenRecord`).
                 var basePassed: Bool?
                 var hidden = false
+                var measured = true
                 let text = String(decoding: record.result.row, as: UTF8.self)
-                if text.contains("\"base_passed\"") || text.contains("\"hidden\""),
+                if text.contains("\"base_passed\"") || text.contains("\"hidden") || !text.contains("\"wall_ms\""),
                     let row = try? JSONInput.object(record.result.row, file: "row", line: 0)
                 {
                     basePassed = row["base_passed"]?.boolValue
                     hidden = row["hidden"]?.boolValue ?? false
+                    measured = !hidden && (row["wall_ms"] != nil || settings.kind == "repo")
                 }
                 accumulator.add(
                     task: record.result.taskID, status: record.result.status, passed: record.result.passed,
                     wallMs: record.result.wallMs, cpuMs: record.result.cpuMs, rssKiB: record.result.peakRssKiB, reused: false,
-                    basePassed: basePassed, hidden: hidden, measured: !hidden)
+                    basePassed: basePassed, hidden: hidden, measured: measured)
             }
         }
         try handle.synchronize()

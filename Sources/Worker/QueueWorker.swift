@@ -278,7 +278,7 @@ public final class QueueWorker: @unchecked Sendable {
             row: graded.line, taskID: graded.taskID, status: graded.status, passed: graded.passed,
             wallMs: graded.hidden ? 0 : graded.wallMs, cpuMs: graded.hidden ? 0 : graded.cpuMs,
             peakRssKiB: graded.hidden ? 0 : graded.peakRssKiB)
-        handOver(job, result, measured: !graded.hidden)
+        handOver(job, result, measured: !graded.hidden && graded.measured)
     }
 
     /// Gives a graded job's result to the main thread to store; the grading thread goes on.

@@ -10,6 +10,7 @@ struct EarlierResults {
         var rssKiB: Double
         var basePassed: Bool?
         var hidden: Bool
+        var measured: Bool
     }
 
     private(set) var rows: [String: Row] = [:]
@@ -35,7 +36,7 @@ struct EarlierResults {
             rows[key] = Row(
                 status: status, passed: passed, wallMs: number("wall_ms"), cpuMs: number("cpu_ms"), rssKiB: number("peak_rss_kib"),
                 basePassed: object["base_passed"].flatMap { if case .bool(let value) = $0 { value } else { nil } },
-                hidden: object["hidden"]?.boolValue ?? false)
+                hidden: object["hidden"]?.boolValue ?? false, measured: object["wall_ms"] != nil)
             if keepLines { lines[key] = bytes }
         }
     }

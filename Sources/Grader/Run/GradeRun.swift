@@ -169,7 +169,8 @@ public final class GradeRun: @unchecked Sendable {
                 if let row = earlier.rows[key] {
                     accumulator.add(
                         task: sample.taskID, status: row.status, passed: row.passed, wallMs: row.wallMs, cpuMs: row.cpuMs,
-                        rssKiB: row.rssKiB, reused: true, basePassed: row.basePassed, hidden: row.hidden)
+                        rssKiB: row.rssKiB, reused: true, basePassed: row.basePassed, hidden: row.hidden,
+                        measured: row.measured)
                     finished[sample.index] = (nil, true)
                     flushInOrder()
                 } else {
@@ -250,7 +251,8 @@ public final class GradeRun: @unchecked Sendable {
             condition.lock()
             accumulator.add(
                 task: graded.taskID, status: graded.status, passed: graded.passed, wallMs: graded.wallMs, cpuMs: graded.cpuMs,
-                rssKiB: graded.peakRssKiB, reused: false, basePassed: graded.basePassed, hidden: graded.hidden)
+                rssKiB: graded.peakRssKiB, reused: false, basePassed: graded.basePassed, hidden: graded.hidden,
+                measured: graded.measured)
             options.progress?.record(passed: graded.passed)
             finished[sample.index] = (graded.line + [UInt8(ascii: "\n")], false)
             flushInOrder()

@@ -109,4 +109,6 @@ public struct GradedSample: Sendable {
     /// A hidden task's sample (`HiddenRecord`): its time and memory count only towards the
     /// run-level hidden aggregate, never a row, the queue or a per-sample metric.
     public var hidden = false
+    /// Its figures measure something (false: a stdin/stdout sample whose tests were all private).
+    public var measured = true
 }

@@ -54,9 +54,9 @@ enum StdioRow {
             judged.compile?.verdict.rawValue ?? publicFailure?.1.verdict.rawValue ?? (privateFailed ? HiddenRecord.Outcome.failed.status : "accepted")
         row["passed"] = .bool(allPassed)
         row["status"] = .string(status)
-        let place =
-            judged.compile != nil ? "" : publicFailure.map { " on test \($0.0 + 1)" } ?? (privateFailed ? " (a private test)" : "")
-        row["result"] = .string(allPassed ? "passed" : "failed: \(status)" + place)
+        let place = judged.compile != nil ? "" : publicFailure.map { " on test \($0.0 + 1)" } ?? ""
+        row["result"] = .string(
+            allPassed ? "passed" : judged.compile == nil && publicFailure == nil ? "failed: a private test failed" : "failed: \(status)" + place)
         row["tests_total"] = .integer(Int64(task.tests.count))
         row["tests_run"] = .integer(Int64(judged.compile == nil ? visible.count : 0))
         row["tests_passed"] = .integer(Int64(judged.compile == nil ? visiblePassed : 0))
@@ -105,21 +105,27 @@ enum StdioRow {
         let rss = outcomes.map(\.peakRssKiB).max() ?? 0
         let last = judged.compile?.outcome ?? publicFailure?.1.outcome ?? (privateFailed ? nil : outcomes.last)
         row["sandbox_status"] = last.map { .string($0.statusText) } ?? .null
-        row["wall_ms"] = .number((wall * 1000).rounded() / 1000)
-        row["cpu_ms"] = .number((cpu * 1000).rounded() / 1000)
-        row["peak_rss_kib"] = .integer(Int64(rss))
+        // No public run, no figures (zeros would read as a measurement).
+        if !outcomes.isEmpty {
+            row["wall_ms"] = .number((wall * 1000).rounded() / 1000)
+            row["cpu_ms"] = .number((cpu * 1000).rounded() / 1000)
+            row["peak_rss_kib"] = .integer(Int64(rss))
+        }
         var audit: [String: JSONValue] = [
             "key": .string(key), "problem_sha256": .string(problem.sha256), "sample_sha256": .string(sample.sha256),
             "program_sha256": .string(Digest.sha256(code)), "profile": .string(context.profileName),
             "profile_sha256": .string(context.profileSHA256), "proctor_version": .string(context.proctorVersion),
             "python_version": .string(context.pythonVersion), "kernel": .string(context.kernel), "pool": .string(context.pool),
-            "timestamp": .string(Timestamp.now()), "samples_line": .integer(Int64(sample.line)),
-            "limits": HiddenRecord.limitsObject(testLimits),
+            "samples_line": .integer(Int64(sample.line)), "limits": HiddenRecord.limitsObject(testLimits),
         ]
+        // When the row was written says when its private tests ended: only rows without them.
+        if privateRan.isEmpty { audit["timestamp"] = .string(Timestamp.now()) }
         audit.merge(settings) { $1 }
         row["audit"] = .object(audit)
-        return GradedSample(
+        var graded = GradedSample(
             taskID: sample.taskID, status: status, passed: allPassed, wallMs: wall, cpuMs: cpu, peakRssKiB: Double(rss),
             line: ResultRow.encode(row))
+        graded.measured = !outcomes.isEmpty
+        return graded
     }
 }
