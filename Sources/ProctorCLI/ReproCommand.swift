@@ -67,7 +67,7 @@ public struct ReproCommand: ParsableCommand {
         guard let sample else { throw CLIFailure.usage("proctor: repro needs the sample (task_id#completion_id) after \(results)") }
         let repro: Repro
         let fresh: (outcome: Outcome, verdict: Verdict)?
-        var judgedAgain: (status: String, passed: Bool, tests: [(line: String, hidden: Bool)])?
+        var judgedAgain: (status: String, passed: Bool, tests: [(line: String, hidden: Bool, accepted: Bool)])?
         do {
             let directory = try SandboxesDirectory.locate(explicit: sandboxes)
             repro = try Repro(
@@ -124,7 +124,8 @@ public struct ReproCommand: ParsableCommand {
             judged.tests.filter { !$0.hidden || reveal }.forEach { print("   " + $0.line) }
             if !concealed.isEmpty {
                 // Not how many ran: the judge stops at the first failure, so that count is its index.
-                print("   private tests: \(judged.status == "failed" ? "one failed" : "none failed") (pass --reveal to see them)")
+                let failed = concealed.contains { !$0.accepted }
+                print("   private tests: \(failed ? "not all passed" : "all passed") (pass --reveal to see them)")
             }
             print("== verdict now:      \(judged.status)")
             print("== verdict recorded: \(repro.recordedStatus)  \(repro.recordedResult)")

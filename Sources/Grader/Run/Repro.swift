@@ -162,7 +162,7 @@ public struct Repro: Sendable {
 
     /// Judges a stdin/stdout sample again: its row as the grade would write it (status and
     /// `passed` decided as then) and one line per test; a private test's line says so.
-    public func runStdio() throws(GradeError) -> (status: String, passed: Bool, tests: [(line: String, hidden: Bool)]) {
+    public func runStdio() throws(GradeError) -> (status: String, passed: Bool, tests: [(line: String, hidden: Bool, accepted: Bool)]) {
         guard let stdio else { throw GradeError("\(identifier) is not a stdin/stdout sample") }
         let sandbox: Sandbox
         do {
@@ -176,10 +176,13 @@ public struct Repro: Sendable {
             sample: stdio.sample, problem: stdio.problem, task: stdio.task, code: stdio.code, fenced: false, judged: judged,
             options: stdio.options, limits: limits, testLimits: judge.testLimits(stdio.task), key: "repro",
             context: GradeContext(profileName: profile.name, profileSHA256: profile.sha256, proctorVersion: "repro", pythonVersion: "", kernel: "", pool: "cold"))
-        if let compile = judged.compile { return (graded.status, graded.passed, [("syntax: \(compile.detail ?? "")", false)]) }
+        if let compile = judged.compile { return (graded.status, graded.passed, [("syntax: \(compile.detail ?? "")", false, false)]) }
         let tests = zip(judged.order, judged.results).map { index, result in
             let line = "test \(index + 1): \(result.verdict.rawValue)" + (result.outcome.map { String(format: " (%.1f ms)", $0.wallMs) } ?? "")
-            return (line + (stdio.task.tests[index].hidden ? " [private]" : ""), stdio.task.tests[index].hidden && !stdio.options.revealPrivate)
+            return (
+                line + (stdio.task.tests[index].hidden ? " [private]" : ""), stdio.task.tests[index].hidden && !stdio.options.revealPrivate,
+                result.verdict == .accepted
+            )
         }
         return (graded.status, graded.passed, tests)
     }
