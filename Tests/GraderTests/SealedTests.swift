@@ -144,4 +144,26 @@ import Testing
             #expect(error.description.contains("--key-file"))
         }
     }
+
+    /// Hidden samples' time and memory reach the summary only as medians and 90th percentiles
+    /// over at least 20 of them; public samples' distributions never include them.
+    @Test func hiddenTimeAndMemoryAreOnlyARunLevelAggregate() {
+        var accumulator = SummaryAccumulator()
+        accumulator.add(task: "public", status: "passed", passed: true, wallMs: 3, cpuMs: 2, rssKiB: 100, reused: false)
+        for index in 0..<(HiddenRecord.aggregateMinimum - 1) {
+            accumulator.add(
+                task: "hidden", status: "failed", passed: false, wallMs: Double(1000 + index), cpuMs: 5, rssKiB: 9000, reused: false, hidden: true)
+        }
+        let base = GradeSummary.empty(problems: "p", samples: "s", profile: "x", profileSHA256: "", workers: 1, proctorVersion: "t")
+        var summary = accumulator.summary(ks: [1], base: base)
+        #expect(summary.hiddenAggregate == nil)
+        #expect(summary.latencyMs?.max == 3 && summary.peakRssKiB?.max == 100)
+        accumulator.add(task: "hidden", status: "failed", passed: false, wallMs: 5000, cpuMs: 5, rssKiB: 9000, reused: false, hidden: true)
+        summary = accumulator.summary(ks: [1], base: base)
+        let aggregate = try? #require(summary.hiddenAggregate)
+        #expect(aggregate?.samples == HiddenRecord.aggregateMinimum)
+        // The slowest hidden sample (5,000 ms) is no figure of its own.
+        #expect((aggregate?.latencyMs.p90 ?? 5000) < 5000 && summary.latencyMs?.max == 3)
+        #expect(summary.samplesGraded == HiddenRecord.aggregateMinimum + 1)
+    }
 }

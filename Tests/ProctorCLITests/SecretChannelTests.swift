@@ -46,8 +46,11 @@ struct SecretChannelTests {
             sealed = directory + "/hidden.sealed.jsonl"
             let seal = try ProctorExecutable.run(["seal", "--problems", plain, "--out", sealed, "--key-file", key])
             try #require(seal.status == 0, "\(seal.stderr)")
-            try FileManager.default.removeItem(atPath: plain)
+            self.plain = plain
         }
+
+        /// The same problems unsealed (their tests public): what the channels carry when open.
+        var plain: String
 
         /// `@SECRET@` the secret (a quoted one becomes a number), `@S8k@` secret * 8 + k.
         static func fill(_ template: String, secret: Int) throws -> String {
@@ -210,6 +213,20 @@ struct SecretChannelTests {
             observations.append(try Self.observeDirect(world, problems: world.sealed, samples: Self.fixtures + "/samples.sealed.jsonl", sealed: true))
         }
         Self.expectIdentical(observations[0], observations[1], "sealed")
+        // The channels are live: the same samples on the same problems, unsealed, show the secret.
+        var open: [String] = []
+        for secret in Self.secrets {
+            let world = try World(secret: secret, base: base + "/open", key: key)
+            let out = world.directory + "/open"
+            let graded = try ProctorExecutable.run(
+                ["grade", "--problems", world.plain, "--samples", Self.fixtures + "/samples.sealed.jsonl", "--out", out, "--seed", "7",
+                 "--time-floor", "1"] + Self.limits)
+            #expect(graded.status == 0, "\(graded.stderr)")
+            open.append(try String(contentsOfFile: out + "/samples.jsonl", encoding: .utf8))
+        }
+        for (index, secret) in Self.secrets.enumerated() {
+            #expect(open[index].contains("Secret\(secret)") && open[index].contains("secret \(secret)"))
+        }
         // The guess table is flagged under both secrets, and the row says no more than that.
         let leakage = try #require(observations[0]["warm leakage.jsonl"])
         #expect(leakage.contains(#""completion_id":"leakage_table","flagged":true"#), "\(leakage.prefix(500))")
@@ -285,12 +302,13 @@ struct SecretChannelTests {
                 seen["database \(run)"] = stored.joined(separator: "\n")
                 #expect(stored.count == (run == "sealed" ? 46 : 60))
             }
-            // The worker's log says what it did, never how a hidden sample went.
+            // The worker's log says what it did, never how a hidden sample went (its id and
+            // the log lines' times are the worker's own).
             seen["worker log"] = Self.mask(
-                worker.stderr.split(separator: "\n").filter { !$0.contains("graded") && !$0.contains("heartbeat") }.map {
-                    $0.replacingOccurrences(of: #"^\S+ "#, with: "", options: .regularExpression)
-                }.joined(separator: "\n"), world: world)
-            observations.append(seen)
+                worker.stderr.replacingOccurrences(of: #"worker \S+ (on|stopped)"#, with: "worker <id> $1", options: .regularExpression)
+                    .replacingOccurrences(of: #"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d{4})?"#, with: "<time>", options: .regularExpression),
+                world: world)
+            observations.append(seen.mapValues { $0.replacingOccurrences(of: location, with: "<queue>") })
         }
         Self.expectIdentical(observations[0], observations[1], "queue")
     }
