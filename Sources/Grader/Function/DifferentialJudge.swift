@@ -110,7 +110,7 @@ struct DifferentialJudge {
                 var bits: [String: Bool] = [:]
                 if let base { bits["base_passed"] = base }
                 if let plus { bits["plus_passed"] = plus }
-                let hidden = HiddenRecord.Outcome(passed: verdict.passed)
+                let hidden = HiddenRecord.Outcome(passed: verdict.passed, sandboxFailed: verdict.status == "internal_error")
                 let row = HiddenRecord.row(
                     sample: sample, problem: problem, outcome: hidden, key: key, context: context, limits: limits,
                     candidateSHA256: Digest.sha256(program.candidate), settings: auditSettings(problem: problem, task: task), groups: bits)

@@ -63,7 +63,7 @@ public final class SampleGrader: Sendable {
         let outcome = pool?.run(request) ?? sandbox.run(request)
         let verdict = Verdict(outcome: outcome, nonce: nonce)
         if problem.hidden {
-            let hidden = HiddenRecord.Outcome(passed: verdict.passed)
+            let hidden = HiddenRecord.Outcome(passed: verdict.passed, sandboxFailed: verdict.status == "internal_error")
             let row = HiddenRecord.row(
                 sample: sample, problem: problem, outcome: hidden, key: key, context: context, limits: limits,
                 candidateSHA256: Digest.sha256(program.candidate))

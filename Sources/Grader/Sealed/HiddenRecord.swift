@@ -25,12 +25,17 @@ public enum HiddenRecord {
         /// The task's reference could not be run (inputs problems): decided before any sample
         /// ran, the same for every sample of the task, so nothing a sample chose.
         case referenceError
+        /// The sandbox itself failed to run the sample (the machine's fault, retried by a
+        /// queue). Kept apart from `failed` so a hiccup never fails a sample for good; a sample
+        /// that could cause it would have found a sandbox bug, and the README says so.
+        case internalError
 
         public var status: String {
             switch self {
             case .passed: "passed"
             case .failed: "failed"
             case .referenceError: "reference_error"
+            case .internalError: "internal_error"
             }
         }
 
@@ -39,10 +44,11 @@ public enum HiddenRecord {
             case .passed: "passed"
             case .failed: "failed [hidden]"
             case .referenceError: "failed: the task's reference could not be run [hidden]"
+            case .internalError: "failed: the sandbox failed to run it [hidden]"
             }
         }
 
-        public init(passed: Bool) { self = passed ? .passed : .failed }
+        public init(passed: Bool, sandboxFailed: Bool = false) { self = passed ? .passed : sandboxFailed ? .internalError : .failed }
     }
 
     /// Below this many hidden samples a run reports no time or memory figures for them.

@@ -25,7 +25,9 @@ enum StdioRow {
         let allPassed = judged.compile == nil && ran.count == task.tests.count && ran.allSatisfy { $0.1.verdict == .accepted }
         if problem.hidden {
             let outcomes = (judged.compile.map { [$0] } ?? judged.results).compactMap(\.outcome)
-            let hidden = HiddenRecord.Outcome(passed: allPassed)
+            // The sandbox failing a run (not a checker failing on the output) is the machine's.
+            let sandboxFailed = outcomes.contains { $0.status == "internal_error" }
+            let hidden = HiddenRecord.Outcome(passed: allPassed, sandboxFailed: sandboxFailed)
             var row = HiddenRecord.row(
                 sample: sample, problem: problem, outcome: hidden, key: key, context: context, limits: limits,
                 candidateSHA256: Digest.sha256(code), settings: settings)
@@ -50,8 +52,9 @@ enum StdioRow {
         row["completion_id"] = .string(sample.completionID)
         row["extracted"] = .bool(fenced)
         row["program"] = .string(code)
-        let status =
-            judged.compile?.verdict.rawValue ?? publicFailure?.1.verdict.rawValue ?? (privateFailed ? HiddenRecord.Outcome.failed.status : "accepted")
+        let privateOutcome = HiddenRecord.Outcome(
+            passed: !privateFailed, sandboxFailed: privateRan.contains { $0.1.outcome?.status == "internal_error" })
+        let status = judged.compile?.verdict.rawValue ?? publicFailure?.1.verdict.rawValue ?? (privateFailed ? privateOutcome.status : "accepted")
         row["passed"] = .bool(allPassed)
         row["status"] = .string(status)
         let place = judged.compile != nil ? "" : publicFailure.map { " on test \($0.0 + 1)" } ?? ""
