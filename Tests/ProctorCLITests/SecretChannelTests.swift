@@ -111,7 +111,9 @@ struct SecretChannelTests {
             if let array = value as? [Any] { return array.map(strip) }
             return value
         }
-        let data = (try? JSONSerialization.data(withJSONObject: strip(value), options: [.sortedKeys, .fragmentsAllowed, .withoutEscapingSlashes])) ?? Data()
+        let data =
+            (try? JSONSerialization.data(withJSONObject: strip(value), options: [.sortedKeys, .fragmentsAllowed, .withoutEscapingSlashes]))
+            ?? Data()
         return mask(String(decoding: data, as: UTF8.self), world: world)
     }
 
@@ -174,8 +176,10 @@ struct SecretChannelTests {
         for pool in ["warm", "cold"] {
             let out = world.directory + "/\(sealed ? "sealed" : "private")-\(pool)"
             seen["grade \(pool)"] = try invocation(
-                ["grade", "--problems", problems, "--samples", samples, "--out", out, "--pool", pool, "--seed", "7", "--time-floor", "1",
-                 "--leakage-report", "--workers", "2"] + limits + keyArguments, world: world)
+                [
+                    "grade", "--problems", problems, "--samples", samples, "--out", out, "--pool", pool, "--seed", "7", "--time-floor", "1",
+                    "--leakage-report", "--workers", "2",
+                ] + limits + keyArguments, world: world)
             for file in ["samples.jsonl", "summary.json", "leakage.jsonl"] {
                 seen["\(pool) \(file)"] = try canonicalFile(out + "/" + file, world: world)
             }
@@ -210,7 +214,8 @@ struct SecretChannelTests {
         var observations: [Observation] = []
         for secret in Self.secrets {
             let world = try World(secret: secret, base: base, key: key)
-            observations.append(try Self.observeDirect(world, problems: world.sealed, samples: Self.fixtures + "/samples.sealed.jsonl", sealed: true))
+            observations.append(
+                try Self.observeDirect(world, problems: world.sealed, samples: Self.fixtures + "/samples.sealed.jsonl", sealed: true))
         }
         Self.expectIdentical(observations[0], observations[1], "sealed")
         // The channels are live: the same samples on the same problems, unsealed, show the secret.
@@ -219,8 +224,10 @@ struct SecretChannelTests {
             let world = try World(secret: secret, base: base + "/open", key: key)
             let out = world.directory + "/open"
             let graded = try ProctorExecutable.run(
-                ["grade", "--problems", world.plain, "--samples", Self.fixtures + "/samples.sealed.jsonl", "--out", out, "--seed", "7",
-                 "--time-floor", "1"] + Self.limits)
+                [
+                    "grade", "--problems", world.plain, "--samples", Self.fixtures + "/samples.sealed.jsonl", "--out", out, "--seed", "7",
+                    "--time-floor", "1",
+                ] + Self.limits)
             #expect(graded.status == 0, "\(graded.stderr)")
             open.append(try String(contentsOfFile: out + "/samples.jsonl", encoding: .utf8))
         }
@@ -240,7 +247,8 @@ struct SecretChannelTests {
         var observations: [Observation] = []
         for secret in Self.secrets {
             let world = try World(secret: secret, base: base, key: key)
-            observations.append(try Self.observeDirect(world, problems: world.unsealed, samples: Self.fixtures + "/samples.private.jsonl", sealed: false))
+            observations.append(
+                try Self.observeDirect(world, problems: world.unsealed, samples: Self.fixtures + "/samples.private.jsonl", sealed: false))
         }
         Self.expectIdentical(observations[0], observations[1], "private")
         // Revealing private tests is the owner's choice, and then the secret shows (the same
@@ -250,7 +258,10 @@ struct SecretChannelTests {
             let world = try World(secret: secret, base: base + "/revealed", key: key)
             let out = world.directory + "/revealed"
             let graded = try ProctorExecutable.run(
-                ["grade", "--problems", world.unsealed, "--samples", Self.fixtures + "/samples.private.jsonl", "--out", out, "--reveal-private"]
+                [
+                    "grade", "--problems", world.unsealed, "--samples", Self.fixtures + "/samples.private.jsonl", "--out", out,
+                    "--reveal-private",
+                ]
                     + Self.limits)
             #expect(graded.status == 0, "\(graded.stderr)")
             revealed.append(try Self.canonicalFile(out + "/samples.jsonl", world: world))
@@ -274,8 +285,10 @@ struct SecretChannelTests {
             ] {
                 let keyArguments = sealed ? ["--key-file", world.key] : []
                 seen["submit \(run)"] = try Self.invocation(
-                    ["submit", "--queue", location, "--run", run, "--problems", problems, "--samples", samples, "--seed", "7",
-                     "--time-floor", "1"] + Self.limits + keyArguments, world: world)
+                    [
+                        "submit", "--queue", location, "--run", run, "--problems", problems, "--samples", samples, "--seed", "7",
+                        "--time-floor", "1",
+                    ] + Self.limits + keyArguments, world: world)
             }
             let worker = try ProctorExecutable.run([
                 "worker", "--queue", location, "--concurrency", "2", "--exit-when-idle", "1", "--reference-cache", "none", "--key-file",
@@ -287,7 +300,8 @@ struct SecretChannelTests {
                 seen["results \(run)"] = try Self.invocation(["results", "--queue", location, "--run", run, "--out", out], world: world)
                 seen["results \(run) samples.jsonl"] = try Self.canonicalFile(out + "/samples.jsonl", world: world)
                 seen["results \(run) summary.json"] = try Self.canonicalFile(out + "/summary.json", world: world)
-                try Self.expectVerdicts(out + "/samples.jsonl", hiddenStatuses: run == "sealed" ? ["passed", "failed"] : ["accepted", "failed"])
+                try Self.expectVerdicts(
+                    out + "/samples.jsonl", hiddenStatuses: run == "sealed" ? ["passed", "failed"] : ["accepted", "failed"])
                 seen["report \(run)"] = try Self.invocation(["report", "run=" + out, "--format", "json"], world: world)
                 // The database's own columns, not only the rows `results` writes.
                 let store = try QueueLocation(location).open(creating: false)
@@ -306,7 +320,8 @@ struct SecretChannelTests {
             // the log lines' times are the worker's own).
             seen["worker log"] = Self.mask(
                 worker.stderr.replacingOccurrences(of: #"worker \S+ (on|stopped)"#, with: "worker <id> $1", options: .regularExpression)
-                    .replacingOccurrences(of: #"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d{4})?"#, with: "<time>", options: .regularExpression),
+                    .replacingOccurrences(
+                        of: #"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d{4})?"#, with: "<time>", options: .regularExpression),
                 world: world)
             observations.append(seen.mapValues { $0.replacingOccurrences(of: location, with: "<queue>") })
         }
@@ -322,8 +337,11 @@ struct SecretChannelTests {
             let world = try World(secret: secret, base: base, key: key)
             let out = world.directory + "/run"
             let graded = try ProctorExecutable.run(
-                ["grade", "--problems", world.sealed, "--samples", Self.fixtures + "/samples.passbit.jsonl", "--out", out, "--key-file", key,
-                 "--allow-partial"] + Self.limits)
+                [
+                    "grade", "--problems", world.sealed, "--samples", Self.fixtures + "/samples.passbit.jsonl", "--out", out, "--key-file",
+                    key,
+                    "--allow-partial",
+                ] + Self.limits)
             try #require(graded.status == 0, "\(graded.stderr)")
             let line = try String(contentsOfFile: out + "/samples.jsonl", encoding: .utf8).split(separator: "\n")[0]
             rows.append(try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]))

@@ -54,18 +54,21 @@ enum StdioRow {
         row["program"] = .string(code)
         let privateOutcome = HiddenRecord.Outcome(
             passed: !privateFailed, sandboxFailed: privateRan.contains { $0.1.outcome?.status == "internal_error" })
-        let status = judged.compile?.verdict.rawValue ?? publicFailure?.1.verdict.rawValue ?? (privateFailed ? privateOutcome.status : "accepted")
+        let status =
+            judged.compile?.verdict.rawValue ?? publicFailure?.1.verdict.rawValue ?? (privateFailed ? privateOutcome.status : "accepted")
         row["passed"] = .bool(allPassed)
         row["status"] = .string(status)
         let place = judged.compile != nil ? "" : publicFailure.map { " on test \($0.0 + 1)" } ?? ""
         row["result"] = .string(
-            allPassed ? "passed" : judged.compile == nil && publicFailure == nil ? "failed: a private test failed" : "failed: \(status)" + place)
+            allPassed
+                ? "passed" : judged.compile == nil && publicFailure == nil ? "failed: a private test failed" : "failed: \(status)" + place)
         row["tests_total"] = .integer(Int64(task.tests.count))
         row["tests_run"] = .integer(Int64(judged.compile == nil ? visible.count : 0))
         row["tests_passed"] = .integer(Int64(judged.compile == nil ? visiblePassed : 0))
         if privateTotal > 0 {
             row["hidden_tests"] = .integer(Int64(privateTotal))
-            row["hidden_passed"] = privateRan.isEmpty || judged.compile != nil ? .null : .bool(!privateFailed && privateRan.count == privateTotal)
+            row["hidden_passed"] =
+                privateRan.isEmpty || judged.compile != nil ? .null : .bool(!privateFailed && privateRan.count == privateTotal)
         }
         if options.allTests {
             let passedCount = judged.compile == nil ? visiblePassed + privatePassed : 0
