@@ -34,6 +34,35 @@ import os
 import sys
 
 CONTROL_FD = 3
+
+
+class _Quitter:
+    """`exit()` and `quit()` as the site module defines them (the sandbox starts Python with -S,
+    which skips site): close stdin, raise SystemExit. Contest programs end with them."""
+
+    def __init__(self, name):
+        self.name = name
+
+    def __repr__(self):
+        return "Use %s() or Ctrl-D (i.e. EOF) to exit" % self.name
+
+    def __call__(self, code=None):
+        try:
+            sys.stdin.close()
+        except BaseException:
+            pass
+        raise SystemExit(code)
+
+
+def _site_builtins():
+    import builtins
+
+    for name in ("exit", "quit"):
+        if not hasattr(builtins, name):
+            setattr(builtins, name, _Quitter(name))
+
+
+_site_builtins()
 MAX_MESSAGE = 16 << 20
 
 

@@ -392,6 +392,9 @@ def _plain(bootstrap, stack_filter, restrict, sockets, header, fds, sample):
     os.lseek(stdin, 0, os.SEEK_SET)  # the grader wrote the input into it: read from the start
     _settle(stack_filter, restrict, sockets, header, sample, control, [stdin, stdout, stderr, program])
     source = _read_all(3)
+    import atexit
+
+    atexit._clear()  # only the program's own handlers run at its end (`_end`)
     name = header["program"]
     sys.argv = [name]
     module = type(sys)("__main__")
@@ -401,23 +404,39 @@ def _plain(bootstrap, stack_filter, restrict, sockets, header, fds, sample):
     try:
         exec(compile(source, name, "exec"), module.__dict__)
     except SystemExit as exit:
-        _flush()
         code = exit.code
         if code is None:
-            os._exit(0)
+            _end(0)
         if type(code) is int:
-            os._exit(code & 0xFF)
+            _end(code & 0xFF)
         sys.stderr.write("%s\n" % (code,))
-        _flush()
-        os._exit(1)
+        _end(1)
     except BaseException:
         import traceback
 
         traceback.print_exc()
-        _flush()
-        os._exit(1)
+        _end(1)
+    _end(0)
+
+
+def _end(code):
+    """Ends a program as `python3 program.py` ends (CPython's finalization, in its order): the
+    non-daemon threads it started are joined (contest programs run `main` in a thread for a
+    deeper stack), then its atexit handlers run, then its output is flushed. The run's limits
+    still hold meanwhile: a thread that never ends is the wall clock's."""
+    threading = sys.modules.get("threading")
+    if threading is not None:
+        try:
+            threading._shutdown()
+        except BaseException:
+            import traceback
+
+            traceback.print_exc()
+    atexit = sys.modules.get("atexit")
+    if atexit is not None:
+        atexit._run_exitfuncs()  # prints what a handler raises, as CPython does
     _flush()
-    os._exit(0)
+    os._exit(code)
 
 
 def _flush():

@@ -9,8 +9,8 @@ struct InputsFlags: ParsableArguments {
     @Option(help: "Inputs problems: an input's time limit is this × the reference's time on it.")
     var timeFactor: Double = 4
 
-    @Option(help: "Inputs problems: the smallest time limit of an input, e.g. 0.2s.")
-    var timeFloor: String = "0.2s"
+    @Option(help: "Inputs problems: the smallest time limit of an input (EvalPlus: 1s), e.g. 2s.")
+    var timeFloor: String = "1s"
 
     @Option(help: "Inputs problems: the most the reference (or a generator) may take on one input, e.g. 10s.")
     var referenceBudget: String = "10s"

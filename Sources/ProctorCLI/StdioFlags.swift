@@ -21,6 +21,14 @@ struct StdioFlags: ParsableArguments {
             """)
     var revealPrivate = false
 
+    @Option(
+        help: """
+            stdin/stdout problems: how a program runs on a test: plain (`python3 program.py < input`, \
+            ended as the interpreter ends it), lcb (LiveCodeBench's runner: its import block, \
+            __name__ and stdin handling), or auto (lcb for LiveCodeBench's layout, plain otherwise).
+            """)
+    var judge: String = "auto"
+
     func options() throws -> StdioOptions {
         guard let extraction = FencedCode(rawValue: extract) else {
             throw CLIFailure.usage("proctor: --extract \(extract): last-fence, first-fence or none")
@@ -31,6 +39,10 @@ struct StdioFlags: ParsableArguments {
         options.timeScale = timeScale
         options.allTests = allTests
         options.revealPrivate = revealPrivate
+        guard let mode = StdioOptions.JudgeMode(rawValue: judge) else {
+            throw CLIFailure.usage("proctor: --judge \(judge): auto, lcb or plain")
+        }
+        options.judge = mode
         return options
     }
 }

@@ -47,7 +47,7 @@ import Testing
         let naive = try #require(rows.first { $0["completion_id"] as? String == "naive" })
         let failing = try #require(naive["failing_input"] as? [String: Any])
         #expect(failing["group"] as? String == "plus" && failing["kind"] as? String == "timeout")
-        #expect((naive["error"] as? [String: Any])?["message"] as? String ?? "" == "plus input #1 took longer than its limit of 200 ms")
+        #expect((naive["error"] as? [String: Any])?["message"] as? String ?? "" == "plus input #1 took longer than its limit of 1000 ms")
     }
 
     @Test func referenceRunsOncePerTaskAndIsCached() throws {

@@ -23,6 +23,25 @@ import Testing
         #expect(OutputComparison(name: "fuzzy") == nil)
     }
 
+    /// LiveCodeBench reads tokens as Python's Decimal does: exact at any length, whole tokens.
+    @Test func liveCodeBenchComparesExactDecimals() {
+        let lcb = OutputComparison.liveCodeBench
+        let big = "1" + String(repeating: "0", count: 46) + "1"
+        #expect(lcb.matches(output: big, expected: big))
+        #expect(!lcb.matches(output: "1" + String(repeating: "0", count: 46) + "2", expected: big))  // the 48th digit
+        #expect(!lcb.matches(output: "12abc", expected: "12"))  // no numeric prefix
+        #expect(lcb.matches(output: "7.000 -0 1e2 +5 1_000", expected: "7 0 100 5 1000"))
+        #expect(lcb.matches(output: "0.10", expected: ".1") && lcb.matches(output: "Infinity", expected: "inf"))
+        #expect(lcb.matches(output: "nan", expected: "nan"))  // the same text matches before any number is read
+        #expect(!lcb.matches(output: "nan 1", expected: "NaN 1"))  // as numbers, a NaN equals nothing
+        #expect(!lcb.matches(output: "1__0", expected: "10") && !lcb.matches(output: "1e", expected: "1"))
+        #expect(lcb.matches(output: "\u{0663}", expected: "3"))  // an Arabic-Indic three, as Python reads it
+        #expect(lcb.matches(output: "1\r\n2\r\n", expected: "1\n2"))  // \r\n split as Python splits it
+        #expect(!lcb.matches(output: "1\n\n2", expected: "1\n2"))  // an inner blank line is a line
+        #expect(lcb.matches(output: "\u{3000}yes\u{00A0}", expected: "yes"))  // Python's whitespace
+        #expect(ExactDecimal("1e999999999999") == ExactDecimal("10e999999999998"))
+    }
+
     @Test func fencedAnswers() {
         let answer = "Try this:\n```python\nprint(1)\n```\nor better:\n```\nprint(2)\n```\n"
         #expect(FencedCode.lastFence.extract(answer).code == "print(2)\n")
@@ -176,6 +195,70 @@ import Testing
         let revealed = try Self.grade("apps.jsonl", "apps-samples.jsonl", revealPrivate: true)
         #expect(revealed.map { $0["status"] as? String } == ["accepted", "accepted", "accepted", "wrong_answer"])
         #expect(revealed[3]["first_failed_test"] as? Int != nil && revealed[3]["hidden_tests"] == nil)
+    }
+
+    /// `Fixtures/stdio/modes`: LiveCodeBench's runner (`--judge lcb`, the default for its
+    /// layout) and the plain interpreter (`--judge plain`) each give the verdict the fixture
+    /// says, warm and cold: the import block, `__name__`, stdin and SystemExit handling, exit
+    /// semantics (threads joined, atexit handlers run, buffers flushed), exact decimals.
+    @Test(arguments: [StdioOptions.JudgeMode.lcb, .plain])
+    func judgeModesGiveTheReferenceVerdicts(mode: StdioOptions.JudgeMode) throws {
+        let expected = try Checkout.rows(Self.fixtures + "/modes/expected.jsonl")
+        for pool in [PoolMode.warm, .cold] {
+            let out = Checkout.outDirectory("stdio-modes-\(mode.rawValue)-\(pool.rawValue)")
+            let profile = try Checkout.profile()
+            var options = GradeOptions(
+                problemsPath: Self.fixtures + "/modes/problems.jsonl", samplesPath: Self.fixtures + "/modes/samples.jsonl",
+                outDirectory: out, profile: profile, limits: profile.definition.limits)
+            options.ks = [1]
+            options.workers = 2
+            options.pool = pool
+            options.stdio.judge = mode == .lcb ? .auto : mode  // auto is lcb for this layout
+            _ = try GradeRun(options).run()
+            let rows = try Checkout.rows(out + "/samples.jsonl")
+            #expect(rows.count == expected.count)
+            for (row, want) in zip(rows, expected) {
+                let name = "\(mode.rawValue) \(pool.rawValue) \(want["completion_id"]!)"
+                #expect(row["status"] as? String == want[mode.rawValue] as? String, "\(name): \(want["why"]!) — \(row["error"] ?? "")")
+                #expect((row["audit"] as? [String: Any])?["judge"] as? String == mode.rawValue)
+            }
+        }
+    }
+
+    /// Time limits are CPU time: the same samples graded by one worker and by four times more
+    /// workers than cores get the same verdicts (`Fixtures/stdio/load`), and a sample's many
+    /// short tests fit LiveCodeBench's budget.
+    @Test func verdictsDoNotDependOnTheMachinesLoad() throws {
+        let expected = try Checkout.rows(Self.fixtures + "/load/expected.jsonl")
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        for workers in [1, 4 * cores] {
+            let out = Checkout.outDirectory("stdio-load-\(workers)")
+            let profile = try Checkout.profile()
+            var options = GradeOptions(
+                problemsPath: Self.fixtures + "/load/problems.jsonl", samplesPath: Self.fixtures + "/load/samples.jsonl",
+                outDirectory: out, profile: profile, limits: profile.definition.limits)
+            options.ks = [1]
+            options.workers = workers
+            // Each sample three times: more samples than workers keep every core busy.
+            let samples = try String(contentsOfFile: Self.fixtures + "/load/samples.jsonl", encoding: .utf8)
+            var copies = ""
+            for copy in 0..<3 {
+                for line in samples.split(separator: "\n") {
+                    copies += line.replacingOccurrences(of: "\"completion_id\": \"", with: "\"completion_id\": \"\(copy)-") + "\n"
+                }
+            }
+            let samplesPath = out + "-samples.jsonl"
+            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+            try copies.write(toFile: samplesPath, atomically: true, encoding: .utf8)
+            options.samplesPath = samplesPath
+            _ = try GradeRun(options).run()
+            let rows = try Checkout.rows(out + "/samples.jsonl")
+            #expect(rows.count == 3 * expected.count)
+            for (index, row) in rows.enumerated() {
+                let want = expected[index % expected.count]
+                #expect(row["status"] as? String == want["status"] as? String, "\(workers) workers: \(row["completion_id"]!): \(want["why"]!) — \(row["error"] ?? "")")
+            }
+        }
     }
 
     @Test func aMaliciousPickleIsRefusedWithTheLine() throws {

@@ -6,8 +6,9 @@ public struct DifferentialOptions: Sendable, Codable, Equatable {
     /// An input's limit is `timeFactor` × the reference's time on it (EvalPlus ties the limit to
     /// the reference's runtime the same way)…
     public var timeFactor: Double = 4
-    /// …but never below this many seconds (timer noise and a loaded machine).
-    public var timeFloor: Double = 0.2
+    /// …but never below this many seconds (timer noise and a loaded machine): EvalPlus's
+    /// `min_time_limit`, 1 s since v0.2.1 (0.2 s produced false timeouts on real samples).
+    public var timeFloor: Double = 1
     /// What the reference (and a generator) may take on one input, in seconds: task code is
     /// trusted to be right, never to be fast.
     public var referenceBudget: Double = 10

@@ -73,6 +73,8 @@ public struct Repro: Sendable {
             options.timeScale = audit["time_scale"]?.doubleValue ?? 1
             options.allTests = audit["all_tests"]?.boolValue ?? false
             options.revealPrivate = audit["reveal_private"]?.boolValue ?? false
+            // The mode the grade resolved (rows before judge modes ran plainly).
+            options.judge = audit["judge"]?.string.flatMap(StdioOptions.JudgeMode.init(rawValue:)) ?? .plain
             let code = options.extract.extract(sample.code).code
             guard Digest.sha256(code) == (audit["program_sha256"] ?? audit["candidate_sha256"])?.string else {
                 throw GradeError("the program extracted again differs from the recorded one (sha256 \(Digest.sha256(code)))")
@@ -170,11 +172,11 @@ public struct Repro: Sendable {
         } catch {
             throw GradeError("sandbox: \(error)")
         }
-        let judge = StdioJudge(sandbox: sandbox, limits: limits, options: stdio.options)
+        let judge = StdioJudge(sandbox: sandbox, limits: limits, options: stdio.options, lcbRunner: StdioJudge.loadLCBRunner(profile))
         let judged = judge.judge(code: stdio.code, task: stdio.task)
         let graded = StdioRow.build(
             sample: stdio.sample, problem: stdio.problem, task: stdio.task, code: stdio.code, fenced: false, judged: judged,
-            options: stdio.options, limits: limits, testLimits: judge.testLimits(stdio.task), key: "repro",
+            options: stdio.options, judgeMode: judge.mode(stdio.task), limits: limits, testLimits: judge.testLimits(stdio.task), key: "repro",
             context: GradeContext(profileName: profile.name, profileSHA256: profile.sha256, proctorVersion: "repro", pythonVersion: "", kernel: "", pool: "cold"))
         if let compile = judged.compile { return (graded.status, graded.passed, [("syntax: \(compile.detail ?? "")", false, false)]) }
         let tests = zip(judged.order, judged.results).map { index, result in

@@ -14,6 +14,8 @@ public final class SampleGrader: Sendable {
     public let references: ReferenceStore
     private let sandbox: Sandbox
     private let context: GradeContext
+    /// LiveCodeBench's runner for stdin/stdout problems judged in `lcb` mode.
+    private let lcbRunner: String?
 
     public init(
         profile: SandboxProfile, limits: ResourceLimits, pool: PoolMode, proctorVersion: String, stdio: StdioOptions = StdioOptions(),
@@ -30,6 +32,10 @@ public final class SampleGrader: Sendable {
         self.profile = profile
         self.limits = limits
         poolMode = pool
+        lcbRunner = StdioJudge.loadLCBRunner(profile)
+        if lcbRunner == nil && stdio.judge == .lcb {
+            throw GradeError("--judge lcb: \(profile.sandboxesDirectory)/python/lcb_runner.py is missing")
+        }
         context = GradeContext(
             profileName: profile.name, profileSHA256: profile.sha256, proctorVersion: proctorVersion,
             pythonVersion: Host.pythonVersion(profile.definition.command[0]), kernel: Host.kernel, pool: pool.rawValue)
@@ -82,11 +88,11 @@ public final class SampleGrader: Sendable {
     /// A stdin/stdout sample: each test case its own cold run (`StdioJudge`).
     private func judge(_ sample: Sample, of problem: Problem, task: StdioTask, key: String, pool: WarmPool?) -> GradedSample {
         let (code, fenced) = stdio.extract.extract(sample.code)
-        let judge = StdioJudge(sandbox: sandbox, limits: limits, options: stdio, pool: pool)
+        let judge = StdioJudge(sandbox: sandbox, limits: limits, options: stdio, pool: pool, lcbRunner: lcbRunner)
         let judged = judge.judge(code: code, task: task)
         return StdioRow.build(
-            sample: sample, problem: problem, task: task, code: code, fenced: fenced, judged: judged, options: stdio, limits: limits,
-            testLimits: judge.testLimits(task), key: key, context: context)
+            sample: sample, problem: problem, task: task, code: code, fenced: fenced, judged: judged, options: stdio,
+            judgeMode: judge.mode(task), limits: limits, testLimits: judge.testLimits(task), key: key, context: context)
     }
 
     private static func nonce() -> String {

@@ -56,7 +56,8 @@ public enum HiddenRecord {
 
     /// Settings of the run an audit block may echo: fixed before any sample ran.
     static let runSettings: Set<String> = [
-        "format", "time_scale", "extract", "all_tests", "reveal_private", "time_factor", "time_floor_s", "seed", "task_seed",
+        "format", "time_scale", "extract", "all_tests", "reveal_private", "judge", "time_limit", "time_factor", "time_floor_s", "seed",
+        "task_seed",
     ]
 
     /// A hidden sample's row. `candidateSHA256` names the sample's own code (what repro checks

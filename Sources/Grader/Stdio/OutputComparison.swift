@@ -10,9 +10,10 @@ public enum OutputComparison: Sendable, Equatable {
     case tokens
     /// Tokens equal, numbers within an absolute or relative tolerance.
     case numbers(tolerance: Double)
-    /// LiveCodeBench's rule: line by line (blank lines at the ends ignored, each line stripped);
-    /// a line matches when its text is equal, or when its tokens all read as decimals and are
-    /// equal as decimals.
+    /// LiveCodeBench's rule, as its `grade_stdio` applies it: the whole output stripped, split
+    /// at `\n`, each line stripped (Python's whitespace); the same number of lines; a line
+    /// matches when its text is equal, or when its whitespace-separated tokens are all decimals
+    /// (`ExactDecimal`, exact at any length, whole tokens only) and equal one by one.
     case liveCodeBench
 
     /// The mode a name gives (`exact`, `tokens`, `numbers`, `numbers:1e-9`, `lcb`), nil if unknown.
@@ -53,29 +54,49 @@ public enum OutputComparison: Sendable, Equatable {
                 return abs(a - b) <= tolerance || abs(a - b) <= tolerance * abs(b)
             }
         case .liveCodeBench:
-            let got = Self.lines(output)
-            let want = Self.lines(expected)
+            let got = Self.strippedLines(output)
+            let want = Self.strippedLines(expected)
             guard got.count == want.count else { return false }
             return zip(got, want).allSatisfy { got, want in
-                if got == want { return true }
-                let a = Self.tokens(got).map { Decimal(string: $0, locale: Locale(identifier: "en_US_POSIX")) }
-                let b = Self.tokens(want).map { Decimal(string: $0, locale: Locale(identifier: "en_US_POSIX")) }
+                if got.elementsEqual(want) { return true }
+                let a = Self.pythonSplit(got).map(ExactDecimal.init)
+                let b = Self.pythonSplit(want).map(ExactDecimal.init)
                 guard a.count == b.count, !a.contains(nil), !b.contains(nil) else { return false }
                 return a == b
             }
         }
     }
 
+    /// Python's `str.isspace()` characters: what `strip()` and `split()` remove.
+    static func isPythonSpace(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x09...0x0D, 0x1C...0x20, 0x85, 0xA0, 0x1680, 0x2000...0x200A, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000: true
+        default: false
+        }
+    }
+
+    /// `text.strip().split("\n")`, each line stripped — on Unicode scalars, so `\r\n` is split
+    /// as Python splits it (a Swift Character would hold both).
+    static func strippedLines(_ text: String) -> [Substring.UnicodeScalarView] {
+        let whole = pythonStrip(Substring(text).unicodeScalars)
+        return whole.split(separator: "\n", omittingEmptySubsequences: false).map { pythonStrip($0) }
+    }
+
+    static func pythonStrip(_ scalars: Substring.UnicodeScalarView) -> Substring.UnicodeScalarView {
+        guard let start = scalars.firstIndex(where: { !isPythonSpace($0) }), let end = scalars.lastIndex(where: { !isPythonSpace($0) }) else {
+            return scalars[scalars.endIndex...]
+        }
+        return scalars[start...end]
+    }
+
+    /// `str.split()` with no argument: runs of Python whitespace separate, none at the ends.
+    static func pythonSplit(_ scalars: Substring.UnicodeScalarView) -> [Substring.UnicodeScalarView] {
+        scalars.split(whereSeparator: isPythonSpace)
+    }
+
     static func tokens(_ text: String) -> [String] {
         text.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" || $0 == "\u{0B}" || $0 == "\u{0C}" })
             .map(String.init)
-    }
-
-    static func lines(_ text: String) -> [String] {
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-        while lines.last?.isEmpty == true { lines.removeLast() }
-        while lines.first?.isEmpty == true { lines.removeFirst() }
-        return lines
     }
 
     static func droppingOneNewline(_ text: String) -> Substring {

@@ -3,18 +3,22 @@ import Sandbox
 
 /// Judges one sample of a stdin/stdout problem as an online judge does: the program's syntax
 /// first (a syntax error is `compile_error`, no test runs), then each test case as its own
-/// sandboxed process — stdin from the test's input, stdout captured up to the output limit, the
-/// problem's time limit (times `--time-scale`) — compared in the grader (`OutputComparison`, or
-/// the problem's checker, run sandboxed too). The program never sees an expected output or
-/// another test's input. Stops at the first failing test unless `allTests`; a sample's tests
-/// together get at most `budgetFactor` test time limits, so a program that sleeps just under
-/// the limit on every test cannot hold a worker for the whole set.
+/// sandboxed process — stdin from the test's input, stdout captured up to the output limit,
+/// the problem's time limit (times `--time-scale`) applied to CPU time with a wall clock of
+/// twice that plus a second — compared in the grader (`OutputComparison`, or the problem's
+/// checker, run sandboxed too). The program runs plainly or inside LiveCodeBench's runner
+/// (`JudgeMode`). It never sees an expected output or another test's input. Stops at the
+/// first failing test unless `allTests`; a sample's tests together get LiveCodeBench's wall
+/// budget, (limit + 1 s) × tests + 5 s, so a program that sleeps just under the limit on every
+/// test cannot hold a worker for ever.
 struct StdioJudge {
     let sandbox: Sandbox
     let limits: ResourceLimits
     let options: StdioOptions
     /// The worker's warm pool: test cases (and the syntax check) are forked from it; nil: cold.
     var pool: WarmPool? = nil
+    /// LiveCodeBench's runner (`loadLCBRunner`), for `lcb` mode.
+    var lcbRunner: String? = nil
 
     /// One run, in the pool when there is one (it falls back to a cold run itself).
     func run(_ request: RunRequest) -> Outcome { pool?.run(request) ?? sandbox.run(request) }
@@ -30,20 +34,55 @@ struct StdioJudge {
         var verdict: Verdict
         var outcome: Outcome?
         var detail: String?
+        /// The sample's time budget, not this test, ended the run.
+        var budgetEnded = false
     }
 
-    static let budgetFactor = 10.0
+    /// The program one test runs: the sample's own code (plain), LiveCodeBench's runner around
+    /// it (`lcb`), or a functional driver around it.
+    func program(_ code: String, task: StdioTask) -> String {
+        if mode(task) == .lcb, let runner = lcbRunner {
+            let encoded = Data(code.utf8).base64EncodedString()
+            let kind = task.functionName == nil ? "stdin" : "functional"
+            return runner + "\n_proctor_lcb(\"\(kind)\", \"\(task.functionName ?? "")\", \"\(encoded)\")\n"
+        }
+        return task.functionName.map { Self.functionalProgram(code, function: $0) } ?? code
+    }
 
-    /// Limits for one test: the problem's time and memory (scaled), the whole output captured.
+    /// `Sandboxes/python/lcb_runner.py` of the profile's sandboxes directory (nil if missing:
+    /// then `lcb` mode is refused when the grade starts).
+    static func loadLCBRunner(_ profile: SandboxProfile) -> String? {
+        try? String(contentsOfFile: profile.sandboxesDirectory + "/python/lcb_runner.py", encoding: .utf8)
+    }
+
+    /// A test's time limit in milliseconds: the problem's (times `--time-scale`), else the grade's.
+    func timeLimitMs(_ task: StdioTask) -> Double {
+        if let seconds = task.timeLimit, seconds > 0 { return seconds * options.timeScale * 1000 }
+        return Double(limits.wall.milliseconds)
+    }
+
+    /// Limits for one test. The time limit is CPU time, as online judges apply it, so a loaded
+    /// machine does not turn a program into a timeout; the wall clock gets twice the limit plus
+    /// a second, which catches a program that sleeps or blocks. The problem's memory; the whole
+    /// output captured.
     func testLimits(_ task: StdioTask) -> ResourceLimits {
         var perTest = limits
-        if let seconds = task.timeLimit, seconds > 0 {
-            perTest.wall = TimeSpan(seconds: seconds * options.timeScale)
-            perTest.cpu = perTest.wall
-        }
+        let limitMs = timeLimitMs(task)
+        perTest.cpu = TimeSpan(milliseconds: UInt64(limitMs.rounded(.up)))
+        perTest.wall = TimeSpan(milliseconds: UInt64((2 * limitMs + 1000).rounded(.up)))
         if let memory = task.memoryLimit, memory > 0 { perTest.memory = ByteCount(bytes: memory) }
         perTest.captureBytes = perTest.outputLimit
         return perTest
+    }
+
+    /// The wall-clock time a sample's tests may take together: LiveCodeBench's rule for a
+    /// sample, (limit + 1 s) × tests + 5 s, for every layout (a program that passes each test
+    /// within its limit always fits).
+    func budgetMs(_ task: StdioTask) -> Double { (timeLimitMs(task) + 1000) * Double(task.tests.count) + 5000 }
+
+    /// The judge mode a problem gets: `lcb` for LiveCodeBench's layout unless the grade chose.
+    func mode(_ task: StdioTask) -> StdioOptions.JudgeMode {
+        options.judge != .auto ? options.judge : task.format == "livecodebench" ? .lcb : .plain
     }
 
     /// The judged sample: `results[i]` is the verdict of `task.tests[order[i]]`.
@@ -60,20 +99,21 @@ struct StdioJudge {
         let perTest = testLimits(task)
         let order = task.runOrder(revealPrivate: options.revealPrivate)
         if let failure = compileCheck(code, limits: perTest) { return Judged(results: [], compile: failure, order: order) }
-        var budgetMs = Double(perTest.wall.milliseconds) * Self.budgetFactor
+        var budgetMs = budgetMs(task)
         var results: [TestResult] = []
+        let program = self.program(code, task: task)
+        let limitMs = timeLimitMs(task)
         for test in order.map({ task.tests[$0] }) {
             guard budgetMs > 0 else {
-                results.append(TestResult(verdict: .timeLimit, outcome: nil, detail: "the sample's time budget (\(Self.budgetFactor)× the test limit) ran out"))
+                results.append(TestResult(verdict: .timeLimit, outcome: nil, detail: Self.budgetEnded, budgetEnded: true))
                 if !options.allTests { break }
                 continue
             }
-            let program = task.functionName.map { Self.functionalProgram(code, function: $0) } ?? code
             var request = RunRequest(source: program, programName: "program.py", stdin: Array(test.input.utf8), limits: perTest)
             request.limits = perTest
             let outcome = run(request)
             budgetMs -= outcome.wallMs
-            var result = classify(outcome)
+            var result = classify(outcome, limitMs: limitMs)
             if result.verdict == .accepted { result = compare(outcome.stdout, test: test, task: task) }
             result.outcome = outcome
             results.append(result)
@@ -82,12 +122,20 @@ struct StdioJudge {
         return Judged(results: results, compile: nil, order: order)
     }
 
-    /// The verdict an outcome gets before its output is compared.
-    func classify(_ outcome: Outcome) -> TestResult {
+    static let budgetEnded = "the sample's time budget ((limit + 1 s) × tests + 5 s of wall time) ran out before this test"
+
+    /// The verdict an outcome gets before its output is compared. Over the CPU limit is a time
+    /// limit however the run ended (the rlimit counts whole seconds; the limit does not).
+    func classify(_ outcome: Outcome, limitMs: Double) -> TestResult {
+        if outcome.cpuMs > limitMs, outcome.status != "internal_error" {
+            return TestResult(verdict: .timeLimit, detail: String(format: "CPU %.0f ms over the %.0f ms limit", outcome.cpuMs, limitMs))
+        }
         switch outcome.status {
         case "exited" where outcome.exitCode == 0:
             return TestResult(verdict: .accepted)
-        case "timeout": return TestResult(verdict: .timeLimit, detail: outcome.statusText)
+        case "timeout":
+            return TestResult(
+                verdict: .timeLimit, detail: String(format: "wall clock %.0f ms (CPU %.0f ms): sleeping or blocked", outcome.wallMs, outcome.cpuMs))
         case "memory_limit": return TestResult(verdict: .memoryLimit, detail: outcome.statusText)
         case "output_limit": return TestResult(verdict: .outputLimit, detail: outcome.statusText)
         case "blocked_syscall": return TestResult(verdict: .blockedSyscall, detail: outcome.blockedSyscall)
@@ -200,6 +248,15 @@ public struct StdioOptions: Sendable, Hashable, Codable {
     public var timeScale = 1.0
     /// Run every test (and report the fraction passed) instead of stopping at the first failure.
     public var allTests = false
+    /// How a program runs on a test: `plain` (`python3 program.py < input`), `lcb`
+    /// (LiveCodeBench's runner, `Sandboxes/python/lcb_runner.py`), `auto` (lcb for LiveCodeBench's
+    /// layout, plain otherwise).
+    public var judge: JudgeMode = .auto
+
+    public enum JudgeMode: String, Sendable, Hashable, Codable, CaseIterable {
+        case auto, lcb, plain
+    }
+
     /// Treat private tests (LiveCodeBench's private, CodeContests' private and generated,
     /// APPS/TACO's, native `hidden: true`) as public: their verdicts, diffs and measurements in
     /// rows. For a user who owns the data; a sealed problem stays hidden regardless.
@@ -207,10 +264,12 @@ public struct StdioOptions: Sendable, Hashable, Codable {
 
     public init() {}
 
-    var keyText: String { "\(extract.rawValue)|\(timeScale)|\(allTests)" + (revealPrivate ? "|reveal-private" : "") }
+    var keyText: String {
+        "\(extract.rawValue)|\(timeScale)|\(allTests)" + (revealPrivate ? "|reveal-private" : "") + "|judge-\(judge.rawValue)|cpu-limits"
+    }
 
     enum CodingKeys: String, CodingKey {
-        case extract, timeScale, allTests, revealPrivate
+        case extract, timeScale, allTests, revealPrivate, judge
     }
 
     /// Settings stored before `revealPrivate` existed read as not revealing.
@@ -220,5 +279,6 @@ public struct StdioOptions: Sendable, Hashable, Codable {
         timeScale = try container.decode(Double.self, forKey: .timeScale)
         allTests = try container.decode(Bool.self, forKey: .allTests)
         revealPrivate = try container.decodeIfPresent(Bool.self, forKey: .revealPrivate) ?? false
+        judge = try container.decodeIfPresent(JudgeMode.self, forKey: .judge) ?? .auto
     }
 }

@@ -15,11 +15,13 @@ enum StdioRow {
 
     static func build(
         sample: Sample, problem: Problem, task: StdioTask, code: String, fenced: Bool, judged: StdioJudge.Judged,
-        options: StdioOptions, limits: ResourceLimits, testLimits: ResourceLimits, key: String, context: GradeContext
+        options: StdioOptions, judgeMode: StdioOptions.JudgeMode, limits: ResourceLimits, testLimits: ResourceLimits, key: String,
+        context: GradeContext
     ) -> GradedSample {
         let settings: [String: JSONValue] = [
             "format": .string(task.format), "time_scale": .number(options.timeScale), "extract": .string(options.extract.rawValue),
-            "all_tests": .bool(options.allTests), "reveal_private": .bool(options.revealPrivate),
+            "all_tests": .bool(options.allTests), "reveal_private": .bool(options.revealPrivate), "judge": .string(judgeMode.rawValue),
+            "time_limit": .string("cpu"),
         ]
         let ran = Array(zip(judged.order, judged.results))
         let allPassed = judged.compile == nil && ran.count == task.tests.count && ran.allSatisfy { $0.1.verdict == .accepted }
@@ -100,6 +102,7 @@ enum StdioRow {
                 ])
             }
             if let outcome = result.outcome { row["stderr_tail"] = .string(String(outcome.stderr.suffix(2048))) }
+            if result.budgetEnded { row["budget_ended"] = .bool(true) }
         } else {
             row["first_failed_test"] = .null
             row["error"] = .null
@@ -122,7 +125,12 @@ enum StdioRow {
             "program_sha256": .string(Digest.sha256(code)), "profile": .string(context.profileName),
             "profile_sha256": .string(context.profileSHA256), "proctor_version": .string(context.proctorVersion),
             "python_version": .string(context.pythonVersion), "kernel": .string(context.kernel), "pool": .string(context.pool),
-            "samples_line": .integer(Int64(sample.line)), "limits": HiddenRecord.limitsObject(testLimits),
+            "samples_line": .integer(Int64(sample.line)), "limits": HiddenRecord.limitsObject(limits),
+            // Each test's own: CPU the time limit, the wall clock twice that plus a second.
+            "test_limits": .object([
+                "cpu_ms": .integer(Int64(testLimits.cpu.milliseconds)), "wall_ms": .integer(Int64(testLimits.wall.milliseconds)),
+                "memory_bytes": .integer(Int64(testLimits.memory.bytes)),
+            ]),
         ]
         // When the row was written says when its private tests ended: only rows without them.
         if privateRan.isEmpty { audit["timestamp"] = .string(Timestamp.now()) }

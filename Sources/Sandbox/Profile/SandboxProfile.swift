@@ -71,6 +71,9 @@ public struct SandboxProfile: Sendable {
     public let sha256: String
     /// Where the profile was read from.
     public let path: String
+    /// The directory its references resolved against (runners of the grader's own, such as
+    /// LiveCodeBench's stdin driver, are read from it too).
+    public let sandboxesDirectory: String
 
     public var name: String { definition.name }
 
@@ -98,7 +101,8 @@ public struct SandboxProfile: Sendable {
         }
         let digest = hasher.finalize().map { String(format: "%02x", $0) }.joined()
         return SandboxProfile(
-            definition: definition, policy: policy, bootstrapSource: bootstrap, zygoteSource: zygote, sha256: digest, path: path)
+            definition: definition, policy: policy, bootstrapSource: bootstrap, zygoteSource: zygote, sha256: digest, path: path,
+            sandboxesDirectory: sandboxesDirectory)
     }
 
     /// Finds `name` (a profile name or a path to a JSON file) and loads it.
@@ -142,7 +146,8 @@ public struct SandboxProfile: Sendable {
         hasher.update(data: Array((sha256 + "\u{0}python-env\u{0}" + root).utf8))
         return SandboxProfile(
             definition: changed, policy: policy, bootstrapSource: bootstrapSource, zygoteSource: zygoteSource,
-            sha256: hasher.finalize().map { String(format: "%02x", $0) }.joined(), path: path)
+            sha256: hasher.finalize().map { String(format: "%02x", $0) }.joined(), path: path,
+            sandboxesDirectory: sandboxesDirectory)
     }
 
     /// The profile with a loopback-only network (`--network loopback`): a network namespace of
@@ -160,7 +165,8 @@ public struct SandboxProfile: Sendable {
         hasher.update(data: Array((sha256 + "\u{0}network\u{0}loopback").utf8))
         return SandboxProfile(
             definition: changed, policy: policy, bootstrapSource: bootstrapSource, zygoteSource: zygoteSource,
-            sha256: hasher.finalize().map { String(format: "%02x", $0) }.joined(), path: path)
+            sha256: hasher.finalize().map { String(format: "%02x", $0) }.joined(), path: path,
+            sandboxesDirectory: sandboxesDirectory)
     }
 
     /// The profile with `paths` readable (and executable) as well: environment layers built on
@@ -172,7 +178,8 @@ public struct SandboxProfile: Sendable {
         hasher.update(data: Array((sha256 + "\u{0}readable\u{0}" + paths.joined(separator: "\u{0}")).utf8))
         return SandboxProfile(
             definition: changed, policy: policy, bootstrapSource: bootstrapSource, zygoteSource: zygoteSource,
-            sha256: hasher.finalize().map { String(format: "%02x", $0) }.joined(), path: path)
+            sha256: hasher.finalize().map { String(format: "%02x", $0) }.joined(), path: path,
+            sandboxesDirectory: sandboxesDirectory)
     }
 
     private static let knownNamespaces: Set<String> = ["pid", "ipc", "uts", "net"]
