@@ -345,6 +345,21 @@ func gradeStdio(profile: SandboxProfile, humanEvalForkFloorMs: Double?) throws {
                 cases, samples.count, mode.rawValue, Double(cases) / summary.wallSeconds, summary.wallSeconds * 2 * 1000 / Double(cases),
                 summary.wallSeconds))
     }
+    // The same test cases inside LiveCodeBench's runner (`--judge lcb`: its guard, import block,
+    // AST rewrite and patched stdin/stdout on every test case), warm.
+    var lcbOptions = GradeOptions(
+        problemsPath: directory + "/problems.jsonl", samplesPath: directory + "/samples.jsonl", outDirectory: directory + "/out-lcb",
+        profile: profile, limits: profile.definition.limits)
+    lcbOptions.ks = [1]
+    lcbOptions.workers = 2
+    lcbOptions.stdio.judge = .lcb
+    let lcbSummary = try GradeRun(lcbOptions).run()
+    guard lcbSummary.passed == samples.count else { throw GradeError("bench: stdio lcb: \(lcbSummary.passed) of \(samples.count) accepted") }
+    print(
+        String(
+            format: "stdio %d test cases, warm, --judge lcb, 2 workers: %.1f test cases/s, %.2f ms/test case per core (%.2fx plain warm)",
+            cases, Double(cases) / lcbSummary.wallSeconds, lcbSummary.wallSeconds * 2 * 1000 / Double(cases),
+            lcbSummary.wallSeconds / wall[.warm]!))
     let warmMs = wall[.warm]! * 2 * 1000 / Double(cases)
     if let humanEvalForkFloorMs {
         print(
