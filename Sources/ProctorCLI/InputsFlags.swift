@@ -15,6 +15,9 @@ struct InputsFlags: ParsableArguments {
     @Option(help: "Inputs problems: the most the reference (or a generator) may take on one input, e.g. 10s.")
     var referenceBudget: String = "10s"
 
+    @Option(help: "Inputs problems: the reference run's memory limit, e.g. 4GiB (default: four times the samples').")
+    var referenceMemory: String?
+
     @Option(help: "Where reference results are cached between runs (default ~/.cache/proctor/reference; 'none': not cached). Hidden problems are never cached on disk.")
     var referenceCache: String?
 
@@ -32,6 +35,12 @@ struct InputsFlags: ParsableArguments {
         options.referenceBudget = try Self.seconds(referenceBudget, flag: "--reference-budget")
         options.cacheDirectory = referenceCache == "none" ? nil : referenceCache ?? DifferentialOptions.defaultCacheDirectory
         if let seed { options.seed = seed }
+        if let referenceMemory {
+            guard let bytes = ByteCount(parsing: referenceMemory), bytes.bytes >= 16 << 20 else {
+                throw CLIFailure.usage("proctor: --reference-memory \(referenceMemory): expected a size of at least 16MiB, such as 4GiB")
+            }
+            options.referenceMemory = bytes.bytes
+        }
         return options
     }
 

@@ -50,6 +50,39 @@ import Testing
         #expect((naive["error"] as? [String: Any])?["message"] as? String ?? "" == "plus input #1 took longer than its limit of 1000 ms")
     }
 
+    /// Expected values of tens of MB (EvalPlus's HumanEval/15 and /130 have such): the reference
+    /// computes them under its own memory limit, the tests file keeps their digests, and a
+    /// result matches only when it is the same value of the same type, to the last digit.
+    @Test(arguments: [PoolMode.warm, PoolMode.cold])
+    func largeExpectedValuesAreComparedExactly(pool: PoolMode) throws {
+        let out = Checkout.outDirectory("differential-large-\(pool)")
+        _ = try Checkout.grade(
+            problems: Self.fixtures + "/large_problems.jsonl", samples: Self.fixtures + "/large_samples.jsonl", out: out, timeout: 20,
+            pool: pool
+        ) { $0.differential.cacheDirectory = nil }
+        let rows = try Checkout.rows(out + "/samples.jsonl")
+        let expected = try Self.expected("large_expected.jsonl")
+        #expect(rows.count == expected.count)
+        for (row, want) in zip(rows, expected) {
+            let name = "\(want["task_id"]!)#\(want["completion_id"]!)"
+            #expect(row["status"] as? String == want["status"] as? String, "\(name): \(want["why"]!) — \(row["result"] ?? "")")
+            #expect(row["base_passed"] as? Bool == want["base_passed"] as? Bool, "\(name) base")
+            #expect(row["plus_passed"] as? Bool == want["plus_passed"] as? Bool, "\(name) plus")
+        }
+        // A reference that cannot fit its memory says which task and how to give it more.
+        let small = Checkout.outDirectory("differential-large-small-\(pool)")
+        _ = try Checkout.grade(
+            problems: Self.fixtures + "/large_problems.jsonl", samples: Self.fixtures + "/large_samples.jsonl", out: small, timeout: 20,
+            pool: pool
+        ) {
+            $0.differential.cacheDirectory = nil
+            $0.differential.referenceMemory = 64 << 20
+        }
+        let starved = try Checkout.rows(small + "/samples.jsonl")
+        #expect(starved.allSatisfy { $0["status"] as? String == "reference_error" })
+        #expect(starved.contains { ($0["result"] as? String ?? "").contains("large/sequence: reference run") && ($0["result"] as? String ?? "").contains("--reference-memory") })
+    }
+
     @Test func referenceRunsOncePerTaskAndIsCached() throws {
         let cache = Checkout.outDirectory("differential-cache")
         func run(_ name: String) throws -> GradeSummary {

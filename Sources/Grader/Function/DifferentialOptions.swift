@@ -12,6 +12,9 @@ public struct DifferentialOptions: Sendable, Codable, Equatable {
     /// What the reference (and a generator) may take on one input, in seconds: task code is
     /// trusted to be right, never to be fast.
     public var referenceBudget: Double = 10
+    /// The reference run's memory limit in bytes (nil: four times the samples'): a reference
+    /// computes every expected value of a task in one run, and those can be large.
+    public var referenceMemory: UInt64? = nil
     /// The seed dynamic tasks generate their tests from (each task derives its own from it and
     /// its task id). Recorded in every row's audit block; `proctor repro` reuses it.
     public var seed: UInt64 = 0
@@ -22,11 +25,15 @@ public struct DifferentialOptions: Sendable, Codable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case timeFactor = "time_factor", timeFloor = "time_floor", referenceBudget = "reference_budget", seed
+        case referenceMemory = "reference_memory"
         case cacheDirectory = "cache_directory"
     }
 
     /// What a row's reuse key adds for an inputs problem: results differ when any of it does.
-    var keyText: String { "\(timeFactor)|\(timeFloor)|\(referenceBudget)|\(seed)" }
+    var keyText: String { "\(timeFactor)|\(timeFloor)|\(referenceBudget)|\(seed)" + (referenceMemory.map { "|\($0)" } ?? "") }
+
+    /// The reference run's memory limit for samples limited to `sampleMemory` bytes.
+    func referenceMemory(forSamples sampleMemory: UInt64) -> UInt64 { referenceMemory ?? sampleMemory.multipliedReportingOverflow(by: 4).partialValue }
 
     /// The seed one task's generator gets: the run's seed and the task id, hashed (so tasks draw
     /// different tests, and the same run seed always gives the same tests).

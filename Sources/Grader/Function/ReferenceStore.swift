@@ -59,8 +59,10 @@ public final class ReferenceStore: @unchecked Sendable {
         for problem: Problem, task: DifferentialTask, sandbox: Sandbox, limits: ResourceLimits, options: DifferentialOptions
     ) -> Result<Cases, GradeError> {
         let seed = task.generator == nil ? "" : "\(options.seed(for: problem.taskID))"
+        // v2: expected values over 1 MiB kept as digests.
         let key = Digest.sha256(
-            "reference-v1|\(problem.sha256)|\(sandbox.profile.sha256)|\(options.referenceBudget)|\(seed)|\(limits.memory.bytes)")
+            "reference-v2|\(problem.sha256)|\(sandbox.profile.sha256)|\(options.referenceBudget)|\(seed)|"
+                + "\(options.referenceMemory(forSamples: limits.memory.bytes))")
         condition.lock()
         while running.contains(key) { condition.wait() }
         if let entry = entries[key] {
@@ -103,6 +105,7 @@ public final class ReferenceStore: @unchecked Sendable {
         runLimits.wall = TimeSpan(seconds: 300)
         runLimits.cpu = TimeSpan(seconds: 300)
         runLimits.outputLimit = ByteCount(bytes: 64 << 20)
+        runLimits.memory = ByteCount(bytes: options.referenceMemory(forSamples: limits.memory.bytes))
         let nonce = String(UInt64.random(in: 1...UInt64.max), radix: 16)
         var spec = "tests=.proctor-tests.py\nstyle=reference\nnonce=\(nonce)\nentry_point=\(task.entryPoint)\n"
         spec += "budget=\(options.referenceBudget)\nreference=\(task.reference == nil ? 0 : 1)\n"
@@ -131,7 +134,8 @@ public final class ReferenceStore: @unchecked Sendable {
             switch outcome.runStatus {
             case .timeout: reason = "took longer than \(runLimits.wall.seconds) s in all"
             case .outputLimit: reason = "printed more than \(runLimits.outputLimit.bytes >> 20) MiB (a generator or reference that floods)"
-            case .memoryLimit: reason = "ran out of memory"
+            case .memoryLimit:
+                reason = "ran out of memory (\(runLimits.memory.bytes >> 20) MiB; --reference-memory raises it)"
             default: reason = ControlRecords.exception(in: outcome.control)?.message ?? "ended without results (\(outcome.statusText))"
             }
             return .failure(GradeError("\(what): \(reason)"))
