@@ -11,8 +11,12 @@ public struct AmplifyCommand: ParsableCommand {
             For each task (human-eval or MBPP shaped, with a reference solution), runs the original \
             tests against the reference in the sandbox while recording the inputs they call it \
             with (written as base_input), then mutates those inputs type-aware and keeps the ones \
-            the reference answers within --budget without raising, the same twice (plus_input). \
-            Grade the result like any problems file: rows then report base and plus.
+            inside the task's contract — its EvalPlus `contract` asserts, and what every input of \
+            its own tests has in common (types, signs, zero, emptiness, sortedness, distinct \
+            elements, the characters of its strings, equal lengths) — that the reference answers \
+            within --budget without raising, the same twice (plus_input). Each task's line says \
+            how many mutants were dropped and why. Grade the result like any problems file: rows \
+            then report base and plus.
 
             Example:
               proctor amplify --problems HumanEval.jsonl.gz --out HumanEvalAmp.jsonl --per-task 30 --seed 1
@@ -66,8 +70,9 @@ public struct AmplifyCommand: ParsableCommand {
         for report in reports where report.skipped != nil {
             print("  \(report.taskID): left unchanged: \(report.skipped!)")
         }
-        for report in amplified where report.plus < perTask {
-            print("  \(report.taskID): \(report.plus) of \(perTask) plus inputs found")
+        for report in amplified {
+            let dropped = report.rejected.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+            print("  \(report.taskID): \(report.plus) of \(perTask) plus inputs" + (dropped.isEmpty ? "" : "; dropped: \(dropped)"))
         }
     }
 }

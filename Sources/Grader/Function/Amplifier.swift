@@ -5,9 +5,13 @@ import Sandbox
 /// sandboxed run per task (the reference is code too) the original tests run against the
 /// reference while the tester records the inputs they call it with; those become `base_input`.
 /// Then the tester mutates them, type-aware (ints, floats, strings, lists, dicts, nested;
-/// boundary values, signs, lengths), and keeps a mutant when the reference answers it within
-/// the budget without raising (outside the prompt's contract it raises) and gives the same
-/// answer twice; deduplicated, these become `plus_input`. A task that cannot be amplified (no
+/// boundary values, signs, lengths), and keeps a mutant only inside the task's contract: its
+/// EvalPlus `contract` asserts when the problem has them, and what every input of its own tests
+/// has in common (types; all positive; never negative or never empty when the prompt says so
+/// too; sorted; distinct elements — no ties —; the few characters its strings use; equal
+/// lengths); then when the reference
+/// answers it within the budget without raising and gives the same answer twice. Deduplicated,
+/// these become `plus_input`; the report counts the mutants dropped, by reason. A task that cannot be amplified (no
 /// reference, inputs JSON cannot carry) is written unchanged and reported.
 public struct Amplifier: Sendable {
     public var perTask = 20
@@ -24,6 +28,11 @@ public struct Amplifier: Sendable {
         public var plus: Int
         /// Why the task was written unchanged (nil: amplified).
         public var skipped: String?
+        /// Mutants dropped, by reason: outside what the tests show of the task's contract
+        /// (`type`, `not_positive`, `negative`, `empty`, `unsorted`, `duplicates`, `alphabet`,
+        /// `lengths`, `arity`), its stated `contract`, the reference raising (`raises`) or
+        /// answering differently twice (`nondeterministic`).
+        public var rejected: [String: Int] = [:]
     }
 
     /// Amplifies every problem of `problemsPath` into `outPath` (file order kept).
@@ -74,7 +83,13 @@ public struct Amplifier: Sendable {
         func skip(_ reason: String) -> ([UInt8], TaskReport) { (line, TaskReport(taskID: problem.taskID, base: 0, plus: 0, skipped: reason)) }
         guard problem.shape == .humanEval || problem.shape == .mbpp else { return skip("not a function task with tests") }
         guard let reference = problem.canonicalSolution, let entry = problem.entryPoint else { return skip("no reference solution") }
-        let program = problem.shape == .humanEval ? problem.prompt + reference : reference + "\n" + problem.testSetup + "\n"
+        var program = problem.shape == .humanEval ? problem.prompt + reference : reference + "\n" + problem.testSetup + "\n"
+        // EvalPlus's `contract` (asserts on the arguments): a function of its own beside the
+        // reference, with the entry point's parameters, that a mutant must get through.
+        let contract = (try? JSONInput.object(line, file: "", line: 0))?["contract"]?.string.flatMap {
+            Self.contractFunction($0, prompt: problem.prompt, entryPoint: entry)
+        }
+        if let contract { program += "\n\n" + contract }
         var avoid: [String] = []
         var outcome: Outcome
         // A reference stuck on a mutant (fib(1000) done recursively) is killed with its run; the
@@ -83,6 +98,7 @@ public struct Amplifier: Sendable {
             let nonce = String(UInt64.random(in: 1...UInt64.max), radix: 16)
             var spec = "tests=.proctor-tests.py\nstyle=amplify\nnonce=\(nonce)\nentry_point=\(entry)\n"
             spec += "per_task=\(perTask)\nseed=\(seed)\nbudget=\(budget)\navoid=\(avoid.joined(separator: ","))\n"
+            if contract != nil { spec += "contract=1\n" }
             var runLimits = limits
             runLimits.wall = TimeSpan(seconds: min(600, 30 + Double(perTask) * 30 * 2 * budget / 10))
             runLimits.cpu = runLimits.wall
@@ -105,7 +121,33 @@ public struct Amplifier: Sendable {
             let failure = ControlRecords.exception(in: outcome.control)?.message
             return skip(failure ?? "the amplify run ended without a result (\(outcome.statusText))")
         }
-        return (bytes, TaskReport(taskID: problem.taskID, base: counts.0, plus: counts.1, skipped: nil))
+        var rejected: [String: Int] = [:]
+        for record in outcome.control where record.hasPrefix("amplify_rejected") {
+            for field in record.split(separator: " ").dropFirst() {
+                let parts = field.split(separator: "=")
+                if parts.count == 2, let count = Int(parts[1]) { rejected[String(parts[0])] = count }
+            }
+        }
+        return (bytes, TaskReport(taskID: problem.taskID, base: counts.0, plus: counts.1, skipped: nil, rejected: rejected))
+    }
+
+    /// `def __proctor_contract__(PARAMETERS):` + the contract's lines + `return True`, with the
+    /// parameters of the entry point's `def` in the prompt; nil when the prompt has none.
+    static func contractFunction(_ contract: String, prompt: String, entryPoint: String) -> String? {
+        guard let start = prompt.range(of: "def \(entryPoint)(") else { return nil }
+        var depth = 1
+        var parameters = ""
+        for character in prompt[start.upperBound...] {
+            if character == "(" { depth += 1 }
+            if character == ")" { depth -= 1 }
+            if depth == 0 { break }
+            parameters.append(character)
+        }
+        guard depth == 0 else { return nil }
+        let body = contract.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+            line.trimmingCharacters(in: .whitespaces).isEmpty ? "" : "    " + line.trimmingCharacters(in: .whitespaces)
+        }
+        return "def __proctor_contract__(\(parameters)):\n" + body.joined(separator: "\n") + "\n    return True\n"
     }
 
     private final class Results: @unchecked Sendable {
