@@ -49,6 +49,12 @@ struct StdioJudge {
         return task.functionName.map { Self.functionalProgram(code, function: $0) } ?? code
     }
 
+    /// What LiveCodeBench's runner imports on every test case (its import block, its AST
+    /// rewrite, its guard): a warm pool loads them once.
+    static let lcbModules = [
+        "ast", "base64", "copy", "datetime", "io", "json", "operator", "shutil", "statistics", "subprocess", "types",
+    ]
+
     /// `Sandboxes/python/lcb_runner.py` of the profile's sandboxes directory (nil if missing:
     /// then `lcb` mode is refused when the grade starts).
     static func loadLCBRunner(_ profile: SandboxProfile) -> String? {
@@ -111,6 +117,7 @@ struct StdioJudge {
             }
             var request = RunRequest(source: program, programName: "program.py", stdin: Array(test.input.utf8), limits: perTest)
             request.limits = perTest
+            if mode(task) == .lcb { request.warmModules = Self.lcbModules }
             let outcome = run(request)
             budgetMs -= outcome.wallMs
             var result = classify(outcome, limitMs: limitMs)

@@ -244,6 +244,8 @@ public final class WarmPool: @unchecked Sendable {
             "nproc=\(applied.processes)",
         ]
         if payload == nil { fields.append("mode=plain") }
+        let modules = request.warmModules.filter { name in !name.isEmpty && name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" } }
+        if !modules.isEmpty { fields.append("preload=" + modules.joined(separator: ",")) }
         let message = Array((fields.joined(separator: "\n") + "\n").utf8)
         // The program and the tests travel as anonymous files: the candidate reads only the first,
         // the tester only the second, and the zygote neither. A plain run's input likewise.

@@ -14,6 +14,10 @@ public struct RunRequest: Sendable {
     public var files: [String: [UInt8]] = [:]
     /// A caller-built tree the program works in (see `WorkingTree`); nil: it works in scratch.
     public var workingTree: WorkingTree?
+    /// Standard-library modules a warm pool imports once, before it forks this run, so later
+    /// runs that need them (LiveCodeBench's runner) start with them loaded; pools that never see
+    /// such a run stay lean. Ignored by cold runs.
+    public var warmModules: [String] = []
 
     public init(
         program: [UInt8], programName: String = "solution.py", arguments: [String] = [], stdin: [UInt8]? = nil,
