@@ -137,6 +137,11 @@ struct StdioJudge {
         if outcome.cpuMs > limitMs, outcome.status != "internal_error" {
             return TestResult(verdict: .timeLimit, detail: String(format: "CPU %.0f ms over the %.0f ms limit", outcome.cpuMs, limitMs))
         }
+        // SIGXCPU is the kernel's CPU rlimit (no run may send it): a time limit whatever the
+        // rusage says — under load it was seen reporting less CPU than the limit it hit.
+        if outcome.signalName == "SIGXCPU" {
+            return TestResult(verdict: .timeLimit, detail: String(format: "CPU limit (SIGXCPU at %.0f ms measured)", outcome.cpuMs))
+        }
         switch outcome.status {
         case "exited" where outcome.exitCode == 0:
             return TestResult(verdict: .accepted)
