@@ -72,17 +72,21 @@ import Testing
     }
 
     @Test func formatsAreReadIntoOneShape() throws {
-        let native = try #require(try Self.task(#"{"task_id": "a", "tests": [{"input": "1", "output": "2", "hidden": true}], "time_limit": 1.5, "compare": "exact"}"#))
+        let native = try #require(
+            try Self.task(
+                #"{"task_id": "a", "tests": [{"input": "1", "output": "2", "hidden": true}], "time_limit": 1.5, "compare": "exact"}"#))
         #expect(native.format == "native" && native.tests[0].hidden && native.timeLimit == 1.5 && native.comparison == .exact)
         let contests = try #require(
             try Self.task(
                 #"{"name": "c", "time_limit": {"seconds": 2, "nanos": 500000000}, "memory_limit_bytes": 1048576, "public_tests": {"input": ["1"], "output": ["1"]}, "private_tests": {"input": ["2"], "output": ["2"]}}"#
             ))
         #expect(contests.tests.count == 2 && contests.tests[1].hidden && contests.timeLimit == 2.5 && contests.memoryLimit == 1_048_576)
-        let apps = try #require(try Self.task(#"{"problem_id": 1, "input_output": "{\"inputs\": [\"x\\n\"], \"outputs\": [[\"a\", \"b\"]]}"}"#))
+        let apps = try #require(
+            try Self.task(#"{"problem_id": 1, "input_output": "{\"inputs\": [\"x\\n\"], \"outputs\": [[\"a\", \"b\"]]}"}"#))
         #expect(apps.tests[0].output == "a\nb" && apps.format == "apps")
         let lcb = try #require(
-            try Self.task(#"{"question_id": "q", "public_test_cases": "[{\"input\": \"1\", \"output\": \"1\", \"testtype\": \"stdin\"}]"}"#))
+            try Self.task(#"{"question_id": "q", "public_test_cases": "[{\"input\": \"1\", \"output\": \"1\", \"testtype\": \"stdin\"}]"}"#)
+        )
         #expect(lcb.comparison == .liveCodeBench && lcb.tests.count == 1 && lcb.functionName == nil)
         let functional = try #require(
             try Self.task(
@@ -107,20 +111,29 @@ import Testing
 @Suite(.serialized) struct StdioGradingTests {
     static let fixtures = Checkout.root + "/Fixtures/stdio"
 
-    static func grade(_ problems: String, _ samples: String, allowPartial: Bool = false, revealPrivate: Bool = false) throws -> [[String: Any]] {
+    static func grade(_ problems: String, _ samples: String, allowPartial: Bool = false, revealPrivate: Bool = false) throws -> [[String:
+        Any]]
+    {
         try graded(problems, samples, allowPartial: allowPartial, revealPrivate: revealPrivate).rows
     }
 
-    static func graded(_ problems: String, _ samples: String, allowPartial: Bool = false, revealPrivate: Bool = false) throws -> (
-        rows: [[String: Any]], summary: GradeSummary
-    ) {
-        let out = Checkout.outDirectory(revealPrivate ? "stdio-revealed" : "stdio")
+    /// Options grading `problems` with `samples` (paths under Fixtures/stdio) into `out`: pass@1,
+    /// two workers, the profile's limits.
+    static func options(_ problems: String, _ samples: String, out: String) throws -> GradeOptions {
         let profile = try Checkout.profile()
         var options = GradeOptions(
             problemsPath: fixtures + "/" + problems, samplesPath: fixtures + "/" + samples, outDirectory: out, profile: profile,
             limits: profile.definition.limits)
         options.ks = [1]
         options.workers = 2
+        return options
+    }
+
+    static func graded(_ problems: String, _ samples: String, allowPartial: Bool = false, revealPrivate: Bool = false) throws -> (
+        rows: [[String: Any]], summary: GradeSummary
+    ) {
+        let out = Checkout.outDirectory(revealPrivate ? "stdio-revealed" : "stdio")
+        var options = try Self.options(problems, samples, out: out)
         options.pool = .cold
         options.allowPartial = allowPartial
         options.stdio.revealPrivate = revealPrivate
@@ -166,7 +179,8 @@ import Testing
         _ = try GradeRun(options).run()
         for (identifier, status) in [("stdio/sum#3", "wrong_answer"), ("stdio/sum#4", "accepted"), ("stdio/sum#5", "compile_error")] {
             let repro = try Repro(
-                resultsPath: out + "/samples.jsonl", identifier: identifier, problemsPath: nil, sandboxesDirectory: Checkout.root + "/Sandboxes")
+                resultsPath: out + "/samples.jsonl", identifier: identifier, problemsPath: nil,
+                sandboxesDirectory: Checkout.root + "/Sandboxes")
             #expect(repro.isStdio && repro.recordedStatus == status)
             let again = try repro.runStdio()
             #expect(again.status == status, "\(identifier): \(again.tests)")
@@ -206,12 +220,7 @@ import Testing
         let expected = try Checkout.rows(Self.fixtures + "/modes/expected.jsonl")
         for pool in [PoolMode.warm, .cold] {
             let out = Checkout.outDirectory("stdio-modes-\(mode.rawValue)-\(pool.rawValue)")
-            let profile = try Checkout.profile()
-            var options = GradeOptions(
-                problemsPath: Self.fixtures + "/modes/problems.jsonl", samplesPath: Self.fixtures + "/modes/samples.jsonl",
-                outDirectory: out, profile: profile, limits: profile.definition.limits)
-            options.ks = [1]
-            options.workers = 2
+            var options = try Self.options("modes/problems.jsonl", "modes/samples.jsonl", out: out)
             options.pool = pool
             options.stdio.judge = mode == .lcb ? .auto : mode  // auto is lcb for this layout
             _ = try GradeRun(options).run()
@@ -233,11 +242,7 @@ import Testing
         let cores = ProcessInfo.processInfo.activeProcessorCount
         for workers in [1, 4 * cores] {
             let out = Checkout.outDirectory("stdio-load-\(workers)")
-            let profile = try Checkout.profile()
-            var options = GradeOptions(
-                problemsPath: Self.fixtures + "/load/problems.jsonl", samplesPath: Self.fixtures + "/load/samples.jsonl",
-                outDirectory: out, profile: profile, limits: profile.definition.limits)
-            options.ks = [1]
+            var options = try Self.options("load/problems.jsonl", "load/samples.jsonl", out: out)
             options.workers = workers
             // Each sample three times: more samples than workers keep every core busy.
             let samples = try String(contentsOfFile: Self.fixtures + "/load/samples.jsonl", encoding: .utf8)
@@ -256,7 +261,9 @@ import Testing
             #expect(rows.count == 3 * expected.count)
             for (index, row) in rows.enumerated() {
                 let want = expected[index % expected.count]
-                #expect(row["status"] as? String == want["status"] as? String, "\(workers) workers: \(row["completion_id"]!): \(want["why"]!) — \(row["error"] ?? "")")
+                #expect(
+                    row["status"] as? String == want["status"] as? String,
+                    "\(workers) workers: \(row["completion_id"]!): \(want["why"]!) — \(row["error"] ?? "")")
             }
         }
     }

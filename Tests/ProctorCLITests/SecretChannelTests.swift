@@ -207,6 +207,22 @@ struct SecretChannelTests {
         return seen
     }
 
+    /// `proctor grade` of `samples` against each secret's problems (`problems` picks the file),
+    /// with `arguments` besides the limits, in worlds under `base`: each world and its run's
+    /// directory (the controls below, run outside `observeDirect`).
+    static func gradeEachSecret(
+        base: String, key: String, problems: (World) -> String, samples: String, arguments: [String]
+    ) throws -> [(world: World, out: String)] {
+        try secrets.map { secret in
+            let world = try World(secret: secret, base: base, key: key)
+            let out = world.directory + "/run"
+            let graded = try ProctorExecutable.run(
+                ["grade", "--problems", problems(world), "--samples", fixtures + "/" + samples, "--out", out] + arguments + limits)
+            try #require(graded.status == 0, "\(graded.stderr)")
+            return (world, out)
+        }
+    }
+
     @Test func sealedSetsLetNothingButPassFailOut() throws {
         try #require(ProctorExecutable.isBuilt)
         let (base, key) = try Self.makeBase("sealed")
@@ -219,18 +235,10 @@ struct SecretChannelTests {
         }
         Self.expectIdentical(observations[0], observations[1], "sealed")
         // The channels are live: the same samples on the same problems, unsealed, show the secret.
-        var open: [String] = []
-        for secret in Self.secrets {
-            let world = try World(secret: secret, base: base + "/open", key: key)
-            let out = world.directory + "/open"
-            let graded = try ProctorExecutable.run(
-                [
-                    "grade", "--problems", world.plain, "--samples", Self.fixtures + "/samples.sealed.jsonl", "--out", out, "--seed", "7",
-                    "--time-floor", "1",
-                ] + Self.limits)
-            #expect(graded.status == 0, "\(graded.stderr)")
-            open.append(try String(contentsOfFile: out + "/samples.jsonl", encoding: .utf8))
-        }
+        let open = try Self.gradeEachSecret(
+            base: base + "/open", key: key, problems: \.plain, samples: "samples.sealed.jsonl",
+            arguments: ["--seed", "7", "--time-floor", "1"]
+        ).map { try String(contentsOfFile: $0.out + "/samples.jsonl", encoding: .utf8) }
         for (index, secret) in Self.secrets.enumerated() {
             #expect(open[index].contains("Secret\(secret)") && open[index].contains("secret \(secret)"))
         }
@@ -253,19 +261,9 @@ struct SecretChannelTests {
         Self.expectIdentical(observations[0], observations[1], "private")
         // Revealing private tests is the owner's choice, and then the secret shows (the same
         // samples, so the suite above is not passing for want of a channel).
-        var revealed: [String] = []
-        for secret in Self.secrets {
-            let world = try World(secret: secret, base: base + "/revealed", key: key)
-            let out = world.directory + "/revealed"
-            let graded = try ProctorExecutable.run(
-                [
-                    "grade", "--problems", world.unsealed, "--samples", Self.fixtures + "/samples.private.jsonl", "--out", out,
-                    "--reveal-private",
-                ]
-                    + Self.limits)
-            #expect(graded.status == 0, "\(graded.stderr)")
-            revealed.append(try Self.canonicalFile(out + "/samples.jsonl", world: world))
-        }
+        let revealed = try Self.gradeEachSecret(
+            base: base + "/revealed", key: key, problems: \.unsealed, samples: "samples.private.jsonl", arguments: ["--reveal-private"]
+        ).map { try Self.canonicalFile($0.out + "/samples.jsonl", world: $0.world) }
         #expect(revealed[0] != revealed[1])
         #expect(revealed[0].contains("\(Self.secrets[0])") && revealed[1].contains("\(Self.secrets[1])"))
     }
@@ -332,19 +330,11 @@ struct SecretChannelTests {
         try #require(ProctorExecutable.isBuilt)
         let (base, key) = try Self.makeBase("passbit")
         defer { try? FileManager.default.removeItem(atPath: base) }
-        var rows: [[String: Any]] = []
-        for secret in Self.secrets {
-            let world = try World(secret: secret, base: base, key: key)
-            let out = world.directory + "/run"
-            let graded = try ProctorExecutable.run(
-                [
-                    "grade", "--problems", world.sealed, "--samples", Self.fixtures + "/samples.passbit.jsonl", "--out", out, "--key-file",
-                    key,
-                    "--allow-partial",
-                ] + Self.limits)
-            try #require(graded.status == 0, "\(graded.stderr)")
-            let line = try String(contentsOfFile: out + "/samples.jsonl", encoding: .utf8).split(separator: "\n")[0]
-            rows.append(try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]))
+        let rows = try Self.gradeEachSecret(
+            base: base, key: key, problems: \.sealed, samples: "samples.passbit.jsonl", arguments: ["--key-file", key, "--allow-partial"]
+        ).map { run in
+            let line = try String(contentsOfFile: run.out + "/samples.jsonl", encoding: .utf8).split(separator: "\n")[0]
+            return try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
         }
         // 0x5A5 is odd: that sample passes; 0xA5A is even: it fails. That bit, and only it.
         #expect(rows[0]["passed"] as? Bool == true && rows[1]["passed"] as? Bool == false)

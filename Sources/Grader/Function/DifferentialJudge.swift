@@ -61,10 +61,7 @@ struct DifferentialJudge {
                 let row = HiddenRecord.row(
                     sample: sample, problem: problem, outcome: .referenceError, key: key, context: context, limits: limits,
                     candidateSHA256: Digest.sha256(program.candidate), settings: auditSettings(problem: problem, task: task))
-                return HiddenRecord.graded(
-                    GradedSample(
-                        taskID: sample.taskID, status: "reference_error", passed: false, wallMs: 0, cpuMs: 0, peakRssKiB: 0,
-                        line: ResultRow.encode(row), basePassed: false), outcome: .referenceError)
+                return HiddenRecord.graded(row, taskID: sample.taskID, outcome: .referenceError, basePassed: false)
             }
             var row = sample.fields
             row["task_id"] = .string(sample.taskID)
@@ -115,9 +112,8 @@ struct DifferentialJudge {
                     sample: sample, problem: problem, outcome: hidden, key: key, context: context, limits: limits,
                     candidateSHA256: Digest.sha256(program.candidate), settings: auditSettings(problem: problem, task: task), groups: bits)
                 return HiddenRecord.graded(
-                    GradedSample(
-                        taskID: sample.taskID, status: hidden.status, passed: verdict.passed, wallMs: outcome.wallMs, cpuMs: outcome.cpuMs,
-                        peakRssKiB: Double(outcome.peakRssKiB), line: ResultRow.encode(row), basePassed: basePassed), outcome: hidden)
+                    row, taskID: sample.taskID, outcome: hidden, wallMs: outcome.wallMs, cpuMs: outcome.cpuMs,
+                    peakRssKiB: Double(outcome.peakRssKiB), basePassed: basePassed)
             }
             var row = ResultRow.build(
                 sample: sample, problem: problem, program: program, outcome: outcome, verdict: verdict, key: key, context: context)

@@ -74,9 +74,8 @@ public final class SampleGrader: Sendable {
                 sample: sample, problem: problem, outcome: hidden, key: key, context: context, limits: limits,
                 candidateSHA256: Digest.sha256(program.candidate))
             return HiddenRecord.graded(
-                GradedSample(
-                    taskID: sample.taskID, status: hidden.status, passed: verdict.passed, wallMs: outcome.wallMs, cpuMs: outcome.cpuMs,
-                    peakRssKiB: Double(outcome.peakRssKiB), line: ResultRow.encode(row)), outcome: hidden)
+                row, taskID: sample.taskID, outcome: hidden, wallMs: outcome.wallMs, cpuMs: outcome.cpuMs,
+                peakRssKiB: Double(outcome.peakRssKiB))
         }
         let row = ResultRow.build(
             sample: sample, problem: problem, program: program, outcome: outcome, verdict: verdict, key: key, context: context)

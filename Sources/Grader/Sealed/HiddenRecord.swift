@@ -88,11 +88,16 @@ public enum HiddenRecord {
         return row
     }
 
-    /// The figures a hidden sample hands to the summary and the queue: its status through the
-    /// allowlist; its time and memory kept (for the run-level aggregate only) and marked hidden.
-    static func graded(_ graded: GradedSample, outcome: Outcome) -> GradedSample {
-        var graded = graded
-        graded.status = outcome.status
+    /// What a hidden sample hands to the summary and the queue: its `row`, the allowlisted
+    /// status and `passed` of `outcome`; its time and memory kept (for the run-level aggregate
+    /// only) and marked hidden.
+    static func graded(
+        _ row: [String: JSONValue], taskID: String, outcome: Outcome, wallMs: Double = 0, cpuMs: Double = 0, peakRssKiB: Double = 0,
+        basePassed: Bool? = nil
+    ) -> GradedSample {
+        var graded = GradedSample(
+            taskID: taskID, status: outcome.status, passed: outcome == .passed, wallMs: wallMs, cpuMs: cpuMs, peakRssKiB: peakRssKiB,
+            line: ResultRow.encode(row), basePassed: basePassed)
         graded.hidden = true
         return graded
     }

@@ -108,6 +108,7 @@ struct StdioJudge {
         var budgetMs = budgetMs(task)
         var results: [TestResult] = []
         let program = self.program(code, task: task)
+        let warmModules = mode(task) == .lcb && lcbRunner != nil ? Self.lcbModules : []
         let limitMs = timeLimitMs(task)
         for test in order.map({ task.tests[$0] }) {
             guard budgetMs > 0 else {
@@ -117,7 +118,7 @@ struct StdioJudge {
             }
             var request = RunRequest(source: program, programName: "program.py", stdin: Array(test.input.utf8), limits: perTest)
             request.limits = perTest
-            if mode(task) == .lcb { request.warmModules = Self.lcbModules }
+            request.warmModules = warmModules
             let outcome = run(request)
             budgetMs -= outcome.wallMs
             var result = classify(outcome, limitMs: limitMs)

@@ -35,10 +35,8 @@ enum StdioRow {
                 candidateSHA256: Digest.sha256(code), settings: settings)
             row["extracted"] = .bool(fenced)
             return HiddenRecord.graded(
-                GradedSample(
-                    taskID: sample.taskID, status: hidden.status, passed: allPassed, wallMs: outcomes.map(\.wallMs).reduce(0, +),
-                    cpuMs: outcomes.map(\.cpuMs).reduce(0, +), peakRssKiB: Double(outcomes.map(\.peakRssKiB).max() ?? 0),
-                    line: ResultRow.encode(row)), outcome: hidden)
+                row, taskID: sample.taskID, outcome: hidden, wallMs: outcomes.map(\.wallMs).reduce(0, +),
+                cpuMs: outcomes.map(\.cpuMs).reduce(0, +), peakRssKiB: Double(outcomes.map(\.peakRssKiB).max() ?? 0))
         }
         func isPrivate(_ index: Int) -> Bool { !options.revealPrivate && task.tests[index].hidden }
         let visible = ran.filter { !isPrivate($0.0) }
@@ -108,7 +106,7 @@ enum StdioRow {
             row["error"] = .null
         }
         // Measured over what is public: the syntax check, or the public tests.
-        let outcomes = judged.compile.map { [$0] }.map { $0.compactMap(\.outcome) } ?? visible.compactMap(\.1.outcome)
+        let outcomes = judged.compile.map { [$0.outcome].compactMap { $0 } } ?? visible.compactMap(\.1.outcome)
         let wall = outcomes.map(\.wallMs).reduce(0, +)
         let cpu = outcomes.map(\.cpuMs).reduce(0, +)
         let rss = outcomes.map(\.peakRssKiB).max() ?? 0
