@@ -23,10 +23,12 @@ extension Outcome {
         var wait = WaitStatus(watched.programStatus ?? watched.directStatus)
         // The cold bootstrap names a candidate's SIGXCPU/SIGXFSZ death in a trusted record (it
         // cannot mirror it by signalling itself: the policy refuses those signals to everyone).
+        var mirroredXCPU = false
         if wait.signal == nil, let line = control.first(where: { $0.hasPrefix("candidate_signal ") }),
             let number = Int32(line.dropFirst("candidate_signal ".count)), number == SIGXCPU || number == SIGXFSZ
         {
             wait = WaitStatus(number)
+            mirroredXCPU = number == SIGXCPU
         }
         let stderrText = watched.stderr.text
         // memory_limit is what the grader saw: the run's peak resident memory reached half the
@@ -55,9 +57,11 @@ extension Outcome {
             status = .blockedSyscall("unknown")
         } else if watched.killedForWall {
             status = .timeout(.wall)
-        } else if (wait.signal == SIGXCPU || wait.signal == SIGKILL) && cpuMs >= cpuLimitMs - Self.cpuSlackMs(cpuLimitMs) {
+        } else if mirroredXCPU || ((wait.signal == SIGXCPU || wait.signal == SIGKILL) && cpuMs >= cpuLimitMs - Self.cpuSlackMs(cpuLimitMs)) {
             // Only what the kernel's CPU accounting measured: a SIGXCPU the run sent itself (the
-            // policy refuses that too) with 2 ms of CPU is a plain signal death.
+            // policy refuses that too) with 2 ms of CPU is a plain signal death. A SIGXCPU the
+            // bootstrap's trusted record reports is the kernel's: the rusage read then may not
+            // hold the candidate's CPU yet (seen under load: "signaled SIGXCPU" for a CPU burn).
             status = .timeout(.cpu)
         } else if nearMemoryLimit && ranOutOfMemory {
             status = .memoryLimit
