@@ -59,7 +59,11 @@ import Testing
         _ = try Checkout.grade(
             problems: Self.fixtures + "/large_problems.jsonl", samples: Self.fixtures + "/large_samples.jsonl", out: out, timeout: 20,
             pool: pool
-        ) { $0.differential.cacheDirectory = nil }
+        ) {
+            $0.differential.cacheDirectory = nil
+            // A 20 MB answer built from 3 million small strings: room for it, not the default's edge.
+            $0.limits.memory = ByteCount(bytes: 1 << 30)
+        }
         let rows = try Checkout.rows(out + "/samples.jsonl")
         let expected = try Self.expected("large_expected.jsonl")
         #expect(rows.count == expected.count)
