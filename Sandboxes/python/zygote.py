@@ -41,6 +41,7 @@ import resource
 import signal
 import socket
 import sys
+import time
 
 import ctypes
 import fcntl
@@ -197,10 +198,28 @@ def _reap(state, block):
     pid, status, usage = os.wait4(state["candidate"], 0 if block else os.WNOHANG)
     if not pid:
         return None
+    if state["workdir"] is None:
+        return status, usage  # no world of its own: the pool's rlimits bound it, nothing to look at
     state["peak"] = max(state["peak"], _sample_memory(state["workdir"], []))
     if state["limit"] and state["peak"] > state["limit"]:
         state["stopped"] = True
     return status, usage
+
+
+def _reap_within(state, seconds):
+    """A harness candidate whose tests are done: `seconds` to end as a program ends (its threads
+    joined, its atexit handlers run), then killed (the cold run's `_await_end`)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        reaped = _reap(state, False)
+        if reaped is not None:
+            return reaped
+        left = deadline - time.monotonic()
+        if left <= 0:
+            os.kill(state["candidate"], signal.SIGKILL)
+            return _reap(state, True)
+        signal.sigtimedwait([signal.SIGCHLD], min(left, WATCH_INTERVAL))
+        _look(state)
 
 
 def _wait_watching(state):
@@ -394,7 +413,7 @@ def _plain(bootstrap, stack_filter, restrict, sockets, header, fds, sample):
     source = _read_all(3)
     import atexit
 
-    atexit._clear()  # only the program's own handlers run at its end (`_end`)
+    atexit._clear()  # only the program's own handlers run at its end (`_program_end`)
     name = header["program"]
     sys.argv = [name]
     module = type(sys)("__main__")
@@ -406,55 +425,17 @@ def _plain(bootstrap, stack_filter, restrict, sockets, header, fds, sample):
     except SystemExit as exit:
         code = exit.code
         if code is None:
-            _end(0)
+            bootstrap._program_end(0)
         if type(code) is int:
-            _end(code & 0xFF)
+            bootstrap._program_end(code & 0xFF)
         sys.stderr.write("%s\n" % (code,))
-        _end(1)
+        bootstrap._program_end(1)
     except BaseException:
         import traceback
 
         traceback.print_exc()
-        _end(1)
-    _end(0)
-
-
-def _end(code):
-    """Ends a program as `python3 program.py` ends (CPython's finalization, in its order): the
-    non-daemon threads it started are joined (contest programs run `main` in a thread for a
-    deeper stack), then its atexit handlers run, then its output is flushed. The run's limits
-    still hold meanwhile: a thread that never ends is the wall clock's."""
-    threading = sys.modules.get("threading")
-    if threading is not None:
-        try:
-            threading._shutdown()
-        except BaseException:
-            import traceback
-
-            traceback.print_exc()
-    atexit = sys.modules.get("atexit")
-    if atexit is not None:
-        atexit._run_exitfuncs()  # prints what a handler raises, as CPython does
-    _flush()
-    os._exit(code)
-
-
-def _flush():
-    """As CPython ends: output that cannot be written (fd 1 closed) is exit status 120."""
-    failed = False
-    for stream in (sys.stdout, sys.stderr):
-        if getattr(stream, "closed", True):
-            continue  # a stream the program closed is not flushed (nor an error), as in CPython
-        try:
-            stream.flush()
-        except BaseException as error:
-            failed = True
-            try:
-                os.write(2, ("Exception ignored on flushing sys.stdout: %r\n" % (error,)).encode())
-            except OSError:
-                pass
-    if failed:
-        os._exit(120)
+        bootstrap._program_end(1)
+    bootstrap._program_end(0)
 
 
 def _tester(bootstrap, stack_filter, connection):
@@ -563,6 +544,9 @@ def main():
         os.makedirs(sample, 0o700)
     else:
         os.mkdir(sample, 0o700)
+        # As in a fresh world (where every signal is blocked): a child's end is waited for with
+        # sigtimedwait (`_reap_within`); the children unblock it.
+        signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGCHLD])
     read_execute = [path for path in config["read_execute"].split("\x1f") if path]
     read_write = [path for path in config["read_write"].split("\x1f") if path]
     restrict = _landlock_ruleset(int(config["abi"]), read_execute, [sample] + read_write)
@@ -620,8 +604,10 @@ def main():
                 except BaseException as error:
                     os.write(fds[5 if not plain else 4], ("internal_error warm pool world: %s\n" % error).encode())
                     os._exit(125)
-            elif _IN_USER_NAMESPACE:
-                _drop_capabilities()
+            else:
+                signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGCHLD])
+                if _IN_USER_NAMESPACE:
+                    _drop_capabilities()
             if plain:
                 _plain(bootstrap, stack_filter, restrict, (channel, tester), header, fds, sample)
             _candidate(bootstrap, stack_filter, restrict, (channel, tester), header, fds, sample)
@@ -643,7 +629,7 @@ def main():
             summary = (_reply_watching(state, tester) if fresh else tester.recv(256)).split()
             if len(summary) == 3 and summary[0] == b"124":
                 os.kill(child, signal.SIGKILL)  # an input ran past its own limit: end the candidate
-            status, usage = _reap(state, True) if fresh else os.wait4(child, 0)[1:]
+            status, usage = _reap_within(state, bootstrap.END_GRACE)
             if len(summary) != 3:
                 os._exit(1)  # the tester died: the grader re-runs this sample cold
             code, test_utime, test_stime = (int(field) for field in summary)
