@@ -185,12 +185,19 @@ public final class Sandbox: Sendable {
             }
             tree = (path, outputs)
         }
+        var outputs: [(name: String, path: String)] = []
+        for name in request.outputs {
+            guard !name.isEmpty, !name.contains("/"), name != "tree", name != "scratch", request.files[name] == nil else {
+                throw SandboxError(.invalidArgument, "output \(name): a plain file name of its own is needed")
+            }
+            outputs.append((name, try dir.placeOutput(name, owner: slot)))
+        }
         let scope = try cgroup?.scope(limits: appliedLimits)
         defer { scope?.remove() }
         let launched = try launch(
             arguments: arguments, in: dir, slot: slot, privileges: privileges,
             stdio: (stdinFD, stdout.write, stderr.write, control.write), limits: appliedLimits, isolation: &isolation,
-            tree: tree, cgroupProcs: scope?.procs ?? -1)
+            tree: tree, outputs: outputs.map(\.path), cgroupProcs: scope?.procs ?? -1)
         scope?.close()
         isolation.cgroup = scope?.path
         defer {
@@ -212,7 +219,11 @@ public final class Sandbox: Sendable {
             watched.peakTotalBytes = max(watched.peakTotalBytes, scope.peakBytes)
             if scope.oomKilled { watched.killedForMemory = true }
         }
-        return Outcome.classify(watched, limits: limits, applied: appliedLimits, profile: identity, isolation: isolation)
+        var outcome = Outcome.classify(watched, limits: limits, applied: appliedLimits, profile: identity, isolation: isolation)
+        for output in outputs {
+            outcome.outputs[output.name] = FileManager.default.contents(atPath: output.path).map(Array.init) ?? []
+        }
+        return outcome
     }
 
     /// A spawned sandboxed process and the descriptors the grader keeps for it.
@@ -233,7 +244,8 @@ public final class Sandbox: Sendable {
     func launch(
         arguments: [String], in dir: Workdir, slot: SlotLease?, privileges: Privileges,
         stdio: (stdin: Int32, stdout: Int32, stderr: Int32, control: Int32), limits appliedLimits: AppliedLimits,
-        isolation: inout IsolationReport, tree: (path: String, outputs: [String])? = nil, filter: SeccompProgram? = nil,
+        isolation: inout IsolationReport, tree: (path: String, outputs: [String])? = nil, outputs: [String] = [],
+        filter: SeccompProgram? = nil,
         landlock: Bool = true, cgroupProcs: Int32 = -1
     ) throws(SandboxError) -> Launched {
         var childFDs = [stdio.stdout, stdio.stderr, stdio.control]
@@ -293,7 +305,7 @@ public final class Sandbox: Sendable {
         let ruleset = !landlock ? nil : try Landlock.ruleset(
             readExecute: profile.definition.filesystem.readExecute,
             readWrite: profile.definition.filesystem.readWrite + [scratch] + (overlay == nil ? tree.map { [$0.path] } ?? [] : []),
-            readRemove: [dir.path], writeFiles: tree?.outputs ?? [],
+            readRemove: [dir.path], writeFiles: (tree?.outputs ?? []) + outputs,
             loopbackNetwork: profile.definition.network == "loopback" && namespaceBits & Int32(CSANDBOX_NS_NET) != 0)
         isolation.landlockABI = ruleset?.abi
         isolation.landlockLayers = ruleset?.layers ?? []
@@ -307,7 +319,7 @@ public final class Sandbox: Sendable {
             root = try MinimalRoot(
                 mountPoint: mountPoint, readExecute: profile.definition.filesystem.readExecute,
                 readWrite: profile.definition.filesystem.readWrite, workdir: dir.path, scratch: scratch,
-                owner: slot.map { ($0.uid, $0.gid) }, outputs: tree?.outputs ?? [], tree: tree?.path,
+                owner: slot.map { ($0.uid, $0.gid) }, outputs: (tree?.outputs ?? []) + outputs, tree: tree?.path,
                 proc: namespaceBits & Int32(CSANDBOX_NS_PID) != 0, sharedMemory: sharedMemoryOptions != nil,
                 inputAccess: ruleset == nil ? 0 : Landlock.readFile | Landlock.readDir | Landlock.removeFile,
                 deviceAccess: ruleset == nil ? (0, 0) : (Landlock.readFile, fileRights))

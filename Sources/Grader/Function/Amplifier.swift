@@ -103,8 +103,10 @@ public struct Amplifier: Sendable {
             runLimits.wall = TimeSpan(seconds: min(600, 30 + Double(perTask) * 30 * 2 * budget / 10))
             runLimits.cpu = runLimits.wall
             runLimits.outputLimit = ByteCount(bytes: 64 << 20)
+            spec += "results=\(ControlRecords.resultsFile)\n"
             var request = RunRequest(source: program, programName: "program.py", limits: runLimits)
             request.files = [".proctor-harness": Array(spec.utf8), ".proctor-tests.py": line]
+            request.outputs = [ControlRecords.resultsFile]
             outcome = sandbox.run(request)
             let stuck = outcome.control.compactMap { $0.hasPrefix("amplify_stuck ") ? String($0.dropFirst(14)) : nil }
             guard let digest = stuck.first, digest.count == 16, avoid.count < 20 else { break }
@@ -115,8 +117,8 @@ public struct Amplifier: Sendable {
             let fields = record.split(separator: " ")
             if fields.count == 4, let base = Int(fields[1]), let plus = Int(fields[2]) { counts = (base, plus) }
         }
-        // The problem line comes only from the tester (fd 3), never from the reference's output.
-        guard let counts, let bytes = ControlRecords.blob(in: outcome.control), (try? JSONInput.object(bytes, file: "", line: 0)) != nil
+        // The problem line counts only as the tester (fd 3) vouched for it, never from the reference's output.
+        guard let counts, let bytes = ControlRecords.results(of: outcome), (try? JSONInput.object(bytes, file: "", line: 0)) != nil
         else {
             let failure = ControlRecords.exception(in: outcome.control)?.message
             return skip(failure ?? "the amplify run ended without a result (\(outcome.statusText))")

@@ -106,12 +106,16 @@ public final class ReferenceStore: @unchecked Sendable {
         runLimits.cpu = TimeSpan(seconds: 300)
         runLimits.outputLimit = ByteCount(bytes: 64 << 20)
         runLimits.memory = ByteCount(bytes: options.referenceMemory(forSamples: limits.memory.bytes))
+        // The expected values go to a file (`results`), as large as the reference's memory.
+        runLimits.fileSize = ByteCount(bytes: max(runLimits.fileSize.bytes, runLimits.memory.bytes))
         let nonce = String(UInt64.random(in: 1...UInt64.max), radix: 16)
         var spec = "tests=.proctor-tests.py\nstyle=reference\nnonce=\(nonce)\nentry_point=\(task.entryPoint)\n"
         spec += "budget=\(options.referenceBudget)\nreference=\(task.reference == nil ? 0 : 1)\n"
         if task.generator != nil { spec += "generator=1\nseed=\(options.seed(for: problem.taskID))\n" }
+        spec += "results=\(ControlRecords.resultsFile)\n"
         var request = RunRequest(source: task.referenceProgram, programName: "program.py", limits: runLimits)
         request.files = [".proctor-harness": Array(spec.utf8), ".proctor-tests.py": task.line]
+        request.outputs = [ControlRecords.resultsFile]
         let outcome = sandbox.run(request)
 
         var groups: [String] = []
@@ -129,14 +133,19 @@ public final class ReferenceStore: @unchecked Sendable {
             }
         }
         let what = "\(problem.taskID): reference run"
-        guard completed, let blob = ControlRecords.blob(in: outcome.control), !groups.isEmpty else {
+        guard completed, let blob = ControlRecords.results(of: outcome), !groups.isEmpty else {
             let reason: String
             switch outcome.runStatus {
             case .timeout: reason = "took longer than \(runLimits.wall.seconds) s in all"
             case .outputLimit: reason = "printed more than \(runLimits.outputLimit.bytes >> 20) MiB (a generator or reference that floods)"
             case .memoryLimit:
                 reason = "ran out of memory (\(runLimits.memory.bytes >> 20) MiB; --reference-memory raises it)"
-            default: reason = ControlRecords.exception(in: outcome.control)?.message ?? "ended without results (\(outcome.statusText))"
+            default:
+                if completed {  // the tester wrote its results before its completion record
+                    reason = "its results file is not what the tester wrote (the reference's own process wrote to it)"
+                } else {
+                    reason = ControlRecords.exception(in: outcome.control)?.message ?? "ended without results (\(outcome.statusText))"
+                }
             }
             return .failure(GradeError("\(what): \(reason)"))
         }

@@ -1,8 +1,8 @@
 import Sandbox
 
 /// The records on the control channel (fd 3) that more than one reader needs: the verdict of a
-/// sample, the reference run's cases and amplify's problem line all come back this way, and
-/// only the supervisor (never task or sample code) can write them.
+/// sample, the reference run's cases and amplify's problem line are vouched for this way (their bytes
+/// in a file, `results`), and only the supervisor (never task or sample code) can write them.
 enum ControlRecords {
     /// The first well-formed `exception TYPE<TAB>FILE<TAB>LINE<TAB>MESSAGE` record (FILE is
     /// `program` or `tests`), its fields unescaped.
@@ -16,27 +16,18 @@ enum ControlRecords {
         return nil
     }
 
-    /// The bytes the tester handed over in `blob HEX` records (one value split over lines of
-    /// hex digits), or nil when there are none or they are not lowercase hex.
-    static func blob(in control: [String]) -> [UInt8]? {
-        var out: [UInt8] = []
-        var high: UInt8?
-        for record in control where record.hasPrefix("blob ") {
-            for c in record.utf8.dropFirst(5) {
-                let value: UInt8
-                switch c {
-                case UInt8(ascii: "0")...UInt8(ascii: "9"): value = c - UInt8(ascii: "0")
-                case UInt8(ascii: "a")...UInt8(ascii: "f"): value = c - UInt8(ascii: "a") + 10
-                default: return nil
-                }
-                if let h = high {
-                    out.append(h << 4 | value)
-                    high = nil
-                } else {
-                    high = value
-                }
-            }
-        }
-        return out.isEmpty || high != nil ? nil : out
+    /// The file in which a reference or amplify run leaves its results (`results=` in its spec):
+    /// written by the supervisor beside the run's inputs, read back as `Outcome.outputs`.
+    static let resultsFile = ".proctor-results"
+
+    /// The results the supervisor wrote, or nil when it wrote none. The file is the run's to
+    /// write (the reference's own process could reach it too), so it counts only when its sha256
+    /// is the one the supervisor announced on fd 3 (`results SHA256 BYTES`), which only it holds.
+    static func results(of outcome: Outcome) -> [UInt8]? {
+        guard let bytes = outcome.outputs[resultsFile], !bytes.isEmpty else { return nil }
+        let announced = outcome.control.last { $0.hasPrefix("results ") }?.split(separator: " ")
+        guard let announced, announced.count == 3, announced[1] == Substring(Digest.sha256(bytes)), announced[2] == Substring(String(bytes.count))
+        else { return nil }
+        return bytes
     }
 }

@@ -31,6 +31,8 @@ public struct Outcome: Sendable, Codable {
     public var limits: AppliedLimits
     public var profile: ProfileIdentity
     public var isolation: IsolationReport
+    /// What the program wrote to the request's `outputs`, by name (not part of the JSON).
+    public var outputs: [String: [UInt8]] = [:]
 
     enum CodingKeys: String, CodingKey {
         case status, statusText = "status_text", exitCode = "exit_code", signal, signalName = "signal_name"

@@ -14,6 +14,12 @@ public struct RunRequest: Sendable {
     public var files: [String: [UInt8]] = [:]
     /// A caller-built tree the program works in (see `WorkingTree`); nil: it works in scratch.
     public var workingTree: WorkingTree?
+    /// Files the program may write (plain names), made empty beside its inputs before it starts
+    /// (`../NAME` from its working directory; rewritable, not multipliable) and read back into
+    /// `Outcome.outputs` when it ends: results too large for the control channel, such as a
+    /// reference run's expected values. Their size is bounded by the run's file-size limit.
+    /// Cold runs only (a warm pool refuses a request with outputs).
+    public var outputs: [String] = []
     /// Standard-library modules a warm pool imports once, before it forks this run, so later
     /// runs that need them (LiveCodeBench's runner) start with them loaded; pools that never see
     /// such a run stay lean. Ignored by cold runs.
