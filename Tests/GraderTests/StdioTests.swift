@@ -268,6 +268,25 @@ import Testing
         }
     }
 
+    /// LiveCodeBench's budget for a sample, (limit + 1 s) × tests + 5 s of wall time: a program
+    /// that sleeps past limit + 1 s on every test (each within its own limits) runs out of it and
+    /// the row says the budget, not a test, ended the run; one under limit + 1 s always fits.
+    /// (About 31 s: the budget's fixed 5 s must be spent by sleeping past limit + 1 s.)
+    @Test func theSamplesBudgetEndsARunThatSleepsPastIt() throws {
+        let out = Checkout.outDirectory("stdio-budget")
+        _ = try GradeRun(Self.options("budget/problems.jsonl", "budget/samples.jsonl", out: out)).run()
+        let rows = try Checkout.rows(out + "/samples.jsonl")
+        let expected = try Checkout.rows(Self.fixtures + "/budget/expected.jsonl")
+        #expect(rows.count == expected.count)
+        for (row, want) in zip(rows, expected) {
+            let name = "\(want["completion_id"]!): \(want["why"]!)"
+            #expect(row["status"] as? String == want["status"] as? String, "\(name) — \(row["error"] ?? "")")
+            #expect((row["budget_ended"] as? Bool ?? false) == want["budget_ended"] as? Bool, "\(name)")
+        }
+        let ended = try #require(rows.first { $0["completion_id"] as? String == "sleeps-past-budget" })
+        #expect(ended["tests_passed"] as? Int == 6, "six tests ran and passed before the budget ran out: \(ended)")
+    }
+
     @Test func aMaliciousPickleIsRefusedWithTheLine() throws {
         do {
             _ = try Self.grade("livecodebench-evil.jsonl", "livecodebench-samples.jsonl", allowPartial: true)
