@@ -73,6 +73,24 @@ struct SWEBenchTests {
         #expect(log.contains("FAIL: test_full_discount") && log.contains(">>>>> End Test Output"))
     }
 
+    /// tox's `--current-env` runs the tests through `.tox/py/bin/python`, a symlink to
+    /// `sys.executable`: CPython started through it finds no `pyvenv.cfg` and, on its own, neither
+    /// layer. The instance's tests (Fixtures/swe/instances-interpreters.jsonl, spec 0.2) run that
+    /// way and check, from inside, that a subprocess of `sys.executable`, a fresh symlink to it, a
+    /// script's shebang and `python -m` all see the project's install and the pinned pytest.
+    @Test func theLayersAreSeenHoweverPythonIsStarted() throws {
+        let repos = try Self.repositories()
+        let out = Checkout.outDirectory("swe-interpreters")
+        var options = try Self.options(repos: repos, out: out)
+        options.instancesPath = Self.fixtures + "/instances-interpreters.jsonl"
+        let rows = try SWEValidation.run(options)
+        #expect(rows.count == 1)
+        let row = try #require(rows.first)
+        let report = try RepoGradeRun.report(in: out + "/gold/proctor-fixtures__paramkit-2")
+        #expect(row.gold == "FULL" && row.empty == "NO", "\(row.reason ?? "") — \(report.passToPass.failure)")
+        #expect(report.passToPass.success.count == 7, "\(report.passToPass)")
+    }
+
     @Test func layersAreBuiltOnceAndReused() throws {
         let repos = try Self.repositories()
         let store = try Self.store()

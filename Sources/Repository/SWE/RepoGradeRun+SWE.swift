@@ -31,6 +31,8 @@ extension RepoGradeRun {
         var lines = [
             "#!/bin/bash", "set -uxo pipefail", "cd \(quote(layers.repository))", "export PATH=\(quote(layers.path))",
             "export VIRTUAL_ENV=\(quote(layers.instance + "/venv"))",
+            // The layers for an interpreter that did not find the venv (`Layers.userBase`).
+            "export PYTHONUSERBASE=\(quote(layers.userBase))",
         ]
         let steps = (layers.spec.evalCommands ?? []).filter { !SWEEnvironmentStore.isSystemStep($0) }
         if watched {

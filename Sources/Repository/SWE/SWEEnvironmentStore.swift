@@ -50,6 +50,9 @@ public struct SWEEnvironmentStore: Sendable {
         public var repository: String { instance + "/repo" }
         /// PATH for the tests: the instance's venv first (the project's scripts), then the environment's.
         public var path: String { "\(instance)/venv/bin:\(environment)/venv/bin:/usr/bin:/bin" }
+        /// PYTHONUSERBASE for the tests: a user site holding only the layers' hook
+        /// (`writeLayersHook`), which an interpreter reaches only when it did not find the venv.
+        public var userBase: String { instance + "/userbase" }
     }
 
     /// The layers for `instance` (whose `repo` is the local repository), built if missing.
@@ -152,7 +155,7 @@ public struct SWEEnvironmentStore: Sendable {
         log: (String) -> Void
     ) throws(GradeError) -> String {
         let key = Self.key([
-            "instance-1", environment, instance.baseCommit, (spec.preInstall ?? []).joined(separator: "\n"), spec.install ?? "",
+            "instance-2", environment, instance.baseCommit, (spec.preInstall ?? []).joined(separator: "\n"), spec.install ?? "",
         ])
         let name = RepoGradeRun.directoryName(instance.instanceID) + "-" + key.prefix(16)
         let directory = root + "/instances/" + name
@@ -175,6 +178,7 @@ public struct SWEEnvironmentStore: Sendable {
             let own = try Self.sitePackages(of: directory + "/venv")
             let shared = try Self.sitePackages(of: environment + "/venv")
             try Self.write("\(shared)\n", to: own + "/_proctor_environment.pth")
+            try Self.writeLayersHook(userBase: directory + "/userbase", sites: [own, shared])
             try Self.linkScripts(from: environment + "/venv/bin", to: directory + "/venv/bin")
             let variables = [
                 "PATH": "\(directory)/venv/bin:\(environment)/venv/bin:/usr/bin:/bin", "VIRTUAL_ENV": directory + "/venv",
@@ -219,6 +223,43 @@ public struct SWEEnvironmentStore: Sendable {
                 throw GradeError("\(to): cannot write")
             }
         }
+    }
+
+    /// A venv is found only through the `pyvenv.cfg` beside the path Python was started as: a
+    /// symlink to the venv's python made elsewhere (tox's `--current-env` makes
+    /// `.tox/py39/bin/python`) starts the bare interpreter, which sees neither layer. Such an
+    /// interpreter does read the user site of PYTHONUSERBASE (a venv does not), so the layer
+    /// gets a user site of its own whose only content is this hook: it adds the layers'
+    /// site-packages (their .pth files too) ahead of the interpreter's own, as the venv has them.
+    /// The user site's path names the Python version, so another version is left alone.
+    static func writeLayersHook(userBase: String, sites: [String]) throws(GradeError) {
+        let version = ((sites.first ?? "") as NSString).deletingLastPathComponent
+        let site = userBase + "/lib/" + (version as NSString).lastPathComponent + "/site-packages"
+        do {
+            try FileManager.default.createDirectory(atPath: site, withIntermediateDirectories: true)
+        } catch {
+            throw GradeError("\(site): cannot create (\(error.localizedDescription))")
+        }
+        let quoted = sites.map { "'" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'") + "'" }
+        let hook = """
+            # Written by Proctor with this layer (SWEEnvironmentStore.writeLayersHook): Python reads
+            # this user site only when it did not find the instance's venv.
+            import os
+            import site
+            import sys
+
+            before = list(sys.path)
+            for entry in (\(quoted.joined(separator: ", ")),):
+                if entry not in sys.path and os.path.isdir(entry):
+                    site.addsitedir(entry)
+            added = [entry for entry in sys.path if entry not in before]
+            first = next((index for index, entry in enumerate(before)
+                          if entry.rstrip("/").endswith(("site-packages", "dist-packages"))), len(before))
+            sys.path[:] = before[:first] + added + before[first:]
+
+            """
+        try write(hook, to: site + "/_proctor_layers.py")
+        try write("import _proctor_layers\n", to: site + "/_proctor_layers.pth")
     }
 
     static func sitePackages(of venv: String) throws(GradeError) -> String {
