@@ -116,6 +116,7 @@ public struct GradeRepoCommand: ParsableCommand {
         options.instanceIDs = instanceIds.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
         options.proctorVersion = ProctorVersion.string
         options.swe = store
+        options.sweRules = swe.sweRules
         let summary: RepoGradeRun.Summary
         do {
             summary = try RepoGradeRun(options).run()

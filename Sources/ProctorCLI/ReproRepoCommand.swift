@@ -59,6 +59,7 @@ public struct ReproRepoCommand: ParsableCommand {
                 profile: profile, limits: recorded.limits ?? profile.definition.limits, sandboxesDirectory: sandboxesDirectory)
             options.proctorVersion = ProctorVersion.string
             options.swe = store
+            options.sweRules = recorded.sweRules.flatMap(SWEGrading.Rules.init(rawValue:)) ?? .swebench4
             options.runEmptyPatches = recorded.model == "empty"
             _ = try RepoGradeRun(options).run()
             fresh = try RepoGradeRun.report(in: scratch + "/" + RepoGradeRun.directoryName(recorded.instanceID))

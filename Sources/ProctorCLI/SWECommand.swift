@@ -140,6 +140,7 @@ struct SWEValidateCommand: ParsableCommand {
         options.instanceIDs = selection.wanted
         options.workers = workers
         options.swe = store
+        options.sweRules = swe.sweRules
         options.proctorVersion = ProctorVersion.string
         let rows: [SWEValidation.Row]
         do {

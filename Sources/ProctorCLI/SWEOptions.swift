@@ -15,6 +15,9 @@ struct SWEOptions: ParsableArguments {
     @Option(help: ArgumentHelp("An interpreter for a Python version, VERSION=PATH (repeatable); Debian's /usr/bin/python3.X are found without it.", valueName: "version=path"))
     var python: [String] = []
 
+    @Option(help: ArgumentHelp("Whose rules decide a verdict: 4.1 (swebench 4.1.0's grading.py: a skipped test is in neither list, ids matched exactly, the exit status ignored) or 5 (a skipped FAIL_TO_PASS test fails, a skipped PASS_TO_PASS one is kept, cut ids match by prefix, a failing exit with no failed test is no verdict).", valueName: "4.1|5"))
+    var sweRules: SWEGrading.Rules = .swebench4
+
     func validate() throws {
         for entry in python {
             let parts = entry.split(separator: "=", maxSplits: 1)
@@ -48,3 +51,5 @@ struct SWEOptions: ParsableArguments {
         return SWEEnvironmentStore(root: root, interpreters: interpreters, specs: loaded)
     }
 }
+
+extension SWEGrading.Rules: ExpressibleByArgument {}

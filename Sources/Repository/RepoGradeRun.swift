@@ -21,6 +21,8 @@ public struct RepoGradeOptions: Sendable {
     /// SWE-bench's way (`--specs`): environment layers, the spec's test command on the test
     /// directives, the log parsed per repository. nil: pytest with Proctor's plugin.
     public var swe: SWEEnvironmentStore?
+    /// Whose rules decide a SWE-bench verdict (`--swe-rules`): swebench 4.1.0's by default.
+    public var sweRules: SWEGrading.Rules = .swebench4
     /// An empty patch is run like any other (its tests must fail: `proctor swe validate`)
     /// instead of being reported as SWE-bench's empty_patch without a run.
     public var runEmptyPatches = false
@@ -101,6 +103,8 @@ public final class RepoGradeRun: @unchecked Sendable {
         /// instance directory's specs.json, what `proctor repro-repo` needs to run it again.
         public var envCache: String? = nil
         public var interpreter: String? = nil
+        /// SWE mode: whose rules decided the verdict (`4.1` or `5`, `--swe-rules`).
+        public var sweRules: String? = nil
 
         public struct Tests: Codable, Sendable {
             public var success: [String]
@@ -123,7 +127,7 @@ public final class RepoGradeRun: @unchecked Sendable {
             case droppedChanges = "dropped_changes", suspicious, infrastructureError = "infrastructure_error", error, sandboxStatus = "sandbox_status", wallMs = "wall_ms"
             case testCommand = "test_command", profile, limits, failToPass = "FAIL_TO_PASS", passToPass = "PASS_TO_PASS"
             case logParser = "log_parser", testExitCode = "test_exit_code", environment, profilePath = "profile_path"
-            case envCache = "env_cache", interpreter
+            case envCache = "env_cache", interpreter, sweRules = "swe_rules"
         }
     }
 

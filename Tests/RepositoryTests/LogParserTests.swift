@@ -122,28 +122,67 @@ import Grader
     }
 }
 
-/// SWE-bench's status rules and the two checks that make a log worthless.
+/// SWE-bench's status rules, 4.1.0's and the later harness's, and the checks that make a log worthless.
 @Suite struct SWEGradingTests {
-    @Test func statusRules() {
+    /// swebench 4.1.0's rules (the default): a skipped test is in neither list, F2P or P2P alike
+    /// (an F2P list of skipped tests counts as all passed, as its ratio of an empty list is 1).
+    @Test func statusRulesOf41() {
         let statuses: [String: TestStatus] = ["f1": .passed, "f2": .xfail, "f3": .skipped, "p1": .skipped, "p2": .xfail, "p3": .failed]
         let grading = SWEGrading(statuses: statuses, failToPass: ["f1", "f2", "f3", "gone"], passToPass: ["p1", "p2"], exitCode: 1)
+        #expect(grading.failToPassSuccess == ["f1", "f2"])
+        #expect(grading.failToPassFailure == ["gone"])  // missing fails; skipped is neither
+        #expect(grading.passToPassSuccess == ["p2"] && grading.passToPassFailure.isEmpty)  // skipped: neither
+        #expect(grading.resolved == .partial)
+        #expect(SWEGrading(statuses: statuses, failToPass: ["f1"], passToPass: ["p3"], exitCode: 1).resolved == .no)
+        #expect(SWEGrading(statuses: statuses, failToPass: [], passToPass: ["p1"], exitCode: 1).resolved == .full)
+        #expect(SWEGrading(statuses: statuses, failToPass: ["f3"], passToPass: ["p2"], exitCode: 0).resolved == .full)
+        // Ids are looked up exactly: a cut id matches nothing but itself.
+        #expect(SWEGrading(statuses: ["t[a-1]": .passed], failToPass: ["t[a"], passToPass: [], exitCode: 0).resolved == .no)
+    }
+
+    /// The later harness's rules (`--swe-rules 5`).
+    @Test func statusRulesOf5() {
+        let statuses: [String: TestStatus] = ["f1": .passed, "f2": .xfail, "f3": .skipped, "p1": .skipped, "p2": .xfail, "p3": .failed]
+        let grading = SWEGrading(
+            statuses: statuses, failToPass: ["f1", "f2", "f3", "gone"], passToPass: ["p1", "p2"], exitCode: 0, rules: .swebench5)
         #expect(grading.failToPassSuccess == ["f1", "f2"])
         #expect(grading.failToPassFailure == ["f3", "gone"])  // skipped and missing fail
         #expect(grading.passToPassSuccess == ["p1", "p2"])  // skipped and xfail are maintained
         #expect(grading.resolved == .partial)
-        #expect(SWEGrading(statuses: statuses, failToPass: ["f1"], passToPass: ["p3"], exitCode: 1).resolved == .no)
-        #expect(SWEGrading(statuses: statuses, failToPass: [], passToPass: ["p1"], exitCode: 1).resolved == .full)
+        #expect(SWEGrading(statuses: statuses, failToPass: ["f3"], passToPass: [], exitCode: 0, rules: .swebench5).resolved == .no)
+        #expect(SWEGrading(statuses: ["t[a-1]": .passed], failToPass: ["t[a"], passToPass: [], exitCode: 0, rules: .swebench5).resolved == .full)
     }
 
-    @Test func aLogWithoutTestsOrWithAFailingExitAndNoFailureIsNoVerdict() {
-        let none = SWEGrading(statuses: [:], failToPass: ["a"], passToPass: [], exitCode: 0)
-        #expect(none.invalid != nil && none.resolved == .no)
-        // The tests printed PASSED lines but the command failed: forged output, or a crash after them.
-        let forged = SWEGrading(statuses: ["a": .passed], failToPass: ["a"], passToPass: [], exitCode: 1)
+    @Test func aLogWithoutTestsIsNoVerdictAndTheExitStatusCountsOnlyUnder5() {
+        for rules in SWEGrading.Rules.allCases {
+            let none = SWEGrading(statuses: [:], failToPass: ["a"], passToPass: [], exitCode: 0, rules: rules)
+            #expect(none.invalid != nil && none.resolved == .no)
+            #expect(SWEGrading(statuses: ["a": .passed], failToPass: ["a"], passToPass: [], exitCode: 0, rules: rules).resolved == .full)
+        }
+        // The tests printed PASSED lines but the command failed: 4.1.0 reads the log as it is…
+        #expect(SWEGrading(statuses: ["a": .passed], failToPass: ["a"], passToPass: [], exitCode: 1).resolved == .full)
+        // …the later harness calls it forged output, or a crash after them.
+        let forged = SWEGrading(statuses: ["a": .passed], failToPass: ["a"], passToPass: [], exitCode: 1, rules: .swebench5)
         #expect(forged.invalid?.contains("exited with status 1") == true)
-        #expect(SWEGrading(statuses: ["a": .passed], failToPass: ["a"], passToPass: [], exitCode: 0).resolved == .full)
     }
 
+    /// pytest's parser keeps the first word as the status as it stands (SWE-bench stores it
+    /// verbatim): `ERROR: …` is no status, and a test named by such a line is in neither list.
+    @Test func aStatusWordFollowedByMoreIsNoStatus() {
+        let statuses = LogParser.pytest.parse("ERROR: Wrong expression passed to '-k'\nPASSED t.py::ok\nFAILED: t.py::odd\n")
+        #expect(statuses == ["Wrong": .unknown, "t.py::ok": .passed, "t.py::odd": .unknown])
+        let grading = SWEGrading(statuses: statuses, failToPass: ["t.py::ok"], passToPass: ["t.py::odd"], exitCode: 0)
+        #expect(grading.resolved == .full && grading.passToPassFailure.isEmpty)
+    }
+
+    /// SWE-bench's harness-error markers anywhere in a log (a test may print one) leave it unread.
+    @Test func harnessErrorMarkersAreFound() {
+        #expect(RepoGradeRun.badMarker(in: "ok\n>>>>> Tests Timed Out\n") == ">>>>> Tests Timed Out")
+        #expect(RepoGradeRun.badMarker(in: "tests printed >>>>> Tests Errored here") == ">>>>> Tests Errored")
+        #expect(RepoGradeRun.badMarker(in: ">>>>> Start Test Output\nPASSED a\n>>>>> End Test Output") == nil)
+    }
+
+    /// Under the 5 rules (4.1.0 looks ids up exactly).
     @Test func anIdCutInsideItsParametersMatchesTheTestsItBegins() {
         let statuses: [String: TestStatus] = ["t.py::test[a-1]": .passed, "t.py::test[a-2]": .failed, "t.py::ok[x-1]": .passed]
         #expect(SWEGrading.status(of: "t.py::test[a", in: statuses) == .failed)

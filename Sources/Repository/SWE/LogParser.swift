@@ -84,7 +84,9 @@ public enum LogParser: String, Sendable, Codable, CaseIterable {
                 guard parts.count > 1 else { continue }
                 var name = String(parts[1])
                 if option { name = cutPathOption(name) }
-                map[name] = status
+                // The first word is the status as it stands: `ERROR: Wrong expression …` records
+                // `ERROR:`, which is no status (SWE-bench stores the word verbatim).
+                map[name] = TestStatus(rawValue: String(parts[0])) ?? .unknown
             } else if clean, TestStatus.allCases.contains(where: { $0 != .unknown && line.hasSuffix($0.rawValue) }) {
                 // Older pytest: `path::name STATUS`; whatever the second word is stands for the status.
                 let parts = words(line)

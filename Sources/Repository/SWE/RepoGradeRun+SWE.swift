@@ -11,14 +11,22 @@ extension RepoGradeRun {
     static let logName = ".proctor-test-output.txt"
     static let startMarker = ">>>>> Start Test Output"
     static let endMarker = ">>>>> End Test Output"
+    /// The markers of SWE-bench's harness errors: a log holding any of them, wherever (printed by
+    /// a test too), is one SWE-bench reads no statuses from.
+    static let badMarkers = [">>>>> Patch Apply Failed", ">>>>> Reset Failed", ">>>>> Tests Errored", ">>>>> Tests Timed Out"]
+
+    /// The first of `badMarkers` the log holds, if any.
+    public static func badMarker(in log: String) -> String? { badMarkers.first { log.contains($0) } }
 
     /// What changes the verdict beyond the instance and the prediction: the spec and the layers.
     func sweKey(_ instance: RepoInstance) -> String {
         guard let store = options.swe else { return "" }
         let spec = try? store.specs.spec(repository: instance.specName, version: instance.version)
         let encoded = spec.flatMap { try? JSONEncoder().encode($0) }.map { String(decoding: $0, as: UTF8.self) } ?? "no spec"
-        return ["swe", store.root, encoded, store.specs.parser(repository: instance.specName).rawValue, instance.version ?? ""]
-            .joined(separator: "\u{1}")
+        return [
+            "swe", store.root, encoded, store.specs.parser(repository: instance.specName).rawValue, instance.version ?? "",
+            options.sweRules.rawValue,
+        ].joined(separator: "\u{1}")
     }
 
     /// The eval script: SWE-bench's eval commands and test command, run in the instance's
@@ -72,6 +80,7 @@ extension RepoGradeRun {
         report.environment = (layers.environment as NSString).lastPathComponent
         report.envCache = store.root
         report.interpreter = "\(layers.pythonVersion)=\(layers.interpreter)"
+        report.sweRules = options.sweRules.rawValue
         if let entry = store.specs.repositories[instance.specName], let version = instance.version {
             var own = entry
             own.versions = entry.versions.filter { $0.key == version }
@@ -147,9 +156,15 @@ extension RepoGradeRun {
             report.error = "the test command was killed by signal \(-exitCode) (\(SignalNames.name(-exitCode))); no verdict"
             return
         }
+        if let marker = Self.badMarker(in: logText) {
+            // SWE-bench reads no statuses from such a log: the instance is not resolved.
+            report.error = "the log contains SWE-bench's marker '\(marker)', and SWE-bench resolves no instance whose log does"
+            return
+        }
         var statuses = parser.parse(Self.testSection(logText))
         if statuses.isEmpty { statuses = parser.parse(logText) }  // as SWE-bench: the whole log if the section has none
-        let grading = SWEGrading(statuses: statuses, failToPass: instance.failToPass, passToPass: instance.passToPass, exitCode: exitCode)
+        let grading = SWEGrading(
+            statuses: statuses, failToPass: instance.failToPass, passToPass: instance.passToPass, exitCode: exitCode, rules: options.sweRules)
         if let invalid = grading.invalid {
             // Nothing ran: the line that says why (an ImportError while loading conftest) helps most.
             let cause = statuses.isEmpty ? SWEEnvironmentStore.causeLine(in: logText).map { " — the log says: \($0)" } ?? "" : ""
