@@ -218,3 +218,48 @@ import Grader
         #expect(throws: GradeError.self) { try specs.spec(repository: "unknown/repo", version: "1.0") }
     }
 }
+
+/// The cause line of a failed build step or of a run that parsed no tests: the first real error.
+@Suite struct CauseLineTests {
+    @Test func theFirstTracebacksExceptionIsTheCause() {
+        let log = """
+            collecting ...
+            Traceback (most recent call last):
+              File "requests/compat.py", line 9, in <module>
+                from collections import Mapping
+            ImportError: cannot import name 'Mapping' from 'collections'
+
+            During handling of the above exception, another exception occurred:
+
+            Traceback (most recent call last):
+              File "conftest.py", line 2, in <module>
+                import urllib3
+            ModuleNotFoundError: No module named 'urllib3'
+            """
+        #expect(SWEEnvironmentStore.causeLine(in: log) == "ImportError: cannot import name 'Mapping' from 'collections'")
+    }
+
+    @Test func pytestsInternalErrorNamesItsCause() {
+        let log = """
+            INTERNALERROR> Traceback (most recent call last):
+            INTERNALERROR>   File "_pytest/main.py", line 270, in wrap_session
+            INTERNALERROR>     session.exitstatus = doit(config, session) or 0
+            INTERNALERROR> AttributeError: module 'py' has no attribute 'path'
+            ValueError: printed later by something else
+            """
+        #expect(SWEEnvironmentStore.causeLine(in: log) == "INTERNALERROR> AttributeError: module 'py' has no attribute 'path'")
+    }
+
+    @Test func pytestsOwnLinesAndPipsErrors() {
+        #expect(
+            SWEEnvironmentStore.causeLine(in: "==== ERRORS ====\nE   ModuleNotFoundError: No module named 'docutils'\nE   TypeError: later\n")
+                == "E   ModuleNotFoundError: No module named 'docutils'")
+        #expect(
+            SWEEnvironmentStore.causeLine(in: "ERROR tests/test_a.py - ImportError: no 'b'\nERROR tests/test_c.py - ImportError: x\n")
+                == "ERROR tests/test_a.py - ImportError: no 'b'")
+        #expect(
+            SWEEnvironmentStore.causeLine(in: "Collecting foo\nERROR: Could not find a version that satisfies the requirement foo==9\nERROR: No matching distribution\n")
+                == "ERROR: Could not find a version that satisfies the requirement foo==9")
+        #expect(SWEEnvironmentStore.causeLine(in: "all fine\n") == nil)
+    }
+}

@@ -303,11 +303,29 @@ public struct SWEEnvironmentStore: Sendable {
         guard FileManager.default.createFile(atPath: complete, contents: Data()) else { throw GradeError("\(complete): cannot write") }
     }
 
-    /// The last line of `output` that names an exception (`ImportError: …`, pytest's `E   …Error:`).
-    static func causeLine(in output: String) -> String? {
-        output.split(separator: "\n").reversed().lazy.map { $0.trimmingCharacters(in: .whitespaces) }.first { line in
-            line.range(of: #"^(E\s+)?[A-Za-z_.]*(Error|Exception):"#, options: .regularExpression) != nil
+    /// The line of `output` that names the first real error — the cause, not its consequences
+    /// (an `AttributeError: … 'Mapping'` comes before the `No module named 'urllib3'` it leads to):
+    /// pytest's INTERNALERROR exception, else the exception of the first traceback (chained ones
+    /// follow it), else pytest's first `E   …Error:` line or `ERROR path - …Error: …` summary,
+    /// else pip's first `ERROR: …`, else the first line that names an exception. nil: none.
+    public static func causeLine(in output: String) -> String? {
+        let lines = output.split(separator: "\n", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .init(charactersIn: "\r")) }
+        let exception = #"^[A-Za-z_][A-Za-z0-9_.]*(Error|Exception|Exit|Interrupt|Warning)\b(:.*)?$"#
+        func names(_ line: String) -> Bool { line.range(of: exception, options: .regularExpression) != nil }
+        let internalError = lines.filter { $0.hasPrefix("INTERNALERROR> ") }.map { String($0.dropFirst("INTERNALERROR> ".count)) }
+        if let line = internalError.last(where: names) { return "INTERNALERROR> " + line }
+        if let start = lines.firstIndex(where: { $0.hasPrefix("Traceback (most recent call last):") }),
+            let line = lines[(start + 1)...].first(where: { !$0.isEmpty && !$0.hasPrefix(" ") && !$0.hasPrefix("\t") })
+        {
+            return line.trimmingCharacters(in: .whitespaces)
         }
+        for line in lines {
+            let text = line.trimmingCharacters(in: .whitespaces)
+            if text.hasPrefix("E "), names(text.dropFirst(1).trimmingCharacters(in: .whitespaces)) { return text }
+            if text.hasPrefix("ERROR "), let dash = text.range(of: " - "), names(String(text[dash.upperBound...])) { return text }
+        }
+        if let pip = lines.first(where: { $0.hasPrefix("ERROR: ") }) { return pip }
+        return lines.map { $0.trimmingCharacters(in: .whitespaces) }.first(where: names)
     }
 
     static func write(_ text: String, to path: String) throws(GradeError) {
