@@ -91,6 +91,56 @@ struct SWEBenchTests {
         #expect(report.passToPass.success.count == 7, "\(report.passToPass)")
     }
 
+    /// A repository missing a blob: git's checkout warns and exits 0, and the layer would be
+    /// "complete" without the file. The build fails instead, naming the file and the cause; and a
+    /// complete layer changed afterwards is refused before use. (Spec 0.3: no packages, no
+    /// install, so nothing comes from the package index.)
+    @Test func anIncompleteCheckoutFailsTheLayerAndAChangedLayerIsRefused() throws {
+        let repos = try Self.repositories()
+        let source = repos + "/proctor-fixtures__paramkit"
+        let git = Process()
+        git.executableURL = URL(fileURLWithPath: "/usr/bin/git")
+        git.arguments = ["-C", source, "rev-parse", "HEAD:paramkit/__init__.py"]
+        let pipe = Pipe()
+        git.standardOutput = pipe
+        try git.run()
+        git.waitUntilExit()
+        let blob = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let line = try String(contentsOfFile: Self.fixtures + "/instances.jsonl", encoding: .utf8).split(separator: "\n")[0]
+        var fields = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
+        fields["instance_id"] = "proctor-fixtures__paramkit-3"
+        fields["version"] = "0.3"
+        let instances = try Checkout.file("instances-3.jsonl", [String(decoding: try JSONSerialization.data(withJSONObject: fields), as: UTF8.self)])
+        let store = SWEEnvironmentStore(
+            root: Checkout.outDirectory("swe-cache-verify"), interpreters: ["3.11": "/usr/bin/python3"], specs: try Self.store().specs)
+
+        // The whole repository first: the layers build, and are checked when used again.
+        let instance = try RepoInstance.read(path: instances)[0].located(against: repos)
+        let layers = try store.layers(for: instance)
+        #expect(FileManager.default.fileExists(atPath: layers.repository + "/paramkit/__init__.py"))
+        #expect(try String(contentsOfFile: layers.instance + "/.complete", encoding: .utf8).hasPrefix("tree-sha256 "))
+        // Changed on the host after it was built (its tree is world-writable for the overlay).
+        try "def count_words(text):\n    return 2\n".write(toFile: layers.repository + "/paramkit/__init__.py", atomically: false, encoding: .utf8)
+        #expect(throws: Never.self) { try store.layers(for: instance) }  // this process checked it already
+        do {
+            try SWEEnvironmentStore.verify(layers.instance, cached: false)
+            Issue.record("a layer changed since it was built was accepted")
+        } catch {
+            #expect(error.message.contains("changed since it was built"), "\(error.message)")
+        }
+        try FileManager.default.removeItem(atPath: layers.instance)
+
+        // Now without the blob.
+        try FileManager.default.removeItem(atPath: source + "/.git/objects/" + blob.prefix(2) + "/" + blob.dropFirst(2))
+        do {
+            _ = try store.layers(for: instance)
+            Issue.record("a checkout without one of its files made a complete layer")
+        } catch {
+            #expect(error.message.contains("incomplete checkout") && error.message.contains("paramkit/__init__.py"), "\(error.message)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: layers.instance + "/.complete"))
+    }
+
     @Test func layersAreBuiltOnceAndReused() throws {
         let repos = try Self.repositories()
         let store = try Self.store()

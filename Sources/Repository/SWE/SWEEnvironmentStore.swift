@@ -1,4 +1,5 @@
 import Crypto
+import Synchronization
 import Foundation
 import Grader
 
@@ -123,7 +124,7 @@ public struct SWEEnvironmentStore: Sendable {
         _ instance: RepoInstance, spec: SWESpecs.Version, interpreter: String, requirements: String, log: (String) -> Void
     ) throws(GradeError) -> String {
         let version = try Self.interpreterVersion(interpreter)
-        let key = Self.key(["env-1", interpreter, version, requirements, (spec.pipPackages ?? []).joined(separator: "\n")])
+        let key = Self.key(["env-2", interpreter, version, requirements, (spec.pipPackages ?? []).joined(separator: "\n")])
         let name = instance.specName.replacingOccurrences(of: "/", with: "__") + "-" + (instance.version ?? "") + "-" + key.prefix(16)
         let directory = root + "/envs/" + name
         try withLayer(directory, log: log) { () throws(GradeError) in
@@ -155,7 +156,7 @@ public struct SWEEnvironmentStore: Sendable {
         log: (String) -> Void
     ) throws(GradeError) -> String {
         let key = Self.key([
-            "instance-2", environment, instance.baseCommit, (spec.preInstall ?? []).joined(separator: "\n"), spec.install ?? "",
+            "instance-3", environment, instance.baseCommit, (spec.preInstall ?? []).joined(separator: "\n"), spec.install ?? "",
         ])
         let name = RepoGradeRun.directoryName(instance.instanceID) + "-" + key.prefix(16)
         let directory = root + "/instances/" + name
@@ -172,6 +173,7 @@ public struct SWEEnvironmentStore: Sendable {
             try Self.step(
                 ["/usr/bin/git"] + GitRepository.overrides + ["-C", repo, "checkout", "-q", "--detach", instance.baseCommit],
                 in: directory, environment: GitRepository.environment, log: buildLog)
+            try Self.verifyCheckout(repo, commit: instance.baseCommit, source: instance.repo, log: buildLog)
             // A thin venv whose site sees the environment's packages: the project's own install
             // lands here, never in the shared environment.
             try Self.step([interpreter, "-m", "venv", "--without-pip", directory + "/venv"], in: directory, environment: [:], log: buildLog)
@@ -197,6 +199,20 @@ public struct SWEEnvironmentStore: Sendable {
             try Self.step(["/bin/chmod", "-R", "a+rwX", repo], in: directory, environment: [:], log: buildLog)
         }
         return directory
+    }
+
+    /// A checkout git could not complete exits 0 when objects are missing (a partial or damaged
+    /// clone: it warns and leaves the files out), and the tests would later fail for want of
+    /// them, or try to download them. Every tracked file must be in the tree as committed.
+    static func verifyCheckout(_ repo: String, commit: String, source: String, log: String) throws(GradeError) {
+        let status = try step(
+            ["/usr/bin/git"] + GitRepository.overrides + ["-C", repo, "status", "--porcelain", "--untracked-files=no", "--no-renames"],
+            in: repo, environment: GitRepository.environment, log: log)
+        let missing = status.split(separator: "\n").map { String($0.dropFirst(3)) }.filter { !$0.isEmpty }
+        guard missing.isEmpty else {
+            throw GradeError(
+                "incomplete checkout of \(source) at \(commit): \(missing.count) tracked file(s) missing or different (first: \(missing[0])); the repository lacks their objects (a partial, shallow or damaged clone: fetch it whole)")
+        }
     }
 
     /// Steps that install into the machine (apt-get, locale generation): not part of a layer.
@@ -271,10 +287,16 @@ public struct SWEEnvironmentStore: Sendable {
 
     // MARK: building blocks
 
-    /// Builds `directory` with `body` unless it is complete; one builder at a time.
+    /// Layers whose digest this process has checked (once each: a layer is read-only to runs).
+    private static let verified = Mutex<Set<String>>([])
+
+    /// Builds `directory` with `body` unless it is complete; one builder at a time. A complete
+    /// layer's `.complete` holds the digest of its files when it was built (`treeDigest`): it is
+    /// checked before the layer is first used, so a layer changed since (its repository is
+    /// world-writable on the host, for the runs' overlay) is refused, not graded with.
     private func withLayer(_ directory: String, log: (String) -> Void, _ body: () throws(GradeError) -> Void) throws(GradeError) {
         let complete = directory + "/.complete"
-        if FileManager.default.fileExists(atPath: complete) { return }
+        if FileManager.default.fileExists(atPath: complete) { return try Self.verify(directory) }
         let parent = (directory as NSString).deletingLastPathComponent
         do {
             try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
@@ -287,7 +309,7 @@ public struct SWEEnvironmentStore: Sendable {
         while flock(lock, LOCK_EX) != 0 {
             guard errno == EINTR else { throw GradeError("\(directory).lock: cannot lock (errno \(errno))") }
         }
-        if FileManager.default.fileExists(atPath: complete) { return }  // another builder finished it
+        if FileManager.default.fileExists(atPath: complete) { return try Self.verify(directory) }  // another builder finished it
         try? FileManager.default.removeItem(atPath: directory)
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
@@ -300,7 +322,59 @@ public struct SWEEnvironmentStore: Sendable {
             log("  failed: \(error.message) (log: \(directory)/build.log)")
             throw GradeError("\(error.message) (build log: \(directory)/build.log)")
         }
-        guard FileManager.default.createFile(atPath: complete, contents: Data()) else { throw GradeError("\(complete): cannot write") }
+        let digest = Self.treeDigest(directory)
+        guard FileManager.default.createFile(atPath: complete, contents: Data("tree-sha256 \(digest)\n".utf8)) else {
+            throw GradeError("\(complete): cannot write")
+        }
+        Self.verified.withLock { _ = $0.insert(directory) }
+    }
+
+    /// Checks the layer's digest, once per process unless `cached` is false.
+    static func verify(_ directory: String, cached: Bool = true) throws(GradeError) {
+        if cached, verified.withLock({ $0.contains(directory) }) { return }
+        let recorded = (try? String(contentsOfFile: directory + "/.complete", encoding: .utf8))?
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let digest = treeDigest(directory)
+        guard recorded == "tree-sha256 \(digest)" else {
+            throw GradeError(
+                "layer \(directory) changed since it was built (its files no longer match the digest in its .complete): remove it and it is built again")
+        }
+        verified.withLock { _ = $0.insert(directory) }
+    }
+
+    /// A digest of a layer's tree: every path (sorted, symlinks not followed) with its type, mode
+    /// and content or target. Bytecode caches are left out (a host build that imports from a
+    /// layer may add them), and so is `.complete` itself.
+    static func treeDigest(_ directory: String) -> String {
+        var hasher = SHA256()
+        func add(_ text: String) { hasher.update(data: Array(text.utf8) + [0]) }
+        func walk(_ relative: String) {
+            let path = relative.isEmpty ? directory : directory + "/" + relative
+            guard let names = try? FileManager.default.contentsOfDirectory(atPath: path) else { return }
+            for name in names.sorted() where name != "__pycache__" && !name.hasSuffix(".pyc") && !(relative.isEmpty && name == ".complete") {
+                let child = relative.isEmpty ? name : relative + "/" + name
+                var info = stat()
+                guard lstat(directory + "/" + child, &info) == 0 else { continue }
+                let mode = String(info.st_mode & 0o7777, radix: 8)
+                switch info.st_mode & S_IFMT {
+                case S_IFDIR:
+                    add("d \(child) \(mode)")
+                    walk(child)
+                case S_IFLNK:
+                    add("l \(child) " + ((try? FileManager.default.destinationOfSymbolicLink(atPath: directory + "/" + child)) ?? ""))
+                case S_IFREG:
+                    add("f \(child) \(mode) \(info.st_size)")
+                    if let handle = FileHandle(forReadingAtPath: directory + "/" + child) {
+                        while let chunk = try? handle.read(upToCount: 1 << 20), !chunk.isEmpty { hasher.update(data: chunk) }
+                        try? handle.close()
+                    }
+                default:
+                    add("o \(child)")
+                }
+            }
+        }
+        walk("")
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
     }
 
     /// The line of `output` that names the first real error — the cause, not its consequences
