@@ -100,7 +100,7 @@ public struct GradeRepoCommand: ParsableCommand {
             profile: profile ?? (store == nil ? "python" : "swe"), sandboxes: sandboxes,
             timeout: timeout ?? (store == nil ? "30s" : "1800s"), cpu: cpu, memory: memory, network: network)
         selection.fitTestSuites(cpuGiven: cpu != nil)
-        if let store { selection.profile = selection.profile.withReadablePaths([store.root]) }
+        if let store { selection.profile = selection.profile.withReadablePaths(store.readablePaths) }
         let directory: String
         do {
             directory = try SandboxesDirectory.locate(explicit: sandboxes)

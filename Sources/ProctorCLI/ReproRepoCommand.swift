@@ -52,7 +52,7 @@ public struct ReproRepoCommand: ParsableCommand {
                     interpreters[String(mapping[0])] = String(mapping[1])
                 }
                 store = SWEEnvironmentStore(root: root, interpreters: interpreters, specs: try SWESpecs.read(path: directory + "/specs.json"))
-                profile = profile.withReadablePaths([root])
+                profile = profile.withReadablePaths(store!.readablePaths)
             }
             var options = RepoGradeOptions(
                 instancesPath: directory + "/instance.jsonl", predictionsPath: directory + "/prediction.jsonl", outDirectory: scratch,

@@ -126,7 +126,7 @@ struct SWEValidateCommand: ParsableCommand {
         let store = try swe.store(required: true)!
         var selected = try SandboxSelection(profile: "swe", sandboxes: sandboxes, timeout: timeout, cpu: nil, memory: nil, network: network)
         selected.fitTestSuites(cpuGiven: false)
-        selected.profile = selected.profile.withReadablePaths([store.root])
+        selected.profile = selected.profile.withReadablePaths(store.readablePaths)
         let directory: String
         do {
             directory = try SandboxesDirectory.locate(explicit: sandboxes)

@@ -69,6 +69,9 @@ public struct SubmitCommand: ParsableCommand {
     @Option(help: "Repository tasks, SWE-bench's way: the specs file (see `proctor grade-repo --specs`); workers build environments in their own --env-cache.")
     var specs: String?
 
+    @Option(help: ArgumentHelp("With --specs: whose rules decide a verdict, 4.1 or 5 (see `proctor grade-repo --swe-rules`).", valueName: "4.1|5"))
+    var sweRules: SWEGrading.Rules = .swebench4
+
     @OptionGroup(title: "stdin/stdout problems")
     var stdioFlags: StdioFlags
 
@@ -128,6 +131,7 @@ public struct SubmitCommand: ParsableCommand {
                 settings.kind = "repo"
                 settings.strict = strict ? true : nil
                 settings.sweSpecs = sweSpecs
+                settings.sweRules = sweSpecs != nil && sweRules != .swebench4 ? sweRules.rawValue : nil
                 settings.network = network == "loopback" ? "loopback" : nil
                 (raw, jobs) = try Self.repositoryJobs(instances: instances, predictions: predictions, repos: repos)
             } else if let problems, let samples {

@@ -334,13 +334,14 @@ public final class QueueWorker: @unchecked Sendable {
                 let specs = try JSONDecoder().decode(SWESpecs.self, from: Data(text.utf8))
                 let interpreters = SWEEnvironmentStore.defaultInterpreters().merging(options.pythonInterpreters) { $1 }
                 store = SWEEnvironmentStore(root: options.sweCache, interpreters: interpreters, specs: specs)
-                profile = profile.withReadablePaths([options.sweCache])
+                profile = profile.withReadablePaths(store!.readablePaths)
             }
             var repoOptions = RepoGradeOptions(
                 instancesPath: "queue", predictionsPath: "queue", outDirectory: out, profile: profile, limits: settings.limits,
                 sandboxesDirectory: options.sandboxesDirectory)
             repoOptions.strict = settings.strict ?? false
             repoOptions.swe = store
+            repoOptions.sweRules = settings.sweRules.flatMap(SWEGrading.Rules.init(rawValue:)) ?? .swebench4
             report = try RepoGradeRun.gradeOne(instance: instance, prediction: prediction, options: repoOptions)
         } catch {
             return retryJob(job, "cannot grade the repository task here: \(error)")

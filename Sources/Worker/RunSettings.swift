@@ -25,6 +25,8 @@ public struct RunSettings: Codable, Sendable, Equatable {
     /// Repository tasks graded SWE-bench's way (`submit --specs`): the specs, as JSON, so every
     /// worker uses the same ones; each worker builds the layers in its own `--env-cache`.
     public var sweSpecs: String?
+    /// Whose rules decide those verdicts (`submit --swe-rules`: `5`); nil: swebench 4.1.0's.
+    public var sweRules: String?
     /// `loopback`: the tests get a network namespace of their own with lo up; nil: no network.
     public var network: String?
     /// How stdin/stdout problems are judged (`submit --extract/--time-scale/--all-tests`); nil: the defaults.

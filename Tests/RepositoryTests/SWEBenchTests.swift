@@ -35,7 +35,7 @@ struct SWEBenchTests {
 
     static func options(repos: String, out: String, predictions: String = "gold") throws -> RepoGradeOptions {
         let store = try store()
-        let profile = try SandboxProfile.load(named: "swe", sandboxesDirectory: Checkout.root + "/Sandboxes").withReadablePaths([store.root])
+        let profile = try SandboxProfile.load(named: "swe", sandboxesDirectory: Checkout.root + "/Sandboxes").withReadablePaths(store.readablePaths)
         var limits = profile.definition.limits
         limits.wall = TimeSpan(seconds: 120)
         limits.cpu = limits.wall
@@ -89,6 +89,45 @@ struct SWEBenchTests {
         let report = try RepoGradeRun.report(in: out + "/gold/proctor-fixtures__paramkit-2")
         #expect(row.gold == "FULL" && row.empty == "NO", "\(row.reason ?? "") — \(report.passToPass.failure)")
         #expect(report.passToPass.success.count == 7, "\(report.passToPass)")
+    }
+
+    /// `--python 3.11=/elsewhere/bin/python3.11`: an interpreter outside /usr (here a copy of
+    /// Debian's, which finds its standard library by its built-in prefix, as an unpacked
+    /// python-build-standalone archive finds its own). The sandbox is given its installation to
+    /// read and the instance grades; a profile without it is told so before any test runs.
+    @Test func anInterpreterOutsideUsrIsReadableInsideTheRuns() throws {
+        let home = "/tmp/proctor-second-python-\(getpid())"
+        try? FileManager.default.removeItem(atPath: home)
+        try FileManager.default.createDirectory(atPath: home + "/bin", withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        defer { try? FileManager.default.removeItem(atPath: home) }
+        let interpreter = home + "/bin/python3.11"
+        try FileManager.default.copyItem(atPath: URL(fileURLWithPath: "/usr/bin/python3").resolvingSymlinksInPath().path, toPath: interpreter)
+        let base = try Self.store()
+        let store = SWEEnvironmentStore(root: base.root, interpreters: ["3.11": interpreter], specs: base.specs)
+        #expect(store.readablePaths == [base.root, home])
+
+        let repos = try Self.repositories()
+        let out = Checkout.outDirectory("swe-second-python")
+        var options = try Self.options(repos: repos, out: out)
+        options.swe = store
+        options.profile = try SandboxProfile.load(named: "swe", sandboxesDirectory: Checkout.root + "/Sandboxes")
+            .withReadablePaths(store.readablePaths)
+        options.instanceIDs = ["proctor-fixtures__paramkit-1"]
+        let rows = try SWEValidation.run(options)
+        #expect(rows.first?.gold == "FULL" && rows.first?.empty == "NO", "\(rows.first?.reason ?? "")")
+        let report = try RepoGradeRun.report(in: out + "/gold/proctor-fixtures__paramkit-1")
+        #expect(report.interpreter == "3.11=" + interpreter)
+
+        // The same without the installation readable: one clear error, no test run.
+        let blind = Checkout.outDirectory("swe-second-python-blind")
+        options.outDirectory = blind
+        options.profile = try SandboxProfile.load(named: "swe", sandboxesDirectory: Checkout.root + "/Sandboxes")
+            .withReadablePaths([store.root])
+        options.predictionsPath = "gold"
+        _ = try RepoGradeRun(options).run()
+        let refused = try RepoGradeRun.report(in: blind + "/proctor-fixtures__paramkit-1")
+        #expect(refused.error?.contains("does not start inside the sandbox") == true, "\(refused.error ?? "")")
+        #expect(refused.error?.contains("--python 3.11=" + interpreter) == true)
     }
 
     /// A repository missing a blob: git's checkout warns and exits 0, and the layer would be

@@ -1,6 +1,7 @@
 import Foundation
 import Grader
 import Sandbox
+import Synchronization
 
 /// SWE-bench's evaluation of one prediction, without Docker: the instance's layers
 /// (`SWEEnvironmentStore`), its checkout overlaid in place for the run, the model's patch and the
@@ -53,6 +54,42 @@ extension RepoGradeRun {
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// Interpreters (by profile and environment layer) already started inside the sandbox: ""
+    /// when they ran, else why not.
+    private static let interpreterChecks = Mutex<[String: String]>([:])
+
+    /// Whether the environment's Python starts inside the sandbox, checked once per layer and
+    /// profile: an interpreter the run cannot read (one outside /usr that the profile was not
+    /// given) would otherwise fail every run with a log that names nothing. nil: it starts.
+    func interpreterProblem(_ layers: SWEEnvironmentStore.Layers) -> String? {
+        let key = sandbox.profile.sha256 + "\u{0}" + layers.environment
+        if let known = Self.interpreterChecks.withLock({ $0[key] }) { return known.isEmpty ? nil : known }
+        let python = layers.environment + "/venv/bin/python"
+        let program = """
+            import subprocess, sys
+            try:
+                done = subprocess.run([sys.argv[1], "-c", "import encodings, sys; print(sys.version.split()[0])"], capture_output=True, text=True)
+            except OSError as error:
+                print("cannot start: %s" % error)
+                sys.exit(3)
+            lines = (done.stderr or "").strip().splitlines()
+            print(done.stdout.strip() if done.returncode == 0 else "exit status %d: %s" % (done.returncode, lines[-1] if lines else "no output"))
+            sys.exit(0 if done.returncode == 0 else 3)
+
+            """
+        var limits = options.limits
+        limits.wall = TimeSpan(seconds: 60)
+        limits.cpu = TimeSpan(seconds: 60)
+        let outcome = sandbox.run(RunRequest(source: program, programName: "interpreter_check.py", arguments: [python], limits: limits))
+        var problem = ""
+        if outcome.statusText != "exited(0)" {
+            let said = outcome.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            problem = "Python \(layers.pythonVersion) at \(layers.interpreter) does not start inside the sandbox (\(said.isEmpty ? outcome.statusText : said)): the sandbox reads /usr, the layer cache and the installations of the interpreters given with --python; give it with --python \(layers.pythonVersion)=\(layers.interpreter)"
+        }
+        Self.interpreterChecks.withLock { $0[key] = problem }
+        return problem.isEmpty ? nil : problem
+    }
+
     static func quote(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'" }
 
     /// The part of the log between the markers, as SWE-bench reads it; the whole log when a
@@ -87,6 +124,11 @@ extension RepoGradeRun {
             try? JSONReport.write(SWESpecs(repositories: [instance.specName: own]), to: directory + "/specs.json")
         }
         note("layers: \(layers.environment), \(layers.instance) (Python \(layers.pythonVersion) at \(layers.interpreter))")
+        if let problem = interpreterProblem(layers) {
+            report.error = "not reproducible here: \(problem)"
+            report.infrastructureError = true
+            return
+        }
         let workspace: RepoWorkspace
         do {
             workspace = try RepoWorkspace.plan(

@@ -31,6 +31,21 @@ public struct SWEEnvironmentStore: Sendable {
         self.specs = specs
     }
 
+    /// What the sandbox must read beyond its profile: the layer cache, and the installation of
+    /// each interpreter that lives outside /usr (a python-build-standalone archive unpacked
+    /// anywhere): the directory above its `bin/` with symlinks resolved, or its own directory
+    /// when it is not in a `bin/`. Read-only, like the rest of the runtime.
+    public var readablePaths: [String] {
+        var paths = [root]
+        for interpreter in interpreters.values.sorted() {
+            let real = URL(fileURLWithPath: interpreter).resolvingSymlinksInPath().deletingLastPathComponent()
+            let prefix = (real.lastPathComponent == "bin" ? real.deletingLastPathComponent() : real).path
+            if prefix == "/" || prefix == "/usr" || prefix.hasPrefix("/usr/") || paths.contains(prefix) { continue }
+            paths.append(prefix)
+        }
+        return paths
+    }
+
     /// The interpreters found without being told: Debian's `/usr/bin/python3.X` for every X.
     public static func defaultInterpreters() -> [String: String] {
         var found: [String: String] = [:]
