@@ -221,6 +221,22 @@ def run_eval(inputs, script, log_name, watch):
     return 0
 
 
+def show_cpus(inputs):
+    """The CPU count the spec gives the container (`.proctor-cpus` beside this program, written by
+    the grader): the tests run on that many of the CPUs the run may use — a different set for
+    each concurrent run's uid where there are enough — as a container limited to them would
+    report through its cgroup files, which the run's root holds too."""
+    try:
+        with open(os.path.join(inputs, ".proctor-cpus")) as handle:
+            wanted = int(handle.read())
+    except (OSError, ValueError):
+        return
+    allowed = sorted(os.sched_getaffinity(0))
+    if 0 < wanted < len(allowed):
+        start = (os.getuid() * wanted) % len(allowed)
+        os.sched_setaffinity(0, [allowed[(start + index) % len(allowed)] for index in range(wanted)])
+
+
 def main():
     swe = sys.argv[1] == "--swe"
     if swe:
@@ -229,6 +245,7 @@ def main():
     else:
         model, tests, setup, command = sys.argv[1:5]
     inputs = os.path.dirname(os.path.abspath(sys.argv[0]))
+    show_cpus(inputs)
     environment = git_environment()
     if os.path.getsize(os.path.join(inputs, model)) == 0:
         tell("applied", "nothing", "exact")  # the grader kept none of the patch's changes

@@ -233,6 +233,8 @@ struct SWESpecsCommand: ParsableCommand {
             for version, spec in versions.items():
                 if "test_cmd" not in spec or "python" not in spec: continue
                 entry["versions"][version] = {k: spec[k] for k in keep if k in spec}
+                cpus = spec.get("nano_cpus", (spec.get("docker_specs") or {}).get("nano_cpus"))
+                if isinstance(cpus, (int, float)): entry["versions"][version]["nano_cpus"] = int(cpus)
             out[repo] = entry
         json.dump({"repositories": out}, sys.stdout, indent=1, sort_keys=True)
         """#

@@ -105,6 +105,8 @@ public final class RepoGradeRun: @unchecked Sendable {
         public var interpreter: String? = nil
         /// SWE mode: whose rules decided the verdict (`4.1` or `5`, `--swe-rules`).
         public var sweRules: String? = nil
+        /// SWE mode: the CPUs the run was shown (the spec's `nano_cpus`); nil: the spec gives none.
+        public var cpus: Int? = nil
 
         public struct Tests: Codable, Sendable {
             public var success: [String]
@@ -127,7 +129,7 @@ public final class RepoGradeRun: @unchecked Sendable {
             case droppedChanges = "dropped_changes", suspicious, infrastructureError = "infrastructure_error", error, sandboxStatus = "sandbox_status", wallMs = "wall_ms"
             case testCommand = "test_command", profile, limits, failToPass = "FAIL_TO_PASS", passToPass = "PASS_TO_PASS"
             case logParser = "log_parser", testExitCode = "test_exit_code", environment, profilePath = "profile_path"
-            case envCache = "env_cache", interpreter, sweRules = "swe_rules"
+            case envCache = "env_cache", interpreter, sweRules = "swe_rules", cpus
         }
     }
 

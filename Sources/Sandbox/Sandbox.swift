@@ -192,12 +192,24 @@ public final class Sandbox: Sendable {
             }
             outputs.append((name, try dir.placeOutput(name, owner: slot)))
         }
+        var rootFiles: [(path: String, source: String)] = []
+        if !request.rootFiles.isEmpty {
+            // Beside the inputs, in a directory the run's root does not copy.
+            let directory = try dir.subdirectory(".proctor-rootfiles", owner: nil)
+            for (index, (path, bytes)) in request.rootFiles.sorted(by: { $0.key < $1.key }).enumerated() {
+                guard path.hasPrefix("/"), !path.split(separator: "/").contains(where: { $0 == ".." || $0 == "." }), path.count > 1 else {
+                    throw SandboxError(.invalidArgument, "root file \(path): an absolute path without . or .. is needed")
+                }
+                try Workdir.place("\(index)", bytes, in: directory)
+                rootFiles.append((path, directory + "/\(index)"))
+            }
+        }
         let scope = try cgroup?.scope(limits: appliedLimits)
         defer { scope?.remove() }
         let launched = try launch(
             arguments: arguments, in: dir, slot: slot, privileges: privileges,
             stdio: (stdinFD, stdout.write, stderr.write, control.write), limits: appliedLimits, isolation: &isolation,
-            tree: tree, outputs: outputs.map(\.path), cgroupProcs: scope?.procs ?? -1)
+            tree: tree, outputs: outputs.map(\.path), rootFiles: rootFiles, cgroupProcs: scope?.procs ?? -1)
         scope?.close()
         isolation.cgroup = scope?.path
         defer {
@@ -245,7 +257,7 @@ public final class Sandbox: Sendable {
         arguments: [String], in dir: Workdir, slot: SlotLease?, privileges: Privileges,
         stdio: (stdin: Int32, stdout: Int32, stderr: Int32, control: Int32), limits appliedLimits: AppliedLimits,
         isolation: inout IsolationReport, tree: (path: String, outputs: [String])? = nil, outputs: [String] = [],
-        filter: SeccompProgram? = nil,
+        rootFiles: [(path: String, source: String)] = [], filter: SeccompProgram? = nil,
         landlock: Bool = true, cgroupProcs: Int32 = -1
     ) throws(SandboxError) -> Launched {
         var childFDs = [stdio.stdout, stdio.stderr, stdio.control]
@@ -322,7 +334,7 @@ public final class Sandbox: Sendable {
                 owner: slot.map { ($0.uid, $0.gid) }, outputs: (tree?.outputs ?? []) + outputs, tree: tree?.path,
                 proc: namespaceBits & Int32(CSANDBOX_NS_PID) != 0, sharedMemory: sharedMemoryOptions != nil,
                 inputAccess: ruleset == nil ? 0 : Landlock.readFile | Landlock.readDir | Landlock.removeFile,
-                deviceAccess: ruleset == nil ? (0, 0) : (Landlock.readFile, fileRights))
+                deviceAccess: ruleset == nil ? (0, 0) : (Landlock.readFile, fileRights), files: rootFiles)
             isolation.minimalRoot = true
         }
         let context = SpawnContext(

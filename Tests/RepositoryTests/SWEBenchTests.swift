@@ -77,7 +77,8 @@ struct SWEBenchTests {
     /// `sys.executable`: CPython started through it finds no `pyvenv.cfg` and, on its own, neither
     /// layer. The instance's tests (Fixtures/swe/instances-interpreters.jsonl, spec 0.2) run that
     /// way and check, from inside, that a subprocess of `sys.executable`, a fresh symlink to it, a
-    /// script's shebang and `python -m` all see the project's install and the pinned pytest.
+    /// script's shebang and `python -m` all see the project's install and the pinned pytest — and
+    /// (tests/test_world.py) that they are shown the spec's two CPUs.
     @Test func theLayersAreSeenHoweverPythonIsStarted() throws {
         let repos = try Self.repositories()
         let out = Checkout.outDirectory("swe-interpreters")
@@ -88,7 +89,10 @@ struct SWEBenchTests {
         let row = try #require(rows.first)
         let report = try RepoGradeRun.report(in: out + "/gold/proctor-fixtures__paramkit-2")
         #expect(row.gold == "FULL" && row.empty == "NO", "\(row.reason ?? "") — \(report.passToPass.failure)")
-        #expect(report.passToPass.success.count == 7, "\(report.passToPass)")
+        #expect(report.passToPass.success.count == 10, "\(report.passToPass)")
+        // Spec 0.2 gives the container two CPUs (nano_cpus): the tests checked the cgroup files
+        // and the affinity they were shown; the report says so.
+        #expect(report.cpus == 2)
     }
 
     /// `--python 3.11=/elsewhere/bin/python3.11`: an interpreter outside /usr (here a copy of

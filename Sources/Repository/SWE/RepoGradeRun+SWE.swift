@@ -172,6 +172,17 @@ extension RepoGradeRun {
         default: break
         }
         if watch != nil { request.files["proctor_stream.py"] = watchers["proctor_stream.py"]! }
+        if let cpus = layers.spec.cpus {
+            // SWE-bench's container for this version gets `cpus` CPUs: the run's affinity (the
+            // runner sets it) and its cgroup files say so, in cgroup v2's form and v1's.
+            request.files[".proctor-cpus"] = Array("\(cpus)".utf8)
+            request.rootFiles = [
+                "/sys/fs/cgroup/cpu.max": Array("\(cpus * 100_000) 100000\n".utf8),
+                "/sys/fs/cgroup/cpu/cpu.cfs_quota_us": Array("\(cpus * 100_000)\n".utf8),
+                "/sys/fs/cgroup/cpu/cpu.cfs_period_us": Array("100000\n".utf8),
+            ]
+            report.cpus = cpus
+        }
         request.workingTree = WorkingTree(
             inPlace: layers.repository, outputs: [Self.logName],
             collect: { outputs in

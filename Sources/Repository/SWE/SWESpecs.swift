@@ -44,10 +44,20 @@ public struct SWESpecs: Sendable, Codable {
         public var install: String?
         public var evalCommands: [String]?
         public var testCommand: String
+        /// The CPUs SWE-bench's container gets (`nano_cpus`, in billionths of a CPU, as Docker
+        /// takes them; also read from `docker_specs`): the run is shown that many (`cpus`).
+        public var nanoCPUs: Int64?
+
+        /// Whole CPUs from `nanoCPUs` (at least one), or nil when the spec gives none.
+        public var cpus: Int? { nanoCPUs.map { max(1, Int(($0 + 999_999_999) / 1_000_000_000)) } }
 
         enum CodingKeys: String, CodingKey {
             case python, packages, pipPackages = "pip_packages", preInstall = "pre_install", install
-            case evalCommands = "eval_commands", testCommand = "test_cmd"
+            case evalCommands = "eval_commands", testCommand = "test_cmd", nanoCPUs = "nano_cpus"
+        }
+
+        private enum DockerKeys: String, CodingKey {
+            case dockerSpecs = "docker_specs"
         }
 
         public init(from decoder: any Decoder) throws {
@@ -58,6 +68,12 @@ public struct SWESpecs: Sendable, Codable {
             preInstall = try container.decodeIfPresent([String].self, forKey: .preInstall)
             install = try container.decodeIfPresent(String.self, forKey: .install)
             evalCommands = try container.decodeIfPresent([String].self, forKey: .evalCommands)
+            nanoCPUs = try container.decodeIfPresent(Int64.self, forKey: .nanoCPUs)
+            if nanoCPUs == nil, let docker = try? decoder.container(keyedBy: DockerKeys.self),
+                let specs = try? docker.nestedContainer(keyedBy: CodingKeys.self, forKey: .dockerSpecs)
+            {
+                nanoCPUs = try specs.decodeIfPresent(Int64.self, forKey: .nanoCPUs)
+            }
             // SWE-bench's newer specs may give the test command as a list: the last is the test run.
             if let list = try? container.decode([String].self, forKey: .testCommand), let last = list.last {
                 testCommand = last

@@ -76,7 +76,8 @@ public final class WarmPool: @unchecked Sendable {
     /// failed under it for reasons of its own, or the request is not a harness request; the
     /// caller then runs the sample cold.
     public func run(_ request: RunRequest) -> Outcome? {
-        guard request.outputs.isEmpty else { return nil }  // read back from a cold run's workdir only
+        // Outputs are read back from a cold run's workdir; root files need a root of the run's own.
+        guard request.outputs.isEmpty, request.rootFiles.isEmpty else { return nil }
         let limits = request.limits ?? sandbox.profile.definition.limits
         // A pool that ended between samples (it exits rather than keep leftovers it could not
         // remove) is noticed when the request cannot be handed over: one fresh pool, then cold.

@@ -20,6 +20,10 @@ public struct RunRequest: Sendable {
     /// reference run's expected values. Their size is bounded by the run's file-size limit.
     /// Cold runs only (a warm pool refuses a request with outputs).
     public var outputs: [String] = []
+    /// Read-only files at these absolute paths in the run's own root: what a container would show
+    /// the program there (`/sys/fs/cgroup/cpu.max`, the CPU count a SWE-bench spec gives).
+    /// Ignored when the run has no root of its own (an unprivileged grader). Cold runs only.
+    public var rootFiles: [String: [UInt8]] = [:]
     /// Standard-library modules a warm pool imports once, before it forks this run, so later
     /// runs that need them (LiveCodeBench's runner) start with them loaded; pools that never see
     /// such a run stay lean. Ignored by cold runs.

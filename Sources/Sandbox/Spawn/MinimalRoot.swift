@@ -53,9 +53,12 @@ struct MinimalRoot {
     ///   - scratch: the scratch mount point inside the workdir.
     ///   - tree: a caller-built working tree (bound read-only: the overlay is what the run writes).
     ///   - proc, sharedMemory: mount points the child fills after the pivot.
+    ///   - files: read-only files of the caller's at paths of their own (`RunRequest.rootFiles`),
+    ///     copied from `source` on the host, their directories made as needed.
     init(
         mountPoint: String, readExecute: [String], readWrite: [String], workdir: String, scratch: String, owner: (UInt32, UInt32)?,
-        outputs: [String], tree: String?, proc: Bool, sharedMemory: Bool, inputAccess: UInt64, deviceAccess: (read: UInt64, write: UInt64)
+        outputs: [String], tree: String?, proc: Bool, sharedMemory: Bool, inputAccess: UInt64, deviceAccess: (read: UInt64, write: UInt64),
+        files extra: [(path: String, source: String)] = []
     ) throws(SandboxError) {
         self.mountPoint = mountPoint
         options = "size=1m,nr_inodes=4096,mode=0755"
@@ -146,6 +149,14 @@ struct MinimalRoot {
                 kind: Int32(CSANDBOX_ROOT_TMPFS), path: workdir, source: "size=\(size),nr_inodes=\(names.count + 64),mode=0700" + ownerOptions,
                 landlock: inputAccess))
         for file in files { append(file) }
+        for file in extra {
+            guard !isCovered(file.path), !made.contains(file.path), file.path != workdir, !file.path.hasPrefix(workdir + "/") else {
+                throw SandboxError(.invalidArgument, "minimal root: \(file.path) is already part of the run's root")
+            }
+            try makeParents(of: file.path)
+            append(Entry(kind: Int32(CSANDBOX_ROOT_COPY), path: file.path, source: file.source, mode: 0o444, landlock: deviceAccess.read))
+            made.insert(file.path)
+        }
     }
 
     /// The name of the root's mount point inside the host workdir (never copied into the run).
