@@ -225,11 +225,13 @@ struct SWESpecsCommand: ParsableCommand {
         exec(compile(text, "constants", "exec"), scope)
         specs = scope.get("MAP_REPO_VERSION_TO_SPECS_PY") or scope.get("MAP_REPO_VERSION_TO_SPECS")
         paths = scope.get("MAP_REPO_TO_REQS_PATHS", {})
+        environments = scope.get("MAP_REPO_TO_ENV_YML_PATHS", {})
         keep = ("python", "packages", "pip_packages", "pre_install", "install", "eval_commands", "test_cmd")
         out = {}
         for repo, versions in sorted(specs.items()):
             entry = {"versions": {}}
             if repo in paths: entry["requirements_paths"] = list(paths[repo])
+            if repo in environments: entry["environment_paths"] = list(environments[repo])
             for version, spec in versions.items():
                 if "test_cmd" not in spec or "python" not in spec: continue
                 entry["versions"][version] = {k: spec[k] for k in keep if k in spec}

@@ -263,3 +263,43 @@ import Grader
         #expect(SWEEnvironmentStore.causeLine(in: "all fine\n") == nil)
     }
 }
+
+/// conda `environment.yml` specs as pip requirements, best effort (SWE-bench builds xarray's
+/// versions, and some of matplotlib's, from one).
+@Suite struct CondaEnvironmentTests {
+    @Test func dependenciesBecomePyPIRequirementsAndTheRestIsNamed() {
+        let yaml = """
+            name: xarray-tests  # a comment
+            channels:
+              - conda-forge
+              - nodefaults
+            dependencies:
+              - python=3.10
+              - aiobotocore
+              - bottleneck>=1.3
+              - dask-core
+              - hdf5
+              - libnetcdf
+              - matplotlib-base
+              - netcdf4 1.6.*
+              - numpy=1.23
+              - pandas=1.5.3=py310h_0
+              - conda-forge::pint >=0.22
+              - 'scipy<1.12'
+              - sparse   # optional
+              - pip
+              - pip:
+                  - numpy_groupies
+                  - git+https://example.invalid/x.git
+            other:
+              - not-a-dependency
+            """
+        let environment = CondaEnvironment(yaml: yaml)
+        #expect(
+            environment.requirements == [
+                "aiobotocore", "bottleneck>=1.3", "dask", "matplotlib", "netCDF4==1.6.*", "numpy==1.23.*", "pandas==1.5.3.*",
+                "pint>=0.22", "scipy<1.12", "sparse", "numpy_groupies", "git+https://example.invalid/x.git",
+            ])
+        #expect(environment.leftOut == ["hdf5 (no PyPI package)", "libnetcdf (no PyPI package)"])
+    }
+}

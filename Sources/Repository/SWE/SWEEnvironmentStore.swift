@@ -80,11 +80,8 @@ public struct SWEEnvironmentStore: Sendable {
             throw GradeError(
                 "\(instance.instanceID): needs Python \(spec.python), which is not available here (known: \(known.isEmpty ? "none" : known)); give --python \(spec.python)=/path/to/python\(spec.python)")
         }
-        guard spec.packages != "environment.yml" else {
-            throw GradeError("\(instance.instanceID): \(instance.specName) \(instance.version ?? "") is specified by a conda environment.yml, which needs conda: not supported")
-        }
         let source = try GitRepository(repository: instance.repo)
-        let requirements = try requirementsText(instance, spec: spec, source: source)
+        let requirements = try requirementsText(instance, spec: spec, source: source, log: log)
         do {
             let environment = try buildEnvironment(instance, spec: spec, interpreter: interpreter, requirements: requirements, log: log)
             let built = try buildInstance(instance, spec: spec, environment: environment, interpreter: interpreter, source: source, log: log)
@@ -102,7 +99,10 @@ public struct SWEEnvironmentStore: Sendable {
 
     /// The requirements the spec names: a file read from the repository at the environment's
     /// commit (`-r` includes followed; `-e .` and comments left out), or the packages listed.
-    func requirementsText(_ instance: RepoInstance, spec: SWESpecs.Version, source: GitRepository) throws(GradeError) -> String {
+    func requirementsText(
+        _ instance: RepoInstance, spec: SWESpecs.Version, source: GitRepository, log: (String) -> Void = { _ in }
+    ) throws(GradeError) -> String {
+        if spec.packages == "environment.yml" { return try condaRequirements(instance, source: source, log: log) }
         guard spec.packages == "requirements.txt" else {
             return (spec.packages ?? "").split(separator: " ").map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "'\"")) }
                 .joined(separator: "\n")
@@ -133,6 +133,28 @@ public struct SWEEnvironmentStore: Sendable {
         }
         throw GradeError(
             "\(instance.instanceID): no requirements file at \(paths.isEmpty ? "(the specs name no requirements_paths)" : paths.joined(separator: ", ")) in \(instance.repo) at \(commit)")
+    }
+
+    /// A conda environment file (`"packages": "environment.yml"`), read at the environment's
+    /// commit from the repository's `environment_paths` and turned into pip requirements, best
+    /// effort (`CondaEnvironment`); what has no PyPI package is named in one line of the log and
+    /// in the requirements file the layer keeps.
+    func condaRequirements(_ instance: RepoInstance, source: GitRepository, log: (String) -> Void) throws(GradeError) -> String {
+        let commit = instance.environmentSetupCommit ?? instance.baseCommit
+        let paths = specs.repositories[instance.specName]?.environmentPaths ?? ["environment.yml", "ci/requirements/environment.yml"]
+        for path in paths {
+            let shown = try source.git(["show", "\(commit):\(path)"])
+            guard shown.succeeded else { continue }
+            let environment = CondaEnvironment(yaml: shown.output)
+            var lines = ["# from the conda environment \(path) at \(commit), as pip requirements (Proctor, best effort)"]
+            if !environment.leftOut.isEmpty {
+                log("  conda \(path): left out \(environment.leftOut.joined(separator: "; "))")
+                lines += environment.leftOut.map { "# left out: \($0)" }
+            }
+            return (lines + environment.requirements).joined(separator: "\n")
+        }
+        throw GradeError(
+            "\(instance.instanceID): no conda environment file at \(paths.joined(separator: ", ")) in \(instance.repo) at \(commit)")
     }
 
     func buildEnvironment(

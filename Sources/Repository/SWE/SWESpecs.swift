@@ -20,13 +20,16 @@ public struct SWESpecs: Sendable, Codable {
         /// Where `"packages": "requirements.txt"` is read from, first found wins (at the
         /// instance's environment_setup_commit).
         public var requirementsPaths: [String]?
+        /// Where `"packages": "environment.yml"` (conda's) is read from, first found wins.
+        public var environmentPaths: [String]?
         /// How test files become the test command's arguments: `paths` (as they are) or
         /// `modules` (Django's: `tests/a/b.py` → `a.b`). Default: `modules` for django/django.
         public var testDirectives: DirectiveStyle?
         public var versions: [String: Version]
 
         enum CodingKeys: String, CodingKey {
-            case logParser = "log_parser", requirementsPaths = "requirements_paths", testDirectives = "test_directives", versions
+            case logParser = "log_parser", requirementsPaths = "requirements_paths", environmentPaths = "environment_paths"
+            case testDirectives = "test_directives", versions
         }
     }
 
@@ -36,8 +39,8 @@ public struct SWESpecs: Sendable, Codable {
 
     public struct Version: Sendable, Codable, Hashable {
         public var python: String
-        /// `requirements.txt` (read from the repository), `environment.yml` (conda; not
-        /// supported), or packages separated by spaces.
+        /// `requirements.txt` (read from the repository), `environment.yml` (conda's, read as pip
+        /// requirements: `CondaEnvironment`), or packages separated by spaces.
         public var packages: String?
         public var pipPackages: [String]?
         public var preInstall: [String]?
