@@ -27,7 +27,7 @@ public struct SWECommand: ParsableCommand {
 
 struct SWEEnvCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "env", abstract: "Environment layers.", subcommands: [SWEEnvBuildCommand.self])
+        commandName: "env", abstract: "Environment layers.", subcommands: [SWEEnvBuildCommand.self, SWEEnvLockCommand.self])
 }
 
 /// Options naming the instances to work on.
@@ -95,6 +95,35 @@ struct SWEEnvBuildCommand: ParsableCommand {
         }
         print("\(instances.count - failed) of \(instances.count) instances have environments under \(store.root)")
         if failed > 0 { throw ExitCode(1) }
+    }
+}
+
+struct SWEEnvLockCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lock",
+        abstract: "Write a lock per built environment layer: the versions it got, for --locks.",
+        discussion: """
+            A layer built from unpinned requirements gets whatever the package index has that \
+            day. The lock of a built layer (OWNER__NAME-VERSION.txt: its pip freeze as name==version \
+            lines) given back with --locks makes a later build, here or on another machine, get the \
+            same versions (pip's constraints; the lock is part of the layer's key).
+            """)
+
+    @Option(help: "Where the layers are (as --env-cache).")
+    var envCache: String = "/var/cache/proctor/swe"
+
+    @Option(help: "Directory to write the locks into.")
+    var out: String
+
+    func run() throws {
+        let written: [String]
+        do {
+            written = try SWEEnvironmentStore.writeLocks(root: URL(fileURLWithPath: envCache).standardizedFileURL.path, to: out)
+        } catch {
+            throw CLIFailure.from(error)
+        }
+        for file in written { print(file) }
+        print("\(written.count) locks in \(out)")
     }
 }
 

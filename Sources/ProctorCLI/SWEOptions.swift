@@ -15,6 +15,9 @@ struct SWEOptions: ParsableArguments {
     @Option(help: ArgumentHelp("An interpreter for a Python version, VERSION=PATH (repeatable); Debian's /usr/bin/python3.X are found without it.", valueName: "version=path"))
     var python: [String] = []
 
+    @Option(help: ArgumentHelp("Locks for environment layers (OWNER__NAME-VERSION.txt, pip name==version lines, as `proctor swe env lock` writes them): a layer with one is built with those versions as pip's constraints, so it equals the one built earlier.", valueName: "dir"))
+    var locks: String?
+
     @Option(help: ArgumentHelp("Whose rules decide a verdict: 4.1 (swebench 4.1.0's grading.py: a skipped test is in neither list, ids matched exactly, the exit status ignored) or 5 (a skipped FAIL_TO_PASS test fails, a skipped PASS_TO_PASS one is kept, cut ids match by prefix, a failing exit with no failed test is no verdict).", valueName: "4.1|5"))
     var sweRules: SWEGrading.Rules = .swebench4
 
@@ -48,7 +51,11 @@ struct SWEOptions: ParsableArguments {
             interpreters[String(parts[0])] = String(parts[1])
         }
         let root = URL(fileURLWithPath: envCache).standardizedFileURL.path
-        return SWEEnvironmentStore(root: root, interpreters: interpreters, specs: loaded)
+        if let locks, !FileManager.default.fileExists(atPath: locks) {
+            throw CLIFailure.usage("proctor: --locks \(locks): no such directory")
+        }
+        return SWEEnvironmentStore(
+            root: root, interpreters: interpreters, specs: loaded, locks: locks.map { URL(fileURLWithPath: $0).standardizedFileURL.path })
     }
 }
 

@@ -184,6 +184,37 @@ struct SWEBenchTests {
         #expect(!FileManager.default.fileExists(atPath: layers.instance + "/.complete"))
     }
 
+    /// Spec 0.4 names `iniconfig` unpinned: built today it gets today's release. `swe env lock`
+    /// writes the versions a layer got; given back with --locks they are pip's constraints, so a
+    /// later build gets the same (here an old release named in a lock), in a layer of its own.
+    @Test func aLockPinsWhatAnUnpinnedLayerGets() throws {
+        let repos = try Self.repositories()
+        let line = try String(contentsOfFile: Self.fixtures + "/instances.jsonl", encoding: .utf8).split(separator: "\n")[0]
+        var fields = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
+        fields["instance_id"] = "proctor-fixtures__paramkit-4"
+        fields["version"] = "0.4"
+        let instances = try Checkout.file("instances-4.jsonl", [String(decoding: try JSONSerialization.data(withJSONObject: fields), as: UTF8.self)])
+        let instance = try RepoInstance.read(path: instances)[0].located(against: repos)
+        let root = Checkout.outDirectory("swe-cache-locks")
+        let specs = try Self.store().specs
+
+        let free = try SWEEnvironmentStore(root: root, interpreters: ["3.11": "/usr/bin/python3"], specs: specs).layers(for: instance)
+        let locks = Checkout.outDirectory("swe-locks")
+        let written = try SWEEnvironmentStore.writeLocks(root: root, to: locks)
+        #expect(written == [locks + "/proctor-fixtures__paramkit-0.4.txt"])
+        let lock = try String(contentsOfFile: written[0], encoding: .utf8)
+        let layer = try String(contentsOfFile: free.environment + "/layer.json", encoding: .utf8)
+        let got = try #require(lock.split(separator: "\n").first { $0.lowercased().hasPrefix("iniconfig==") })
+        #expect(layer.contains(String(got)), "the lock holds what the layer got")
+
+        // An earlier build's lock: the old release, in a layer of its own.
+        try "iniconfig==1.1.1\n".write(toFile: written[0], atomically: true, encoding: .utf8)
+        let locked = try SWEEnvironmentStore(root: root, interpreters: ["3.11": "/usr/bin/python3"], specs: specs, locks: locks).layers(for: instance)
+        #expect(locked.environment != free.environment)
+        let pinned = try String(contentsOfFile: locked.environment + "/layer.json", encoding: .utf8)
+        #expect(pinned.contains("iniconfig==1.1.1"), "\(pinned)")
+    }
+
     @Test func layersAreBuiltOnceAndReused() throws {
         let repos = try Self.repositories()
         let store = try Self.store()

@@ -24,11 +24,54 @@ public struct SWEEnvironmentStore: Sendable {
     /// Python version (`3.9`) → interpreter path.
     public let interpreters: [String: String]
     public let specs: SWESpecs
+    /// A directory of locks (`--locks`): `OWNER__NAME-VERSION.txt` in pip's `name==version` form,
+    /// as `proctor swe env lock` writes them from built layers. An environment layer whose lock
+    /// is there is built with it as pip's constraints, so it gets the versions an earlier build
+    /// got, not today's; the lock is part of the layer's key.
+    public var locks: String?
 
-    public init(root: String, interpreters: [String: String], specs: SWESpecs) {
+    public init(root: String, interpreters: [String: String], specs: SWESpecs, locks: String? = nil) {
         self.root = root
         self.interpreters = interpreters
         self.specs = specs
+        self.locks = locks
+    }
+
+    /// The lock file's name for a repository and version.
+    public static func lockName(repository: String, version: String) -> String {
+        repository.replacingOccurrences(of: "/", with: "__") + "-" + version + ".txt"
+    }
+
+    /// Writes a lock per environment layer built under `root` into `directory` (from its
+    /// `layer.json`: the `name==version` lines of its pip freeze); where several layers are of one
+    /// repository and version, the one built last. Returns the files written.
+    public static func writeLocks(root: String, to directory: String) throws(GradeError) -> [String] {
+        let envs = root + "/envs"
+        var newest: [String: (date: Date, lines: [String])] = [:]
+        for name in ((try? FileManager.default.contentsOfDirectory(atPath: envs)) ?? []).sorted() {
+            let layer = envs + "/" + name
+            guard let date = (try? FileManager.default.attributesOfItem(atPath: layer + "/.complete"))?[.modificationDate] as? Date,
+                let data = FileManager.default.contents(atPath: layer + "/layer.json"),
+                let record = try? JSONInput.object(Array(data), file: layer + "/layer.json", line: 1),
+                let repository = record["repository"]?.string, let version = record["version"]?.string,
+                case .array(let packages)? = record["packages"]
+            else { continue }
+            let lines = packages.compactMap(\.string).filter { $0.range(of: #"^[A-Za-z0-9._-]+==[^ ;@]+$"#, options: .regularExpression) != nil }
+            let file = lockName(repository: repository, version: version)
+            if let known = newest[file], known.date > date { continue }
+            newest[file] = (date, lines)
+        }
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw GradeError("\(directory): cannot create (\(error.localizedDescription))")
+        }
+        var written: [String] = []
+        for (file, entry) in newest.sorted(by: { $0.key < $1.key }) {
+            try write(entry.lines.joined(separator: "\n") + "\n", to: directory + "/" + file)
+            written.append(directory + "/" + file)
+        }
+        return written
     }
 
     /// What the sandbox must read beyond its profile: the layer cache, and the installation of
@@ -161,14 +204,24 @@ public struct SWEEnvironmentStore: Sendable {
         _ instance: RepoInstance, spec: SWESpecs.Version, interpreter: String, requirements: String, log: (String) -> Void
     ) throws(GradeError) -> String {
         let version = try Self.interpreterVersion(interpreter)
-        let key = Self.key(["env-2", interpreter, version, requirements, (spec.pipPackages ?? []).joined(separator: "\n")])
+        let lock = locks.flatMap { directory in
+            FileManager.default.contents(atPath: directory + "/" + Self.lockName(repository: instance.specName, version: instance.version ?? ""))
+        }.map { String(decoding: $0, as: UTF8.self) }
+        var parts = ["env-2", interpreter, version, requirements, (spec.pipPackages ?? []).joined(separator: "\n")]
+        if let lock { parts.append("lock\u{0}" + lock) }
+        let key = Self.key(parts)
         let name = instance.specName.replacingOccurrences(of: "/", with: "__") + "-" + (instance.version ?? "") + "-" + key.prefix(16)
         let directory = root + "/envs/" + name
         try withLayer(directory, log: log) { () throws(GradeError) in
             log("environment \(name): \(version) at \(interpreter)")
             try Self.step([interpreter, "-m", "venv", directory + "/venv"], in: directory, environment: [:], log: directory + "/build.log")
             let python = directory + "/venv/bin/python"
-            let pip = [python, "-m", "pip", "install", "--disable-pip-version-check", "--no-input"]
+            var pip = [python, "-m", "pip", "install", "--disable-pip-version-check", "--no-input"]
+            if let lock {
+                log("  locked: \(lock.split(separator: "\n").count) pins from --locks")
+                try Self.write(lock, to: directory + "/constraints.txt")
+                pip += ["-c", directory + "/constraints.txt"]
+            }
             if !requirements.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
                 try Self.write(requirements, to: directory + "/requirements.txt")
                 try Self.step(pip + ["-r", directory + "/requirements.txt"], in: directory, environment: [:], log: directory + "/build.log")
