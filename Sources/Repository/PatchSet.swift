@@ -44,6 +44,25 @@ public struct PatchSet: Sendable {
         public var paths: [String] { [oldPath, newPath].compactMap { $0 }.uniqued() }
         public var isNewFile: Bool { oldPath == nil }
         public var isDeletion: Bool { newPath == nil }
+        /// The line numbers (in the file as changed) of the lines the change adds.
+        public var addedLineNumbers: [Int] {
+            var numbers: [Int] = []
+            for hunk in hunks {
+                // "@@ -a,b +c,d @@": the new side starts at line c.
+                guard let plus = hunk.header.split(separator: " ").first(where: { $0.hasPrefix("+") }),
+                    var line = Int(plus.dropFirst().split(separator: ",").first ?? "")
+                else { continue }
+                for body in hunk.lines {
+                    if body.hasPrefix("+") {
+                        numbers.append(line)
+                        line += 1
+                    } else if body.hasPrefix(" ") || body.isEmpty {
+                        line += 1
+                    }
+                }
+            }
+            return numbers
+        }
         /// The text of the lines the change adds.
         public var addedLines: [Substring] {
             hunks.flatMap { $0.lines.filter { $0.hasPrefix("+") }.map { $0.dropFirst() } }

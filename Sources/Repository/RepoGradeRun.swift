@@ -431,7 +431,7 @@ public final class RepoGradeRun: @unchecked Sendable {
         request.files = [
             "model.patch": Array(workspace.modelPatch.utf8), "test.patch": Array(workspace.testPatch.utf8),
             Self.runnerMarker: [], "proctor_pytest.py": watchers["proctor_pytest.py"]!,
-            "proctor_stream.py": watchers["proctor_stream.py"]!,
+            "proctor_stream.py": watchers["proctor_stream.py"]!, ".proctor-patched": Array(workspace.patchedLines.utf8),
         ]
         request.workingTree = WorkingTree(
             build: { path in

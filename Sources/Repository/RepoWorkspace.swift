@@ -27,6 +27,9 @@ public struct RepoWorkspace: Sendable {
     public var scanFindings: [String] = []
     /// The files the test patch touches: the default pytest targets.
     public var testFiles: [String]
+    /// The lines the model's patch adds, per file it leaves in the tree: `PATH<TAB>N,N,…` lines,
+    /// what the runner's watch tells a patch's doing from the suite's own (`.proctor-patched`).
+    public var patchedLines = ""
 
     /// Checks and splits the patches without touching any tree (what `prepare` does first).
     public static func plan(
@@ -55,6 +58,9 @@ public struct RepoWorkspace: Sendable {
         let (kept, dropped) = policy.split(model, isPackage: isPackage)
         workspace.droppedChanges = dropped
         workspace.modelPatch = kept.canonical
+        workspace.patchedLines = kept.files.compactMap { file in
+            file.newPath.map { $0 + "\t" + file.addedLineNumbers.map(String.init).joined(separator: ",") + "\n" }
+        }.joined()
         workspace.scanFindings = PatchScan.findings(kept)
         return workspace
     }

@@ -93,6 +93,23 @@ struct SWEBenchTests {
         // Spec 0.2 gives the container two CPUs (nano_cpus): the tests checked the cgroup files
         // and the affinity they were shown; the report says so.
         #expect(report.cpus == 2)
+        // One of those tests runs `python -m pytest`: the suite's own doing, not marked.
+        #expect(report.suspicious.isEmpty, "\(report.suspicious)")
+    }
+
+    /// The same subprocess started from a line the model's patch added is marked (and under
+    /// --strict unresolved): what only a patch could add, not a project's own pytest re-runs.
+    @Test func aPytestRerunFromThePatchIsMarked() throws {
+        let repos = try Self.repositories()
+        let out = Checkout.outDirectory("swe-rerun")
+        let predictions = try Checkout.file("rerun.jsonl", [#"{"instance_id": "proctor-fixtures__paramkit-2", "model_name_or_path": "rerun", "model_patch": "diff --git a/paramkit/__init__.py b/paramkit/__init__.py\nindex fb40510..a7ddd88 100644\n--- a/paramkit/__init__.py\n+++ b/paramkit/__init__.py\n@@ -2,4 +2,10 @@\n \n \n def count_words(text):\n-    return len(text.split(\" \"))\n+    return len(text.split())\n+\n+\n+import subprocess as _subprocess\n+import sys as _sys\n+\n+_subprocess.run([_sys.executable, \"-m\", \"pytest\", \"--version\"], capture_output=True)\n"}"#])
+        var options = try Self.options(repos: repos, out: out, predictions: predictions)
+        options.instancesPath = Self.fixtures + "/instances-interpreters.jsonl"
+        options.strict = true
+        _ = try RepoGradeRun(options).run()
+        let report = try RepoGradeRun.report(in: out + "/proctor-fixtures__paramkit-2")
+        #expect(report.suspicious.contains { $0.contains("reruns_pytest") }, "\(report.suspicious)")
+        #expect(report.resolution == "NO" && report.failToPass.success == ["tests/test_words.py::test_count[double"])
     }
 
     /// `--python 3.11=/elsewhere/bin/python3.11`: an interpreter outside /usr (here a copy of

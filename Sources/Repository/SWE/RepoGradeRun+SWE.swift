@@ -46,7 +46,9 @@ extension RepoGradeRun {
         let steps = (layers.spec.evalCommands ?? []).filter { !SWEEnvironmentStore.isSystemStep($0) }
         if watched {
             if !steps.isEmpty { lines += ["{"] + steps + ["} 61<&- 62>&-"] }
-            lines += [": '\(startMarker)'", "PROCTOR_STREAM=61,62 " + command, "status=$?", ": '\(endMarker)'", "exit $status"]
+            // Exported in a subshell, not prefixed: a test command of several commands
+            // (`mkdir … && .tox/py/bin/python -m pytest …`) must hand it to the one that tests.
+            lines += [": '\(startMarker)'", "(export PROCTOR_STREAM=61,62; " + command + ")", "status=$?", ": '\(endMarker)'", "exit $status"]
         } else {
             lines += steps
             lines += [": '\(startMarker)'", command, "status=$?", ": '\(endMarker)'", "exit $status"]
@@ -164,7 +166,7 @@ extension RepoGradeRun {
             limits: options.limits)
         request.files = [
             "model.patch": Array(workspace.modelPatch.utf8), "test.patch": Array(workspace.testPatch.utf8),
-            "eval.sh": Array(script.utf8), Self.runnerMarker: [],
+            "eval.sh": Array(script.utf8), Self.runnerMarker: [], ".proctor-patched": Array(workspace.patchedLines.utf8),
         ]
         switch watch {
         case "pytest": request.files["proctor_pytest.py"] = watchers["proctor_pytest.py"]!
