@@ -107,6 +107,8 @@ public final class RepoGradeRun: @unchecked Sendable {
         public var sweRules: String? = nil
         /// SWE mode: the CPUs the run was shown (the spec's `nano_cpus`); nil: the spec gives none.
         public var cpus: Int? = nil
+        /// SWE mode: the install step ran again after the patch (it changes the build).
+        public var reinstalled: Bool? = nil
 
         public struct Tests: Codable, Sendable {
             public var success: [String]
@@ -129,7 +131,7 @@ public final class RepoGradeRun: @unchecked Sendable {
             case droppedChanges = "dropped_changes", suspicious, infrastructureError = "infrastructure_error", error, sandboxStatus = "sandbox_status", wallMs = "wall_ms"
             case testCommand = "test_command", profile, limits, failToPass = "FAIL_TO_PASS", passToPass = "PASS_TO_PASS"
             case logParser = "log_parser", testExitCode = "test_exit_code", environment, profilePath = "profile_path"
-            case envCache = "env_cache", interpreter, sweRules = "swe_rules", cpus
+            case envCache = "env_cache", interpreter, sweRules = "swe_rules", cpus, reinstalled
         }
     }
 

@@ -30,6 +30,19 @@ public struct RepoWorkspace: Sendable {
     /// The lines the model's patch adds, per file it leaves in the tree: `PATH<TAB>N,N,…` lines,
     /// what the runner's watch tells a patch's doing from the suite's own (`.proctor-patched`).
     public var patchedLines = ""
+    /// The files the model's patch leaves changed in the tree.
+    public var modelFiles: [String] = []
+
+    /// Whether the model's patch changes how the project is built (a setup script, build
+    /// configuration, Cython or C sources): SWE-bench re-runs the install step after the patch,
+    /// and only then does that change anything an editable install does not already see.
+    public var touchesBuild: Bool {
+        modelFiles.contains { path in
+            let name = (path as NSString).lastPathComponent
+            return ["setup.py", "setup.cfg", "pyproject.toml", "meson.build", "CMakeLists.txt", "Makefile"].contains(name)
+                || [".pyx", ".pxd", ".pxi", ".c", ".cc", ".cpp", ".cxx", ".h", ".hpp", ".f", ".f90"].contains { name.hasSuffix($0) }
+        }
+    }
 
     /// Checks and splits the patches without touching any tree (what `prepare` does first).
     public static func plan(
@@ -58,6 +71,7 @@ public struct RepoWorkspace: Sendable {
         let (kept, dropped) = policy.split(model, isPackage: isPackage)
         workspace.droppedChanges = dropped
         workspace.modelPatch = kept.canonical
+        workspace.modelFiles = kept.files.compactMap(\.newPath)
         workspace.patchedLines = kept.files.compactMap { file in
             file.newPath.map { $0 + "\t" + file.addedLineNumbers.map(String.init).joined(separator: ",") + "\n" }
         }.joined()

@@ -232,6 +232,23 @@ struct SWEBenchTests {
         #expect(pinned.contains("iniconfig==1.1.1"), "\(pinned)")
     }
 
+    /// A prediction that changes the build (here: adds a setup.py): SWE-bench's eval script runs the
+    /// install step again after the patch, and so does Proctor's, then the tests as usual.
+    @Test func aPatchThatChangesTheBuildRunsTheInstallAgain() throws {
+        let repos = try Self.repositories()
+        let out = Checkout.outDirectory("swe-reinstall")
+        let predictions = try Checkout.file("build.jsonl", [#"{"instance_id": "proctor-fixtures__paramkit-1", "model_name_or_path": "build", "model_patch": "diff --git a/paramkit/__init__.py b/paramkit/__init__.py\nindex fb40510..9e0455f 100644\n--- a/paramkit/__init__.py\n+++ b/paramkit/__init__.py\n@@ -2,4 +2,4 @@\n \n \n def count_words(text):\n-    return len(text.split(\" \"))\n+    return len(text.split())\ndiff --git a/setup.py b/setup.py\nnew file mode 100644\nindex 0000000..6068493\n--- /dev/null\n+++ b/setup.py\n@@ -0,0 +1,3 @@\n+from setuptools import setup\n+\n+setup()\n"}"#])
+        var options = try Self.options(repos: repos, out: out, predictions: predictions)
+        options.instanceIDs = ["proctor-fixtures__paramkit-1"]
+        _ = try RepoGradeRun(options).run()
+        let report = try RepoGradeRun.report(in: out + "/proctor-fixtures__paramkit-1")
+        #expect(report.reinstalled == true && report.resolution == "FULL", "\(report.error ?? "")")
+        let script = try String(contentsOfFile: out + "/proctor-fixtures__paramkit-1/eval.sh", encoding: .utf8)
+        #expect(script.contains("python -m pip install --no-build-isolation --no-deps -e ."))
+        let log = try String(contentsOfFile: out + "/proctor-fixtures__paramkit-1/test_output.txt", encoding: .utf8)
+        #expect(log.contains("+ python -m pip install"), "the install ran inside the run")
+    }
+
     @Test func layersAreBuiltOnceAndReused() throws {
         let repos = try Self.repositories()
         let store = try Self.store()

@@ -36,14 +36,20 @@ extension RepoGradeRun {
     /// With `watched`, the test stream's descriptors (61: its key, 62: its pipe) are closed around
     /// every step but the test command, which alone is told of them (PROCTOR_STREAM): a process an
     /// earlier step leaves behind holds neither.
-    static func evalScript(layers: SWEEnvironmentStore.Layers, command: String, watched: Bool = false) -> String {
+    ///
+    /// With `reinstall` (the model's patch changes the build: `RepoWorkspace.touchesBuild`) the
+    /// spec's install step runs again after the eval commands, as SWE-bench's eval script always
+    /// runs it: an extension rebuilt in place lands in the tree's overlay; what the step would
+    /// write into the read-only layers fails, and the tests run on (as there, no `set -e`).
+    static func evalScript(layers: SWEEnvironmentStore.Layers, command: String, watched: Bool = false, reinstall: Bool = false) -> String {
         var lines = [
             "#!/bin/bash", "set -uxo pipefail", "cd \(quote(layers.repository))", "export PATH=\(quote(layers.path))",
             "export VIRTUAL_ENV=\(quote(layers.instance + "/venv"))",
             // The layers for an interpreter that did not find the venv (`Layers.userBase`).
             "export PYTHONUSERBASE=\(quote(layers.userBase))",
         ]
-        let steps = (layers.spec.evalCommands ?? []).filter { !SWEEnvironmentStore.isSystemStep($0) }
+        var steps = (layers.spec.evalCommands ?? []).filter { !SWEEnvironmentStore.isSystemStep($0) }
+        if reinstall, let install = layers.spec.install, !SWEEnvironmentStore.isSystemStep(install) { steps.append(install) }
         if watched {
             if !steps.isEmpty { lines += ["{"] + steps + ["} 61<&- 62>&-"] }
             // Exported in a subshell, not prefixed: a test command of several commands
@@ -153,7 +159,8 @@ extension RepoGradeRun {
         let command = ([layers.spec.testCommand] + directives.map(Self.quote)).joined(separator: " ")
         let parser = store.specs.parser(repository: instance.specName)
         let watch = parser.watch
-        let script = Self.evalScript(layers: layers, command: command, watched: watch != nil)
+        let script = Self.evalScript(layers: layers, command: command, watched: watch != nil, reinstall: workspace.touchesBuild)
+        report.reinstalled = workspace.touchesBuild && layers.spec.install != nil ? true : nil
         report.testCommand = command
         report.logParser = parser.rawValue
         try? script.write(toFile: directory + "/eval.sh", atomically: true, encoding: .utf8)
