@@ -39,10 +39,12 @@ let package = Package(
         // Estimators every consumer of results shares: pass@k, percentiles, seeded bootstraps,
         // exact tests. Pure functions, no dependencies.
         .target(name: "Estimates", swiftSettings: swiftSettings),
+        // The results' vocabulary and schema: what rows and summaries hold, owned in one place.
+        .target(name: "Results", swiftSettings: swiftSettings),
         // Grading: input formats, harness assembly, verdicts, pass@k, scheduling. No syscalls of its own.
         .target(
             name: "Grader",
-            dependencies: ["Sandbox", "Estimates", "CZlib", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["Sandbox", "Estimates", "Results", "CZlib", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         // Repository tasks (SWE-bench's shape): patch parsing and policy, worktrees and environment
@@ -55,7 +57,8 @@ let package = Package(
         // The analysis layer: reports, paired comparisons, item response theory, leaderboards —
         // pure functions over result files. Never the sandbox, never the queue.
         .target(
-            name: "Analysis", dependencies: ["Estimates", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: swiftSettings),
+            name: "Analysis", dependencies: ["Estimates", "Results", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings),
         // The job queue: schema, submit, claim with leases, complete, status, results. PostgreSQL
         // for many machines, SQLite for one. Knows nothing of sandboxes or verdicts.
         .target(
@@ -67,7 +70,7 @@ let package = Package(
         .target(
             name: "Worker",
             dependencies: [
-                "Queue", "Grader", "Repository", "Sandbox", .product(name: "Logging", package: "swift-log"),
+                "Queue", "Grader", "Repository", "Sandbox", "Results", .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: swiftSettings
@@ -76,7 +79,7 @@ let package = Package(
         .target(
             name: "ProctorCLI",
             dependencies: [
-                "Sandbox", "Grader", "Repository", "Queue", "Worker", "Analysis",
+                "Sandbox", "Grader", "Repository", "Queue", "Worker", "Analysis", "Results",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -84,16 +87,16 @@ let package = Package(
         ),
         .executableTarget(name: "proctor", dependencies: ["ProctorCLI"], swiftSettings: swiftSettings),
         // `make bench`: per-run cost of isolation, measured on real processes.
-        .executableTarget(name: "proctor-bench", dependencies: ["Sandbox", "Grader", "Queue", "Analysis"], swiftSettings: swiftSettings),
+        .executableTarget(name: "proctor-bench", dependencies: ["Sandbox", "Grader", "Queue", "Analysis", "Results"], swiftSettings: swiftSettings),
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox"], swiftSettings: swiftSettings),
-        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Estimates", "CZlib"], swiftSettings: swiftSettings),
+        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Estimates", "Results", "CZlib"], swiftSettings: swiftSettings),
         // Scratch directories and input files the grading suites share.
         .target(name: "ScratchFiles", path: "Tests/ScratchFiles", swiftSettings: swiftSettings),
-        .testTarget(name: "GraderTests", dependencies: ["Grader", "Sandbox", "ScratchFiles"], swiftSettings: swiftSettings),
+        .testTarget(name: "GraderTests", dependencies: ["Grader", "Sandbox", "Results", "ScratchFiles"], swiftSettings: swiftSettings),
         .testTarget(
             name: "RepositoryTests", dependencies: ["Repository", "Grader", "Sandbox", "ScratchFiles"], swiftSettings: swiftSettings),
         // The hostile-sample corpus in Fixtures/adversarial, graded on every `make test`.
-        .testTarget(name: "AdversarialTests", dependencies: ["Grader", "Sandbox"], swiftSettings: swiftSettings),
+        .testTarget(name: "AdversarialTests", dependencies: ["Grader", "Sandbox", "Results"], swiftSettings: swiftSettings),
         // Queue semantics against a real PostgreSQL (started by `make test`) and SQLite.
         .target(
             name: "QueueTestSupport", dependencies: ["Queue", .product(name: "Logging", package: "swift-log")],

@@ -1,18 +1,19 @@
 import Foundation
+import Results
 
 /// The report as one self-contained HTML file: no scripts, no fonts, no network; every chart an
 /// inline SVG drawn here. Well-formed XML too (every tag closed, only XML's entities), so a test
 /// can parse it and read the numbers back from `data-*` attributes.
 public enum HTMLReport {
     static let palette = ["#2b6cb0", "#dd6b20", "#2f855a", "#9b2c2c", "#6b46c1", "#b7791f", "#2c7a7b", "#97266d"]
-    static let statusColors: [String: String] = [
-        "passed": "#38a169", "resolved": "#38a169", "failed": "#e53e3e", "unresolved": "#e53e3e", "timeout": "#dd6b20",
-        "memory_limit": "#805ad5", "output_limit": "#d69e2e", "blocked_syscall": "#1a202c", "signaled": "#718096",
-        "no_verdict": "#ed64a6", "reference_error": "#4a5568", "internal_error": "#a0aec0", "error": "#a0aec0", "job_failed": "#cbd5e0",
-        // stdin/stdout judging's words.
-        "accepted": "#38a169", "wrong_answer": "#e53e3e", "time_limit": "#dd6b20", "runtime_error": "#d53f8c",
-        "compile_error": "#2d3748",
+    static let colors: [SampleStatus: String] = [
+        .passed: "#38a169", .accepted: "#38a169", .resolved: "#38a169", .failed: "#e53e3e", .wrongAnswer: "#e53e3e",
+        .unresolved: "#e53e3e", .timeout: "#dd6b20", .timeLimit: "#dd6b20", .memoryLimit: "#805ad5", .outputLimit: "#d69e2e",
+        .runtimeError: "#d53f8c", .compileError: "#2d3748", .blockedSyscall: "#1a202c", .signaled: "#718096", .noVerdict: "#ed64a6",
+        .referenceError: "#4a5568", .internalError: "#a0aec0", .error: "#a0aec0", .jobFailed: "#cbd5e0",
     ]
+    /// A status word's colour (a word of no status: grey).
+    static func color(_ status: String) -> String? { SampleStatus(row: status).flatMap { colors[$0] } }
 
     public static func render(_ report: Report) -> String {
         var html = """
@@ -145,7 +146,7 @@ public enum HTMLReport {
                 let count = run.statusCounts[status] ?? 0
                 guard count > 0 else { continue }
                 let w = span * Double(count) / Double(max(1, run.samples))
-                svg += "<rect class=\"status\" data-run=\"\(escape(run.name))\" data-status=\"\(escape(status))\" data-count=\"\(count)\" x=\"\(f(x, 1))\" y=\"\(y)\" width=\"\(f(w, 1))\" height=\"20\" fill=\"\(statusColors[status] ?? "#a0aec0")\"><title>\(escape(status)): \(count)</title></rect>"
+                svg += "<rect class=\"status\" data-run=\"\(escape(run.name))\" data-status=\"\(escape(status))\" data-count=\"\(count)\" x=\"\(f(x, 1))\" y=\"\(y)\" width=\"\(f(w, 1))\" height=\"20\" fill=\"\(color(status) ?? "#a0aec0")\"><title>\(escape(status)): \(count)</title></rect>"
                 x += w
             }
             svg += "\n"
@@ -157,7 +158,7 @@ public enum HTMLReport {
         for status in statuses {
             let step = 24 + 7 * status.count
             if x + step > width { (x, y) = (10, y + 16) }
-            legend += "<rect x=\"\(x)\" y=\"\(y - 9)\" width=\"10\" height=\"10\" fill=\"\(statusColors[status] ?? "#a0aec0")\"/><text x=\"\(x + 14)\" y=\"\(y)\" font-size=\"11\">\(escape(status))</text>"
+            legend += "<rect x=\"\(x)\" y=\"\(y - 9)\" width=\"10\" height=\"10\" fill=\"\(color(status) ?? "#a0aec0")\"/><text x=\"\(x + 14)\" y=\"\(y)\" font-size=\"11\">\(escape(status))</text>"
             x += step
         }
         svg += "<g transform=\"translate(0, \(height - 24))\">\(legend)</g>"

@@ -1,5 +1,6 @@
 import Estimates
 import Foundation
+import Results
 
 /// Everything a report shows, computed once from the runs (the HTML, Markdown and JSON forms
 /// are renderings of this). Aggregates only: per run, per task, per status; a few failing
@@ -137,11 +138,7 @@ public struct Report: Sendable, Codable {
 
     /// Statuses in a fixed order (passed first), then any others alphabetically.
     var statuses: [String] {
-        let known = [
-            "passed", "accepted", "resolved", "failed", "wrong_answer", "unresolved", "timeout", "time_limit", "memory_limit", "output_limit",
-            "runtime_error", "compile_error", "blocked_syscall", "signaled", "no_verdict", "reference_error", "internal_error", "error",
-            "job_failed",
-        ]
+        let known = SampleStatus.allCases.map(\.rawValue)
         let present = Set(runs.flatMap { $0.statusCounts.keys })
         return known.filter(present.contains) + present.subtracting(known).sorted()
     }

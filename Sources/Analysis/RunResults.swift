@@ -1,5 +1,6 @@
 import Estimates
 import Foundation
+import Results
 
 /// One run's results as the analysis layer sees them: whatever wrote them (`proctor grade`,
 /// `proctor results`, `proctor grade-repo`), one record per sample, aggregated by task as the
@@ -74,6 +75,9 @@ public struct RunResults: Sendable {
                 guard let object = (try? JSONSerialization.jsonObject(with: Data(line))) as? [String: Any] else {
                     throw AnalysisError("\(rows):\(number): not a JSON object")
                 }
+                if let refused = ResultsSchema.unreadable(version: object["schema_version"] as? Int, in: "\(rows):\(number)") {
+                    throw AnalysisError(refused)
+                }
                 run.add(object)
             }
         } else if FileManager.default.fileExists(atPath: directory + "/report.json") {
@@ -93,6 +97,9 @@ public struct RunResults: Sendable {
         if let data = FileManager.default.contents(atPath: directory + "/summary.json"),
             let summary = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
         {
+            if let refused = ResultsSchema.unreadable(version: summary["schema_version"] as? Int, in: directory + "/summary.json") {
+                throw AnalysisError(refused)
+            }
             run.audit.problems = summary["problems"] as? String
             run.audit.samples = summary["samples"] as? String
             run.audit.profile = run.audit.profile ?? summary["profile"] as? String
@@ -115,8 +122,9 @@ public struct RunResults: Sendable {
         let task = (row["task_id"] ?? row["instance_id"]).map { "\($0)" } ?? "?"
         let completion = (row["completion_id"] ?? row["model_name_or_path"]).map { "\($0)" } ?? "\(samples)"
         let passed = (row[repository ? "resolved" : "passed"] as? Bool) ?? false
-        var status = (row["status"] as? String) ?? (repository ? ((row["resolution"] as? String).map { $0 == "FULL" ? "resolved" : "unresolved" } ?? "unresolved") : "unknown")
-        if repository, row["error"] as? String != nil, !passed { status = "error" }
+        let resolved: SampleStatus = (row["resolution"] as? String) == "FULL" ? .resolved : .unresolved
+        var status = (row["status"] as? String) ?? (repository ? resolved.rawValue : "unknown")
+        if repository, row["error"] as? String != nil, !passed { status = SampleStatus.error.rawValue }
         let error = row["error"] as? [String: Any]
         let errorType = (error?["type"] as? String) ?? (repository ? (row["error"] as? String).map { _ in "error" } : nil)
         let message = String(((error?["message"] as? String) ?? (row["error"] as? String) ?? (row["result"] as? String) ?? "").prefix(300))

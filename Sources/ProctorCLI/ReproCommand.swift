@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Grader
+import Results
 import Sandbox
 
 /// `proctor repro`: one graded sample, run again exactly as graded.
@@ -67,7 +68,7 @@ public struct ReproCommand: ParsableCommand {
         guard let sample else { throw CLIFailure.usage("proctor: repro needs the sample (task_id#completion_id) after \(results)") }
         let repro: Repro
         let fresh: (outcome: Outcome, verdict: Verdict)?
-        var judgedAgain: (status: String, passed: Bool, tests: [(line: String, hidden: Bool, accepted: Bool)])?
+        var judgedAgain: (status: SampleStatus, passed: Bool, tests: [(line: String, hidden: Bool, accepted: Bool)])?
         do {
             let directory = try SandboxesDirectory.locate(explicit: sandboxes)
             repro = try Repro(
@@ -81,7 +82,7 @@ public struct ReproCommand: ParsableCommand {
                     if let keep {
                         try repro.keep(in: keep, proctor: URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path)
                     }
-                    let passedNow = again.status == "passed"
+                    let passedNow = again.status.countsAsPassed
                     print(HiddenRecord.reproReport(identifier: sample, passedNow: passedNow, recordedPassed: repro.recordedPassed))
                     if passedNow != repro.recordedPassed { throw ExitCode(3) }
                     return
@@ -91,7 +92,7 @@ public struct ReproCommand: ParsableCommand {
                 print("== same tests as graded: \(again.sameTests ? "yes" : "NO (the reference cases differ)")")
                 print("== verdict now:      \(again.status)  base \(word(again.basePassed))  plus \(word(again.plusPassed))")
                 print("== verdict recorded: \(repro.recordedStatus)  \(repro.recordedResult)")
-                let matches = again.status == repro.recordedStatus && again.sameTests
+                let matches = again.status.rawValue == repro.recordedStatus && again.sameTests
                 print("== matches: \(matches ? "yes" : "no")")
                 if let keep {
                     try repro.keep(in: keep, proctor: URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path)
@@ -129,8 +130,8 @@ public struct ReproCommand: ParsableCommand {
             }
             print("== verdict now:      \(judged.status)")
             print("== verdict recorded: \(repro.recordedStatus)  \(repro.recordedResult)")
-            print("== matches: \(judged.status == repro.recordedStatus ? "yes" : "no")")
-            if judged.status != repro.recordedStatus { throw ExitCode(3) }
+            print("== matches: \(judged.status.rawValue == repro.recordedStatus ? "yes" : "no")")
+            if judged.status.rawValue != repro.recordedStatus { throw ExitCode(3) }
             return
         }
         guard let fresh else { return }
@@ -152,7 +153,7 @@ public struct ReproCommand: ParsableCommand {
         )
         print("== verdict recorded: \(repro.recordedStatus)  \(repro.recordedResult)")
         // A hidden row recorded only passed or failed.
-        let matches = repro.isHiddenTask ? fresh.verdict.passed == repro.recordedPassed : fresh.verdict.status == repro.recordedStatus
+        let matches = repro.isHiddenTask ? fresh.verdict.passed == repro.recordedPassed : fresh.verdict.status.rawValue == repro.recordedStatus
         print("== matches: \(matches ? "yes" : "no")")
         if let keep { print("== kept: \(keep)/program.py, rerun with \(keep)/rerun.sh") }
         if !matches { throw ExitCode(3) }

@@ -1,8 +1,9 @@
 import ArgumentParser
 import Foundation
 import Grader
-import Repository
 import Queue
+import Repository
+import Results
 import Worker
 
 /// `proctor results`: a run's results from the queue, written like `proctor grade` writes them.
@@ -71,8 +72,13 @@ public struct ResultsCommand: ParsableCommand {
                     hidden = row["hidden"]?.boolValue ?? false
                     measured = !hidden && (row["wall_ms"] != nil || settings.kind == "repo")
                 }
+                // Jobs stored by workers before the one vocabulary: a repository's FULL/PARTIAL/NO.
+                let word = record.result.status
+                let status =
+                    SampleStatus(row: word)
+                    ?? SampleStatus(resolution: word, error: !["FULL", "PARTIAL", "NO", "empty_patch"].contains(word))
                 accumulator.add(
-                    task: record.result.taskID, status: record.result.status, passed: record.result.passed,
+                    task: record.result.taskID, status: status, passed: record.result.passed,
                     wallMs: record.result.wallMs, cpuMs: record.result.cpuMs, rssKiB: record.result.peakRssKiB, reused: false,
                     basePassed: basePassed, hidden: hidden, measured: measured)
             }

@@ -97,7 +97,7 @@ public struct RunCommand: ParsableCommand {
         if let jsonOut {
             try Data((json + "\n").utf8).write(to: URL(fileURLWithPath: jsonOut), options: .atomic)
         }
-        if outcome.status == "internal_error" {
+        if outcome.runStatus.isInternalError {
             FileHandle.standardError.write(Data("proctor: sandbox failure: \(outcome.error ?? "unknown")\n".utf8))
             throw ExitCode(1)
         }

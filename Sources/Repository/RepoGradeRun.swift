@@ -293,7 +293,7 @@ public final class RepoGradeRun: @unchecked Sendable {
     static func readRunner(_ outcome: Outcome, into report: inout InstanceReport, directory: String) -> (RunnerRecords, TestStream) {
         report.sandboxStatus = outcome.statusText
         report.wallMs = outcome.wallMs
-        if outcome.status == "internal_error" { report.infrastructureError = true }
+        if outcome.runStatus.isInternalError { report.infrastructureError = true }
         let lines = outcome.control.map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(ControlText.unescape) }
         let records = RunnerRecords(lines)
         let stream = TestStream(lines)
@@ -482,7 +482,7 @@ public final class RepoGradeRun: @unchecked Sendable {
             }
         case .success:
             report.error = "\(outcome.statusText): a test report exists but the tests never started (the setup command failed)"
-        case .failure where ["timeout", "signaled", "memory_limit", "output_limit"].contains(outcome.status):
+        case .failure where outcome.endedByTheSandbox:
             // Killed before pytest could finish its report: say what killed it, not what it left.
             report.error = "\(outcome.statusText): the tests did not finish (wall limit \(limits.wall), CPU limit \(limits.cpu)); no verdict"
         case .failure(let error):

@@ -1,9 +1,10 @@
 import Foundation
 import Grader
-import Repository
 import Logging
 import Prometheus
 import Queue
+import Repository
+import Results
 import Sandbox
 
 #if canImport(Glibc)
@@ -269,13 +270,13 @@ public final class QueueWorker: @unchecked Sendable {
             pool = (config, grader.makePool())
         }
         let graded = grader.grade(sample, of: problem, key: grader.key(sample, problem), pool: pool?.pool)
-        if graded.status == "internal_error" {
+        if graded.status == .internalError {
             return retryJob(job, "internal_error (attempt \(job.attempt)): the sandbox failed")
         }
         // A hidden sample's time and memory stay out of the database (and the metrics): a row,
         // wherever it is kept, holds only what `HiddenRecord` let through.
         let result = JobResult(
-            row: graded.line, taskID: graded.taskID, status: graded.status, passed: graded.passed,
+            row: graded.line, taskID: graded.taskID, status: graded.status.rawValue, passed: graded.passed,
             wallMs: graded.hidden ? 0 : graded.wallMs, cpuMs: graded.hidden ? 0 : graded.cpuMs,
             peakRssKiB: graded.hidden ? 0 : graded.peakRssKiB)
         handOver(job, result, measured: !graded.hidden && graded.measured)
@@ -349,9 +350,9 @@ public final class QueueWorker: @unchecked Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let row = (try? encoder.encode(report)).map { Array($0) } ?? []
-        let status = report.emptyPatch ? "empty_patch" : (report.error != nil ? "error" : report.resolution)
+        let status = SampleStatus(resolution: report.resolution, error: report.error != nil && !report.emptyPatch)
         let result = JobResult(
-            row: row, taskID: instance.instanceID, status: status, passed: report.resolution == "FULL", wallMs: report.wallMs ?? 0,
+            row: row, taskID: instance.instanceID, status: status.rawValue, passed: report.resolution == "FULL", wallMs: report.wallMs ?? 0,
             cpuMs: 0, peakRssKiB: 0)
         handOver(job, result)
     }

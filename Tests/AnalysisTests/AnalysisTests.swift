@@ -1,6 +1,7 @@
 import CZlib
 import Estimates
 import Foundation
+import Results
 
 #if canImport(FoundationXML)
     import FoundationXML
@@ -375,5 +376,32 @@ enum PNG {
             previous = line
         }
         return (width, height, colours.count, Double(nonWhite) / Double(width * height))
+    }
+}
+
+/// The results' schema version: rows and summaries of a later version are refused with a message
+/// naming the file and line, rows without one (written before versions were) are read.
+@Suite struct ResultsSchemaTests {
+    @Test func aLaterSchemaVersionIsRefusedAndAnOlderOneRead() throws {
+        let directory = try SyntheticRuns.write("schema", passes: [1, 0], n: 2)
+        #expect(try RunResults.load(directory).samples == 4)  // no schema_version: read as before
+        let rows = directory + "/samples.jsonl"
+        var lines = try String(contentsOfFile: rows, encoding: .utf8).split(separator: "\n").map(String.init)
+        lines[1] = String(lines[1].dropLast()) + ", \"schema_version\": \(ResultsSchema.version + 1)}"
+        try (lines.joined(separator: "\n") + "\n").write(toFile: rows, atomically: true, encoding: .utf8)
+        do {
+            _ = try RunResults.load(directory)
+            Issue.record("a row of a later schema was read")
+        } catch {
+            #expect(error.message.contains("samples.jsonl:2") && error.message.contains("schema version \(ResultsSchema.version + 1)"), "\(error.message)")
+        }
+    }
+
+    @Test func theVocabularyIsOneAndItsPassesAreThree() {
+        #expect(Set(SampleStatus.allCases.map(\.rawValue)).count == SampleStatus.allCases.count)
+        #expect(SampleStatus.allCases.filter(\.countsAsPassed) == [.passed, .accepted, .resolved])
+        #expect("\(SampleStatus.noVerdict)" == "no_verdict" && SampleStatus(row: "wrong_answer") == .wrongAnswer)
+        #expect(SampleStatus(row: "FULL") == nil && SampleStatus(resolution: "FULL", error: false) == .resolved)
+        #expect(SampleStatus(resolution: "PARTIAL", error: false) == .unresolved && SampleStatus(resolution: "NO", error: true) == .error)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Results
 import Testing
 
 @testable import Grader
@@ -39,6 +40,13 @@ struct BenchmarkFixtureTests {
         let wrong = try #require(rows.first { $0["task_id"] as? String == "Fixture/0" && $0["completion_id"] as? String == "1" })
         #expect(wrong["result"] as? String == "failed: ")
         #expect(wrong["completion"] as? String == "    return a - b\n")
+        // Every row and the summary say which results schema they are written in.
+        #expect(rows.allSatisfy { $0["schema_version"] as? Int == ResultsSchema.version })
+        let summary = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/summary.json"))) as? [String: Any])
+        #expect(summary["schema_version"] as? Int == ResultsSchema.version)
+        // Every status a row holds is a word of the one vocabulary.
+        #expect(rows.allSatisfy { SampleStatus(row: $0["status"] as? String) != nil })
         let error = try #require(wrong["error"] as? [String: Any])
         #expect(error["type"] as? String == "AssertionError")
         #expect(error["source"] as? String == "assert candidate(1, 2) == 3")

@@ -2,6 +2,8 @@ import Foundation
 import Sandbox
 import Testing
 
+import Results
+
 @testable import Grader
 
 /// Inputs problems (EvalPlus-style): base/plus counting, the comparison rule, per-input time
@@ -142,7 +144,7 @@ import Testing
             resultsPath: resumed + "/samples.jsonl", identifier: "dyn/reverse_words#split_space",
             problemsPath: Self.fixtures + "/problems.jsonl", sandboxesDirectory: Checkout.root + "/Sandboxes")
         let result = try repro.runInputs()
-        #expect(result.sameTests && result.status == "failed" && result.plusPassed == false)
+        #expect(result.sameTests && result.status == .failed && result.plusPassed == false)
     }
 
     /// EvalPlus's rule and ours where it is silent: floats within atol + 1e-7·|expected| (atol 0

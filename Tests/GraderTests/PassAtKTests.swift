@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 
+import Results
+
 @testable import Grader
 
 /// The estimator against the test vectors of shared/research/harness_anchors.md §(b), exact
@@ -51,7 +53,7 @@ struct PassAtKTests {
         #expect(PassAtK.estimate(n: 5, c: 2, k: 10) == nil)
         var accumulator = SummaryAccumulator()
         for (task, passed) in [("a", true), ("a", false), ("b", false), ("b", false), ("b", true)] {
-            accumulator.add(task: task, status: passed ? "passed" : "failed", passed: passed, wallMs: 1, cpuMs: 1, rssKiB: 1, reused: false)
+            accumulator.add(task: task, status: passed ? .passed : .failed, passed: passed, wallMs: 1, cpuMs: 1, rssKiB: 1, reused: false)
         }
         let summary = accumulator.summary(ks: [1, 3], base: .empty)
         #expect(summary.passAtK[0].value == (0.5 + 1.0 / 3.0) / 2)

@@ -2,6 +2,8 @@ import Foundation
 import Sandbox
 import Testing
 
+import Results
+
 @testable import Grader
 
 /// `proctor repro`'s engine: rebuild, prove, rerun, compare.
@@ -26,12 +28,12 @@ struct ReproTests {
         #expect(repro.recordedStatus == "failed")
         #expect(repro.warnings.isEmpty)
         let (outcome, verdict) = try repro.run()
-        #expect(verdict.status == "failed")
+        #expect(verdict.status == .failed)
         #expect(verdict.errorType == "ZeroDivisionError")
         #expect(outcome.stderr.contains("ZeroDivisionError"))
         let passing = try Repro(
             resultsPath: results, identifier: "Fixture/2#1", problemsPath: nil, sandboxesDirectory: Checkout.root + "/Sandboxes")
-        #expect(try passing.run().verdict.status == "passed")
+        #expect(try passing.run().verdict.status == .passed)
     }
 
     @Test func keepWritesTheProgramAndARerunCommand() throws {

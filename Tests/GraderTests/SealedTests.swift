@@ -2,6 +2,8 @@ import Foundation
 import Sandbox
 import Testing
 
+import Results
+
 @testable import Grader
 
 /// Sealed problems: the file keeps prompts readable and nothing else; grading needs the key and
@@ -65,6 +67,7 @@ import Testing
                 #expect(row["status"] as? String == (plain["passed"] as? Bool == true ? "passed" : "failed"), "\(name)")
                 let allowed: Set<String> = [
                     "task_id", "completion_id", "completion", "passed", "status", "result", "hidden", "audit", "base_passed", "plus_passed",
+                    "schema_version",  // the same constant in every row: it says nothing of the run
                 ]
                 #expect(Set(row.keys).subtracting(allowed).isEmpty, "\(name): \(Set(row.keys).subtracting(allowed))")
                 let audit = row["audit"] as? [String: Any] ?? [:]
@@ -149,16 +152,16 @@ import Testing
     /// over at least 20 of them; public samples' distributions never include them.
     @Test func hiddenTimeAndMemoryAreOnlyARunLevelAggregate() {
         var accumulator = SummaryAccumulator()
-        accumulator.add(task: "public", status: "passed", passed: true, wallMs: 3, cpuMs: 2, rssKiB: 100, reused: false)
+        accumulator.add(task: "public", status: .passed, passed: true, wallMs: 3, cpuMs: 2, rssKiB: 100, reused: false)
         for index in 0..<(HiddenRecord.aggregateMinimum - 1) {
             accumulator.add(
-                task: "hidden", status: "failed", passed: false, wallMs: Double(1000 + index), cpuMs: 5, rssKiB: 9000, reused: false, hidden: true)
+                task: "hidden", status: .failed, passed: false, wallMs: Double(1000 + index), cpuMs: 5, rssKiB: 9000, reused: false, hidden: true)
         }
         let base = GradeSummary.empty(problems: "p", samples: "s", profile: "x", profileSHA256: "", workers: 1, proctorVersion: "t")
         var summary = accumulator.summary(ks: [1], base: base)
         #expect(summary.hiddenAggregate == nil)
         #expect(summary.latencyMs?.max == 3 && summary.peakRssKiB?.max == 100)
-        accumulator.add(task: "hidden", status: "failed", passed: false, wallMs: 5000, cpuMs: 5, rssKiB: 9000, reused: false, hidden: true)
+        accumulator.add(task: "hidden", status: .failed, passed: false, wallMs: 5000, cpuMs: 5, rssKiB: 9000, reused: false, hidden: true)
         summary = accumulator.summary(ks: [1], base: base)
         let aggregate = try? #require(summary.hiddenAggregate)
         #expect(aggregate?.samples == HiddenRecord.aggregateMinimum)

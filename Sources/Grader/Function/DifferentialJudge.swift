@@ -1,4 +1,5 @@
 import Foundation
+import Results
 import Sandbox
 
 /// Grades one sample of an inputs problem: the reference's cases (from `ReferenceStore`) go to
@@ -67,11 +68,11 @@ struct DifferentialJudge {
             row["task_id"] = .string(sample.taskID)
             row["completion_id"] = .string(sample.completionID)
             row["passed"] = .bool(false)
-            row["status"] = .string("reference_error")
+            row["status"] = .string(SampleStatus.referenceError.rawValue)
             row["result"] = .string("failed: \(error.message)")
             row["audit"] = .object(["key": .string(key), "problem_sha256": .string(problem.sha256), "sample_sha256": .string(sample.sha256)])
             return GradedSample(
-                taskID: sample.taskID, status: "reference_error", passed: false, wallMs: 0, cpuMs: 0, peakRssKiB: 0,
+                taskID: sample.taskID, status: .referenceError, passed: false, wallMs: 0, cpuMs: 0, peakRssKiB: 0,
                 line: ResultRow.encode(row), basePassed: false)
         case .success(let cases):
             let nonce = String(UInt64.random(in: 1...UInt64.max), radix: 16)
@@ -107,7 +108,7 @@ struct DifferentialJudge {
                 var bits: [String: Bool] = [:]
                 if let base { bits["base_passed"] = base }
                 if let plus { bits["plus_passed"] = plus }
-                let hidden = HiddenRecord.Outcome(passed: verdict.passed, sandboxFailed: verdict.status == "internal_error")
+                let hidden = HiddenRecord.Outcome(passed: verdict.passed, sandboxFailed: verdict.status == .internalError)
                 let row = HiddenRecord.row(
                     sample: sample, problem: problem, outcome: hidden, key: key, context: context, limits: limits,
                     candidateSHA256: Digest.sha256(program.candidate), settings: auditSettings(problem: problem, task: task), groups: bits)
@@ -120,7 +121,7 @@ struct DifferentialJudge {
             func status(_ name: String, _ passed: Bool?) -> JSONValue {
                 guard cases.count(name) > 0 else { return .null }
                 if passed == true { return .string("pass") }
-                return .string(groups.groups[name]?.status ?? (verdict.status == "timeout" ? "timeout" : "fail"))
+                return .string(groups.groups[name]?.status ?? (verdict.status == .timeout ? "timeout" : "fail"))
             }
             row["base_passed"] = base.map(JSONValue.bool) ?? .null
             row["plus_passed"] = plus.map(JSONValue.bool) ?? .null

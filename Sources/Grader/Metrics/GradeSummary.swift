@@ -1,4 +1,5 @@
 import Foundation
+import Results
 
 /// `results/summary.json`: pass@k with confidence intervals, counts, latency and resources.
 public struct GradeSummary: Codable, Sendable {
@@ -58,6 +59,9 @@ public struct GradeSummary: Codable, Sendable {
     public var seed: String? = nil
     /// Reference runs made for inputs problems, and reference results found in the cache.
     public var references: ReferenceCounts? = nil
+    /// The results schema this summary is written in (`ResultsSchema`); nil when read from a
+    /// summary written before versions were.
+    public var schemaVersion: Int? = ResultsSchema.version
 
     /// Time and memory of hidden tasks' samples (`HiddenRecord`), over the whole run: medians
     /// and 90th percentiles only, and only when at least `HiddenRecord.aggregateMinimum` hidden
@@ -108,6 +112,7 @@ public struct GradeSummary: Codable, Sendable {
         case wallSeconds = "wall_seconds", workers, missingTasks = "missing_tasks", interrupted
         case proctorVersion = "proctor_version", finishedAt = "finished_at", byGroup = "by_group"
         case passAtKBase = "pass_at_k_base", seed, references, hiddenAggregate = "hidden_aggregate"
+        case schemaVersion = "schema_version"
     }
 
     /// A summary with the run's identity and nothing counted yet (`SummaryAccumulator` fills it).
@@ -211,7 +216,7 @@ public struct SummaryAccumulator: Sendable {
     public init() {}
 
     public mutating func add(
-        task: String, status: String, passed didPass: Bool, wallMs: Double, cpuMs: Double, rssKiB: Double, reused wasReused: Bool,
+        task: String, status: SampleStatus, passed didPass: Bool, wallMs: Double, cpuMs: Double, rssKiB: Double, reused wasReused: Bool,
         basePassed: Bool? = nil, hidden: Bool = false, measured: Bool = true
     ) {
         var counts = perTask[task] ?? (0, 0)
@@ -220,7 +225,7 @@ public struct SummaryAccumulator: Sendable {
         perTask[task] = counts
         if basePassed != nil { anyBase = true }
         if basePassed ?? didPass { perTaskBase[task, default: 0] += 1 }
-        statusCounts[status, default: 0] += 1
+        statusCounts[status.rawValue, default: 0] += 1
         if didPass { passed += 1 }
         if wasReused {
             reused += 1
@@ -246,7 +251,7 @@ public struct SummaryAccumulator: Sendable {
         var counts = perTask[task] ?? (0, 0)
         counts.n += 1
         perTask[task] = counts
-        statusCounts["job_failed", default: 0] += 1
+        statusCounts[SampleStatus.jobFailed.rawValue, default: 0] += 1
     }
 
     /// `groups`: dimension (`difficulty`, `platform`) → task → its group, for `by_group`.

@@ -1,9 +1,10 @@
 import Foundation
+import Results
 
 /// Rows an earlier run left in `samples.jsonl`, by their audit key, for resuming.
 struct EarlierResults {
     struct Row {
-        var status: String
+        var status: SampleStatus
         var passed: Bool
         var wallMs: Double
         var cpuMs: Double
@@ -24,7 +25,7 @@ struct EarlierResults {
             // A half-written last line (a crash mid-write) is simply graded again.
             guard let object = try? JSONInput.object(bytes, file: path, line: 0),
                 case .object(let audit)? = object["audit"], let key = audit["key"]?.string,
-                let status = object["status"]?.string, case .bool(let passed)? = object["passed"]
+                let status = SampleStatus(row: object["status"]?.string), case .bool(let passed)? = object["passed"]
             else { continue }
             func number(_ key: String) -> Double {
                 switch object[key] {

@@ -1,4 +1,5 @@
 import Foundation
+import Results
 import Sandbox
 
 /// Re-runs one graded sample exactly as it was graded: the same program (proved by its sha256),
@@ -149,7 +150,7 @@ public struct Repro: Sendable {
 
     /// Grades an inputs sample again: the reference run again (the same seed, so a dynamic task
     /// regenerates the same tests, which the cases' sha256 proves), then the sample.
-    public func runInputs() throws(GradeError) -> (status: String, basePassed: Bool?, plusPassed: Bool?, sameTests: Bool, row: String) {
+    public func runInputs() throws(GradeError) -> (status: SampleStatus, basePassed: Bool?, plusPassed: Bool?, sameTests: Bool, row: String) {
         guard let inputs else { throw GradeError("\(identifier) is not an inputs sample") }
         let grader = try SampleGrader(
             profile: profile, limits: limits, pool: .cold, proctorVersion: "repro", differential: inputs.options)
@@ -164,7 +165,7 @@ public struct Repro: Sendable {
 
     /// Judges a stdin/stdout sample again: its row as the grade would write it (status and
     /// `passed` decided as then) and one line per test; a private test's line says so.
-    public func runStdio() throws(GradeError) -> (status: String, passed: Bool, tests: [(line: String, hidden: Bool, accepted: Bool)]) {
+    public func runStdio() throws(GradeError) -> (status: SampleStatus, passed: Bool, tests: [(line: String, hidden: Bool, accepted: Bool)]) {
         guard let stdio else { throw GradeError("\(identifier) is not a stdin/stdout sample") }
         let sandbox: Sandbox
         do {

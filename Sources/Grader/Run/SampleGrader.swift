@@ -1,3 +1,4 @@
+import Results
 import Sandbox
 
 /// Grades one sample at a time under fixed limits: assembles the program, runs it (warm pool or
@@ -69,7 +70,7 @@ public final class SampleGrader: Sendable {
         let outcome = pool?.run(request) ?? sandbox.run(request)
         let verdict = Verdict(outcome: outcome, nonce: nonce)
         if problem.hidden {
-            let hidden = HiddenRecord.Outcome(passed: verdict.passed, sandboxFailed: verdict.status == "internal_error")
+            let hidden = HiddenRecord.Outcome(passed: verdict.passed, sandboxFailed: verdict.status == .internalError)
             let row = HiddenRecord.row(
                 sample: sample, problem: problem, outcome: hidden, key: key, context: context, limits: limits,
                 candidateSHA256: Digest.sha256(program.candidate))
@@ -102,7 +103,7 @@ public final class SampleGrader: Sendable {
 /// One graded sample: the row as written to `samples.jsonl` and the figures summaries need.
 public struct GradedSample: Sendable {
     public var taskID: String
-    public var status: String
+    public var status: SampleStatus
     public var passed: Bool
     public var wallMs: Double
     public var cpuMs: Double

@@ -1,4 +1,5 @@
 import Foundation
+import Results
 import Sandbox
 
 /// The one place a hidden test's result becomes something that leaves the grader.
@@ -30,12 +31,12 @@ public enum HiddenRecord {
         /// that could cause it would have found a sandbox bug, and the README says so.
         case internalError
 
-        public var status: String {
+        public var status: SampleStatus {
             switch self {
-            case .passed: "passed"
-            case .failed: "failed"
-            case .referenceError: "reference_error"
-            case .internalError: "internal_error"
+            case .passed: .passed
+            case .failed: .failed
+            case .referenceError: .referenceError
+            case .internalError: .internalError
             }
         }
 
@@ -72,7 +73,7 @@ public enum HiddenRecord {
         row["task_id"] = .string(sample.taskID)
         row["completion_id"] = .string(sample.completionID)
         row["passed"] = .bool(outcome == .passed)
-        row["status"] = .string(outcome.status)
+        row["status"] = .string(outcome.status.rawValue)
         row["result"] = .string(outcome.result)
         row["hidden"] = .bool(true)
         for (name, passed) in groups { row[name] = .bool(passed) }

@@ -1,4 +1,5 @@
 import Foundation
+import Results
 import Sandbox
 
 /// Judges one sample of a stdin/stdout problem as an online judge does: the program's syntax
@@ -23,12 +24,10 @@ struct StdioJudge {
     /// One run, in the pool when there is one (it falls back to a cold run itself).
     func run(_ request: RunRequest) -> Outcome { pool?.run(request) ?? sandbox.run(request) }
 
-    /// The judge's verdicts, as rows spell them.
-    enum Verdict: String {
-        case accepted, wrongAnswer = "wrong_answer", timeLimit = "time_limit", memoryLimit = "memory_limit"
-        case runtimeError = "runtime_error", outputLimit = "output_limit", compileError = "compile_error"
-        case blockedSyscall = "blocked_syscall", internalError = "internal_error"
-    }
+    /// The judge's verdicts: `accepted`, `wrongAnswer`, `timeLimit`, `memoryLimit`,
+    /// `runtimeError`, `outputLimit`, `compileError`, `blockedSyscall`, `internalError` of the
+    /// one vocabulary.
+    typealias Verdict = SampleStatus
 
     struct TestResult {
         var verdict: Verdict
@@ -135,7 +134,7 @@ struct StdioJudge {
     /// The verdict an outcome gets before its output is compared. Over the CPU limit is a time
     /// limit however the run ended (the rlimit counts whole seconds; the limit does not).
     func classify(_ outcome: Outcome, limitMs: Double) -> TestResult {
-        if outcome.cpuMs > limitMs, outcome.status != "internal_error" {
+        if outcome.cpuMs > limitMs, !outcome.runStatus.isInternalError {
             return TestResult(verdict: .timeLimit, detail: String(format: "CPU %.0f ms over the %.0f ms limit", outcome.cpuMs, limitMs))
         }
         // SIGXCPU is the kernel's CPU rlimit (no run may send it): a time limit whatever the
@@ -143,16 +142,16 @@ struct StdioJudge {
         if outcome.signalName == "SIGXCPU" {
             return TestResult(verdict: .timeLimit, detail: String(format: "CPU limit (SIGXCPU at %.0f ms measured)", outcome.cpuMs))
         }
-        switch outcome.status {
-        case "exited" where outcome.exitCode == 0:
+        switch outcome.runStatus {
+        case .exited(0):
             return TestResult(verdict: .accepted)
-        case "timeout":
+        case .timeout:
             return TestResult(
                 verdict: .timeLimit, detail: String(format: "wall clock %.0f ms (CPU %.0f ms): sleeping or blocked", outcome.wallMs, outcome.cpuMs))
-        case "memory_limit": return TestResult(verdict: .memoryLimit, detail: outcome.statusText)
-        case "output_limit": return TestResult(verdict: .outputLimit, detail: outcome.statusText)
-        case "blocked_syscall": return TestResult(verdict: .blockedSyscall, detail: outcome.blockedSyscall)
-        case "internal_error": return TestResult(verdict: .internalError, detail: outcome.error)
+        case .memoryLimit: return TestResult(verdict: .memoryLimit, detail: outcome.statusText)
+        case .outputLimit: return TestResult(verdict: .outputLimit, detail: outcome.statusText)
+        case .blockedSyscall: return TestResult(verdict: .blockedSyscall, detail: outcome.blockedSyscall)
+        case .internalError: return TestResult(verdict: .internalError, detail: outcome.error)
         default:
             // A MemoryError the sandbox did not measure (printed, raised by hand, one refused
             // huge allocation) is the program's own error, never memory_limit.
@@ -242,10 +241,10 @@ struct StdioJudge {
                 sys.exit(3)
             """
         let outcome = run(RunRequest(source: checker, programName: "compile_check.py", stdin: Array(code.utf8), limits: limits))
-        if outcome.status == "exited" && outcome.exitCode == 0 { return nil }
+        if case .exited(0) = outcome.runStatus { return nil }
         // Only the sandbox failing is ours; anything compiling the program raised or ran into
         // (a recursion or memory error, a limit, a crash of the compiler) is the program's.
-        if outcome.status == "internal_error" {
+        if outcome.runStatus.isInternalError {
             return TestResult(verdict: .internalError, outcome: outcome, detail: "the syntax check failed: \(outcome.statusText)")
         }
         let detail = outcome.exitCode == 3 ? outcome.stdout.trimmingCharacters(in: .whitespacesAndNewlines) : outcome.statusText

@@ -1,4 +1,5 @@
 import Foundation
+import Results
 import Sandbox
 
 /// The row of a judged stdin/stdout sample: the sample's own fields, the judge's status and
@@ -28,7 +29,7 @@ enum StdioRow {
         if problem.hidden {
             let outcomes = (judged.compile.map { [$0] } ?? judged.results).compactMap(\.outcome)
             // The sandbox failing a run (not a checker failing on the output) is the machine's.
-            let sandboxFailed = outcomes.contains { $0.status == "internal_error" }
+            let sandboxFailed = outcomes.contains { $0.runStatus.isInternalError }
             let hidden = HiddenRecord.Outcome(passed: allPassed, sandboxFailed: sandboxFailed)
             var row = HiddenRecord.row(
                 sample: sample, problem: problem, outcome: hidden, key: key, context: context, limits: limits,
@@ -53,15 +54,15 @@ enum StdioRow {
         row["extracted"] = .bool(fenced)
         row["program"] = .string(code)
         let privateOutcome = HiddenRecord.Outcome(
-            passed: !privateFailed, sandboxFailed: privateRan.contains { $0.1.outcome?.status == "internal_error" })
-        let status =
-            judged.compile?.verdict.rawValue ?? publicFailure?.1.verdict.rawValue ?? (privateFailed ? privateOutcome.status : "accepted")
+            passed: !privateFailed, sandboxFailed: privateRan.contains { $0.1.outcome?.runStatus.isInternalError == true })
+        let status: SampleStatus =
+            judged.compile?.verdict ?? publicFailure?.1.verdict ?? (privateFailed ? privateOutcome.status : .accepted)
         row["passed"] = .bool(allPassed)
-        row["status"] = .string(status)
+        row["status"] = .string(status.rawValue)
         let place = judged.compile != nil ? "" : publicFailure.map { " on test \($0.0 + 1)" } ?? ""
         row["result"] = .string(
             allPassed
-                ? "passed" : judged.compile == nil && publicFailure == nil ? "failed: a private test failed" : "failed: \(status)" + place)
+                ? "passed" : judged.compile == nil && publicFailure == nil ? "failed: a private test failed" : "failed: \(status.rawValue)" + place)
         row["tests_total"] = .integer(Int64(task.tests.count))
         row["tests_run"] = .integer(Int64(judged.compile == nil ? visible.count : 0))
         row["tests_passed"] = .integer(Int64(judged.compile == nil ? visiblePassed : 0))
@@ -87,7 +88,7 @@ enum StdioRow {
                 } : [])
         if let compile = judged.compile {
             row["first_failed_test"] = .null
-            row["error"] = .object(["type": .string(status), "message": compile.detail.map(JSONValue.string) ?? .null])
+            row["error"] = .object(["type": .string(status.rawValue), "message": compile.detail.map(JSONValue.string) ?? .null])
         } else if let (index, result) = publicFailure {
             let test = task.tests[index]
             row["first_failed_test"] = .integer(Int64(index + 1))

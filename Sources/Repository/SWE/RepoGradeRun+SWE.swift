@@ -209,7 +209,7 @@ extension RepoGradeRun {
             return
         }
         guard let exitCode = records.testsFinished else {
-            let limit = outcome.status == "timeout" ? " (wall limit \(options.limits.wall))" : ""
+            let limit = outcome.timeout != nil ? " (wall limit \(options.limits.wall))" : ""
             report.error = "\(outcome.statusText)\(limit): the tests did not finish; no verdict (the log so far is in test_output.txt)"
             return
         }

@@ -72,6 +72,15 @@ public struct Outcome: Sendable, Codable {
     }
 
     /// The status as a typed value.
+    /// The run was ended from outside (a time, memory or output limit, or a signal), not by its
+    /// program exiting or the sandbox failing.
+    public var endedByTheSandbox: Bool {
+        switch runStatus {
+        case .timeout, .signaled, .memoryLimit, .outputLimit: true
+        default: false
+        }
+    }
+
     public var runStatus: RunStatus {
         switch status {
         case "internal_error": .internalError(error ?? "")

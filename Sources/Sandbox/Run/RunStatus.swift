@@ -17,6 +17,12 @@ public enum RunStatus: Sendable, Hashable, CustomStringConvertible {
         case wall, cpu
     }
 
+    /// The sandbox itself failed under the run.
+    public var isInternalError: Bool {
+        if case .internalError = self { return true }
+        return false
+    }
+
     /// The status word used in JSON (`timeout`, `blocked_syscall`, ...).
     public var kind: String {
         switch self {
