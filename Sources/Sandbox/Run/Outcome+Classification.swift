@@ -4,10 +4,13 @@
 
 extension Outcome {
     /// How far below the CPU limit the run's measured CPU may be and still count as having
-    /// reached it: the kernel's RLIMIT_CPU check and the rusage the grader reads agree only to a
-    /// few ticks (seen: SIGXCPU at 3 s with 2.92 s reported, under load). 5% of the limit, at
-    /// least 100 ms — a SIGXCPU sent at 2 ms of CPU is far outside it.
-    static func cpuSlackMs(_ limitMs: Double) -> Double { max(100, limitMs * 0.05) }
+    /// reached it. The kernel checks RLIMIT_CPU against tick-sampled user+system time, while the
+    /// rusage the grader reads is scaled to the precise runtime; on a loaded VM (steal time) the
+    /// ticks run ahead, so SIGXCPU at a 3 s limit has come with 2.92 s reported, and with less
+    /// than 2.85 s in the warm pool under three parallel grades. A quarter of the limit, at least
+    /// 100 ms: no sample can send itself SIGXCPU (the policy refuses it), and one that lowers its
+    /// own limit far below the grade's still dies `signaled`.
+    static func cpuSlackMs(_ limitMs: Double) -> Double { max(100, limitMs * 0.25) }
 
     /// Decides the status from what the monitor saw, in the vocabulary's precedence.
     static func classify(
