@@ -206,29 +206,20 @@ def _reap(state, block):
     return status, usage
 
 
-def _reap_within(state, seconds):
-    """A harness candidate whose tests are done: `seconds` to end as a program ends (its threads
-    joined, its atexit handlers run), then killed (the cold run's `_await_end`)."""
-    deadline = time.monotonic() + seconds
+def _wait_watching(state, seconds=None):
+    """Waits for the candidate, looking at its memory every WATCH_INTERVAL. With `seconds` (a
+    harness candidate whose tests are done: time to end as a program ends, its threads joined
+    and its atexit handlers run) it is killed once they are up (the cold run's `_await_end`)."""
+    deadline = None if seconds is None else time.monotonic() + seconds
     while True:
         reaped = _reap(state, False)
         if reaped is not None:
             return reaped
-        left = deadline - time.monotonic()
+        left = WATCH_INTERVAL if deadline is None else deadline - time.monotonic()
         if left <= 0:
             os.kill(state["candidate"], signal.SIGKILL)
             return _reap(state, True)
         signal.sigtimedwait([signal.SIGCHLD], min(left, WATCH_INTERVAL))
-        _look(state)
-
-
-def _wait_watching(state):
-    """Waits for the candidate, looking at its memory every WATCH_INTERVAL."""
-    while True:
-        signal.sigtimedwait([signal.SIGCHLD], WATCH_INTERVAL)
-        reaped = _reap(state, False)
-        if reaped is not None:
-            return reaped
         _look(state)
 
 
@@ -545,7 +536,7 @@ def main():
     else:
         os.mkdir(sample, 0o700)
         # As in a fresh world (where every signal is blocked): a child's end is waited for with
-        # sigtimedwait (`_reap_within`); the children unblock it.
+        # sigtimedwait (`_wait_watching`); the children unblock it.
         signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGCHLD])
     read_execute = [path for path in config["read_execute"].split("\x1f") if path]
     read_write = [path for path in config["read_write"].split("\x1f") if path]
@@ -629,7 +620,7 @@ def main():
             summary = (_reply_watching(state, tester) if fresh else tester.recv(256)).split()
             if len(summary) == 3 and summary[0] == b"124":
                 os.kill(child, signal.SIGKILL)  # an input ran past its own limit: end the candidate
-            status, usage = _reap_within(state, bootstrap.END_GRACE)
+            status, usage = _wait_watching(state, bootstrap.END_GRACE)
             if len(summary) != 3:
                 os._exit(1)  # the tester died: the grader re-runs this sample cold
             code, test_utime, test_stime = (int(field) for field in summary)

@@ -176,22 +176,10 @@ public final class Sandbox: Sendable {
                 }
                 if let slot { try Syscall.changeOwner(tree: path, uid: slot.uid, gid: slot.gid) }
             }
-            var outputs: [String] = []
-            for name in workingTree.outputs {
-                guard !name.isEmpty, !name.contains("/"), name != "tree", name != "scratch" else {
-                    throw SandboxError(.invalidArgument, "working tree output \(name): a plain file name is needed")
-                }
-                outputs.append(try dir.placeOutput(name, owner: slot))
-            }
-            tree = (path, outputs)
+            tree = (path, try workingTree.outputs.map { (name) throws(SandboxError) in try dir.placeOutput(name, owner: slot) })
         }
         var outputs: [(name: String, path: String)] = []
-        for name in request.outputs {
-            guard !name.isEmpty, !name.contains("/"), name != "tree", name != "scratch", request.files[name] == nil else {
-                throw SandboxError(.invalidArgument, "output \(name): a plain file name of its own is needed")
-            }
-            outputs.append((name, try dir.placeOutput(name, owner: slot)))
-        }
+        for name in request.outputs { outputs.append((name, try dir.placeOutput(name, owner: slot))) }
         var rootFiles: [(path: String, source: String)] = []
         if !request.rootFiles.isEmpty {
             // Beside the inputs, in a directory the run's root does not copy.

@@ -70,5 +70,12 @@ struct WorkingTreeTests {
         let outcome = sandbox.run(request)
         #expect(outcome.status == "internal_error")
         #expect(outcome.error?.contains("plain file name") == true, "\(outcome.error ?? "")")
+        // A request's own outputs go through the same check: no path, no name an input has.
+        for name in ["../escape.txt", "..", "scratch", "program.py"] {
+            var own = RunRequest(source: "pass\n", programName: "program.py")
+            own.outputs = [name]
+            let refused = sandbox.run(own)
+            #expect(refused.status == "internal_error" && refused.error?.contains("plain file name") == true, "\(name): \(refused.error ?? "")")
+        }
     }
 }

@@ -42,14 +42,14 @@ extension RepoGradeRun {
     /// runs it: an extension rebuilt in place lands in the tree's overlay; what the step would
     /// write into the read-only layers fails, and the tests run on (as there, no `set -e`).
     static func evalScript(layers: SWEEnvironmentStore.Layers, command: String, watched: Bool = false, reinstall: Bool = false) -> String {
+        var steps = (layers.spec.evalCommands ?? []).filter { !SWEEnvironmentStore.isSystemStep($0) }
+        if reinstall, let install = reinstallStep(layers) { steps.append(install) }
         var lines = [
             "#!/bin/bash", "set -uxo pipefail", "cd \(quote(layers.repository))", "export PATH=\(quote(layers.path))",
             "export VIRTUAL_ENV=\(quote(layers.instance + "/venv"))",
             // The layers for an interpreter that did not find the venv (`Layers.userBase`).
             "export PYTHONUSERBASE=\(quote(layers.userBase))",
         ]
-        var steps = (layers.spec.evalCommands ?? []).filter { !SWEEnvironmentStore.isSystemStep($0) }
-        if reinstall, let install = layers.spec.install, !SWEEnvironmentStore.isSystemStep(install) { steps.append(install) }
         if watched {
             if !steps.isEmpty { lines += ["{"] + steps + ["} 61<&- 62>&-"] }
             // Exported in a subshell, not prefixed: a test command of several commands
@@ -90,12 +90,17 @@ extension RepoGradeRun {
         limits.cpu = TimeSpan(seconds: 60)
         let outcome = sandbox.run(RunRequest(source: program, programName: "interpreter_check.py", arguments: [python], limits: limits))
         var problem = ""
-        if outcome.statusText != "exited(0)" {
+        if outcome.runStatus != .exited(0) {
             let said = outcome.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
             problem = "Python \(layers.pythonVersion) at \(layers.interpreter) does not start inside the sandbox (\(said.isEmpty ? outcome.statusText : said)): the sandbox reads /usr, the layer cache and the installations of the interpreters given with --python; give it with --python \(layers.pythonVersion)=\(layers.interpreter)"
         }
         Self.interpreterChecks.withLock { $0[key] = problem }
         return problem.isEmpty ? nil : problem
+    }
+
+    /// The spec's install step as the eval script may run it again (not one that changes the machine).
+    static func reinstallStep(_ layers: SWEEnvironmentStore.Layers) -> String? {
+        layers.spec.install.flatMap { SWEEnvironmentStore.isSystemStep($0) ? nil : $0 }
     }
 
     static func quote(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'" }
@@ -160,7 +165,7 @@ extension RepoGradeRun {
         let parser = store.specs.parser(repository: instance.specName)
         let watch = parser.watch
         let script = Self.evalScript(layers: layers, command: command, watched: watch != nil, reinstall: workspace.touchesBuild)
-        report.reinstalled = workspace.touchesBuild && layers.spec.install != nil ? true : nil
+        report.reinstalled = workspace.touchesBuild && Self.reinstallStep(layers) != nil ? true : nil
         report.testCommand = command
         report.logParser = parser.rawValue
         try? script.write(toFile: directory + "/eval.sh", atomically: true, encoding: .utf8)

@@ -71,7 +71,6 @@ public struct Outcome: Sendable, Codable {
         try container.encode(isolation, forKey: .isolation)
     }
 
-    /// The status as a typed value.
     /// The run was ended from outside (a time, memory or output limit, or a signal), not by its
     /// program exiting or the sandbox failing.
     public var endedByTheSandbox: Bool {
@@ -81,6 +80,7 @@ public struct Outcome: Sendable, Codable {
         }
     }
 
+    /// The status as a typed value.
     public var runStatus: RunStatus {
         switch status {
         case "internal_error": .internalError(error ?? "")

@@ -37,9 +37,15 @@ final class Workdir: Sendable {
         try Self.place(name, bytes, in: path)
     }
 
-    /// Makes an empty file the program may write (a working tree's output), owned by the run's
-    /// uid, 0600; returns its path.
+    /// Makes an empty file the program may write (a working tree's or a request's output), owned
+    /// by the run's uid, 0600; returns its path. The name must be a plain file name that is not
+    /// the tree's or scratch's, and of its own: one already placed (an input) is refused too.
     func placeOutput(_ name: String, owner: SlotLease?) throws(SandboxError) -> String {
+        guard !name.isEmpty, !name.contains("/"), name != "tree", name != "scratch", name != "." && name != "..",
+            !FileManager.default.fileExists(atPath: "\(path)/\(name)")
+        else {
+            throw SandboxError(.invalidArgument, "output \(name): a plain file name of its own is needed")
+        }
         try Self.place(name, [], in: path, mode: 0o600)
         let output = "\(path)/\(name)"
         if let owner { try Syscall.changeOwner(tree: output, uid: owner.uid, gid: owner.gid) }
