@@ -89,6 +89,7 @@ let package = Package(
         // `make bench`: per-run cost of isolation, measured on real processes.
         .executableTarget(name: "proctor-bench", dependencies: ["Sandbox", "Grader", "Queue", "Analysis", "Results"], swiftSettings: swiftSettings),
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox"], swiftSettings: swiftSettings),
+        .testTarget(name: "ResultsTests", dependencies: ["Results"], swiftSettings: swiftSettings),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Estimates", "Results", "CZlib"], swiftSettings: swiftSettings),
         // Scratch directories and input files the grading suites share.
         .target(name: "ScratchFiles", path: "Tests/ScratchFiles", swiftSettings: swiftSettings),

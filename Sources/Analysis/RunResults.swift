@@ -69,43 +69,43 @@ public struct RunResults: Sendable {
     public static func load(_ directory: String, name: String? = nil) throws(AnalysisError) -> RunResults {
         var run = RunResults(name: name ?? URL(fileURLWithPath: directory).lastPathComponent, directory: directory)
         let rows = directory + "/samples.jsonl"
-        if FileManager.default.fileExists(atPath: rows) {
-            try LineReader.forEachLine(of: rows) { (line, number) throws(AnalysisError) in
-                guard !line.isEmpty else { return }
-                guard let object = (try? JSONSerialization.jsonObject(with: Data(line))) as? [String: Any] else {
-                    throw AnalysisError("\(rows):\(number): not a JSON object")
+        do {
+            if FileManager.default.fileExists(atPath: rows) {
+                try ResultsReader.forEachRow(in: rows) { (record, _) in run.add(record) }
+            } else if FileManager.default.fileExists(atPath: directory + "/report.json") {
+                // grade-repo: one instance directory per prediction, each with its report.json.
+                let entries = (try? FileManager.default.contentsOfDirectory(atPath: directory).sorted()) ?? []
+                for entry in entries where FileManager.default.fileExists(atPath: directory + "/" + entry + "/report.json") {
+                    run.add(try ResultsReader.document(SampleRecord.self, at: directory + "/" + entry + "/report.json"))
                 }
-                if let refused = ResultsSchema.unreadable(version: object["schema_version"] as? Int, in: "\(rows):\(number)") {
-                    throw AnalysisError(refused)
-                }
-                run.add(object)
+            } else {
+                throw AnalysisError("\(directory): no samples.jsonl (proctor grade, proctor results) or report.json (proctor grade-repo) here")
             }
-        } else if FileManager.default.fileExists(atPath: directory + "/report.json") {
-            // grade-repo: one instance directory per prediction, each with its report.json.
-            let entries = (try? FileManager.default.contentsOfDirectory(atPath: directory).sorted()) ?? []
-            for entry in entries {
-                let path = directory + "/" + entry + "/report.json"
-                guard let data = FileManager.default.contents(atPath: path),
-                    let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
-                else { continue }
-                run.add(object)
-            }
-        } else {
-            throw AnalysisError("\(directory): no samples.jsonl (proctor grade, proctor results) or report.json (proctor grade-repo) here")
+        } catch let error as ResultsError {
+            throw AnalysisError(error.message)
+        } catch let error as AnalysisError {
+            throw error
+        } catch {
+            throw AnalysisError("\(directory): \(error)")
         }
         guard run.samples > 0 else { throw AnalysisError("\(directory): no results in it") }
-        if let data = FileManager.default.contents(atPath: directory + "/summary.json"),
-            let summary = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
-        {
-            if let refused = ResultsSchema.unreadable(version: summary["schema_version"] as? Int, in: directory + "/summary.json") {
+        if FileManager.default.fileExists(atPath: directory + "/summary.json") {
+            let summary: GradeSummary
+            do {
+                summary = try ResultsReader.document(GradeSummary.self, at: directory + "/summary.json")
+            } catch {
+                throw AnalysisError(error.message)
+            }
+            if let refused = ResultsSchema.unreadable(version: summary.schemaVersion, in: directory + "/summary.json") {
                 throw AnalysisError(refused)
             }
-            run.audit.problems = summary["problems"] as? String
-            run.audit.samples = summary["samples"] as? String
-            run.audit.profile = run.audit.profile ?? summary["profile"] as? String
-            run.audit.profileSHA256 = run.audit.profileSHA256 ?? summary["profile_sha256"] as? String
-            run.audit.proctorVersion = run.audit.proctorVersion ?? summary["proctor_version"] as? String
-            run.audit.seed = summary["seed"] as? String
+            func given(_ text: String) -> String? { text.isEmpty ? nil : text }
+            run.audit.problems = given(summary.problems)
+            run.audit.samples = given(summary.samples)
+            run.audit.profile = run.audit.profile ?? given(summary.profile)
+            run.audit.profileSHA256 = run.audit.profileSHA256 ?? given(summary.profileSHA256)
+            run.audit.proctorVersion = run.audit.proctorVersion ?? given(summary.proctorVersion)
+            run.audit.seed = summary.seed
         }
         // The problems' identity as graded: the digest of every task's problem digest, in task order.
         let digests = run.taskOrder.compactMap { run.tasks[$0]?.problemSHA256 }
@@ -117,17 +117,14 @@ public struct RunResults: Sendable {
 
     /// One row of either shape: a sample's (`task_id`, `passed`, `status`, …) or a repository
     /// instance's (`instance_id`, `resolved`, `resolution`, …).
-    mutating func add(_ row: [String: Any]) {
-        let repository = row["task_id"] == nil && row["instance_id"] != nil
-        let task = (row["task_id"] ?? row["instance_id"]).map { "\($0)" } ?? "?"
-        let completion = (row["completion_id"] ?? row["model_name_or_path"]).map { "\($0)" } ?? "\(samples)"
-        let passed = (row[repository ? "resolved" : "passed"] as? Bool) ?? false
-        let resolved: SampleStatus = (row["resolution"] as? String) == "FULL" ? .resolved : .unresolved
-        var status = (row["status"] as? String) ?? (repository ? resolved.rawValue : "unknown")
-        if repository, row["error"] as? String != nil, !passed { status = SampleStatus.error.rawValue }
-        let error = row["error"] as? [String: Any]
-        let errorType = (error?["type"] as? String) ?? (repository ? (row["error"] as? String).map { _ in "error" } : nil)
-        let message = String(((error?["message"] as? String) ?? (row["error"] as? String) ?? (row["result"] as? String) ?? "").prefix(300))
+    mutating func add(_ row: SampleRecord) {
+        let repository = row.isRepository
+        let task = row.taskID ?? row.instanceID ?? "?"
+        let completion = row.completionID ?? row.model ?? "\(samples)"
+        let passed = row.passes
+        let status = row.effectiveStatus
+        let errorType = row.error?.type ?? (repository && row.error != nil ? SampleStatus.error.rawValue : nil)
+        let message = String((row.error?.message ?? row.result ?? "").prefix(300))
 
         samples += 1
         statusCounts[status, default: 0] += 1
@@ -140,16 +137,13 @@ public struct RunResults: Sendable {
         if passed { tally.c += 1 }
         tally.statuses[status, default: 0] += 1
         if !passed && tally.failures.count < 3 { tally.failures.append(Failure(completion: completion, status: status, message: message)) }
-        let wall = Self.number(row["wall_ms"])
-        let cpu = Self.number(row["cpu_ms"])
-        let rss = Self.number(row["peak_rss_kib"])
-        if let wall {
+        if let wall = row.wallMs {
             wallMs.append(wall)
             tally.wallTotal += wall
             tally.maxWall = max(tally.maxWall, wall)
         }
-        if let cpu { cpuMs.append(cpu) }
-        if let rss {
+        if let cpu = row.cpuMs { cpuMs.append(cpu) }
+        if let rss = row.peakRssKiB {
             peakRssKiB.append(rss)
             tally.maxRss = max(tally.maxRss, rss)
         }
@@ -158,27 +152,18 @@ public struct RunResults: Sendable {
             entry.count += 1
             errorTypes[errorType] = entry
         }
-        let audit = row["audit"] as? [String: Any]
-        if let problem = audit?["problem_sha256"] as? String { tally.problemSHA256 = problem }
-        if let sample = audit?["sample_sha256"] as? String { sampleDigests.append(sample) }
+        let audit = row.audit
+        if let problem = audit?.problemSHA256 { tally.problemSHA256 = problem }
+        if let sample = audit?.sampleSHA256 { sampleDigests.append(sample) }
         tasks[task] = tally
         if samples == 1 {
-            self.audit.proctorVersion = audit?["proctor_version"] as? String
-            self.audit.profile = (audit?["profile"] ?? row["profile"]) as? String
-            self.audit.profileSHA256 = audit?["profile_sha256"] as? String
-            self.audit.pythonVersion = audit?["python_version"] as? String
-            self.audit.kernel = audit?["kernel"] as? String
-            self.audit.pool = audit?["pool"] as? String
-            for (key, value) in (audit?["limits"] as? [String: Any]) ?? [:] { if let number = Self.number(value) { self.audit.limits[key] = number } }
-        }
-    }
-
-    static func number(_ value: Any?) -> Double? {
-        switch value {
-        case let number as NSNumber: number.doubleValue
-        case let number as Double: number
-        case let number as Int: Double(number)
-        default: nil
+            self.audit.proctorVersion = audit?.proctorVersion
+            self.audit.profile = audit?.profile ?? row.profile
+            self.audit.profileSHA256 = audit?.profileSHA256
+            self.audit.pythonVersion = audit?.pythonVersion
+            self.audit.kernel = audit?.kernel
+            self.audit.pool = audit?.pool
+            self.audit.limits = audit?.limits?.byName ?? [:]
         }
     }
 

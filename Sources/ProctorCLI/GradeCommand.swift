@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Grader
+import Results
 import Sandbox
 
 #if canImport(Glibc)

@@ -1,5 +1,6 @@
 import Foundation
 import Grader
+import Results
 import Sandbox
 
 /// Options of one `proctor grade-repo` run.

@@ -20,6 +20,8 @@ import Sandbox
 #endif
 
 let runs = Int(CommandLine.arguments.dropFirst().first ?? "") ?? 200
+/// `proctor-bench analysis`: only the analysis layer (no sandbox runs).
+let analysisOnly = CommandLine.arguments.dropFirst().first == "analysis"
 let python = "/usr/bin/python3"
 
 func milliseconds(_ body: () -> Void) -> Double {
@@ -52,6 +54,10 @@ func bare() -> Double {
 }
 
 do {
+    if analysisOnly {
+        try analysis()
+        exit(0)
+    }
     let directory = try SandboxesDirectory.locate()
     let strict = try SandboxProfile.load(named: "python-strict", sandboxesDirectory: directory)
     var plain = strict
@@ -404,13 +410,14 @@ func analysis() throws {
     }
     try out.write(to: URL(fileURLWithPath: directory + "/samples.jsonl"))
     var html = ""
-    let seconds = milliseconds {
-        if let run = try? RunResults.load(directory) { html = HTMLReport.render(Report([run])) }
-    } / 1000
+    var run: RunResults?
+    let reading = milliseconds { run = try? RunResults.load(directory) } / 1000
+    let rendering = milliseconds { if let run { html = HTMLReport.render(Report([run])) } } / 1000
+    guard run?.samples == 100_000 else { throw AnalysisError("bench: the 100,000 rows did not read back") }
     print(
         String(
-            format: "report: 100,000 rows (%.0f MB) read and rendered in %.2f s; HTML %.0f KB", Double(out.count) / 1e6, seconds,
-            Double(html.utf8.count) / 1000))
+            format: "report: 100,000 rows (%.0f MB) read and rendered in %.2f s (read %.2f s, render %.2f s); HTML %.0f KB",
+            Double(out.count) / 1e6, reading + rendering, reading, rendering, Double(html.utf8.count) / 1000))
     var counts: [[(n: Int, c: Int)?]] = []
     for run in 0..<24 {
         counts.append((0..<164).map { task in (5, Int(generator.next() % 6) * (run + task) % 6 % 6) })

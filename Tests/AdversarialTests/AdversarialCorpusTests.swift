@@ -1,5 +1,6 @@
 import Foundation
 import Grader
+import Results
 import Sandbox
 import Synchronization
 import Testing

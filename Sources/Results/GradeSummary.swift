@@ -1,5 +1,4 @@
 import Foundation
-import Results
 
 /// `results/summary.json`: pass@k with confidence intervals, counts, latency and resources.
 public struct GradeSummary: Codable, Sendable {
@@ -10,6 +9,14 @@ public struct GradeSummary: Codable, Sendable {
         public var ci95Low: Double?
         public var ci95High: Double?
         public var tasksWithTooFewSamples: [String]
+
+        public init(k: Int, value: Double?, ci95Low: Double?, ci95High: Double?, tasksWithTooFewSamples: [String]) {
+            self.k = k
+            self.value = value
+            self.ci95Low = ci95Low
+            self.ci95High = ci95High
+            self.tasksWithTooFewSamples = tasksWithTooFewSamples
+        }
 
         enum CodingKeys: String, CodingKey {
             case k, value, ci95Low = "ci95_low", ci95High = "ci95_high", tasksWithTooFewSamples = "tasks_with_too_few_samples"
@@ -30,6 +37,13 @@ public struct GradeSummary: Codable, Sendable {
         public var p90: Double
         public var p99: Double
         public var max: Double
+
+        public init(p50: Double, p90: Double, p99: Double, max: Double) {
+            self.p50 = p50
+            self.p90 = p90
+            self.p99 = p99
+            self.max = max
+        }
     }
 
     public var problems: String
@@ -76,9 +90,21 @@ public struct GradeSummary: Codable, Sendable {
         public var cpuMs: Quantiles
         public var peakRssKiB: Quantiles
 
+        public init(samples: Int, latencyMs: Quantiles, cpuMs: Quantiles, peakRssKiB: Quantiles) {
+            self.samples = samples
+            self.latencyMs = latencyMs
+            self.cpuMs = cpuMs
+            self.peakRssKiB = peakRssKiB
+        }
+
         public struct Quantiles: Codable, Sendable, Equatable {
             public var p50: Double
             public var p90: Double
+
+            public init(p50: Double, p90: Double) {
+                self.p50 = p50
+                self.p90 = p90
+            }
         }
 
         enum CodingKeys: String, CodingKey {
@@ -89,6 +115,11 @@ public struct GradeSummary: Codable, Sendable {
     public struct ReferenceCounts: Codable, Sendable, Equatable {
         public var computed: Int
         public var cached: Int
+
+        public init(computed: Int, cached: Int) {
+            self.computed = computed
+            self.cached = cached
+        }
     }
 
     /// pass@k within groups of tasks the problems name (`difficulty`, `platform`): dimension →
@@ -99,6 +130,11 @@ public struct GradeSummary: Codable, Sendable {
         public var tasks: Int
         /// `pass@K` → the mean estimate over the group's tasks (absent where a task has fewer than K samples).
         public var passAtK: [String: Double]
+
+        public init(tasks: Int, passAtK: [String: Double]) {
+            self.tasks = tasks
+            self.passAtK = passAtK
+        }
 
         enum CodingKeys: String, CodingKey {
             case tasks, passAtK = "pass_at_k"
@@ -113,6 +149,67 @@ public struct GradeSummary: Codable, Sendable {
         case proctorVersion = "proctor_version", finishedAt = "finished_at", byGroup = "by_group"
         case passAtKBase = "pass_at_k_base", seed, references, hiddenAggregate = "hidden_aggregate"
         case schemaVersion = "schema_version"
+    }
+
+    /// Reads a summary leniently: a field a summary of an older version (or one written by hand
+    /// for a report) lacks takes its empty value, so every reader gets one type.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        problems = try c.decodeIfPresent(String.self, forKey: .problems) ?? ""
+        samples = try c.decodeIfPresent(String.self, forKey: .samples) ?? ""
+        profile = try c.decodeIfPresent(String.self, forKey: .profile) ?? ""
+        profileSHA256 = try c.decodeIfPresent(String.self, forKey: .profileSHA256) ?? ""
+        tasks = try c.decodeIfPresent(Int.self, forKey: .tasks) ?? 0
+        samplesGraded = try c.decodeIfPresent(Int.self, forKey: .samplesGraded) ?? 0
+        samplesReused = try c.decodeIfPresent(Int.self, forKey: .samplesReused) ?? 0
+        passed = try c.decodeIfPresent(Int.self, forKey: .passed) ?? 0
+        passAtK = try c.decodeIfPresent([PassAtKEntry].self, forKey: .passAtK) ?? []
+        statusCounts = try c.decodeIfPresent([String: Int].self, forKey: .statusCounts) ?? [:]
+        latencyMs = try c.decodeIfPresent(Distribution.self, forKey: .latencyMs)
+        cpuMs = try c.decodeIfPresent(Distribution.self, forKey: .cpuMs)
+        peakRssKiB = try c.decodeIfPresent(Distribution.self, forKey: .peakRssKiB)
+        samplesPerSecond = try c.decodeIfPresent(Double.self, forKey: .samplesPerSecond) ?? 0
+        wallSeconds = try c.decodeIfPresent(Double.self, forKey: .wallSeconds) ?? 0
+        workers = try c.decodeIfPresent(Int.self, forKey: .workers) ?? 0
+        missingTasks = try c.decodeIfPresent([String].self, forKey: .missingTasks) ?? []
+        interrupted = try c.decodeIfPresent(Bool.self, forKey: .interrupted) ?? false
+        proctorVersion = try c.decodeIfPresent(String.self, forKey: .proctorVersion) ?? ""
+        finishedAt = try c.decodeIfPresent(String.self, forKey: .finishedAt) ?? ""
+        passAtKBase = try c.decodeIfPresent([PassAtKEntry].self, forKey: .passAtKBase)
+        seed = try c.decodeIfPresent(String.self, forKey: .seed)
+        references = try c.decodeIfPresent(ReferenceCounts.self, forKey: .references)
+        // Absent: written before versions were (version 0, read as 1).
+        schemaVersion = try c.decodeIfPresent(Int.self, forKey: .schemaVersion)
+        hiddenAggregate = try c.decodeIfPresent(HiddenAggregate.self, forKey: .hiddenAggregate)
+        byGroup = try c.decodeIfPresent([String: [String: GroupEntry]].self, forKey: .byGroup)
+    }
+
+    public init(
+        problems: String, samples: String, profile: String, profileSHA256: String, tasks: Int, samplesGraded: Int,
+        samplesReused: Int, passed: Int, passAtK: [PassAtKEntry], statusCounts: [String: Int], latencyMs: Distribution?,
+        cpuMs: Distribution?, peakRssKiB: Distribution?, samplesPerSecond: Double, wallSeconds: Double, workers: Int,
+        missingTasks: [String], interrupted: Bool, proctorVersion: String, finishedAt: String
+    ) {
+        self.problems = problems
+        self.samples = samples
+        self.profile = profile
+        self.profileSHA256 = profileSHA256
+        self.tasks = tasks
+        self.samplesGraded = samplesGraded
+        self.samplesReused = samplesReused
+        self.passed = passed
+        self.passAtK = passAtK
+        self.statusCounts = statusCounts
+        self.latencyMs = latencyMs
+        self.cpuMs = cpuMs
+        self.peakRssKiB = peakRssKiB
+        self.samplesPerSecond = samplesPerSecond
+        self.wallSeconds = wallSeconds
+        self.workers = workers
+        self.missingTasks = missingTasks
+        self.interrupted = interrupted
+        self.proctorVersion = proctorVersion
+        self.finishedAt = finishedAt
     }
 
     /// A summary with the run's identity and nothing counted yet (`SummaryAccumulator` fills it).
@@ -197,119 +294,3 @@ public struct GradeSummary: Codable, Sendable {
     }
 }
 
-/// Collects per-sample results as they arrive; memory grows only by a few numbers per sample.
-public struct SummaryAccumulator: Sendable {
-    private(set) var perTask: [String: (n: Int, c: Int)] = [:]
-    /// Correct counts on base inputs alone (= `perTask` for tasks without inputs).
-    private(set) var perTaskBase: [String: Int] = [:]
-    private var anyBase = false
-    private(set) var statusCounts: [String: Int] = [:]
-    private var latencies: [Double] = []
-    private var cpu: [Double] = []
-    private var rss: [Double] = []
-    /// Hidden samples' time and memory: only ever a run-level aggregate.
-    private var hiddenFigures: (wall: [Double], cpu: [Double], rss: [Double]) = ([], [], [])
-    public private(set) var graded = 0
-    public private(set) var reused = 0
-    public private(set) var passed = 0
-
-    public init() {}
-
-    public mutating func add(
-        task: String, status: SampleStatus, passed didPass: Bool, wallMs: Double, cpuMs: Double, rssKiB: Double, reused wasReused: Bool,
-        basePassed: Bool? = nil, hidden: Bool = false, measured: Bool = true
-    ) {
-        var counts = perTask[task] ?? (0, 0)
-        counts.n += 1
-        if didPass { counts.c += 1 }
-        perTask[task] = counts
-        if basePassed != nil { anyBase = true }
-        if basePassed ?? didPass { perTaskBase[task, default: 0] += 1 }
-        statusCounts[status.rawValue, default: 0] += 1
-        if didPass { passed += 1 }
-        if wasReused {
-            reused += 1
-        } else if !measured {
-            graded += 1
-        } else if hidden {
-            graded += 1
-            hiddenFigures.wall.append(wallMs)
-            hiddenFigures.cpu.append(cpuMs)
-            hiddenFigures.rss.append(rssKiB)
-        } else {
-            graded += 1
-            latencies.append(wallMs)
-            cpu.append(cpuMs)
-            rss.append(rssKiB)
-        }
-    }
-
-    /// A sample whose job ended failed in the queue (malformed, or retries exhausted): it counts
-    /// as a failure in pass@k (status `job_failed`), so a benchmark never improves by breaking
-    /// samples on purpose. No timing or memory figures.
-    public mutating func addFailedJob(task: String) {
-        var counts = perTask[task] ?? (0, 0)
-        counts.n += 1
-        perTask[task] = counts
-        statusCounts[SampleStatus.jobFailed.rawValue, default: 0] += 1
-    }
-
-    /// `groups`: dimension (`difficulty`, `platform`) → task → its group, for `by_group`.
-    public func summary(ks: [Int], base: GradeSummary, groups: [String: [String: String]] = [:]) -> GradeSummary {
-        var result = base
-        var byGroup: [String: [String: GradeSummary.GroupEntry]] = [:]
-        for (dimension, taskGroups) in groups where !taskGroups.isEmpty {
-            var members: [String: [String]] = [:]
-            for task in perTask.keys { if let group = taskGroups[task] { members[group, default: []].append(task) } }
-            for (group, tasks) in members {
-                var figures: [String: Double] = [:]
-                for k in ks where tasks.allSatisfy({ perTask[$0]!.n >= k }) {
-                    let values = tasks.map { PassAtK.estimate(n: perTask[$0]!.n, c: perTask[$0]!.c, k: k)! }
-                    figures["pass@\(k)"] = values.reduce(0, +) / Double(values.count)
-                }
-                byGroup[dimension, default: [:]][group] = GradeSummary.GroupEntry(tasks: tasks.count, passAtK: figures)
-            }
-        }
-        result.byGroup = byGroup.isEmpty ? nil : byGroup
-        let tasks = perTask.keys.sorted()
-        result.tasks = tasks.count
-        result.samplesGraded = graded
-        result.samplesReused = reused
-        result.passed = passed
-        result.statusCounts = statusCounts
-        func entries(_ correct: (String) -> Int) -> [GradeSummary.PassAtKEntry] {
-            ks.map { k in
-                let few = tasks.filter { perTask[$0]!.n < k }
-                guard few.isEmpty, !tasks.isEmpty else {
-                    return GradeSummary.PassAtKEntry(k: k, value: nil, ci95Low: nil, ci95High: nil, tasksWithTooFewSamples: few)
-                }
-                let values = tasks.map { PassAtK.estimate(n: perTask[$0]!.n, c: correct($0), k: k)! }
-                let interval = Statistics.bootstrapMeanInterval(values)
-                return GradeSummary.PassAtKEntry(
-                    k: k, value: values.reduce(0, +) / Double(values.count), ci95Low: interval?.low, ci95High: interval?.high,
-                    tasksWithTooFewSamples: [])
-            }
-        }
-        result.passAtK = entries { perTask[$0]!.c }
-        result.passAtKBase = anyBase ? entries { perTaskBase[$0] ?? 0 } : nil
-        func distribution(_ values: [Double]) -> GradeSummary.Distribution? {
-            let sorted = values.sorted()
-            guard let p50 = Statistics.percentile(sorted, 50) else { return nil }
-            return GradeSummary.Distribution(
-                p50: p50, p90: Statistics.percentile(sorted, 90)!, p99: Statistics.percentile(sorted, 99)!, max: sorted.last!)
-        }
-        result.latencyMs = distribution(latencies)
-        result.cpuMs = distribution(cpu)
-        result.peakRssKiB = distribution(rss)
-        if hiddenFigures.wall.count >= HiddenRecord.aggregateMinimum {
-            func quantiles(_ values: [Double]) -> GradeSummary.HiddenAggregate.Quantiles {
-                let sorted = values.sorted()
-                return .init(p50: Statistics.percentile(sorted, 50)!, p90: Statistics.percentile(sorted, 90)!)
-            }
-            result.hiddenAggregate = GradeSummary.HiddenAggregate(
-                samples: hiddenFigures.wall.count, latencyMs: quantiles(hiddenFigures.wall), cpuMs: quantiles(hiddenFigures.cpu),
-                peakRssKiB: quantiles(hiddenFigures.rss))
-        }
-        return result
-    }
-}
