@@ -61,17 +61,10 @@ public struct ResultsCommand: ParsableCommand {
                 }
                 // Inputs problems: the base score is in the row (only such rows carry the field);
                 // a hidden row was stored with no time or memory (`HiddenRecord`).
-                var basePassed: Bool?
-                var hidden = false
-                var measured = true
-                let text = String(decoding: record.result.row, as: UTF8.self)
-                if text.contains("\"base_passed\"") || text.contains("\"hidden") || !text.contains("\"wall_ms\""),
-                    let row = try? JSONInput.object(record.result.row, file: "row", line: 0)
-                {
-                    basePassed = row["base_passed"]?.boolValue
-                    hidden = row["hidden"]?.boolValue ?? false
-                    measured = !hidden && (row["wall_ms"] != nil || settings.kind == "repo")
-                }
+                let row = try? RowDecoder.decode(SampleRecord.self, from: record.result.row)
+                let basePassed = row?.basePassed
+                let hidden = row?.hidden ?? false
+                let measured = !hidden && (row?.wallMs != nil || settings.kind == "repo")
                 // Jobs stored by workers before the one vocabulary: a repository's FULL/PARTIAL/NO.
                 let word = record.result.status
                 let status =

@@ -392,7 +392,7 @@ func analysis() throws {
         let passed = generator.next() % 100 < UInt64(task % 100)
         let row: [String: Any] = [
             "task_id": "Bench/\(task)", "completion_id": "\(index % 100)", "completion": "    return sorted(set(values))[:k]\n",
-            "passed": passed, "status": (passed ? SampleStatus.passed : .failed).rawValue, "result": passed ? "passed" : "failed: AssertionError",
+            "passed": passed, "status": (passed ? SampleStatus.passed : .failed).rawValue, "result": passed ? ResultText.passed : ResultText.failed("AssertionError"),
             "tests_calls": 3, "error": passed ? NSNull() : ["type": "AssertionError", "message": "", "line": 4, "file": "tests", "source": "assert candidate([1, 2]) == [1]"],
             "sandbox_status": "exited(0)", "exit_code": 0, "signal": NSNull(), "blocked_syscall": NSNull(),
             "wall_ms": 3 + Double(generator.next() % 5000) / 1000, "cpu_ms": 2 + Double(generator.next() % 3000) / 1000,

