@@ -51,7 +51,7 @@ let package = Package(
         // layers, the runner's records, per-repository log parsers, verdicts and reports.
         .target(
             name: "Repository",
-            dependencies: ["Grader", "Sandbox", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["Grader", "Results", "Sandbox", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         // The analysis layer: reports, paired comparisons, item response theory, leaderboards —
@@ -89,15 +89,17 @@ let package = Package(
         // `make bench`: per-run cost of isolation, measured on real processes.
         .executableTarget(name: "proctor-bench", dependencies: ["Sandbox", "Grader", "Queue", "Analysis", "Results"], swiftSettings: swiftSettings),
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox"], swiftSettings: swiftSettings),
-        .testTarget(name: "ResultsTests", dependencies: ["Results"], swiftSettings: swiftSettings),
-        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Estimates", "Results", "CZlib"], swiftSettings: swiftSettings),
+        // Checks what a suite wrote against docs/results-schema.json.
+        .target(name: "SchemaCheck", path: "Tests/SchemaCheck", swiftSettings: swiftSettings),
+        .testTarget(name: "ResultsTests", dependencies: ["Results", "SchemaCheck"], swiftSettings: swiftSettings),
+        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Estimates", "Results", "CZlib", "SchemaCheck"], swiftSettings: swiftSettings),
         // Scratch directories and input files the grading suites share.
         .target(name: "ScratchFiles", path: "Tests/ScratchFiles", swiftSettings: swiftSettings),
-        .testTarget(name: "GraderTests", dependencies: ["Grader", "Sandbox", "Results", "ScratchFiles"], swiftSettings: swiftSettings),
+        .testTarget(name: "GraderTests", dependencies: ["Grader", "Sandbox", "Results", "ScratchFiles", "SchemaCheck"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "RepositoryTests", dependencies: ["Repository", "Grader", "Sandbox", "ScratchFiles"], swiftSettings: swiftSettings),
+            name: "RepositoryTests", dependencies: ["Repository", "Grader", "Sandbox", "ScratchFiles", "SchemaCheck"], swiftSettings: swiftSettings),
         // The hostile-sample corpus in Fixtures/adversarial, graded on every `make test`.
-        .testTarget(name: "AdversarialTests", dependencies: ["Grader", "Sandbox", "Results"], swiftSettings: swiftSettings),
+        .testTarget(name: "AdversarialTests", dependencies: ["Grader", "Sandbox", "Results", "SchemaCheck"], swiftSettings: swiftSettings),
         // Queue semantics against a real PostgreSQL (started by `make test`) and SQLite.
         .target(
             name: "QueueTestSupport", dependencies: ["Queue", .product(name: "Logging", package: "swift-log")],
@@ -106,7 +108,8 @@ let package = Package(
         .testTarget(
             name: "ProctorCLITests",
             dependencies: [
-                "ProctorCLI", "Sandbox", "Queue", "QueueTestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "ProctorCLI", "Sandbox", "Queue", "QueueTestSupport", "SchemaCheck",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ], swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6]

@@ -110,6 +110,8 @@ public final class RepoGradeRun: @unchecked Sendable {
         public var cpus: Int? = nil
         /// SWE mode: the install step ran again after the patch (it changes the build).
         public var reinstalled: Bool? = nil
+        /// The results schema the report is written in; nil when read from one written before versions were.
+        public var schemaVersion: Int? = ResultsSchema.version
 
         public struct Tests: Codable, Sendable {
             public var success: [String]
@@ -133,6 +135,7 @@ public final class RepoGradeRun: @unchecked Sendable {
             case testCommand = "test_command", profile, limits, failToPass = "FAIL_TO_PASS", passToPass = "PASS_TO_PASS"
             case logParser = "log_parser", testExitCode = "test_exit_code", environment, profilePath = "profile_path"
             case envCache = "env_cache", interpreter, sweRules = "swe_rules", cpus, reinstalled
+            case schemaVersion = "schema_version"
         }
     }
 
@@ -158,7 +161,7 @@ public final class RepoGradeRun: @unchecked Sendable {
         public var submittedIDs: [String] = []
         public var completedIDs: [String] = []
         public var incompleteIDs: [String] = []
-        public var schemaVersion = 2
+        public var schemaVersion = ResultsSchema.version
 
         enum CodingKeys: String, CodingKey {
             case totalInstances = "total_instances", submittedInstances = "submitted_instances"

@@ -2,6 +2,7 @@ import Foundation
 import Grader
 import Results
 import Sandbox
+import SchemaCheck
 import Synchronization
 import Testing
 
@@ -103,6 +104,7 @@ struct AdversarialCorpusTests {
 
         for index in 0..<runs {
             let summary = try results.withLock { $0[index]! }.get()
+            SchemaCheck.expectConforming(Self.base + "/run-\(index)")
             #expect(summary.passed == controlCount, "\(mode) run \(index): only the controls may pass")
             let rows = try String(contentsOfFile: Self.base + "/run-\(index)/samples.jsonl", encoding: .utf8).split(separator: "\n")
                 .map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }

@@ -1,6 +1,7 @@
 import Foundation
 import Grader
 import Sandbox
+import SchemaCheck
 import Testing
 
 #if canImport(Glibc)
@@ -29,6 +30,7 @@ struct StdioCorpusTests {
         options.ks = [1]
         options.workers = 2
         _ = try GradeRun(options).run()
+        SchemaCheck.expectConforming(out)
         let rows = try String(contentsOfFile: out + "/samples.jsonl", encoding: .utf8).split(separator: "\n").map {
             try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
         }

@@ -20,6 +20,7 @@ import Results
             problems: Self.fixtures + "/problems.jsonl", samples: Self.fixtures + "/samples.jsonl", out: out, pool: pool
         ) { $0.seed = 7 }
         let rows = try Checkout.rows(out + "/samples.jsonl")
+        if pool == .warm { try RowsBefore.expectUnchanged(out, as: "function") }
         let expected = try Self.expected("expected.jsonl")
         #expect(rows.count == expected.count)
         for (row, want) in zip(rows, expected) {

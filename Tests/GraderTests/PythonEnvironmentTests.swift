@@ -44,7 +44,7 @@ struct PythonEnvironmentTests {
             var options = GradeOptions(problemsPath: problems, samplesPath: samples, outDirectory: out, profile: profile, limits: profile.definition.limits)
             options.ks = [1]
             options.pool = pool
-            _ = try GradeRun(options).run()
+            _ = try Checkout.run(options)
             let rows = try Checkout.rows(out + "/samples.jsonl")
             #expect(rows.map { $0["status"] as? String ?? "?" } == expected, "\(pool): \(rows.map { $0["result"] ?? "" })")
         }

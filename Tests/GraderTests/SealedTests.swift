@@ -52,6 +52,7 @@ import Results
     @Test func gradingSealedMatchesPlainAndLeaksNothing() throws {
         let out = Checkout.outDirectory("sealed-run")
         let summary = try grade(Self.fixtures + "/problems.sealed.jsonl", out: out, leakage: true)
+        try RowsBefore.expectUnchanged(out, as: "sealed")
         let plainOut = Checkout.outDirectory("sealed-plain")
         _ = try Checkout.grade(problems: Self.fixtures + "/problems.jsonl", samples: Self.fixtures + "/samples.jsonl", out: plainOut)
         let rows = try Checkout.rows(out + "/samples.jsonl")

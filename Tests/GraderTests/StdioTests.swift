@@ -131,20 +131,25 @@ import Results
         return options
     }
 
-    static func graded(_ problems: String, _ samples: String, allowPartial: Bool = false, revealPrivate: Bool = false) throws -> (
-        rows: [[String: Any]], summary: GradeSummary
-    ) {
-        let out = Checkout.outDirectory(revealPrivate ? "stdio-revealed" : "stdio")
+    static func graded(
+        _ problems: String, _ samples: String, allowPartial: Bool = false, revealPrivate: Bool = false, out: String? = nil,
+        wall: TimeSpan? = nil
+    ) throws -> (rows: [[String: Any]], summary: GradeSummary) {
+        let out = out ?? Checkout.outDirectory(revealPrivate ? "stdio-revealed" : "stdio")
         var options = try Self.options(problems, samples, out: out)
+        if let wall { options.limits.wall = wall }
         options.pool = .cold
         options.allowPartial = allowPartial
         options.stdio.revealPrivate = revealPrivate
-        let summary = try GradeRun(options).run()
+        let summary = try Checkout.run(options)
         return (try Checkout.rows(out + "/samples.jsonl"), summary)
     }
 
     @Test func everySampleGetsItsVerdict() throws {
-        let (rows, summary) = try Self.graded("problems.jsonl", "samples.jsonl")
+        let out = Checkout.outDirectory("stdio")
+        // The wall limit `proctor grade` gives by default: the rows of before were written by it.
+        let (rows, summary) = try Self.graded("problems.jsonl", "samples.jsonl", out: out, wall: TimeSpan(seconds: 3))
+        try RowsBefore.expectUnchanged(out, as: "stdio")
         // pass@1 per difficulty, from the problems' own field: the mean over the easy tasks of
         // their accepted fraction.
         let easyTasks = ["stdio/sum", "stdio/echo", "stdio/reverse-lines", "stdio/hypot", "stdio/yes-no"]
@@ -178,7 +183,7 @@ import Results
             profile: profile, limits: profile.definition.limits)
         options.ks = [1]
         options.workers = 2
-        _ = try GradeRun(options).run()
+        _ = try Checkout.run(options)
         for (identifier, status) in [("stdio/sum#3", "wrong_answer"), ("stdio/sum#4", "accepted"), ("stdio/sum#5", "compile_error")] {
             let repro = try Repro(
                 resultsPath: out + "/samples.jsonl", identifier: identifier, problemsPath: nil,
@@ -225,7 +230,7 @@ import Results
             var options = try Self.options("modes/problems.jsonl", "modes/samples.jsonl", out: out)
             options.pool = pool
             options.stdio.judge = mode == .lcb ? .auto : mode  // auto is lcb for this layout
-            _ = try GradeRun(options).run()
+            _ = try Checkout.run(options)
             let rows = try Checkout.rows(out + "/samples.jsonl")
             #expect(rows.count == expected.count)
             for (row, want) in zip(rows, expected) {
@@ -258,7 +263,7 @@ import Results
             try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
             try copies.write(toFile: samplesPath, atomically: true, encoding: .utf8)
             options.samplesPath = samplesPath
-            _ = try GradeRun(options).run()
+            _ = try Checkout.run(options)
             let rows = try Checkout.rows(out + "/samples.jsonl")
             #expect(rows.count == 3 * expected.count)
             for (index, row) in rows.enumerated() {
@@ -276,7 +281,7 @@ import Results
     /// (About 31 s: the budget's fixed 5 s must be spent by sleeping past limit + 1 s.)
     @Test func theSamplesBudgetEndsARunThatSleepsPastIt() throws {
         let out = Checkout.outDirectory("stdio-budget")
-        _ = try GradeRun(Self.options("budget/problems.jsonl", "budget/samples.jsonl", out: out)).run()
+        _ = try Checkout.run(Self.options("budget/problems.jsonl", "budget/samples.jsonl", out: out))
         let rows = try Checkout.rows(out + "/samples.jsonl")
         let expected = try Checkout.rows(Self.fixtures + "/budget/expected.jsonl")
         #expect(rows.count == expected.count)

@@ -1,6 +1,8 @@
 import Foundation
 import Results
 import Sandbox
+import SchemaCheck
+import Testing
 import ScratchFiles
 
 @testable import Grader
@@ -39,6 +41,13 @@ enum Checkout {
         options.pool = pool
         options.differential.cacheDirectory = nil
         configure(&options)
+        defer { SchemaCheck.expectConforming(out) }
+        return try GradeRun(options).run()
+    }
+
+    /// Runs a grade and checks what it wrote against docs/results-schema.json.
+    static func run(_ options: GradeOptions) throws -> GradeSummary {
+        defer { SchemaCheck.expectConforming(options.outDirectory) }
         return try GradeRun(options).run()
     }
 

@@ -1,4 +1,6 @@
 import Foundation
+import SchemaCheck
+import Testing
 
 /// The built `proctor` executable, run the way a user runs it.
 enum ProctorExecutable {
@@ -28,6 +30,11 @@ enum ProctorExecutable {
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
+        // Whatever a command wrote results to is checked against docs/results-schema.json.
+        if let flag = arguments.firstIndex(where: { $0 == "--out" || $0 == "-o" }), flag + 1 < arguments.count {
+            let out = arguments[flag + 1].hasPrefix("/") ? arguments[flag + 1] : root + "/" + arguments[flag + 1]
+            if FileManager.default.fileExists(atPath: out) { SchemaCheck.expectConforming(out) }
+        }
         return Invocation(
             status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
             stderr: String(decoding: stderr, as: UTF8.self))

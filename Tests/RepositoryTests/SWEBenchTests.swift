@@ -106,7 +106,7 @@ struct SWEBenchTests {
         var options = try Self.options(repos: repos, out: out, predictions: predictions)
         options.instancesPath = Self.fixtures + "/instances-interpreters.jsonl"
         options.strict = true
-        _ = try RepoGradeRun(options).run()
+        try Checkout.run(options)
         let report = try RepoGradeRun.report(in: out + "/proctor-fixtures__paramkit-2")
         #expect(report.suspicious.contains { $0.contains("reruns_pytest") }, "\(report.suspicious)")
         #expect(report.resolution == "NO" && report.failToPass.success == ["tests/test_words.py::test_count[double"])
@@ -145,7 +145,7 @@ struct SWEBenchTests {
         options.profile = try SandboxProfile.load(named: "swe", sandboxesDirectory: Checkout.root + "/Sandboxes")
             .withReadablePaths([store.root])
         options.predictionsPath = "gold"
-        _ = try RepoGradeRun(options).run()
+        try Checkout.run(options)
         let refused = try RepoGradeRun.report(in: blind + "/proctor-fixtures__paramkit-1")
         #expect(refused.error?.contains("does not start inside the sandbox") == true, "\(refused.error ?? "")")
         #expect(refused.error?.contains("--python 3.11=" + interpreter) == true)
@@ -240,7 +240,7 @@ struct SWEBenchTests {
         let predictions = try Checkout.file("build.jsonl", [#"{"instance_id": "proctor-fixtures__paramkit-1", "model_name_or_path": "build", "model_patch": "diff --git a/paramkit/__init__.py b/paramkit/__init__.py\nindex fb40510..9e0455f 100644\n--- a/paramkit/__init__.py\n+++ b/paramkit/__init__.py\n@@ -2,4 +2,4 @@\n \n \n def count_words(text):\n-    return len(text.split(\" \"))\n+    return len(text.split())\ndiff --git a/setup.py b/setup.py\nnew file mode 100644\nindex 0000000..6068493\n--- /dev/null\n+++ b/setup.py\n@@ -0,0 +1,3 @@\n+from setuptools import setup\n+\n+setup()\n"}"#])
         var options = try Self.options(repos: repos, out: out, predictions: predictions)
         options.instanceIDs = ["proctor-fixtures__paramkit-1"]
-        _ = try RepoGradeRun(options).run()
+        try Checkout.run(options)
         let report = try RepoGradeRun.report(in: out + "/proctor-fixtures__paramkit-1")
         #expect(report.reinstalled == true && report.resolution == "FULL", "\(report.error ?? "")")
         let script = try String(contentsOfFile: out + "/proctor-fixtures__paramkit-1/eval.sh", encoding: .utf8)
@@ -302,7 +302,7 @@ struct SWEBenchTests {
             "preds.jsonl", [#"{"instance_id": "proctor-fixtures__paramkit-1", "model_name_or_path": "hostile", "model_patch": \#(JSONValue.string(hostile).compactText)}"#])
         var options = try Self.options(repos: repos, out: out, predictions: predictions)
         options.instanceIDs = ["proctor-fixtures__paramkit-1"]
-        let summary = try RepoGradeRun(options).run()
+        let summary = try Checkout.run(options)
         let report = try RepoGradeRun.report(in: out + "/proctor-fixtures__paramkit-1")
         #expect(report.patchApplied)
         #expect(summary.resolvedInstances == 0)
@@ -337,7 +337,7 @@ struct SWEBenchTests {
             var options = try Self.options(repos: repos, out: out, predictions: predictions)
             options.instanceIDs = ["proctor-fixtures__djangoish-1"]
             options.strict = strict
-            _ = try RepoGradeRun(options).run()
+            try Checkout.run(options)
             return (try RepoGradeRun.report(in: out + "/proctor-fixtures__djangoish-1"), out + "/proctor-fixtures__djangoish-1")
         }
         // At exit, after unittest's own report, lines claiming the failing tests passed (SWE-bench's
