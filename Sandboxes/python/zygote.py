@@ -24,7 +24,7 @@
 #              the pool; then the afterStart filter: no exec, no new processes) before it reads
 #              the program, and runs the sample's code. It never sees the tests or fd 3.
 #   tester     one per pool, forked before any sample; runs each sample's tests against the
-#              candidate over two pipes (the bootstrap's supervisor, plain data only) and
+#              candidate over two pipes (the runtime's supervisor, plain data only) and
 #              writes the control records. No candidate is ever forked from it.
 # Without an afterStart filter (a candidate could start processes) the zygote SIGKILLs
 # everything it can reach after each sample and forks a fresh tester.
@@ -236,7 +236,9 @@ RLIMITS = (("cpu", resource.RLIMIT_CPU), ("data", resource.RLIMIT_DATA), ("as", 
            ("fsize", resource.RLIMIT_FSIZE), ("nofile", resource.RLIMIT_NOFILE), ("nproc", resource.RLIMIT_NPROC))
 
 
-def _load_bootstrap(path):
+def _load_runtime(path):
+    """Loads the bootstrap (which installs the runtime's finder) and the runtime's modules a warm
+    pool uses; returns the package."""
     module = type(sys)("proctor_bootstrap")
     module.__file__ = path
     with open(path, "rb") as handle:
@@ -248,10 +250,16 @@ def _load_bootstrap(path):
     else:
         code = compile(data, path, "exec")
     exec(code, module.__dict__)
-    return module
+    import proctor_runtime.candidate
+    import proctor_runtime.channel
+    import proctor_runtime.codec
+    import proctor_runtime.program
+    import proctor_runtime.supervisor
+
+    return proctor_runtime
 
 
-def _warm_up(bootstrap):
+def _warm_up(runtime):
     """Runs our own tiny program through the compiler, the `typing` names and the codec once.
     CPython initialises parts of the compiler and caches lazily; done here, the children share
     the result instead of each paying for it (measured: ~1.4 ms CPU per sample)."""
@@ -260,7 +268,7 @@ def _warm_up(bootstrap):
               b"    return {'a': tuple(sorted(values))[:k], 'b': (1.5, None, 'x', b'y')}\n")
     namespace = {}
     exec(compile(source, "warm-up", "exec"), namespace)
-    bootstrap._unpack(bootstrap._pack({"kind": "return", "value": namespace["f"]([3, 1, 2], k=2)}))
+    runtime.codec.unpack(runtime.codec.pack({"kind": "return", "value": namespace["f"]([3, 1, 2], k=2)}))
 
 
 def _read_all(fd):
@@ -383,7 +391,7 @@ def _settle(stack_filter, restrict, sockets, header, sample, control, placed):
     stack_filter()
 
 
-def _candidate(bootstrap, stack_filter, restrict, sockets, header, fds, sample):
+def _candidate(runtime, stack_filter, restrict, sockets, header, fds, sample):
     """The forked child: restrict itself, then load and serve the sample's program (fd 5) over
     the request and reply pipes (3 and 4). Its stdin stays the pool's /dev/null."""
     stdout, stderr, requests, replies, program, control = fds[:6]
@@ -391,11 +399,11 @@ def _candidate(bootstrap, stack_filter, restrict, sockets, header, fds, sample):
     source = _read_all(5)
     name = header["program"]
     sys.argv = [name]
-    bootstrap._serve_candidate(source, name, 3, 4)
+    runtime.candidate.serve_candidate(source, name, 3, 4)
     os._exit(0)
 
 
-def _plain(bootstrap, stack_filter, restrict, sockets, header, fds, sample):
+def _plain(runtime, stack_filter, restrict, sockets, header, fds, sample):
     """The forked child of a stdin/stdout test case: the same restrictions as a harness
     candidate, then the program (fd 3) as __main__ with the test's input on fd 0."""
     stdout, stderr, stdin, program, control = fds
@@ -416,20 +424,20 @@ def _plain(bootstrap, stack_filter, restrict, sockets, header, fds, sample):
     except SystemExit as exit:
         code = exit.code
         if code is None:
-            bootstrap._program_end(0)
+            runtime.program.program_end(0)
         if type(code) is int:
-            bootstrap._program_end(code & 0xFF)
+            runtime.program.program_end(code & 0xFF)
         sys.stderr.write("%s\n" % (code,))
-        bootstrap._program_end(1)
+        runtime.program.program_end(1)
     except BaseException:
         import traceback
 
         traceback.print_exc()
-        bootstrap._program_end(1)
-    bootstrap._program_end(0)
+        runtime.program.program_end(1)
+    runtime.program.program_end(0)
 
 
-def _tester(bootstrap, stack_filter, connection):
+def _tester(runtime, stack_filter, connection):
     """The pool's test runner: one sample at a time, records on fd 3, a summary to the zygote."""
     os.closerange(3, connection.fileno())
     os.closerange(connection.fileno() + 1, 1 << 16)
@@ -437,7 +445,7 @@ def _tester(bootstrap, stack_filter, connection):
     stack_filter()
 
     def candidate_gone():
-        raise bootstrap.CandidateGone()
+        raise runtime.codec.CandidateGone()
 
     while True:
         message, fds, _, _ = socket.recv_fds(connection, 256, 6)
@@ -450,12 +458,12 @@ def _tester(bootstrap, stack_filter, connection):
         before = resource.getrusage(resource.RUSAGE_SELF)
         try:
             spec, _, tests = _read_all(payload).partition(b"\0")
-            code = bootstrap._supervise(bootstrap._parse_spec(spec.decode()), tests, requests, replies,
+            code = runtime.supervisor.supervise(runtime.supervisor.parse_spec(spec.decode()), tests, requests, replies,
                                         candidate_gone, send_go=False)
-        except bootstrap.CandidateGone:
+        except runtime.codec.CandidateGone:
             code = -1  # the run ends the way the candidate process did
         except BaseException as error:
-            bootstrap._tell("internal_error warm pool tester: %s" % error)
+            runtime.channel.tell("internal_error warm pool tester: %s" % error)
             code = 125
         try:
             sys.stdout.flush()
@@ -472,7 +480,7 @@ def _tester(bootstrap, stack_filter, connection):
                                        int((after.ru_stime - before.ru_stime) * 1e6)))
 
 
-def _start_tester(bootstrap, stack_filter):
+def _start_tester(runtime, stack_filter):
     ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     if os.fork() == 0:
         ours.detach()
@@ -484,7 +492,7 @@ def _start_tester(bootstrap, stack_filter):
                 _drop_capabilities()
                 if _TESTER_RESTRICT is not None:
                     _TESTER_RESTRICT()
-            _tester(bootstrap, stack_filter, theirs)
+            _tester(runtime, stack_filter, theirs)
         except BaseException as error:
             os.write(2, ("warm pool tester: %r\n" % (error,)).encode())  # the pool's stderr: /dev/null
         finally:
@@ -513,10 +521,10 @@ _TESTER_RESTRICT = None
 
 def main():
     global _IN_USER_NAMESPACE, _TESTER_RESTRICT
-    bootstrap = _load_bootstrap(sys.argv[1])
-    bootstrap._add_site_packages()
-    after_start = bootstrap._load_filter(sys.argv[2])
-    stack_filter = bootstrap._prepare_filter(after_start)
+    runtime = _load_runtime(sys.argv[1])
+    runtime.program.add_site_packages()
+    after_start = runtime.channel.load_filter(sys.argv[2])
+    stack_filter = runtime.channel.prepare_filter(after_start)
     channel = socket.socket(fileno=CHANNEL_FD)
     # A user namespace of the pool's own, so that each sample can get namespaces of its own
     # without any power reaching the sample; the grader writes its map (our uid, to itself).
@@ -526,7 +534,7 @@ def main():
         _IN_USER_NAMESPACE = True
     except OSError:
         channel.send(b"userns no")
-    config = bootstrap._parse_spec(channel.recv(1 << 16).decode())
+    config = runtime.supervisor.parse_spec(channel.recv(1 << 16).decode())
     fresh = _IN_USER_NAMESPACE and config.get("fresh") == "1"
     sample = config["sample"]
     last_pid = workdir = None
@@ -550,12 +558,12 @@ def main():
             os.sched_setaffinity(0, {int(config["cpu"])})
         except (OSError, ValueError):
             pass  # the core went away (offlined, or a cpuset changed): run unpinned
-    tester = _start_tester(bootstrap, stack_filter)
+    tester = _start_tester(runtime, stack_filter)
     directories = _owned_directories(sample)
     if fresh:
         # Those on the sample's tmpfs are new with every sample; the ones above it are restored.
         directories = [entry for entry in directories if not (entry[0] + "/").startswith(workdir + "/")]
-    _warm_up(bootstrap)
+    _warm_up(runtime)
     gc.collect()
     gc.freeze()
     preloaded = set()
@@ -566,7 +574,7 @@ def main():
             os._exit(0)
         if not message:
             os._exit(0)
-        header = bootstrap._parse_spec(message.decode())
+        header = runtime.supervisor.parse_spec(message.decode())
         plain = header.get("mode") == "plain"
         if header.get("preload") and header["preload"] not in preloaded:
             # Modules the grader asks for once (LiveCodeBench's runner imports its import block,
@@ -600,8 +608,8 @@ def main():
                 if _IN_USER_NAMESPACE:
                     _drop_capabilities()
             if plain:
-                _plain(bootstrap, stack_filter, restrict, (channel, tester), header, fds, sample)
-            _candidate(bootstrap, stack_filter, restrict, (channel, tester), header, fds, sample)
+                _plain(runtime, stack_filter, restrict, (channel, tester), header, fds, sample)
+            _candidate(runtime, stack_filter, restrict, (channel, tester), header, fds, sample)
         if fresh:
             restrict.release()  # the child has its copy; the next sample gets a ruleset of its own
         # The sample's memory is watched as a cold run's is (in a world of its own; otherwise the
@@ -620,7 +628,7 @@ def main():
             summary = (_reply_watching(state, tester) if fresh else tester.recv(256)).split()
             if len(summary) == 3 and summary[0] == b"124":
                 os.kill(child, signal.SIGKILL)  # an input ran past its own limit: end the candidate
-            status, usage = _wait_watching(state, bootstrap.END_GRACE)
+            status, usage = _wait_watching(state, runtime.supervisor.END_GRACE)
             if len(summary) != 3:
                 os._exit(1)  # the tester died: the grader re-runs this sample cold
             code, test_utime, test_stime = (int(field) for field in summary)
@@ -629,7 +637,7 @@ def main():
         peak, stopped = state["peak"], int(state["stopped"])
         if after_start is None:
             _sweep()
-            tester = _start_tester(bootstrap, stack_filter)
+            tester = _start_tester(runtime, stack_filter)
         clean = True
         if not fresh:
             try:

@@ -61,7 +61,8 @@ public final class Sandbox: Sendable {
         try Workdir.ensureBase(workBase)
         _ = Workdir.sweepStale(base: workBase)
         bootstrap = profile.bootstrapSource.map { source in
-            BootstrapCompiler.compile(source, interpreter: profile.definition.command[0], workBase: workBase)
+            BootstrapCompiler.compile(
+                source, runtime: profile.runtimeSources, interpreter: profile.definition.command[0], workBase: workBase)
                 .map { (".proctor-bootstrap.pyc", $0) } ?? (".proctor-bootstrap.py", source)
         }
     }

@@ -69,7 +69,16 @@ struct DifferentialJudge {
             row["passed"] = .bool(false)
             row["status"] = .string(SampleStatus.referenceError.rawValue)
             row["result"] = .string(ResultText.failed(error.message))
-            row["audit"] = .object(["key": .string(key), "problem_sha256": .string(problem.sha256), "sample_sha256": .string(sample.sha256)])
+            // The audit every row has (nothing ran: no program digest, no isolation).
+            var audit: [String: JSONValue] = [
+                "key": .string(key), "problem_sha256": .string(problem.sha256), "sample_sha256": .string(sample.sha256),
+                "profile": .string(context.profileName), "profile_sha256": .string(context.profileSHA256),
+                "proctor_version": .string(context.proctorVersion), "python_version": .string(context.pythonVersion),
+                "kernel": .string(context.kernel), "pool": .string(context.pool), "samples_line": .integer(Int64(sample.line)),
+                "limits": HiddenRecord.limitsObject(limits), "timestamp": .string(Timestamp.now()),
+            ]
+            audit.merge(auditSettings(problem: problem, task: task)) { $1 }
+            row["audit"] = .object(audit)
             return GradedSample(
                 taskID: sample.taskID, status: .referenceError, passed: false, wallMs: 0, cpuMs: 0, peakRssKiB: 0,
                 line: ResultRow.encode(row), basePassed: false)

@@ -63,11 +63,14 @@ public struct SandboxProfile: Sendable {
 
     public var definition: Definition
     public let policy: SeccompPolicy
-    /// Bytes of the bootstrap script, copied into every workdir.
+    /// Bytes of the bootstrap script (the entry of the in-sandbox runtime).
     public let bootstrapSource: [UInt8]?
+    /// The runtime package beside the bootstrap (`proctor_runtime/*.py`), compiled with it into
+    /// the one bytecode file every run loads (`BootstrapCompiler`); empty without one.
+    public let runtimeSources: [RuntimeSource]
     /// Bytes of the warm pool's fork server, when the profile has one.
     public let zygoteSource: [UInt8]?
-    /// sha256 over the profile, its seccomp policy, its bootstrap and its zygote, as files.
+    /// sha256 over the profile, its seccomp policy, its bootstrap, its runtime and its zygote, as files.
     public let sha256: String
     /// Where the profile was read from.
     public let path: String
@@ -85,8 +88,11 @@ public struct SandboxProfile: Sendable {
         let policyBytes = try JSONFile.read(policyPath)
         let policy = try JSONFile.decode(SeccompPolicy.self, from: policyBytes, path: policyPath)
         var bootstrap: [UInt8]?
+        var runtime: [RuntimeSource] = []
         if let relative = definition.bootstrap {
-            bootstrap = try JSONFile.read(sandboxesDirectory + "/" + relative)
+            let bootstrapPath = sandboxesDirectory + "/" + relative
+            bootstrap = try JSONFile.read(bootstrapPath)
+            runtime = try RuntimeSource.package(beside: bootstrapPath)
         }
         var zygote: [UInt8]?
         if let relative = definition.zygote {
@@ -95,13 +101,14 @@ public struct SandboxProfile: Sendable {
         try validate(definition, policy: policy, path: path, text: profileBytes)
 
         var hasher = SHA256()
-        for part in [profileBytes, policyBytes, bootstrap ?? [], zygote ?? []] {
+        for part in [profileBytes, policyBytes, bootstrap ?? [], zygote ?? []] + runtime.flatMap({ [Array($0.name.utf8), $0.bytes] }) {
             hasher.update(data: withUnsafeBytes(of: UInt64(part.count).littleEndian) { Array($0) })
             hasher.update(data: part)
         }
         let digest = hasher.finalize().map { String(format: "%02x", $0) }.joined()
         return SandboxProfile(
-            definition: definition, policy: policy, bootstrapSource: bootstrap, zygoteSource: zygote, sha256: digest, path: path,
+            definition: definition, policy: policy, bootstrapSource: bootstrap, runtimeSources: runtime, zygoteSource: zygote,
+            sha256: digest, path: path,
             sandboxesDirectory: sandboxesDirectory)
     }
 
@@ -145,7 +152,8 @@ public struct SandboxProfile: Sendable {
         var hasher = SHA256()
         hasher.update(data: Array((sha256 + "\u{0}python-env\u{0}" + root).utf8))
         return SandboxProfile(
-            definition: changed, policy: policy, bootstrapSource: bootstrapSource, zygoteSource: zygoteSource,
+            definition: changed, policy: policy, bootstrapSource: bootstrapSource, runtimeSources: runtimeSources,
+            zygoteSource: zygoteSource,
             sha256: hasher.finalize().map { String(format: "%02x", $0) }.joined(), path: path,
             sandboxesDirectory: sandboxesDirectory)
     }
@@ -164,7 +172,8 @@ public struct SandboxProfile: Sendable {
         var hasher = SHA256()
         hasher.update(data: Array((sha256 + "\u{0}network\u{0}loopback").utf8))
         return SandboxProfile(
-            definition: changed, policy: policy, bootstrapSource: bootstrapSource, zygoteSource: zygoteSource,
+            definition: changed, policy: policy, bootstrapSource: bootstrapSource, runtimeSources: runtimeSources,
+            zygoteSource: zygoteSource,
             sha256: hasher.finalize().map { String(format: "%02x", $0) }.joined(), path: path,
             sandboxesDirectory: sandboxesDirectory)
     }
@@ -177,7 +186,8 @@ public struct SandboxProfile: Sendable {
         var hasher = SHA256()
         hasher.update(data: Array((sha256 + "\u{0}readable\u{0}" + paths.joined(separator: "\u{0}")).utf8))
         return SandboxProfile(
-            definition: changed, policy: policy, bootstrapSource: bootstrapSource, zygoteSource: zygoteSource,
+            definition: changed, policy: policy, bootstrapSource: bootstrapSource, runtimeSources: runtimeSources,
+            zygoteSource: zygoteSource,
             sha256: hasher.finalize().map { String(format: "%02x", $0) }.joined(), path: path,
             sandboxesDirectory: sandboxesDirectory)
     }
