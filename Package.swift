@@ -90,7 +90,7 @@ let package = Package(
         .executableTarget(name: "proctor-bench", dependencies: ["Sandbox", "Grader", "Queue", "Analysis", "Results"], swiftSettings: swiftSettings),
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox"], swiftSettings: swiftSettings),
         // Checks what a suite wrote against docs/results-schema.json.
-        .target(name: "SchemaCheck", path: "Tests/SchemaCheck", swiftSettings: swiftSettings),
+        .target(name: "SchemaCheck", dependencies: ["Results"], path: "Tests/SchemaCheck", swiftSettings: swiftSettings),
         .testTarget(name: "ResultsTests", dependencies: ["Results", "SchemaCheck"], swiftSettings: swiftSettings),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Estimates", "Results", "CZlib", "SchemaCheck"], swiftSettings: swiftSettings),
         // Scratch directories and input files the grading suites share.

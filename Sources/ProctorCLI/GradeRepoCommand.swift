@@ -59,20 +59,8 @@ public struct GradeRepoCommand: ParsableCommand {
     @Option(help: "Predictions graded in parallel.")
     var workers: Int = 1
 
-    @Option(help: "Sandbox profile for the tests (default: python; swe with --specs).")
-    var profile: String?
-
-    @Option(help: "Wall-clock limit per test run (default: 30s; 1800s with --specs, as SWE-bench's harness).")
-    var timeout: String?
-
-    @Option(help: "CPU limit per test run (default: the profile's, capped at --timeout).")
-    var cpu: String?
-
-    @Option(help: "Memory limit per process (default: the profile's).")
-    var memory: String?
-
-    @Option(help: "Directory holding the sandbox profiles (default: found automatically).")
-    var sandboxes: String?
+    @OptionGroup(title: "sandbox and limits")
+    var sandbox: SandboxOptions
 
     @Flag(help: "A suspicious instance (its patch or its run reached into the test machinery) is unresolved.")
     var strict = false
@@ -86,7 +74,7 @@ public struct GradeRepoCommand: ParsableCommand {
     public init() {}
 
     public func validate() throws {
-        try SandboxSelection.validate(timeout: timeout ?? "30s", cpu: cpu, memory: memory)
+        try sandbox.validate(defaultTimeout: "30s")
         guard workers >= 1 else { throw ValidationError("--workers must be at least 1") }
     }
 
@@ -96,14 +84,13 @@ public struct GradeRepoCommand: ParsableCommand {
     public func run() throws {
         try cgroupFlag.apply()
         let store = try swe.store()
-        var selection = try SandboxSelection(
-            profile: profile ?? (store == nil ? "python" : "swe"), sandboxes: sandboxes,
-            timeout: timeout ?? (store == nil ? "30s" : "1800s"), cpu: cpu, memory: memory, network: network)
-        selection.fitTestSuites(cpuGiven: cpu != nil)
+        var selection = try sandbox.selection(
+            defaultProfile: store == nil ? "python" : "swe", defaultTimeout: store == nil ? "30s" : "1800s", network: network)
+        selection.fitTestSuites(cpuGiven: sandbox.cpu != nil)
         if let store { selection.profile = selection.profile.withReadablePaths(store.readablePaths) }
         let directory: String
         do {
-            directory = try SandboxesDirectory.locate(explicit: sandboxes)
+            directory = try SandboxesDirectory.locate(explicit: sandbox.sandboxes)
         } catch {
             throw CLIFailure.usage("proctor: \(error)")
         }

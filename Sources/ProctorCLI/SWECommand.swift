@@ -139,26 +139,28 @@ struct SWEValidateCommand: ParsableCommand {
     @Option(help: "Output directory.")
     var out: String = "results/swe-validate"
 
-    @Option(help: "Wall-clock (and CPU) limit per test run.")
-    var timeout: String = "1800s"
-
     @Option(help: "Predictions graded in parallel.")
     var workers: Int = 1
 
-    @Option(help: "Directory holding the sandbox profiles (default: found automatically).")
-    var sandboxes: String?
+    @OptionGroup(title: "sandbox and limits (default here: the swe profile, 1800s per test run)")
+    var sandbox: SandboxOptions
 
     @Option(help: "none, or loopback (see grade-repo --network).")
     var network: String = "none"
 
+    func validate() throws {
+        try sandbox.validate(defaultTimeout: "1800s")
+        guard workers >= 1 else { throw ValidationError("--workers must be at least 1") }
+    }
+
     func run() throws {
         let store = try swe.store(required: true)!
-        var selected = try SandboxSelection(profile: "swe", sandboxes: sandboxes, timeout: timeout, cpu: nil, memory: nil, network: network)
-        selected.fitTestSuites(cpuGiven: false)
+        var selected = try sandbox.selection(defaultProfile: "swe", defaultTimeout: "1800s", network: network)
+        selected.fitTestSuites(cpuGiven: sandbox.cpu != nil)
         selected.profile = selected.profile.withReadablePaths(store.readablePaths)
         let directory: String
         do {
-            directory = try SandboxesDirectory.locate(explicit: sandboxes)
+            directory = try SandboxesDirectory.locate(explicit: sandbox.sandboxes)
         } catch {
             throw CLIFailure.usage("proctor: \(error)")
         }

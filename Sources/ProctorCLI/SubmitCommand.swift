@@ -1,8 +1,9 @@
 import ArgumentParser
 import Foundation
 import Grader
-import Repository
 import Queue
+import Repository
+import Results
 import Sandbox
 import Worker
 
@@ -45,17 +46,8 @@ public struct SubmitCommand: ParsableCommand {
     @Option(help: "Comma-separated k values for pass@k (used by `proctor results`).")
     var k: String = "1,10,100"
 
-    @Option(help: "Sandbox profile the workers grade under (default: python-strict; python for repository tasks).")
-    var profile: String?
-
-    @Option(help: "Wall-clock limit per sample (default: 3s; 30s for repository tasks).")
-    var timeout: String?
-
-    @Option(help: "CPU limit per sample (default: the profile's, capped at --timeout).")
-    var cpu: String?
-
-    @Option(help: "Memory limit per sample (default: the profile's).")
-    var memory: String?
+    @OptionGroup(title: "sandbox and limits (the workers grade under them)")
+    var sandbox: SandboxOptions
 
     @Option(help: "A Python virtual environment whose packages samples may import (see `proctor grade --python-env`); every worker needs it at this path.")
     var pythonEnv: String?
@@ -81,9 +73,6 @@ public struct SubmitCommand: ParsableCommand {
     @Flag(help: "Submit the tasks that have samples even if some have none.")
     var allowPartial = false
 
-    @Option(help: "Directory holding the sandbox profiles (default: found automatically).")
-    var sandboxes: String?
-
     public init() {}
 
     private var isRepository: Bool { instances != nil }
@@ -99,7 +88,7 @@ public struct SubmitCommand: ParsableCommand {
                 throw ValidationError("give --problems and --samples (or --instances and --predictions for repository tasks)")
             }
         }
-        try SandboxSelection.validate(timeout: timeout ?? "3s", cpu: cpu, memory: memory)
+        try sandbox.validate(defaultTimeout: isRepository ? "30s" : "3s")
         guard !runID.isEmpty, runID.count <= 200 else { throw ValidationError("--run must be 1-200 characters") }
     }
 
@@ -115,11 +104,11 @@ public struct SubmitCommand: ParsableCommand {
                 throw CLIFailure.from(error)
             }
         }
-        var selection = try SandboxSelection(
-            profile: profile ?? (sweSpecs != nil ? "swe" : isRepository ? "python" : "python-strict"), sandboxes: sandboxes,
-            timeout: timeout ?? (sweSpecs != nil ? "1800s" : isRepository ? "30s" : "3s"), cpu: cpu, memory: memory, pythonEnv: pythonEnv,
+        var selection = try sandbox.selection(
+            defaultProfile: sweSpecs != nil ? "swe" : isRepository ? "python" : "python-strict",
+            defaultTimeout: sweSpecs != nil ? "1800s" : isRepository ? "30s" : "3s", pythonEnv: pythonEnv,
             network: isRepository ? network : nil)
-        if isRepository { selection.fitTestSuites(cpuGiven: cpu != nil) }
+        if isRepository { selection.fitTestSuites(cpuGiven: sandbox.cpu != nil) }
         var settings = RunSettings(
             profile: selection.profile.name, profileSHA256: selection.profile.sha256, limits: selection.limits,
             ks: try GradeCommand.parseKs(k), problems: problems ?? instances ?? "", samples: samples ?? predictions ?? "")

@@ -1,5 +1,6 @@
 import Foundation
 import Grader
+import Results
 
 /// One repository task in SWE-bench's shape: a repository at a base commit, the patch that adds
 /// the task's tests, and the tests that must go from failing to passing (and keep passing).

@@ -1,5 +1,6 @@
 import Foundation
 import Grader
+import Results
 
 /// A model's patch for one instance, in SWE-bench's predictions shape.
 public struct RepoPrediction: Sendable {

@@ -30,8 +30,11 @@ enum ProctorExecutable {
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        // Whatever a command wrote results to is checked against docs/results-schema.json.
-        if let flag = arguments.firstIndex(where: { $0 == "--out" || $0 == "-o" }), flag + 1 < arguments.count {
+        // Whatever a command wrote results to is checked against docs/results-schema.json (when
+        // it ran: a refused --out may name anything, an input file included).
+        if [0, 1, 75].contains(process.terminationStatus),
+            let flag = arguments.firstIndex(where: { $0 == "--out" || $0 == "-o" }), flag + 1 < arguments.count
+        {
             let out = arguments[flag + 1].hasPrefix("/") ? arguments[flag + 1] : root + "/" + arguments[flag + 1]
             if FileManager.default.fileExists(atPath: out) { SchemaCheck.expectConforming(out) }
         }

@@ -1,4 +1,5 @@
 import Foundation
+import Results
 import Testing
 
 /// Checks what Proctor writes against `docs/results-schema.json`: every suite that writes
@@ -16,11 +17,11 @@ public enum SchemaCheck {
     public static let schemaPath = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("docs/results-schema.json").path
 
-    nonisolated(unsafe) private static var cached: Value?
+    nonisolated(unsafe) private static var cached: JSONValue?
 
-    public static func schema() throws -> Value {
+    public static func schema() throws -> JSONValue {
         if let cached { return cached }
-        let value = try JSONDecoder().decode(Value.self, from: Data(contentsOf: URL(fileURLWithPath: schemaPath)))
+        let value = try JSONDecoder().decode(JSONValue.self, from: Data(contentsOf: URL(fileURLWithPath: schemaPath)))
         cached = value
         return value
     }
@@ -28,9 +29,9 @@ public enum SchemaCheck {
     /// The problems with one JSON document of `kind` (empty: it conforms).
     public static func problems(_ text: String, as kind: Kind) throws -> [String] {
         let root = try schema()
-        let value: Value
+        let value: JSONValue
         do {
-            value = try JSONDecoder().decode(Value.self, from: Data(text.utf8))
+            value = try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
         } catch {
             return ["not JSON: \(error)"]
         }
@@ -45,7 +46,9 @@ public enum SchemaCheck {
         let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
         var found: [String] = []
         for (index, line) in lines.enumerated() where !line.isEmpty {
-            found += try problems(String(line), as: kind).map { "\(path):\(index + 1): \($0)" }
+            // `proctor results` of a repository run writes its instances' reports as the rows.
+            let repository = kind == .sampleRow && line.contains("\"instance_id\"") && !line.contains("\"task_id\"")
+            found += try problems(String(line), as: repository ? .repositoryReport : kind).map { "\(path):\(index + 1): \($0)" }
         }
         return found
     }
@@ -89,7 +92,7 @@ public enum SchemaCheck {
 
     // MARK: checking
 
-    static func check(_ value: Value, against schema: Value, root: Value, at path: String, into found: inout [String]) {
+    static func check(_ value: JSONValue, against schema: JSONValue, root: JSONValue, at path: String, into found: inout [String]) {
         guard case .object(let keywords) = schema else {
             if case .bool(false) = schema { found.append("\(path): not allowed here") }
             return
@@ -102,7 +105,7 @@ public enum SchemaCheck {
                     found.append("\(path): unsupported $ref")
                     continue
                 }
-                var target: Value? = root
+                var target: JSONValue? = root
                 for part in reference.dropFirst(2).split(separator: "/") { target = target?[String(part)] }
                 guard let target else {
                     found.append("\(path): $ref \(reference) not found")
@@ -171,95 +174,47 @@ public enum SchemaCheck {
             }
         }
     }
+}
 
-    /// A JSON value as the checker sees it.
-    public indirect enum Value: Decodable, Equatable, Sendable {
-        case null
-        case bool(Bool)
-        case integer(Int64)
-        case number(Double)
-        case string(String)
-        case array([Value])
-        case object([String: Value])
+/// What the checker asks of a JSON value (`JSONValue` is the results' own).
+extension JSONValue {
+    public subscript(_ key: String) -> JSONValue? { objectValue?[key] }
 
-        public init(from decoder: any Decoder) throws {
-            let container = try decoder.singleValueContainer()
-            if container.decodeNil() {
-                self = .null
-            } else if let value = try? container.decode(Bool.self) {
-                self = .bool(value)
-            } else if let value = try? container.decode(Int64.self) {
-                self = .integer(value)
-            } else if let value = try? container.decode(Double.self) {
-                self = value == value.rounded() && abs(value) < 1e15 ? .integer(Int64(value)) : .number(value)
-            } else if let value = try? container.decode(String.self) {
-                self = .string(value)
-            } else if let value = try? container.decode([Value].self) {
-                self = .array(value)
-            } else {
-                self = .object(try container.decode([String: Value].self))
-            }
+    var number: Double? { doubleValue }
+
+    var objectKeys: Set<String> { Set(objectValue.map { Array($0.keys) } ?? []) }
+
+    func isOfType(_ name: String) -> Bool {
+        switch (self, name) {
+        case (.null, "null"), (.bool, "boolean"), (.integer, "integer"), (.integer, "number"), (.number, "number"),
+            (.string, "string"), (.array, "array"), (.object, "object"):
+            true
+        case (.number(let value), "integer"): value == value.rounded()
+        default: false
         }
+    }
 
-        public subscript(_ key: String) -> Value? {
-            if case .object(let members) = self { return members[key] }
-            return nil
+    var typeName: String {
+        switch self {
+        case .null: "null"
+        case .bool: "boolean"
+        case .integer: "integer"
+        case .number: "number"
+        case .string: "string"
+        case .array: "array"
+        case .object: "object"
         }
+    }
 
-        var array: [Value]? {
-            if case .array(let elements) = self { return elements }
-            return nil
-        }
-
-        var string: String? {
-            if case .string(let text) = self { return text }
-            return nil
-        }
-
-        var number: Double? {
-            switch self {
-            case .integer(let value): Double(value)
-            case .number(let value): value
-            default: nil
-            }
-        }
-
-        var objectKeys: Set<String> {
-            if case .object(let members) = self { return Set(members.keys) }
-            return []
-        }
-
-        func isOfType(_ name: String) -> Bool {
-            switch (self, name) {
-            case (.null, "null"), (.bool, "boolean"), (.integer, "integer"), (.integer, "number"), (.number, "number"),
-                (.string, "string"), (.array, "array"), (.object, "object"):
-                true
-            default: false
-            }
-        }
-
-        var typeName: String {
-            switch self {
-            case .null: "null"
-            case .bool: "boolean"
-            case .integer: "integer"
-            case .number: "number"
-            case .string: "string"
-            case .array: "array"
-            case .object: "object"
-            }
-        }
-
-        var text: String {
-            switch self {
-            case .null: "null"
-            case .bool(let value): "\(value)"
-            case .integer(let value): "\(value)"
-            case .number(let value): "\(value)"
-            case .string(let value): "\"\(value.prefix(60))\""
-            case .array(let elements): "[\(elements.map(\.text).joined(separator: ", "))]"
-            case .object: "{…}"
-            }
+    var text: String {
+        switch self {
+        case .null: "null"
+        case .bool(let value): "\(value)"
+        case .integer(let value): "\(value)"
+        case .number(let value): "\(value)"
+        case .string(let value): "\"\(value.prefix(60))\""
+        case .array(let elements): "[\(elements.map(\.text).joined(separator: ", "))]"
+        case .object: "{…}"
         }
     }
 }

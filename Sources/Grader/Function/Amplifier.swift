@@ -1,4 +1,5 @@
 import Foundation
+import Results
 import Sandbox
 
 /// `proctor amplify`: derives more inputs for every function task, EvalPlus's way. In one

@@ -1,3 +1,5 @@
+import Results
+
 /// A function task tested by inputs instead of (or beside) asserts, EvalPlus's way: every input
 /// is a call of the entry point, and the expected result is the reference solution's (or a
 /// generator's) on that input. Fields: EvalPlus's `base_input`, `plus_input`, `atol`,

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Results
 
 /// One benchmark problem: human-eval's shape (`prompt`, `entry_point`, `test` defining
 /// `check(candidate)`) or MBPP's (`test_list` of assert lines, optional `test_setup_code`).

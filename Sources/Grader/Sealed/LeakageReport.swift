@@ -1,4 +1,5 @@
 import Foundation
+import Results
 
 /// `proctor grade --leakage-report`: which samples hold long verbatim fragments of their task's
 /// tests, reference solution or generator, or many of the distinctive literals of its test

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Results
 
 /// A sealed problems file: the first line a header, then one line per problem in which the
 /// prompt (what a model is asked) stays readable and everything else of the problem line —

@@ -1,4 +1,5 @@
 import Foundation
+import Results
 
 /// A problem judged on stdin/stdout, whatever file shape it came in: Proctor's native one
 /// (`tests: [{input, output, hidden?}]`, `time_limit` seconds, `memory_limit` bytes, `compare`,

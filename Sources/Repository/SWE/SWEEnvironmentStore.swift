@@ -1,7 +1,8 @@
 import Crypto
-import Synchronization
 import Foundation
 import Grader
+import Results
+import Synchronization
 
 /// Environments for real repositories without Docker, as layers on disk, content-addressed and
 /// cached under one root:
