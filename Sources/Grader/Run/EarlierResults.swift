@@ -23,22 +23,31 @@ struct EarlierResults {
         let reader = try JSONLines(path: path)
         while let (_, bytes) = try reader.next() {
             // A half-written last line (a crash mid-write) is simply graded again.
-            guard let object = try? JSONInput.object(bytes, file: path, line: 0),
-                case .object(let audit)? = object["audit"], let key = audit["key"]?.string,
-                let status = SampleStatus(row: object["status"]?.string), case .bool(let passed)? = object["passed"]
+            guard let row = try? RowDecoder.decode(Resumable.self, from: bytes), let key = row.audit?.key,
+                let status = SampleStatus(row: row.status), let passed = row.passed
             else { continue }
-            func number(_ key: String) -> Double {
-                switch object[key] {
-                case .number(let value)?: value
-                case .integer(let value)?: Double(value)
-                default: 0
-                }
-            }
             rows[key] = Row(
-                status: status, passed: passed, wallMs: number("wall_ms"), cpuMs: number("cpu_ms"), rssKiB: number("peak_rss_kib"),
-                basePassed: object["base_passed"].flatMap { if case .bool(let value) = $0 { value } else { nil } },
-                hidden: object["hidden"]?.boolValue ?? false, measured: object["wall_ms"] != nil)
+                status: status, passed: passed, wallMs: row.wallMs ?? 0, cpuMs: row.cpuMs ?? 0, rssKiB: row.peakRssKiB ?? 0,
+                basePassed: row.basePassed, hidden: row.hidden ?? false, measured: row.wallMs != nil)
             if keepLines { lines[key] = bytes }
+        }
+    }
+
+    /// What resuming reads of a row (the rest is kept as the line itself).
+    private struct Resumable: Decodable {
+        struct Audit: Decodable { var key: String? }
+        var audit: Audit?
+        var status: String?
+        var passed: Bool?
+        var wallMs: Double?
+        var cpuMs: Double?
+        var peakRssKiB: Double?
+        var basePassed: Bool?
+        var hidden: Bool?
+
+        enum CodingKeys: String, CodingKey {
+            case audit, status, passed, wallMs = "wall_ms", cpuMs = "cpu_ms", peakRssKiB = "peak_rss_kib", basePassed = "base_passed"
+            case hidden
         }
     }
 }
