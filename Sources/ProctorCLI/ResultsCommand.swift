@@ -80,7 +80,7 @@ public struct ResultsCommand: ParsableCommand {
         try handle.close()
         guard rename(temporary, path) == 0 else { throw CLIFailure.usage("proctor: \(path): rename failed") }
         let status = try queueCall { () throws(QueueError) in try store.status(run: runID) }
-        let unfinished = (status.counts["pending"] ?? 0) + (status.counts["running"] ?? 0)
+        let unfinished = status.count(.pending) + status.count(.running)
         let failedPath = out + "/failed.jsonl"
         if failed.isEmpty {
             try? FileManager.default.removeItem(atPath: failedPath)

@@ -36,8 +36,8 @@ public struct StatusCommand: ParsableCommand {
             return
         }
         print("queue \(try queue.location())" + (runID.map { ", run \($0)" } ?? ""))
-        for state in ["pending", "running", "done", "failed"] {
-            print("  \(state.padding(toLength: 8, withPad: " ", startingAt: 0)) \(counts[state] ?? 0)")
+        for state in JobState.allCases {
+            print("  \(state.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) \(counts[state.rawValue] ?? 0)")
         }
         print(String(format: "  rate     %.1f samples/s (last minute)", status.recentRate))
         if let oldest = status.oldestPendingSeconds { print(String(format: "  oldest pending job: %.0f s", oldest)) }

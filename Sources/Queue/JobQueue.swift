@@ -147,7 +147,7 @@ public struct WorkerInfo: Sendable {
 }
 
 public struct QueueStatus: Sendable {
-    /// Jobs per state: pending, running, done, failed.
+    /// Jobs per state (`JobState`'s words; `count(_:)` reads one).
     public var counts: [String: Int]
     /// Results per second over the last minute: over the span the stored results actually cover
     /// (a run that finished 20 s after it started has its own rate, not a sixtieth of its count).

@@ -73,7 +73,7 @@ public final class QueueWorker: @unchecked Sendable {
             // `proctor status` says now, not what it was at the last heartbeat.
             let queue = self.queue
             server = try MetricsServer(address: address) {
-                if let pending = try? queue.status(run: nil).counts["pending"] { metrics.queueDepth.set(Int64(pending)) }
+                if let pending = try? queue.status(run: nil).count(.pending) { metrics.queueDepth.set(Int64(pending)) }
                 return metrics.exposition()
             }
             server?.start()
@@ -124,7 +124,7 @@ public final class QueueWorker: @unchecked Sendable {
                 do {
                     try queue.heartbeat(worker: info, leaseSeconds: options.leaseSeconds)
                     if options.metricsAddress != nil {
-                        metrics.queueDepth.set(Int64(try queue.status(run: nil).counts["pending"] ?? 0))
+                        metrics.queueDepth.set(Int64(try queue.status(run: nil).count(.pending)))
                     }
                 } catch {
                     logger.warning("heartbeat failed: \(error)")
@@ -166,8 +166,8 @@ public final class QueueWorker: @unchecked Sendable {
     /// Idle means nothing pending and nothing running anywhere: jobs a dead worker still holds
     /// come back when its lease ends, and an idle worker waits for them.
     private func nothingLeft() -> Bool {
-        guard let counts = try? queue.status(run: nil).counts else { return false }
-        return (counts["pending"] ?? 0) == 0 && (counts["running"] ?? 0) == 0
+        guard let status = try? queue.status(run: nil) else { return false }
+        return status.count(.pending) == 0 && status.count(.running) == 0
     }
 
     /// One grading thread: claim, grade, store, until stopped.

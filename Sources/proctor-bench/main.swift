@@ -265,7 +265,7 @@ func queueThroughput(dataset: String, samples: String, directory: String, count:
     }
     let queue = try QueueLocation(location).open()
     defer { queue.close() }
-    while (try queue.status(run: "bench").counts["done"] ?? 0) < count {
+    while (try queue.status(run: "bench").count(.done)) < count {
         guard worker.isRunning else { throw GradeError("bench: proctor worker exited early") }
         usleep(20_000)
     }

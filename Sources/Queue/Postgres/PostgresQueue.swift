@@ -395,7 +395,7 @@ public final class PostgresQueue: JobQueue, Sendable {
             let filter = run == nil ? "" : " WHERE run_id = $1"
             let andRun = run == nil ? "" : " AND run_id = $1"
             let values: [any PostgresDynamicTypeEncodable & Sendable] = run.map { [$0] } ?? []
-            var counts: [String: Int] = ["pending": 0, "running": 0, "done": 0, "failed": 0]
+            var counts = JobState.none
             for try await (state, count) in try await client.query(
                 Self.query("SELECT state, count(*)::bigint FROM jobs\(filter) GROUP BY state", values), logger: logger
             ).decode((String, Int64).self) {

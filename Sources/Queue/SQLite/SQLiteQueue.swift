@@ -220,7 +220,7 @@ public final class SQLiteQueue: JobQueue, @unchecked Sendable {
             try requireSchema(db)
             let filter = run == nil ? "" : " WHERE run_id = ?"
             let binds: [SQLiteDatabase.Value] = run.map { [.text($0)] } ?? []
-            var counts: [String: Int] = ["pending": 0, "running": 0, "done": 0, "failed": 0]
+            var counts = JobState.none
             for row in try db.execute("SELECT state, count(*) FROM jobs\(filter) GROUP BY state", binds) {
                 counts[row[0].text ?? "?"] = Int(row[1].int ?? 0)
             }
