@@ -3,7 +3,7 @@ SWIFT ?= swift
 PROCTOR = .build/debug/proctor
 DEB_PACKAGES = libseccomp-dev libcap-dev zlib1g-dev libsqlite3-dev pkg-config python3 python3-pytest python3-venv python3-numpy libopenblas0-pthread postgresql curl git patch chromium
 
-.PHONY: setup build test demo demo-repo demo-swe demo-run bench lint clean
+.PHONY: setup build test demo demo-repo demo-swe demo-run bench bench-runtime lint clean
 
 ## setup: install the Debian packages the build and the sandbox need (apt-get when root).
 setup:
@@ -74,6 +74,13 @@ bench: setup
 	$(SWIFT) build -c release --product proctor-bench
 	$(SWIFT) build -c release --product proctor
 	.build/release/proctor-bench 300
+
+## bench-runtime BASELINE=DIR: the cold per-run cost of this tree's in-sandbox runtime against
+## another tree's Sandboxes/ (say, a checkout before a change), runs interleaved round by round.
+bench-runtime: setup
+	@test -n "$(BASELINE)" || { echo "usage: make bench-runtime BASELINE=/path/to/other/Sandboxes"; exit 2; }
+	$(SWIFT) build -c release --product proctor-bench
+	.build/release/proctor-bench runtime $(BASELINE)
 
 ## lint: check formatting with the toolchain's swift-format.
 lint:

@@ -104,8 +104,13 @@ private final class Document {
     }
 
     /// The index just past the value that starts at `index`.
-    func skipValue(_ index: Int, path: [any CodingKey]) throws -> Int {
+    /// Containers nested deeper than this are refused, as Foundation's decoders refuse them: a
+    /// row's fields a sample carried in could otherwise nest deep enough to exhaust the stack.
+    static let maximumDepth = 512
+
+    func skipValue(_ index: Int, path: [any CodingKey], depth: Int = 0) throws -> Int {
         guard index < end else { throw corrupt(path, "a value expected", at: index) }
+        guard depth < Self.maximumDepth else { throw corrupt(path, "nesting deeper than \(Self.maximumDepth)", at: index) }
         switch bytes[index] {
         case UInt8(ascii: "\""): return try skipString(index, path: path)
         case UInt8(ascii: "{"):
@@ -115,7 +120,7 @@ private final class Document {
                 guard at < end, bytes[at] == UInt8(ascii: "\"") else { throw corrupt(path, "a member name expected", at: at) }
                 at = skipSpace(try skipString(at, path: path))
                 guard at < end, bytes[at] == UInt8(ascii: ":") else { throw corrupt(path, "':' expected", at: at) }
-                at = skipSpace(try skipValue(skipSpace(at + 1), path: path))
+                at = skipSpace(try skipValue(skipSpace(at + 1), path: path, depth: depth + 1))
                 guard at < end else { throw corrupt(path, "'}' expected", at: at) }
                 if bytes[at] == UInt8(ascii: "}") { return at + 1 }
                 guard bytes[at] == UInt8(ascii: ",") else { throw corrupt(path, "',' or '}' expected", at: at) }
@@ -125,7 +130,7 @@ private final class Document {
             var at = skipSpace(index + 1)
             if at < end, bytes[at] == UInt8(ascii: "]") { return at + 1 }
             while true {
-                at = skipSpace(try skipValue(at, path: path))
+                at = skipSpace(try skipValue(at, path: path, depth: depth + 1))
                 guard at < end else { throw corrupt(path, "']' expected", at: at) }
                 if bytes[at] == UInt8(ascii: "]") { return at + 1 }
                 guard bytes[at] == UInt8(ascii: ",") else { throw corrupt(path, "',' or ']' expected", at: at) }

@@ -22,6 +22,9 @@ import Sandbox
 let runs = Int(CommandLine.arguments.dropFirst().first ?? "") ?? 200
 /// `proctor-bench analysis`: only the analysis layer (no sandbox runs).
 let analysisOnly = CommandLine.arguments.dropFirst().first == "analysis"
+/// `proctor-bench runtime OTHER_SANDBOXES`: the cold per-run cost of this tree's in-sandbox
+/// runtime against another tree's (a checkout before a change), runs interleaved.
+let runtimeBaseline = CommandLine.arguments.dropFirst().first == "runtime" ? CommandLine.arguments.dropFirst(2).first : nil
 let python = "/usr/bin/python3"
 
 func milliseconds(_ body: () -> Void) -> Double {
@@ -56,6 +59,10 @@ func bare() -> Double {
 do {
     if analysisOnly {
         try analysis()
+        exit(0)
+    }
+    if let runtimeBaseline {
+        try compareRuntimes(baseline: runtimeBaseline)
         exit(0)
     }
     let directory = try SandboxesDirectory.locate()
@@ -378,6 +385,58 @@ func gradeStdio(profile: SandboxProfile, humanEvalForkFloorMs: Double?) throws {
         String(
             format: "stdio warm / its own fork-per-test floor (per core): %.2fx    cold / warm: %.2fx",
             warmMs / (floorCPU * 1000 / Double(cases)), wall[.cold]! / wall[.warm]!))
+}
+
+/// Cold runs of this tree's runtime and `baseline`'s, interleaved round by round so the machine's
+/// drift falls on both: a plain run (run mode: an empty program, and one reading stdin as a
+/// stdin/stdout test case does) and a graded function sample (harness mode: candidate, tester,
+/// codec), medians per run.
+func compareRuntimes(baseline: String) throws {
+    let current = try SandboxesDirectory.locate()
+    let directory = NSTemporaryDirectory() + "proctor-bench-runtime-\(getpid())"
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let problems = directory + "/problems.jsonl"
+    let samples = directory + "/samples.jsonl"
+    let problem: [String: Any] = [
+        "task_id": "bench/add", "prompt": "def add(a, b):\n", "entry_point": "add",
+        "test": "def check(candidate):\n    assert candidate(1, 2) == 3\n    assert candidate(-1, 1) == 0\n",
+    ]
+    try (String(decoding: try JSONSerialization.data(withJSONObject: problem), as: UTF8.self) + "\n")
+        .write(toFile: problems, atomically: true, encoding: .utf8)
+    let sampleCount = 40
+    try ((0..<sampleCount).map { _ in #"{"task_id": "bench/add", "completion": "    return a + b\n"}"# }.joined(separator: "\n") + "\n")
+        .write(toFile: samples, atomically: true, encoding: .utf8)
+    var times: [String: [String: [Double]]] = ["current": [:], "baseline": [:]]
+    let stdinProgram = RunRequest(source: "import sys\nprint(sum(map(int, sys.stdin.read().split())))\n", stdin: Array("1 2\n".utf8))
+    for round in 0..<12 {
+        for (name, tree) in (round % 2 == 0 ? [("current", current), ("baseline", baseline)] : [("baseline", baseline), ("current", current)]) {
+            let profile = try SandboxProfile.load(named: "python-strict", sandboxesDirectory: tree)
+            let sandbox = try Sandbox(profile: profile)
+            for (label, request) in [("empty program", RunRequest(source: "pass\n")), ("stdin program", stdinProgram)] {
+                for _ in 0..<25 {
+                    var status = ""
+                    let ms = milliseconds { status = sandbox.run(request).statusText }
+                    guard status == "exited(0)" else { throw GradeError("bench: \(name) \(label) ended \(status)") }
+                    times[name]![label, default: []].append(ms)
+                }
+            }
+            var options = GradeOptions(
+                problemsPath: problems, samplesPath: samples, outDirectory: directory + "/out-\(name)-\(round)", profile: profile,
+                limits: profile.definition.limits)
+            options.workers = 1
+            options.pool = .cold
+            let summary = try GradeRun(options).run()
+            guard summary.passed == sampleCount else { throw GradeError("bench: \(name) passed \(summary.passed) of \(sampleCount)") }
+            times[name]!["graded function sample", default: []].append(summary.wallSeconds * 1000 / Double(sampleCount))
+        }
+    }
+    print("cold per-run cost, this tree's runtime vs \(baseline), 12 interleaved rounds (medians)")
+    for label in ["empty program", "stdin program", "graded function sample"] {
+        let now = RunResults.median(times["current"]![label]!)!
+        let before = RunResults.median(times["baseline"]![label]!)!
+        print(String(format: "  %@  before %.2f ms  now %.2f ms  (%+.2f ms)", label.padding(toLength: 24, withPad: " ", startingAt: 0), before, now, now - before))
+    }
 }
 
 /// The analysis layer at scale: `proctor report` on 100,000 rows, `proctor irt` on 24 × 164.

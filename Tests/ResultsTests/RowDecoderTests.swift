@@ -60,6 +60,13 @@ import Testing
         }
     }
 
+    @Test func nestingAsDeepAsAStackIsRefusedNotACrash() throws {
+        let deep = "{\"extra\": " + String(repeating: "[", count: 200_000) + String(repeating: "]", count: 200_000) + "}"
+        #expect(throws: (any Error).self) { try RowDecoder.decode(SampleRecord.self, from: Array(deep.utf8)) }
+        let fine = "{\"extra\": " + String(repeating: "[", count: 100) + String(repeating: "]", count: 100) + ", \"status\": \"failed\"}"
+        #expect(try RowDecoder.decode(SampleRecord.self, from: Array(fine.utf8)).status == "failed")
+    }
+
     @Test func aSummaryOfAnyAgeReadsWithDefaults() throws {
         let summary = try RowDecoder.decode(GradeSummary.self, from: Array(#"{"problems": "p.jsonl", "status_counts": {"passed": 2}}"#.utf8))
         #expect(summary.problems == "p.jsonl" && summary.statusCounts == ["passed": 2] && summary.schemaVersion == nil && summary.passAtK.isEmpty)
