@@ -26,6 +26,9 @@ import Testing
 
     @Test func aConformingRowHasNoProblems() throws {
         #expect(try SchemaCheck.problems(good, as: .sampleRow) == [])
+        // A result's reason is the sample's exception message: it may span lines.
+        let multiline = good.replacingOccurrences(of: #""result":"passed""#, with: #""result":"failed: one\ntwo""#)
+        #expect(try SchemaCheck.problems(multiline, as: .sampleRow) == [])
     }
 
     @Test func theCheckerRefusesWhatDoesNotConform() throws {

@@ -12,7 +12,7 @@ def serve_candidate(source, program, requests, replies):
     """Loads the candidate and answers calls until the supervisor closes `requests`.
 
     Runs only in a process that holds nothing of the grader's: no control channel, no tests.
-    When the tests are done it ends as a program ends (`_program_end`: its threads joined, its
+    When the tests are done it ends as a program ends (`program_end`: its threads joined, its
     atexit handlers run), within the grace its supervisor gives it (END_GRACE)."""
     import atexit
 

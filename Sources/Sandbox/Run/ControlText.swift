@@ -1,4 +1,4 @@
-/// The escaping every field of a control record uses (`bootstrap.py`'s `_escape`, the repository
+/// The escaping every field of a control record uses (`proctor_runtime/channel.py`'s `escape`, the repository
 /// runner's `escape`): backslash, newline, tab and carriage return are written `\\`, `\n`, `\t`,
 /// `\r`, so a field can never end a record or start another, whatever text a sample put in it.
 public enum ControlText {
