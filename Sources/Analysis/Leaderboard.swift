@@ -25,6 +25,24 @@ public struct Leaderboard: Sendable, Codable {
             case medianLatencyMs = "median_latency_ms", medianCpuMs = "median_cpu_ms", leadLow = "lead_low", leadHigh = "lead_high"
             case leadSignP = "lead_sign_p", significantLead = "significant_lead"
         }
+
+        /// Every field, null where there is no figure (the last entry leads nobody): readers of
+        /// the JSON find the same keys in every entry.
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(rank, forKey: .rank)
+            try container.encode(run, forKey: .run)
+            try container.encode(passAt1, forKey: .passAt1)
+            try container.encode(theta, forKey: .theta)
+            try container.encode(thetaLow, forKey: .thetaLow)
+            try container.encode(thetaHigh, forKey: .thetaHigh)
+            try container.encode(medianLatencyMs, forKey: .medianLatencyMs)
+            try container.encode(medianCpuMs, forKey: .medianCpuMs)
+            try container.encode(leadLow, forKey: .leadLow)
+            try container.encode(leadHigh, forKey: .leadHigh)
+            try container.encode(leadSignP, forKey: .leadSignP)
+            try container.encode(significantLead, forKey: .significantLead)
+        }
     }
 
     public var entries: [Entry]
@@ -35,8 +53,10 @@ public struct Leaderboard: Sendable, Codable {
         var entries: [Entry] = []
         for (index, (run, estimate)) in scored.enumerated() {
             let ability = model?.abilities.first { $0.run == run.name }
+            // Runs with the same pass@1 share a rank (1, 2, 2, 4): a tie is not a lead.
+            let rank = index > 0 && scored[index - 1].1.value == estimate.value ? entries[index - 1].rank : index + 1
             var entry = Entry(
-                rank: index + 1, run: run.name, passAt1: estimate, theta: ability?.theta, thetaLow: ability?.low, thetaHigh: ability?.high,
+                rank: rank, run: run.name, passAt1: estimate, theta: ability?.theta, thetaLow: ability?.low, thetaHigh: ability?.high,
                 medianLatencyMs: RunResults.median(run.wallMs), medianCpuMs: RunResults.median(run.cpuMs))
             if index + 1 < scored.count, let comparison = try? Comparison(scored[index + 1].0, run), let one = comparison.differences.first {
                 entry.leadLow = one.low

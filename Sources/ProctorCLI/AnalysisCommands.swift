@@ -109,6 +109,14 @@ public struct CompareCommand: ParsableCommand {
 
     public init() {}
 
+    public func validate() throws {
+        // nan would make every comparison false: a gate that never fails.
+        if let failIfWorse, !failIfWorse.isFinite || failIfWorse < 0 {
+            throw ValidationError("--fail-if-worse must be a finite number of pass@1 at or above 0 (e.g. 0.02)")
+        }
+        guard ["text", "json"].contains(format) else { throw ValidationError("--format: text or json") }
+    }
+
     public func run() throws {
         let runs = try RunArguments.load([a, b])
         let comparison: Comparison
@@ -228,7 +236,7 @@ public struct LeaderboardCommand: ParsableCommand {
     @Argument(help: "Run directories (DIR or NAME=DIR).")
     var runs: [String]
 
-    @Option(help: "markdown or html.")
+    @Option(help: "markdown, html or json (every figure, with each lead's sign test p).")
     var format: String = "markdown"
 
     @Option(help: "Where to write (default: standard output).")
@@ -237,13 +245,22 @@ public struct LeaderboardCommand: ParsableCommand {
     public init() {}
 
     public func run() throws {
-        guard ["markdown", "html"].contains(format) else { throw CLIFailure.usage("proctor: --format: markdown or html") }
+        guard ["markdown", "html", "json"].contains(format) else { throw CLIFailure.usage("proctor: --format: markdown, html or json") }
         let board: Leaderboard
         do {
             board = try Leaderboard(try RunArguments.load(runs))
         } catch let error as AnalysisError {
             throw CLIFailure.usage("proctor: \(error)")
         }
-        try RunArguments.write(format == "html" ? board.html : board.markdown, to: out)
+        let text: String
+        switch format {
+        case "html": text = board.html
+        case "json":
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            text = String(decoding: try encoder.encode(board), as: UTF8.self) + "\n"
+        default: text = board.markdown
+        }
+        try RunArguments.write(text, to: out)
     }
 }

@@ -101,6 +101,7 @@ public struct GradeCommand: ParsableCommand {
         try sandbox.validate(defaultTimeout: "3s")
         guard workers >= 1 else { throw ValidationError("--workers must be at least 1") }
         guard PoolMode(rawValue: pool) != nil else { throw ValidationError("--pool: '\(pool)' is not warm or cold") }
+        guard seTarget.isFinite, seTarget > 0 else { throw ValidationError("--se-target must be a finite number above 0") }
     }
 
     @OptionGroup(title: "exact accounting (opt-in)")

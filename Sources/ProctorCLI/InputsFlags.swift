@@ -29,7 +29,7 @@ struct InputsFlags: ParsableArguments {
 
     func options() throws -> DifferentialOptions {
         var options = DifferentialOptions()
-        guard timeFactor > 0 else { throw CLIFailure.usage("proctor: --time-factor must be above 0") }
+        guard timeFactor.isFinite, timeFactor > 0 else { throw CLIFailure.usage("proctor: --time-factor must be a finite number above 0") }
         options.timeFactor = timeFactor
         options.timeFloor = try Self.seconds(timeFloor, flag: "--time-floor")
         options.referenceBudget = try Self.seconds(referenceBudget, flag: "--reference-budget")

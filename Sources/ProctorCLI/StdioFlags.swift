@@ -33,7 +33,7 @@ struct StdioFlags: ParsableArguments {
         guard let extraction = FencedCode(rawValue: extract) else {
             throw CLIFailure.usage("proctor: --extract \(extract): last-fence, first-fence or none")
         }
-        guard timeScale > 0 else { throw CLIFailure.usage("proctor: --time-scale must be above 0") }
+        guard timeScale.isFinite, timeScale > 0 else { throw CLIFailure.usage("proctor: --time-scale must be a finite number above 0") }
         var options = StdioOptions()
         options.extract = extraction
         options.timeScale = timeScale

@@ -278,6 +278,16 @@ enum SyntheticRuns {
         #expect(board.markdown.contains("| 1 | strong |"))
         _ = try XMLDocument(data: Data(board.html.utf8), options: [])
     }
+
+    @Test func tiedRunsShareARank() throws {
+        let passes = (0..<40).map { $0 % 10 < 5 ? 1 : 0 }
+        let a = try RunResults.load(try SyntheticRuns.write("tie-a", passes: passes, n: 1), name: "a")
+        let b = try RunResults.load(try SyntheticRuns.write("tie-b", passes: passes, n: 1), name: "b")
+        let low = try RunResults.load(try SyntheticRuns.write("tie-low", passes: passes.map { _ in 0 }, n: 1), name: "low")
+        let board = try Leaderboard([a, low, b])
+        #expect(board.entries.map(\.rank) == [1, 1, 3])
+        #expect(board.entries.last?.run == "low")
+    }
 }
 
 /// The report in a real headless browser (Debian's chromium): rendered to a PNG that is not blank.

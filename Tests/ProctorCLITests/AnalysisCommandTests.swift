@@ -81,6 +81,18 @@ import Testing
         #expect(board.status == 0 && board.stdout.contains("| 1 |"), "\(board.stdout)\(board.stderr)")
         let boardHTML = try ProctorExecutable.run(["leaderboard", runs.all, runs.first, "--format", "html"])
         #expect(boardHTML.status == 0 && boardHTML.stdout.contains("<table id=\"leaderboard\">"))
+        // JSON as the README documents it: every entry, each lead with its sign test's p.
+        let boardJSON = try ProctorExecutable.run(["leaderboard", runs.all, runs.first, "--format", "json"])
+        #expect(boardJSON.status == 0, "\(boardJSON.stderr)")
+        let boardObject = try JSONSerialization.jsonObject(with: Data(boardJSON.stdout.utf8)) as? [String: Any]
+        let entries = try #require(boardObject?["entries"] as? [[String: Any]])
+        #expect(entries.count == 2 && entries[0]["rank"] as? Int == 1 && entries[0]["pass_at_1"] != nil)
+        #expect(entries[0].keys.contains("lead_sign_p"))
+        // A gate of nan would never fail: refused, as are other non-finite numbers.
+        for flag in [["compare", runs.all, runs.first, "--fail-if-worse", "nan"], ["compare", runs.all, runs.first, "--fail-if-worse", "inf"]] {
+            let refused = try ProctorExecutable.run(flag)
+            #expect(refused.status == 64, "\(flag): \(refused.stderr)")
+        }
 
         // Bad input: a directory with no results; two runs named alike.
         let empty = try ProctorExecutable.run(["report", runs.directory + "/nothing"])
