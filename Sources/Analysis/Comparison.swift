@@ -3,8 +3,10 @@ import Foundation
 
 /// Two runs paired over the tasks both graded: B − A in pass@1 (and pass@k) with a paired
 /// bootstrap interval over tasks, McNemar's exact test on the tasks each run solves (a task is
-/// solved when at least half its samples pass), the exact sign test on per-task pass rates, the
-/// tasks that flipped, and warnings when the runs were not graded alike.
+/// solved when at least half its samples pass), a relabelling test of equal per-task pass rates
+/// that holds its level for any sample counts (`SampleRelabelling`), the exact sign test on
+/// per-task pass rates when both runs have the same number of samples per task (only then is
+/// it valid), the tasks that flipped, and warnings when the runs were not graded alike.
 public struct Comparison: Sendable, Codable {
     public struct Difference: Sendable, Codable, Equatable {
         public var k: Int
@@ -25,16 +27,41 @@ public struct Comparison: Sendable, Codable {
     public var solvedOnlyByA: [String]
     public var solvedOnlyByB: [String]
     public var mcNemarP: Double
-    /// Tasks whose pass rate rose / fell, and the exact sign test's p-value.
+    /// Tasks whose pass rate rose / fell, and the exact sign test's p-value: nil when some shared
+    /// task has a different number of samples in the two runs (the test's level does not hold
+    /// then: a model against itself at 1 vs 50 samples per task comes out "significant").
     public var rose: Int
     public var fell: Int
-    public var signTestP: Double
+    public var signTestP: Double?
+    /// Two-sided p of the samples-relabelling test (`SampleRelabelling`), valid for any counts.
+    public var relabellingP: Double
+    /// Samples per task in A and in B when they differ somewhere (e.g. "1 vs 50"), else nil.
+    public var unequalSamples: String?
     public var warnings: [String]
 
     enum CodingKeys: String, CodingKey {
         case a, b, sharedTasks = "shared_tasks", onlyInA = "only_in_a", onlyInB = "only_in_b", differences
         case solvedOnlyByA = "solved_only_by_a", solvedOnlyByB = "solved_only_by_b", mcNemarP = "mcnemar_p", rose, fell
-        case signTestP = "sign_test_p", warnings
+        case signTestP = "sign_test_p", relabellingP = "relabelling_p", unequalSamples = "unequal_samples", warnings
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(a, forKey: .a)
+        try container.encode(b, forKey: .b)
+        try container.encode(sharedTasks, forKey: .sharedTasks)
+        try container.encode(onlyInA, forKey: .onlyInA)
+        try container.encode(onlyInB, forKey: .onlyInB)
+        try container.encode(differences, forKey: .differences)
+        try container.encode(solvedOnlyByA, forKey: .solvedOnlyByA)
+        try container.encode(solvedOnlyByB, forKey: .solvedOnlyByB)
+        try container.encode(mcNemarP, forKey: .mcNemarP)
+        try container.encode(rose, forKey: .rose)
+        try container.encode(fell, forKey: .fell)
+        try container.encode(signTestP, forKey: .signTestP)  // null when not valid
+        try container.encode(relabellingP, forKey: .relabellingP)
+        try container.encode(unequalSamples, forKey: .unequalSamples)
+        try container.encode(warnings, forKey: .warnings)
     }
 
     public init(_ first: RunResults, _ second: RunResults) throws(AnalysisError) {
@@ -60,7 +87,22 @@ public struct Comparison: Sendable, Codable {
         mcNemarP = PairedTests.mcNemarExact(b: solvedOnlyByA.count, c: solvedOnlyByB.count)
         rose = shared.filter { second.tasks[$0]!.passRate > first.tasks[$0]!.passRate }.count
         fell = shared.filter { second.tasks[$0]!.passRate < first.tasks[$0]!.passRate }.count
-        signTestP = PairedTests.exactBinomialTwoSided(successes: min(rose, fell), trials: rose + fell)
+        let unequal = shared.filter { first.tasks[$0]!.n != second.tasks[$0]!.n }
+        if unequal.isEmpty {
+            signTestP = PairedTests.exactBinomialTwoSided(successes: min(rose, fell), trials: rose + fell)
+            unequalSamples = nil
+        } else {
+            signTestP = nil
+            func counts(_ run: RunResults) -> String {
+                let values = Set(shared.map { run.tasks[$0]!.n }).sorted()
+                return values.count == 1 ? "\(values[0])" : "\(values.first!)–\(values.last!)"
+            }
+            unequalSamples = "\(counts(first)) vs \(counts(second))"
+        }
+        relabellingP = SampleRelabelling.pValue(
+            shared.map {
+                SampleRelabelling.Task(nA: first.tasks[$0]!.n, cA: first.tasks[$0]!.c, nB: second.tasks[$0]!.n, cB: second.tasks[$0]!.c)
+            })
         var warnings: [String] = []
         let differentProblems = shared.filter {
             let x = first.tasks[$0]!.problemSHA256, y = second.tasks[$0]!.problemSHA256
@@ -93,7 +135,14 @@ public struct Comparison: Sendable, Codable {
                     difference.difference, difference.low, difference.high))
         }
         lines.append(String(format: "  McNemar exact p = %.4g  (solved only by A: %d, only by B: %d)", mcNemarP, solvedOnlyByA.count, solvedOnlyByB.count))
-        lines.append(String(format: "  sign test p = %.4g  (pass rate rose on %d tasks, fell on %d)", signTestP, rose, fell))
+        lines.append(String(format: "  relabelling test p = %.4g  (equal per-task pass rates; valid for any samples per task)", relabellingP))
+        if let signTestP {
+            lines.append(String(format: "  sign test p = %.4g  (pass rate rose on %d tasks, fell on %d)", signTestP, rose, fell))
+        } else {
+            lines.append(
+                "  sign test: not shown — samples per task differ (\(unequalSamples ?? "?")), where its level does not hold"
+                    + " (pass rate rose on \(rose) tasks, fell on \(fell))")
+        }
         if !solvedOnlyByB.isEmpty { lines.append("  gained (solved by B only): " + Self.list(solvedOnlyByB)) }
         if !solvedOnlyByA.isEmpty { lines.append("  lost (solved by A only):   " + Self.list(solvedOnlyByA)) }
         for warning in warnings { lines.append("  WARNING: \(warning)") }

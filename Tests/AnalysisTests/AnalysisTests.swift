@@ -415,3 +415,64 @@ enum PNG {
         #expect(SampleStatus(resolution: "PARTIAL", error: false) == .unresolved && SampleStatus(resolution: "NO", error: true) == .error)
     }
 }
+
+/// The test `compare` prints for two runs with different numbers of samples per task: a model
+/// against itself must not come out significant more often than α says, at 1, 5 and 10 samples
+/// per task against 50 (where the sign test rejected in 98.8% and 61.5% of splits).
+@Suite struct RelabellingLevelTests {
+    /// Tasks of one model: per-task pass probabilities, then each run's samples drawn from them.
+    static func runs(
+        tasks: Int, few: Int, many: Int, shift: Double = 0, using generator: inout SplitMix64
+    ) -> [SampleRelabelling.Task] {
+        func passes(_ n: Int, _ p: Double, _ generator: inout SplitMix64) -> Int {
+            var count = 0
+            for _ in 0..<n where Double(generator.next() % 1_000_000) / 1_000_000 < p { count += 1 }
+            return count
+        }
+        return (0..<tasks).map { _ in
+            let p = Double(generator.next() % 1000) / 1000 * 0.8
+            return SampleRelabelling.Task(nA: few, cA: passes(few, p, &generator), nB: many, cB: passes(many, p + shift, &generator))
+        }
+    }
+
+    @Test(arguments: [1, 5, 10])
+    func aModelAgainstItselfRejectsAtMostSixPercent(_ few: Int) {
+        var generator = SplitMix64(seed: 2026 + UInt64(few))
+        // Enough replicates that 6% is well above the 5% an exact test keeps (sd ~0.7%).
+        let replicates = 1000
+        var relabelling = 0
+        var sign = 0
+        for _ in 0..<replicates {
+            let tasks = Self.runs(tasks: 40, few: few, many: 50, using: &generator)
+            if SampleRelabelling.pValue(tasks, draws: 200, seed: generator.next()) < 0.05 { relabelling += 1 }
+            let rose = tasks.filter { Double($0.cB) / 50 > Double($0.cA) / Double(few) }.count
+            let fell = tasks.filter { Double($0.cB) / 50 < Double($0.cA) / Double(few) }.count
+            if PairedTests.exactBinomialTwoSided(successes: min(rose, fell), trials: rose + fell) < 0.05 { sign += 1 }
+        }
+        #expect(Double(relabelling) / Double(replicates) <= 0.06, "relabelling rejected \(relabelling) of \(replicates)")
+        // The sign test on the same splits: well above its level (why compare no longer shows it).
+        if few == 1 { #expect(Double(sign) / Double(replicates) > 0.1, "the sign test rejected only \(sign)") }
+    }
+
+    @Test func aRealDifferenceIsFound() {
+        var generator = SplitMix64(seed: 7)
+        var found = 0
+        for _ in 0..<50 where SampleRelabelling.pValue(Self.runs(tasks: 60, few: 5, many: 50, shift: 0.15, using: &generator), draws: 400, seed: generator.next()) < 0.05 {
+            found += 1
+        }
+        #expect(found >= 45, "found \(found) of 50")
+    }
+
+    @Test func compareShowsNoSignTestForUnequalCountsAndTheRelabellingTestAlways() throws {
+        let once = try RunResults.load(try SyntheticRuns.write("once", passes: (0..<40).map { $0 % 2 }, n: 1), name: "once")
+        let many = try RunResults.load(try SyntheticRuns.write("many", passes: (0..<40).map { _ in 25 }, n: 50), name: "many")
+        let comparison = try Comparison(once, many)
+        #expect(comparison.signTestP == nil && comparison.unequalSamples == "1 vs 50")
+        #expect(comparison.relabellingP > 0.05)
+        #expect(comparison.table.contains("sign test: not shown"))
+        let json = String(decoding: try JSONEncoder().encode(comparison), as: UTF8.self)
+        #expect(json.contains("\"sign_test_p\":null") && json.contains("\"relabelling_p\""))
+        let same = try Comparison(once, once)
+        #expect(same.signTestP != nil && same.unequalSamples == nil)
+    }
+}
