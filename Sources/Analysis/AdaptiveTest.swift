@@ -55,4 +55,33 @@ public struct AdaptiveTest: Sendable {
         steps[steps.count - 1].theta = theta
         steps[steps.count - 1].se = se
     }
+
+    /// Where θ stands against the abilities of the runs the items were fitted on.
+    public enum Extrapolation: String, Sendable, Codable, Equatable {
+        /// Above every fitted run: the items say little up there and the prior pulls θ down,
+        /// so only a lower bound is honest.
+        case above
+        /// Below every fitted run: only an upper bound is honest.
+        case below
+    }
+
+    /// Whether θ left the range of `fitted` abilities (nil: inside it, the interval stands).
+    public func extrapolation(fitted: [Double]) -> Extrapolation? {
+        guard let low = fitted.min(), let high = fitted.max() else { return nil }
+        if theta > high { return .above }
+        if theta < low { return .below }
+        return nil
+    }
+
+    /// The 95% interval, open on the side θ extrapolated to (nil there): an adaptive estimate
+    /// past every fitted run is a bound, not a number.
+    public func interval(fitted: [Double]) -> (low: Double?, high: Double?) {
+        let low = theta - 1.96 * se
+        let high = theta + 1.96 * se
+        switch extrapolation(fitted: fitted) {
+        case .above?: return (low, nil)
+        case .below?: return (nil, high)
+        case nil: return (low, high)
+        }
+    }
 }

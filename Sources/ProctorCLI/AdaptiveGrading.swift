@@ -57,22 +57,56 @@ struct AdaptiveGrading {
         struct Result: Codable {
             var theta: Double
             var se: Double
-            var ci95Low: Double
-            var ci95High: Double
+            /// nil on the side θ extrapolated to (`extrapolated`).
+            var ci95Low: Double?
+            var ci95High: Double?
+            var extrapolated: AdaptiveTest.Extrapolation?
+            var fittedThetaRange: [Double]
             var tasksGraded: Int
             var tasksAvailable: Int
             var steps: [AdaptiveTest.Step]
             enum CodingKeys: String, CodingKey {
-                case theta, se, ci95Low = "ci95_low", ci95High = "ci95_high", tasksGraded = "tasks_graded", tasksAvailable = "tasks_available", steps
+                case theta, se, ci95Low = "ci95_low", ci95High = "ci95_high", extrapolated, fittedThetaRange = "fitted_theta_range"
+                case tasksGraded = "tasks_graded", tasksAvailable = "tasks_available", steps
+            }
+
+            func encode(to encoder: any Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(theta, forKey: .theta)
+                try container.encode(se, forKey: .se)
+                try container.encode(ci95Low, forKey: .ci95Low)
+                try container.encode(ci95High, forKey: .ci95High)
+                try container.encode(extrapolated, forKey: .extrapolated)
+                try container.encode(fittedThetaRange, forKey: .fittedThetaRange)
+                try container.encode(tasksGraded, forKey: .tasksGraded)
+                try container.encode(tasksAvailable, forKey: .tasksAvailable)
+                try container.encode(steps, forKey: .steps)
             }
         }
+        let fitted = document.model.abilities.map(\.theta)
+        let interval = test.interval(fitted: fitted)
+        let extrapolated = test.extrapolation(fitted: fitted)
         let result = Result(
-            theta: test.theta, se: test.se, ci95Low: test.theta - 1.96 * test.se, ci95High: test.theta + 1.96 * test.se,
-            tasksGraded: test.steps.count, tasksAvailable: available.count, steps: test.steps)
+            theta: test.theta, se: test.se, ci95Low: interval.low, ci95High: interval.high, extrapolated: extrapolated,
+            fittedThetaRange: fitted.isEmpty ? [] : [fitted.min()!, fitted.max()!], tasksGraded: test.steps.count,
+            tasksAvailable: available.count, steps: test.steps)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try encoder.encode(result).write(to: URL(fileURLWithPath: options.outDirectory + "/adaptive.json"))
-        print(String(format: "adaptive: θ %+.3f [%+.3f, %+.3f] (SE %.3f) after %d of %d tasks", test.theta, result.ci95Low, result.ci95High, test.se, test.steps.count, available.count))
+        func bound(_ value: Double?, _ open: String) -> String { value.map { String(format: "%+.3f", $0) } ?? open }
+        print(
+            String(
+                format: "adaptive: θ %+.3f [%@, %@] (SE %.3f) after %d of %d tasks", test.theta, bound(interval.low, "-∞"),
+                bound(interval.high, "+∞"), test.se, test.steps.count, available.count))
+        if let extrapolated, let low = fitted.min(), let high = fitted.max() {
+            FileHandle.standardError.write(
+                Data(
+                    String(
+                        format:
+                            "proctor: WARNING: θ is %@ every run the items were fitted on (θ %+.3f to %+.3f): the estimate extrapolates and the prior pulls it toward the middle, so only a %@ bound is given; grade fully for a number\n",
+                        extrapolated == .above ? "above" : "below", low, high, extrapolated == .above ? "lower" : "upper"
+                    ).utf8))
+        }
         for ability in document.model.abilities.sorted(by: { $0.theta > $1.theta }) {
             print(String(format: "  beside %-24@ θ %+.3f", ability.run as NSString, ability.theta))
         }

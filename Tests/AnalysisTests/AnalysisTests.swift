@@ -476,3 +476,28 @@ enum PNG {
         #expect(same.signTestP != nil && same.unequalSamples == nil)
     }
 }
+
+/// Adaptive grading past the runs its items were fitted on: a bound, not a number.
+@Suite struct AdaptiveExtrapolationTests {
+    static func items(_ count: Int) -> [ItemResponseModel.Item] {
+        (0..<count).map { ItemResponseModel.Item(task: "T/\($0)", a: 1.5, b: -1 + Double($0 % 5) * 0.4, aSE: 0.1, bSE: 0.1, passes: 0, samples: 0, flags: []) }
+    }
+
+    @Test func aRunStrongerThanEveryFittedRunGetsOnlyALowerBound() {
+        var test = AdaptiveTest(items: Self.items(20), maxItems: 20, targetSE: 0)
+        test.run(available: Set((0..<20).map { "T/\($0)" })) { _ in (10, 10) }  // everything passes
+        let fitted = [-1.2, -0.3, 0.4, 0.9]
+        #expect(test.extrapolation(fitted: fitted) == .above)
+        let interval = test.interval(fitted: fitted)
+        #expect(interval.high == nil && interval.low != nil)
+    }
+
+    @Test func insideTheFittedRangeTheIntervalStands() {
+        var test = AdaptiveTest(items: Self.items(20), maxItems: 20, targetSE: 0)
+        test.run(available: Set((0..<20).map { "T/\($0)" })) { task in (10, Int(task.dropFirst(2))! % 2 == 0 ? 6 : 4) }
+        let fitted = [-2.0, 0.0, 2.0]
+        #expect(test.extrapolation(fitted: fitted) == nil)
+        let interval = test.interval(fitted: fitted)
+        #expect(interval.low != nil && interval.high != nil && interval.low! < test.theta && test.theta < interval.high!)
+    }
+}
