@@ -179,7 +179,9 @@ public struct IRTCommand: ParsableCommand {
         if let select {
             guard select >= 1 else { throw CLIFailure.usage("proctor: --select must be at least 1") }
             let chosen = model.select(min(select, model.items.count), responses: responses)
-            document.selection = ItemsDocument.Selection(k: chosen.tasks.count, tasks: chosen.tasks, kendallTau: chosen.kendallTau)
+            document.selection = ItemsDocument.Selection(
+                k: chosen.tasks.count, tasks: chosen.tasks, kendallTau: chosen.kendallTau,
+                heldOut: HeldOutSelection.evaluate(responses, k: chosen.tasks.count))
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -193,7 +195,18 @@ public struct IRTCommand: ParsableCommand {
         for item in flagged { for flag in item.flags { counts[flag, default: 0] += 1 } }
         for (flag, count) in counts.sorted(by: { $0.key < $1.key }) { print("  \(flag): \(count) task(s)") }
         if let selection = document.selection {
-            print(String(format: "selected %d task(s); Kendall tau of their ranking against the full one: %.3f", selection.k, selection.kendallTau))
+            print(String(format: "selected %d task(s); Kendall tau of their ranking against the full one: %.3f in sample (chosen and scored on the same runs)", selection.k, selection.kendallTau))
+            if let held = selection.heldOut {
+                print(
+                    String(
+                        format: "  held out (%d folds of runs): tau %.3f; random subsets of %d tasks: %.3f", held.folds, held.kendallTau, held.k,
+                        held.randomKendallTau))
+                if !held.beatsRandom {
+                    print("  with \(results.count) runs, selecting does not beat random subsets here: more runs are needed before --select pays")
+                }
+            } else {
+                print("  held-out tau needs four runs or more (two to fit on, two to rank)")
+            }
         }
         print("wrote \(out)")
     }
@@ -204,9 +217,12 @@ struct ItemsDocument: Codable {
     struct Selection: Codable {
         var k: Int
         var tasks: [String]
+        /// In sample: the items chosen and scored on the same runs (it flatters).
         var kendallTau: Double
+        /// Cross-validated over folds of runs, beside random subsets; nil with fewer than 4 runs.
+        var heldOut: HeldOutSelection?
 
-        enum CodingKeys: String, CodingKey { case k, tasks, kendallTau = "kendall_tau" }
+        enum CodingKeys: String, CodingKey { case k, tasks, kendallTau = "kendall_tau", heldOut = "held_out" }
     }
 
     var model: ItemResponseModel

@@ -501,3 +501,35 @@ enum PNG {
         #expect(interval.low != nil && interval.high != nil && interval.low! < test.theta && test.theta < interval.high!)
     }
 }
+
+/// `--select` judged on runs it never saw, beside random subsets of the same size.
+@Suite struct HeldOutSelectionTests {
+    static func responses(runs: Int, tasks: Int, seed: UInt64) -> ItemResponseModel.Responses {
+        var generator = SplitMix64(seed: seed)
+        let thetas = (0..<runs).map { -2 + 4 * Double($0) / Double(max(1, runs - 1)) }
+        let items = (0..<tasks).map { j in (a: 0.3 + Double(j % 7) * 0.35, b: -2.5 + 5 * Double((j * 37) % tasks) / Double(tasks)) }
+        let counts: [[(n: Int, c: Int)?]] = thetas.map { theta in
+            items.map { item in
+                let p = 1 / (1 + exp(-item.a * (theta - item.b)))
+                let c = (0..<5).filter { _ in Double(generator.next() % 1_000_000) / 1_000_000 < p }.count
+                return (5, c)
+            }
+        }
+        return ItemResponseModel.Responses(runs: (0..<runs).map { "m\($0)" }, tasks: (0..<tasks).map { "T/\($0)" }, counts: counts)
+    }
+
+    @Test func heldOutTauIsMeasuredOnUnseenRunsAndSetAgainstRandomSubsets() throws {
+        let responses = Self.responses(runs: 16, tasks: 80, seed: 3)
+        let held = try #require(HeldOutSelection.evaluate(responses, k: 15, randomDraws: 5))
+        #expect(held.folds == 5 && held.k == 15)
+        #expect(held.kendallTau > 0.5 && held.kendallTau <= 1)
+        #expect(held.beatsRandom == (held.kendallTau > held.randomKendallTau))
+        let model = ItemResponseModel.fit(responses)
+        let inSample = model.select(15, responses: responses).kendallTau
+        #expect(inSample >= held.kendallTau - 0.05, "in sample \(inSample), held out \(held.kendallTau)")
+    }
+
+    @Test func fewerThanFourRunsGiveNoHeldOutTau() {
+        #expect(HeldOutSelection.evaluate(Self.responses(runs: 3, tasks: 20, seed: 1), k: 5) == nil)
+    }
+}
