@@ -47,7 +47,7 @@ extension Outcome {
             || ((wait.signal != nil || (wait.exitCode ?? 0) != 0) && stderrText.contains("MemoryError"))
 
         let status: RunStatus
-        if let failure = control.first(where: { $0.hasPrefix("internal_error") }) {
+        if let failure = control.first(where: { $0.hasPrefix(RunStatus.Kind.internalError.rawValue) }) {
             status = .internalError("bootstrap: \(failure)")
         } else if let name = watched.blockedSyscall {
             status = .blockedSyscall(name)
@@ -97,7 +97,8 @@ extension Outcome {
     /// The outcome of a run whose sandbox could not be set up.
     static func failure(_ message: String, limits: AppliedLimits, profile: ProfileIdentity, isolation: IsolationReport) -> Outcome {
         Outcome(
-            status: "internal_error", statusText: "internal_error", exitCode: nil, signal: nil, signalName: nil,
+            status: RunStatus.Kind.internalError.rawValue, statusText: RunStatus.Kind.internalError.rawValue, exitCode: nil, signal: nil,
+            signalName: nil,
             timeout: nil, blockedSyscall: nil, error: message, wallMs: 0, cpuMs: 0, userMs: 0, systemMs: 0,
             peakRssKiB: 0, stdout: "", stderr: "", stdoutBytes: 0, stderrBytes: 0, stdoutTruncatedBytes: 0,
             stderrTruncatedBytes: 0, control: [], limits: limits, profile: profile, isolation: isolation)

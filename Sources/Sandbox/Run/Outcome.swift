@@ -82,14 +82,14 @@ public struct Outcome: Sendable, Codable {
 
     /// The status as a typed value.
     public var runStatus: RunStatus {
-        switch status {
-        case "internal_error": .internalError(error ?? "")
-        case "blocked_syscall": .blockedSyscall(blockedSyscall ?? "unknown")
-        case "timeout": .timeout(timeout ?? .wall)
-        case "memory_limit": .memoryLimit
-        case "output_limit": .outputLimit
-        case "signaled": .signaled(signal ?? 0)
-        default: .exited(exitCode ?? 0)
+        switch RunStatus.Kind(rawValue: status) {
+        case .internalError?: .internalError(error ?? "")
+        case .blockedSyscall?: .blockedSyscall(blockedSyscall ?? "unknown")
+        case .timeout?: .timeout(timeout ?? .wall)
+        case .memoryLimit?: .memoryLimit
+        case .outputLimit?: .outputLimit
+        case .signaled?: .signaled(signal ?? 0)
+        case .exited?, nil: .exited(exitCode ?? 0)
         }
     }
 }

@@ -17,6 +17,33 @@ public enum RunStatus: Sendable, Hashable, CustomStringConvertible {
         case wall, cpu
     }
 
+    /// The sandbox's status words (`proctor run`'s `status`, a row's `sandbox_status`), spelled
+    /// here once. Where a graded sample's status shares a word with them (`timeout`,
+    /// `memory_limit`, …), `SampleStatus` in Results is that vocabulary's home: the grader maps
+    /// one to the other, the sandbox knows nothing of samples.
+    public enum Kind: String, Sendable, Hashable, CaseIterable {
+        case internalError = "internal_error"
+        case blockedSyscall = "blocked_syscall"
+        case timeout
+        case memoryLimit = "memory_limit"
+        case outputLimit = "output_limit"
+        case signaled
+        case exited
+    }
+
+    /// The status's kind, without its detail.
+    public var kindCase: Kind {
+        switch self {
+        case .internalError: .internalError
+        case .blockedSyscall: .blockedSyscall
+        case .timeout: .timeout
+        case .memoryLimit: .memoryLimit
+        case .outputLimit: .outputLimit
+        case .signaled: .signaled
+        case .exited: .exited
+        }
+    }
+
     /// The sandbox itself failed under the run.
     public var isInternalError: Bool {
         if case .internalError = self { return true }
@@ -24,27 +51,15 @@ public enum RunStatus: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The status word used in JSON (`timeout`, `blocked_syscall`, ...).
-    public var kind: String {
-        switch self {
-        case .internalError: "internal_error"
-        case .blockedSyscall: "blocked_syscall"
-        case .timeout: "timeout"
-        case .memoryLimit: "memory_limit"
-        case .outputLimit: "output_limit"
-        case .signaled: "signaled"
-        case .exited: "exited"
-        }
-    }
+    public var kind: String { kindCase.rawValue }
 
     public var description: String {
         switch self {
-        case .internalError: "internal_error"
-        case .blockedSyscall(let name): "blocked_syscall(\(name))"
-        case .timeout(let kind): "timeout(\(kind.rawValue))"
-        case .memoryLimit: "memory_limit"
-        case .outputLimit: "output_limit"
-        case .signaled(let signal): "signaled(\(SignalNames.name(signal)))"
-        case .exited(let code): "exited(\(code))"
+        case .internalError, .memoryLimit, .outputLimit: kind
+        case .blockedSyscall(let name): "\(kind)(\(name))"
+        case .timeout(let timeout): "\(kind)(\(timeout.rawValue))"
+        case .signaled(let signal): "\(kind)(\(SignalNames.name(signal)))"
+        case .exited(let code): "\(kind)(\(code))"
         }
     }
 }
