@@ -41,7 +41,8 @@ public struct HeldOutSelection: Sendable, Codable, Equatable {
             let training = order.filter { !heldOut.contains($0) }
             let trained = ItemResponseModel.fit(
                 ItemResponseModel.Responses(
-                    runs: training.map { responses.runs[$0] }, tasks: responses.tasks, counts: training.map { responses.counts[$0] }))
+                    runs: training.map { responses.runs[$0] }, tasks: responses.tasks, counts: training.map { responses.counts[$0] }),
+                starts: 1)
             let chosen = trained.select(min(k, trained.items.count), responses: .init(
                 runs: training.map { responses.runs[$0] }, tasks: responses.tasks, counts: training.map { responses.counts[$0] })).tasks
             let chosenIndices = Set(chosen.compactMap { responses.tasks.firstIndex(of: $0) })

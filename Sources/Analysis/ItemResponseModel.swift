@@ -2,9 +2,9 @@ import Estimates
 import Foundation
 
 /// A two-parameter logistic item response model, P(solve | θ) = σ(a(θ − b)), fitted to a
-/// pass/fail matrix of runs (models) × tasks (items) by marginal maximum likelihood: EM over a
-/// quadrature grid for θ ~ N(0, 1) (the scale's anchor), each item's M-step a few Newton
-/// steps on (a, d = −ab), with weak priors a ~ N(1, 2²), d ~ N(0, 4²) so items every run solved
+/// pass/fail matrix of runs (models) × tasks (items) by marginal maximum likelihood: EM with
+/// θ ~ N(0, 1) (the scale's anchor) integrated on each run's own adaptive nodes (`MarginalEM`),
+/// each item's M-step a Newton step on (a, d = −ab), from several starting points, with weak priors a ~ N(1, 2²), d ~ N(0, 4²) so items every run solved
 /// (or none did) stay finite (Bayes modal estimation, as BILOG does). Several samples per task
 /// are repeated responses: a run's task contributes its c passes of n (binomial).
 public struct ItemResponseModel: Sendable, Codable {
@@ -53,6 +53,24 @@ public struct ItemResponseModel: Sendable, Codable {
     public var abilities: [Ability]
     public var iterations: Int
     public var converged: Bool
+    /// The penalised marginal log-likelihood reached, and the EM's estimate of how far below the
+    /// optimum it still is (nil when it did not converge: no estimate holds). Absent from
+    /// items.json files written before they were reported.
+    public var logLikelihood: Double?
+    public var gap: Double?
+    /// Every starting point's outcome: starts that end far apart mean the likelihood has several
+    /// optima, and the best was kept.
+    public var starts: [Start]?
+
+    enum CodingKeys: String, CodingKey {
+        case items, abilities, iterations, converged, logLikelihood = "log_likelihood", gap, starts
+    }
+
+    /// How far apart the starting points ended, in log-likelihood (0 with one start).
+    public var startSpread: Double {
+        let values = (starts ?? []).map(\.logLikelihood)
+        return (values.max() ?? 0) - (values.min() ?? 0)
+    }
 
     /// Responses: per run, per task, (n, c). Tasks missing from a run are simply not responses.
     public struct Responses: Sendable {
@@ -77,80 +95,56 @@ public struct ItemResponseModel: Sendable, Codable {
         }
     }
 
-    /// The EM's grid (0.1 apart) and the grid abilities are read from (0.01 apart).
+    /// The grid each run's first nodes are placed from, and the grid adaptive testing reads θ off
+    /// (0.01 apart: one run answering a few items has a posterior far wider than that).
     static let grid = Quadrature.normal(points: 121, range: 6)
     static let fine = Quadrature.normal(points: 1601, range: 8)
 
-    /// Fits the model to `responses`.
-    public static func fit(_ responses: Responses, maxIterations: Int = 500, tolerance: Double = 1e-3) -> ItemResponseModel {
-        let nodes = grid.nodes
+    /// How a fit went from one starting point.
+    public struct Start: Sendable, Codable, Equatable {
+        public var logLikelihood: Double
+        public var iterations: Int
+        public var converged: Bool
+
+        enum CodingKeys: String, CodingKey { case logLikelihood = "log_likelihood", iterations, converged }
+    }
+
+    /// Fits the model to `responses` by EM from `starts` starting points (the first from each
+    /// item's pass rate, the others spread around it), keeping the one with the highest
+    /// penalised log-likelihood. Each EM stops once its estimated distance to the optimum is
+    /// below `tolerance` log-units (see `MarginalEM`).
+    public static func fit(_ responses: Responses, maxIterations: Int = 2000, tolerance: Double = 1e-4, starts: Int = 3) -> ItemResponseModel {
         let runs = responses.runs.count
         let items = responses.tasks.count
-        var a = [Double](repeating: 1, count: items)
-        var d = [Double](repeating: 0, count: items)
-        // Start d from each item's overall pass rate (logit, kept inside ±4).
+        let engine = MarginalEM(responses)
+        // First start: a = 1, d from each item's overall pass rate (logit, kept inside ±4).
+        var d0 = [Double](repeating: 0, count: items)
         for j in 0..<items {
             var n = 0, c = 0
             for r in 0..<runs { if let cell = responses.counts[r][j] { n += cell.n; c += cell.c } }
             let p = (Double(c) + 0.5) / (Double(n) + 1)
-            d[j] = max(-4, min(4, log(p / (1 - p))))
+            d0[j] = max(-4, min(4, log(p / (1 - p))))
         }
-        var posterior = [[Double]](repeating: [Double](repeating: 0, count: nodes.count), count: runs)
-        var iteration = 0
-        var converged = false
-        var information = [(aa: Double, ad: Double, dd: Double)](repeating: (1, 0, 1), count: items)
-        while iteration < maxIterations {
-            iteration += 1
-            // E-step: each run's posterior over the grid.
-            posterior = Self.posteriors(responses, a: a, d: d)
-            // M-step: per item, expected passes and trials at each node; Newton on (a, d).
-            var change = 0.0
-            for j in 0..<items {
-                var r = [Double](repeating: 0, count: nodes.count)
-                var N = [Double](repeating: 0, count: nodes.count)
-                for run in 0..<runs {
-                    guard let cell = responses.counts[run][j] else { continue }
-                    for q in 0..<nodes.count {
-                        r[q] += posterior[run][q] * Double(cell.c)
-                        N[q] += posterior[run][q] * Double(cell.n)
-                    }
+        var generator = SplitMix64(seed: 0x1A7E)
+        var outcomes: [MarginalEM.Outcome] = []
+        for start in 0..<max(1, starts) {
+            var a = [Double](repeating: 1, count: items)
+            var d = d0
+            if start > 0 {
+                // Others: discriminations drawn over [0.3, 3], intercepts jittered by up to ±1.
+                for j in 0..<items {
+                    a[j] = 0.3 + 2.7 * Double(generator.next() >> 11) / Double(1 << 53)
+                    d[j] += 2 * Double(generator.next() >> 11) / Double(1 << 53) - 1
                 }
-                var (aj, dj) = (a[j], d[j])
-                for _ in 0..<10 {
-                    var ga = -(aj - 1) / 4, gd = -dj / 16
-                    var haa = -1.0 / 4, had = 0.0, hdd = -1.0 / 16
-                    for q in 0..<nodes.count where N[q] > 0 {
-                        let theta = nodes[q]
-                        let p = 1 / (1 + exp(-(aj * theta + dj)))
-                        let residual = r[q] - N[q] * p
-                        let w = N[q] * p * (1 - p)
-                        ga += residual * theta
-                        gd += residual
-                        haa -= w * theta * theta
-                        had -= w * theta
-                        hdd -= w
-                    }
-                    let determinant = haa * hdd - had * had
-                    guard determinant > 1e-12 else { break }
-                    // Newton step: −H⁻¹ g, damped so one step never moves more than 1.
-                    var stepA = -(hdd * ga - had * gd) / determinant
-                    var stepD = -(-had * ga + haa * gd) / determinant
-                    let size = max(abs(stepA), abs(stepD))
-                    if size > 1 { stepA /= size; stepD /= size }
-                    aj += stepA
-                    dj += stepD
-                    information[j] = (-haa, -had, -hdd)
-                    if size < 1e-8 { break }
-                }
-                change = max(change, abs(aj - a[j]), abs(dj - d[j]))
-                (a[j], d[j]) = (aj, dj)
             }
-            if change < tolerance {
-                converged = true
-                break
-            }
+            outcomes.append(engine.run(a: a, d: d, maxIterations: maxIterations, tolerance: tolerance))
         }
-        posterior = Self.posteriors(responses, a: a, d: d, on: fine)
+        let best = outcomes.max { $0.logLikelihood < $1.logLikelihood }!
+        let (a, d, information) = (best.a, best.d, best.information)
+        // Abilities: each run's posterior on nodes a quarter as far apart as the EM's.
+        let centred = engine.posteriors(a: a, d: d, centres: engine.initialCentres(a: a, d: d))
+        let posterior = engine.posteriors(
+            a: a, d: d, centres: centred.moments.map { ($0.mean, max($0.sd, 1e-4)) }, offsets: (-60...60).map { Double($0) * 0.125 })
         var fitted: [Item] = []
         for j in 0..<items {
             // Standard errors from the inverse information of (a, d); b = −d/a by the delta method.
@@ -177,8 +171,8 @@ public struct ItemResponseModel: Sendable, Codable {
                     flags: flags))
         }
         var abilities: [Ability] = []
-        for run in 0..<runs {
-            let (theta, se) = Self.summary(posterior[run], on: fine)
+        for (run, moments) in posterior.moments.enumerated() {
+            let (theta, se) = moments
             var passRates: [Double] = []
             for j in 0..<items { if let cell = responses.counts[run][j], cell.n > 0 { passRates.append(Double(cell.c) / Double(cell.n)) } }
             abilities.append(
@@ -186,7 +180,10 @@ public struct ItemResponseModel: Sendable, Codable {
                     run: responses.runs[run], theta: theta, se: se, low: theta - 1.96 * se, high: theta + 1.96 * se,
                     passAt1: passRates.isEmpty ? 0 : passRates.reduce(0, +) / Double(passRates.count)))
         }
-        return ItemResponseModel(items: fitted, abilities: abilities, iterations: iteration, converged: converged)
+        return ItemResponseModel(
+            items: fitted, abilities: abilities, iterations: best.iterations, converged: best.converged, logLikelihood: best.logLikelihood,
+            gap: best.gap.isFinite ? best.gap : nil,
+            starts: outcomes.map { Start(logLikelihood: $0.logLikelihood, iterations: $0.iterations, converged: $0.converged) })
     }
 
     /// Each run's posterior weights over the grid, given the items.
@@ -269,9 +266,8 @@ public struct ItemResponseModel: Sendable, Codable {
 }
 
 /// Quadrature for integrals against the standard normal density: equally spaced nodes with
-/// weights ∝ φ(θ), summing to 1 (rectangular quadrature, as IRT programs use). The EM runs on a
-/// coarse grid; abilities are read off a fine one, since a run answering hundreds of items has a
-/// posterior narrower than the coarse spacing.
+/// weights ∝ φ(θ), summing to 1 (rectangular quadrature, as IRT programs use). The coarse grid
+/// only places the EM's first adaptive nodes; adaptive testing reads θ off the fine one.
 enum Quadrature {
     struct Grid: Sendable {
         var nodes: [Double]

@@ -186,7 +186,18 @@ public struct IRTCommand: ParsableCommand {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         try RunArguments.write(String(decoding: try encoder.encode(document), as: UTF8.self) + "\n", to: out)
-        print("items: \(model.items.count) task(s) shared by \(results.count) runs; \(model.converged ? "converged" : "NOT converged") after \(model.iterations) EM iterations")
+        print("items: \(model.items.count) task(s) shared by \(results.count) runs; \(model.converged ? "converged" : "NOT converged") after \(model.iterations) EM steps")
+        if let logLikelihood = model.logLikelihood {
+            let gap = model.gap.map { String(format: "within %.1e of the optimum", $0) } ?? "no estimate of the distance to the optimum"
+            print(String(format: "  log-likelihood %.4f, %@", logLikelihood, gap as NSString))
+        }
+        if let starts = model.starts, starts.count > 1 {
+            if model.startSpread > 0.01 {
+                print(String(format: "  %d starting points ended %.3f log-units apart (several optima): the best is kept", starts.count, model.startSpread))
+            } else {
+                print(String(format: "  %d starting points agree within %.1e", starts.count, model.startSpread))
+            }
+        }
         for ability in model.abilities.sorted(by: { $0.theta > $1.theta }) {
             print(String(format: "  %-24@ θ %+.3f [%+.3f, %+.3f]  pass@1 %.4f", ability.run as NSString, ability.theta, ability.low, ability.high, ability.passAt1))
         }
