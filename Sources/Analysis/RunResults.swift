@@ -63,6 +63,12 @@ public struct RunResults: Sendable {
     public var audit = Audit()
     private var sampleDigests: [String] = []
 
+    /// An empty run, filled row by row by `add` (as `load` does, and tests that build runs in memory).
+    init(name: String, directory: String) {
+        self.name = name
+        self.directory = directory
+    }
+
     /// Reads `directory`: its samples.jsonl (rows of `grade` or `results`) or, for `grade-repo`,
     /// every OUT/INSTANCE/report.json; summary.json (or report.json) for the run's identity.
     /// `name` labels the run (default: the directory's name).

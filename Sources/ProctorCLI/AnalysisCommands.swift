@@ -44,18 +44,30 @@ public struct ReportCommand: ParsableCommand {
         abstract: "Write a report of one or more graded runs: HTML (self-contained), Markdown or JSON.",
         discussion: """
             Reads each RUN_DIR's samples.jsonl and summary.json (from `proctor grade` or \
-            `proctor results`) or a `proctor grade-repo` output directory. The HTML has pass@k with \
-            95% intervals, status bars, a per-task heat map (hardest first, linked to failing \
-            samples), latency/CPU/memory distributions, the slowest and hungriest tasks, common \
-            errors and the audit block — inline SVG, no scripts, no network.
+            `proctor results`) or a `proctor grade-repo` output directory. Runs are ranked by \
+            pass@1; the HTML (one self-contained file, nothing fetched) has a sortable leaderboard, \
+            a ranked chart, a key of colours and aliases, pass@k curves, a pairwise significance \
+            matrix, one run-by-task heat map (sortable, labelled), status bars, latency/CPU/memory, \
+            common errors, the audit, failing samples grouped by run, and search boxes for runs \
+            and tasks. Charts hold up to 100 runs × 1,000 tasks (the JSON form has everything).
+
+            With --irt (or --items FILE from `proctor irt`) it adds θ per run and each task's IRT \
+            difficulty and discrimination.
 
             Example:
               proctor report base=results/base tuned=results/tuned --out report.html
+              proctor report results/* --irt --out leaderboard.html
             """
     )
 
     @Argument(help: "Run directories, as DIR or NAME=DIR.")
     var runs: [String]
+
+    @Flag(help: "Fit a two-parameter IRT model on the runs (two or more) and show θ and item difficulty.")
+    var irt = false
+
+    @Option(help: "Show the IRT figures of this items.json (from `proctor irt`) instead of fitting.")
+    var items: String?
 
     @Option(help: "html, markdown or json.")
     var format: String = "html"
@@ -67,7 +79,19 @@ public struct ReportCommand: ParsableCommand {
 
     public func run() throws {
         guard ["html", "markdown", "json"].contains(format) else { throw CLIFailure.usage("proctor: --format: html, markdown or json") }
-        let report = Report(try RunArguments.load(runs))
+        let results = try RunArguments.load(runs)
+        var model: ItemResponseModel?
+        var source = "fitted"
+        if let items {
+            model = try ItemsDocument.read(items).model
+            source = items
+        } else if irt {
+            guard results.count >= 2 else { throw CLIFailure.usage("proctor: --irt needs two runs or more") }
+            let responses = ItemResponseModel.Responses(results)
+            guard !responses.tasks.isEmpty else { throw CLIFailure.usage("proctor: --irt: the runs share no task") }
+            model = ItemResponseModel.fit(responses)
+        }
+        let report = Report(results, model: model, modelSource: source)
         switch format {
         case "html": try RunArguments.write(HTMLReport.render(report), to: out)
         case "markdown": try RunArguments.write(MarkdownReport.render(report), to: out)

@@ -206,37 +206,41 @@ enum SyntheticRuns {
         let report = Report([first, second])
         let html = HTMLReport.render(report)
         let document = try XMLDocument(data: Data(html.utf8), options: [])
-        for id in ["chart-pass-at-k", "chart-status", "chart-tasks", "chart-latency_ms", "chart-cpu_ms", "chart-peak_rss_kib", "pass-at-k", "errors", "audit", "distributions"] {
+        for id in [
+            "leaderboard", "chart-ranked", "key", "chart-curves", "significance", "heatmap", "chart-status", "chart-latency_ms", "chart-cpu_ms",
+            "chart-peak_rss_kib", "errors", "audit-shared", "distributions", "report-data",
+        ] {
             #expect(try !document.nodes(forXPath: "//*[@id='\(id)']").isEmpty, "missing #\(id)")
         }
         for run in [first, second] {
             let expected = try #require(run.passAtK(1))
-            let bars = try document.nodes(forXPath: "//*[local-name()='rect'][@class='bar'][@data-run='\(run.name)'][@data-k='pass@1']")
-            #expect(bars.count == 1, "\(run.name): \(bars.count) bars")
-            let value = try #require(
-                try document.nodes(forXPath: "//*[local-name()='rect'][@class='bar'][@data-run='\(run.name)'][@data-k='pass@1']/@data-value").first?.stringValue)
-            #expect(abs(Double(value)! - expected.value) < 1e-6)
-            let cells = try document.nodes(forXPath: "//*[local-name()='rect'][@class='cell'][@data-run='\(run.name)']")
-            #expect(cells.count == 30)
+            let rows = try document.nodes(forXPath: "//*[local-name()='g'][@class='ranked-row'][@data-run='\(run.name)']/@data-value")
+            #expect(rows.count == 1, "\(run.name): \(rows.count) rows in the ranked chart")
+            #expect(abs((Double(rows.first?.stringValue ?? "") ?? -1) - expected.value) < 1e-6)
+            let index = try #require(report.runs.firstIndex { $0.name == run.name })
             var statuses = 0
-            for node in try document.nodes(forXPath: "//*[local-name()='rect'][@class='status'][@data-run='\(run.name)']/@data-count") {
+            for node in try document.nodes(forXPath: "//*[local-name()='g'][@data-run-index='\(index)']/*[local-name()='rect'][@class='status']/@data-count") {
                 statuses += Int(node.stringValue ?? "") ?? 0
             }
             #expect(statuses == run.samples)
+            // Three samples per task: pass@1, 2, 3 on its curve, pass@1 first.
+            #expect(report.runs[index].passAtKCurve.map(\.k) == [1, 2, 3])
+            #expect(abs(report.runs[index].passAtKCurve[0].value - expected.value) < 1e-12)
         }
-        // Hardest task first; every heat-map cell links to a failing-samples entry that exists.
+        // Hardest task first; every failing-sample entry a task link points at exists.
         #expect(report.tasks.first!.meanPassRate <= report.tasks.last!.meanPassRate)
         for link in try document.nodes(forXPath: "//*[local-name()='a']/@href").compactMap(\.stringValue).filter({ $0.hasPrefix("#task-") }).prefix(20) {
             let rate = report.tasks.first { "#" + HTMLReport.anchor($0.task) == link }?.meanPassRate ?? 0
             if rate < 1 { #expect(try !document.nodes(forXPath: "//*[@id='\(link.dropFirst())']").isEmpty, "\(link)") }
         }
-        // Self-contained: no script, nothing fetched (no src, no external link, no CSS url()).
-        #expect(!html.contains("<script") && !html.contains("src=") && !html.contains("href=\"http") && !html.contains("url("))
+        // Self-contained: nothing fetched (no src, no external link, no CSS url()).
+        #expect(!html.contains("src=") && !html.contains("href=\"http") && !html.contains("url("))
         #expect(html.contains("first &amp; &lt;one&gt;"))
         let markdown = MarkdownReport.render(report)
         #expect(markdown.contains("| first & <one> |") && markdown.contains("pass@1"))
         let json = try JSONSerialization.jsonObject(with: report.json) as! [String: Any]
         #expect((json["runs"] as! [Any]).count == 2)
+        #expect((json["significance"] as? [String: Any])?["pairs"] as? [Any] != nil)
     }
 
     /// 100,000 rows: the report aggregates, so the file stays small (its speed is `make bench`'s).

@@ -44,7 +44,7 @@ import Testing
         let document = try XMLDocument(contentsOf: URL(fileURLWithPath: html), options: [])
         let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: runs.all + "/summary.json"))) as! [String: Any]
         let passAt1 = ((summary["pass_at_k"] as! [[String: Any]]).first { $0["k"] as? Int == 1 }!["value"] as! Double)
-        let shown = try #require(try document.nodes(forXPath: "//*[@data-run='all'][@data-k='pass@1']/@data-value").first?.stringValue)
+        let shown = try #require(try document.nodes(forXPath: "//*[local-name()='g'][@class='ranked-row'][@data-run='all']/@data-value").first?.stringValue)
         #expect(abs(Double(shown)! - passAt1) < 1e-6)
         let markdown = try ProctorExecutable.run(["report", runs.all, "--format", "markdown"])
         #expect(markdown.status == 0 && markdown.stdout.contains("| all |"))
@@ -65,7 +65,20 @@ import Testing
         let irt = try ProctorExecutable.run(["irt", "all=" + runs.all, "first=" + runs.first, "last=" + runs.last, "--out", items, "--select", "5"])
         #expect(irt.status == 0 && irt.stdout.contains("selected 5 task(s)"), "\(irt.stdout)\(irt.stderr)")
         let fitted = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: items))) as! [String: Any]
-        #expect(((fitted["model"] as! [String: Any])["items"] as! [Any]).count == 13)
+        let model = fitted["model"] as! [String: Any]
+        #expect((model["items"] as! [Any]).count == 13)
+        // Convergence is reported: the log-likelihood, the gap to the optimum, each start.
+        #expect(model["log_likelihood"] is Double && model["gap"] is Double && (model["starts"] as? [Any])?.count == 3)
+        #expect(irt.stdout.contains("log-likelihood") && irt.stdout.contains("starting points"), "\(irt.stdout)")
+        // The report shows θ and difficulty from that file, or fits its own with --irt.
+        for extra in [["--items", items], ["--irt"]] {
+            let withIRT = try ProctorExecutable.run(["report", "all=" + runs.all, "first=" + runs.first, "last=" + runs.last, "--out", html] + extra)
+            #expect(withIRT.status == 0, "\(withIRT.stderr)")
+            let page = try String(contentsOfFile: html, encoding: .utf8)
+            #expect(page.contains("θ [95% CI]") && page.contains("id=\"chart-items\""), "\(extra)")
+        }
+        let oneRun = try ProctorExecutable.run(["report", runs.all, "--irt"])
+        #expect(oneRun.status == 64 && oneRun.stderr.contains("two runs"), "\(oneRun.stderr)")
         let adaptive = try ProctorExecutable.run([
             "grade", "--problems", Self.benchmark + "/problems.jsonl", "--samples", runs.directory + "/first.jsonl", "--items", items,
             "--adaptive", "4", "--out", runs.directory + "/adaptive",
