@@ -3,7 +3,7 @@ SWIFT ?= swift
 PROCTOR = .build/debug/proctor
 DEB_PACKAGES = libseccomp-dev libcap-dev zlib1g-dev libsqlite3-dev pkg-config python3 python3-pytest python3-venv python3-numpy libopenblas0-pthread postgresql curl git patch chromium
 
-.PHONY: setup build test demo demo-repo demo-swe demo-run bench bench-runtime lint clean
+.PHONY: setup build test demo demo-repo demo-swe demo-run bench bench-runtime report-screenshots lint clean
 
 ## setup: install the Debian packages the build and the sandbox need (apt-get when root).
 setup:
@@ -81,6 +81,12 @@ bench-runtime: setup
 	@test -n "$(BASELINE)" || { echo "usage: make bench-runtime BASELINE=/path/to/other/Sandboxes"; exit 2; }
 	$(SWIFT) build -c release --product proctor-bench
 	.build/release/proctor-bench runtime $(BASELINE)
+
+## report-screenshots: the report at 3, 12 and 89 runs of the leaderboard fixture, rendered in
+## chromium by the browser test that checks it, written to docs/ (the README shows them).
+report-screenshots: setup
+	$(SWIFT) build --build-tests
+	PROCTOR_REPORT_SCREENSHOTS=$(CURDIR)/docs $(SWIFT) test --skip-build --no-parallel --filter ReportBrowserTests
 
 ## lint: check formatting with the toolchain's swift-format.
 lint:

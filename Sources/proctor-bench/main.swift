@@ -439,7 +439,8 @@ func compareRuntimes(baseline: String) throws {
     }
 }
 
-/// The analysis layer at scale: `proctor report` on 100,000 rows, `proctor irt` on 24 × 164.
+/// The analysis layer at scale: `proctor report` on 100,000 rows and on 100 runs × 1,000 tasks,
+/// `proctor irt` on 24 × 164 and on 89 × 164 × 10 samples.
 func analysis() throws {
     let directory = NSTemporaryDirectory() + "proctor-bench-report-\(getpid())"
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -502,4 +503,35 @@ func analysis() throws {
         String(
             format: "irt: 89 runs × 164 tasks × 10 samples fitted in %.2f s (%d EM steps, gap %.1e, starts %.1e apart)", largeFit,
             model?.iterations ?? 0, model?.gap ?? .nan, model?.startSpread ?? .nan))
+    try leaderboardReport(directory: directory, generator: &generator)
+}
+
+/// The report at its bound: 100 runs × 1,000 tasks, one sample each, read, ranked, every pair
+/// compared (4,950 paired bootstraps) and rendered.
+func leaderboardReport(directory: String, generator: inout SplitMix64) throws {
+    var runs: [String] = []
+    for run in 0..<100 {
+        let path = directory + "/run-\(run)"
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        var out = ""
+        for task in 0..<1000 {
+            let passed = Int(generator.next() % 1000) < (run * 7 + task) % 1000
+            out += #"{"task_id": "Bench/\#(task)", "completion_id": "0", "passed": \#(passed), "status": "\#(passed ? "passed" : "failed")", "#
+            out += #""wall_ms": \#(5 + Int(generator.next() % 400)), "cpu_ms": \#(2 + Int(generator.next() % 200)), "peak_rss_kib": 12000"#
+            out += passed ? "}\n" : #", "error": {"type": "AssertionError", "message": "assert f([1, 2, 3]) == [3, 2, 1]"}}"# + "\n"
+        }
+        try out.write(toFile: path + "/samples.jsonl", atomically: true, encoding: .utf8)
+        runs.append(path)
+    }
+    var results: [RunResults] = []
+    let reading = milliseconds { results = runs.compactMap { try? RunResults.load($0) } } / 1000
+    guard results.count == 100 else { throw AnalysisError("bench: the 100 runs did not read back") }
+    var report: Report?
+    let building = milliseconds { report = Report(results) } / 1000
+    var html = ""
+    let rendering = milliseconds { html = HTMLReport.render(report!) } / 1000
+    print(
+        String(
+            format: "report: 100 runs × 1,000 tasks read in %.2f s, ranked and every pair compared in %.2f s, rendered in %.2f s; HTML %.1f MB",
+            reading, building, rendering, Double(html.utf8.count) / 1e6))
 }
