@@ -1,5 +1,6 @@
 import Estimates
 import Foundation
+import Results
 
 /// Two runs paired over the tasks both graded: B − A in pass@1 (and pass@k) with a paired
 /// bootstrap interval over tasks, McNemar's exact test on the tasks each run solves (a task is
@@ -32,36 +33,17 @@ public struct Comparison: Sendable, Codable {
     /// then: a model against itself at 1 vs 50 samples per task comes out "significant").
     public var rose: Int
     public var fell: Int
-    public var signTestP: Double?
+    @ExplicitNull public var signTestP: Double?
     /// Two-sided p of the samples-relabelling test (`SampleRelabelling`), valid for any counts.
     public var relabellingP: Double
     /// Samples per task in A and in B when they differ somewhere (e.g. "1 vs 50"), else nil.
-    public var unequalSamples: String?
+    @ExplicitNull public var unequalSamples: String?
     public var warnings: [String]
 
     enum CodingKeys: String, CodingKey {
         case a, b, sharedTasks = "shared_tasks", onlyInA = "only_in_a", onlyInB = "only_in_b", differences
         case solvedOnlyByA = "solved_only_by_a", solvedOnlyByB = "solved_only_by_b", mcNemarP = "mcnemar_p", rose, fell
         case signTestP = "sign_test_p", relabellingP = "relabelling_p", unequalSamples = "unequal_samples", warnings
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(a, forKey: .a)
-        try container.encode(b, forKey: .b)
-        try container.encode(sharedTasks, forKey: .sharedTasks)
-        try container.encode(onlyInA, forKey: .onlyInA)
-        try container.encode(onlyInB, forKey: .onlyInB)
-        try container.encode(differences, forKey: .differences)
-        try container.encode(solvedOnlyByA, forKey: .solvedOnlyByA)
-        try container.encode(solvedOnlyByB, forKey: .solvedOnlyByB)
-        try container.encode(mcNemarP, forKey: .mcNemarP)
-        try container.encode(rose, forKey: .rose)
-        try container.encode(fell, forKey: .fell)
-        try container.encode(signTestP, forKey: .signTestP)  // null when not valid
-        try container.encode(relabellingP, forKey: .relabellingP)
-        try container.encode(unequalSamples, forKey: .unequalSamples)
-        try container.encode(warnings, forKey: .warnings)
     }
 
     public init(_ first: RunResults, _ second: RunResults) throws(AnalysisError) {

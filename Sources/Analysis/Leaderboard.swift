@@ -1,47 +1,31 @@
 import Estimates
 import Foundation
+import Results
 
 /// Runs ranked by pass@1, with its interval, IRT ability (when there are two runs or more),
 /// median latency and CPU per sample, and whether each run's lead over the next is significant
 /// (paired over their shared tasks: the bootstrap interval of the difference excludes 0).
 public struct Leaderboard: Sendable, Codable {
+    /// Every key in every entry, null where there is no figure (the last entry leads nobody).
     public struct Entry: Sendable, Codable {
         public var rank: Int
         public var run: String
         public var passAt1: Estimate
-        public var theta: Double?
-        public var thetaLow: Double?
-        public var thetaHigh: Double?
-        public var medianLatencyMs: Double?
-        public var medianCpuMs: Double?
+        @ExplicitNull public var theta: Double?
+        @ExplicitNull public var thetaLow: Double?
+        @ExplicitNull public var thetaHigh: Double?
+        @ExplicitNull public var medianLatencyMs: Double?
+        @ExplicitNull public var medianCpuMs: Double?
         /// Against the next entry: the paired difference's interval, sign test p, and verdict.
-        public var leadLow: Double?
-        public var leadHigh: Double?
-        public var leadSignP: Double?
-        public var significantLead: Bool?
+        @ExplicitNull public var leadLow: Double?
+        @ExplicitNull public var leadHigh: Double?
+        @ExplicitNull public var leadSignP: Double?
+        @ExplicitNull public var significantLead: Bool?
 
         enum CodingKeys: String, CodingKey {
             case rank, run, passAt1 = "pass_at_1", theta, thetaLow = "theta_low", thetaHigh = "theta_high"
             case medianLatencyMs = "median_latency_ms", medianCpuMs = "median_cpu_ms", leadLow = "lead_low", leadHigh = "lead_high"
             case leadSignP = "lead_sign_p", significantLead = "significant_lead"
-        }
-
-        /// Every field, null where there is no figure (the last entry leads nobody): readers of
-        /// the JSON find the same keys in every entry.
-        public func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(rank, forKey: .rank)
-            try container.encode(run, forKey: .run)
-            try container.encode(passAt1, forKey: .passAt1)
-            try container.encode(theta, forKey: .theta)
-            try container.encode(thetaLow, forKey: .thetaLow)
-            try container.encode(thetaHigh, forKey: .thetaHigh)
-            try container.encode(medianLatencyMs, forKey: .medianLatencyMs)
-            try container.encode(medianCpuMs, forKey: .medianCpuMs)
-            try container.encode(leadLow, forKey: .leadLow)
-            try container.encode(leadHigh, forKey: .leadHigh)
-            try container.encode(leadSignP, forKey: .leadSignP)
-            try container.encode(significantLead, forKey: .significantLead)
         }
     }
 

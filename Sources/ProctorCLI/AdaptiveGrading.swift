@@ -1,6 +1,7 @@
 import Analysis
 import Foundation
 import Grader
+import Results
 import Sandbox
 
 /// `proctor grade --items items.json --adaptive K`: the adaptive test (Analysis) asks for one
@@ -58,9 +59,9 @@ struct AdaptiveGrading {
             var theta: Double
             var se: Double
             /// nil on the side θ extrapolated to (`extrapolated`).
-            var ci95Low: Double?
-            var ci95High: Double?
-            var extrapolated: AdaptiveTest.Extrapolation?
+            @ExplicitNull var ci95Low: Double?
+            @ExplicitNull var ci95High: Double?
+            @ExplicitNull var extrapolated: AdaptiveTest.Extrapolation?
             var fittedThetaRange: [Double]
             var tasksGraded: Int
             var tasksAvailable: Int
@@ -68,19 +69,6 @@ struct AdaptiveGrading {
             enum CodingKeys: String, CodingKey {
                 case theta, se, ci95Low = "ci95_low", ci95High = "ci95_high", extrapolated, fittedThetaRange = "fitted_theta_range"
                 case tasksGraded = "tasks_graded", tasksAvailable = "tasks_available", steps
-            }
-
-            func encode(to encoder: any Encoder) throws {
-                var container = encoder.container(keyedBy: CodingKeys.self)
-                try container.encode(theta, forKey: .theta)
-                try container.encode(se, forKey: .se)
-                try container.encode(ci95Low, forKey: .ci95Low)
-                try container.encode(ci95High, forKey: .ci95High)
-                try container.encode(extrapolated, forKey: .extrapolated)
-                try container.encode(fittedThetaRange, forKey: .fittedThetaRange)
-                try container.encode(tasksGraded, forKey: .tasksGraded)
-                try container.encode(tasksAvailable, forKey: .tasksAvailable)
-                try container.encode(steps, forKey: .steps)
             }
         }
         let fitted = document.model.abilities.map(\.theta)

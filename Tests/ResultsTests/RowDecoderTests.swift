@@ -105,3 +105,38 @@ import Testing
         }
     }
 }
+
+/// `ExplicitNull`: absent values are written as null and read back from null or a missing key.
+@Suite struct ExplicitNullTests {
+    struct Document: Codable, Equatable {
+        var name: String
+        @ExplicitNull var p: Double?
+        @ExplicitNull var note: String?
+    }
+
+    @Test func absentIsNullAndNullOrMissingIsAbsent() throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let empty = String(decoding: try encoder.encode(Document(name: "a", p: nil, note: nil)), as: UTF8.self)
+        #expect(empty == #"{"name":"a","note":null,"p":null}"#)
+        let full = Document(name: "b", p: 0.25, note: "x")
+        #expect(String(decoding: try encoder.encode(full), as: UTF8.self) == #"{"name":"b","note":"x","p":0.25}"#)
+        #expect(try JSONDecoder().decode(Document.self, from: try encoder.encode(full)) == full)
+        for text in [#"{"name":"c"}"#, #"{"name":"c","p":null,"note":null}"#] {
+            let read = try JSONDecoder().decode(Document.self, from: Data(text.utf8))
+            #expect(read.p == nil && read.note == nil && read.name == "c")
+        }
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(Document.self, from: Data(#"{"name":"c","p":"high"}"#.utf8)) }
+    }
+
+    /// A type asking for its super decoder with keys that have no "super" gets an error, not a trap.
+    @Test func superDecoderWithoutASuperKeyThrows() throws {
+        struct Asks: Decodable {
+            enum Keys: String, CodingKey { case a }
+            init(from decoder: any Decoder) throws {
+                _ = try decoder.container(keyedBy: Keys.self).superDecoder()
+            }
+        }
+        #expect(throws: DecodingError.self) { try RowDecoder.decode(Asks.self, from: Array(#"{"a": 1}"#.utf8)) }
+    }
+}
