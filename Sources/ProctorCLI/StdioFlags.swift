@@ -29,6 +29,14 @@ struct StdioFlags: ParsableArguments {
             """)
     var judge: String = "auto"
 
+    @Option(
+        help: """
+            stdin/stdout problems: the language of samples that do not say (a sample's `language` \
+            field, then its fence's tag, come first): python (default), c, cpp, go, rust, java, \
+            javascript — each a file in Sandboxes/languages.
+            """)
+    var language: String?
+
     func options() throws -> StdioOptions {
         guard let extraction = FencedCode(rawValue: extract) else {
             throw CLIFailure.usage("proctor: --extract \(extract): last-fence, first-fence or none")
@@ -43,6 +51,7 @@ struct StdioFlags: ParsableArguments {
             throw CLIFailure.usage("proctor: --judge \(judge): auto, lcb or plain")
         }
         options.judge = mode
+        options.language = language?.lowercased()
         return options
     }
 }

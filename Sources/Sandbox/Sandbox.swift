@@ -127,7 +127,9 @@ public final class Sandbox: Sendable {
         guard !request.programName.contains("/"), !request.programName.hasPrefix("."), !request.programName.isEmpty else {
             throw SandboxError(.invalidArgument, "program name must be a plain file name, got '\(request.programName)'")
         }
-        try dir.place(request.programName, request.program)
+        // A profile whose command starts with the program runs compiled programs.
+        let executable = request.executable || profile.definition.command.first == "{program}"
+        try dir.place(request.programName, request.program, mode: executable ? 0o555 : 0o444)
         for (name, bytes) in request.files.sorted(by: { $0.key < $1.key }) {
             guard !name.contains("/"), !name.isEmpty, name != request.programName else {
                 throw SandboxError(.invalidArgument, "extra file name must be a plain, distinct file name, got '\(name)'")
@@ -144,6 +146,10 @@ public final class Sandbox: Sendable {
             case "{bootstrap}": bootstrapPath
             case "{afterStart}": afterStart == nil ? "-" : afterStartPath
             case "{program}": dir.path + "/" + request.programName
+            // A runtime's heap (the JVM's -Xmx, Node's old space): three quarters of the memory
+            // limit, the rest for its code, threads and metadata.
+            case let argument where argument.contains("{heapMiB}"):
+                argument.replacingOccurrences(of: "{heapMiB}", with: String(max(16, (limits.memory.bytes * 3 / 4) >> 20)))
             default: $0
             }
         }
@@ -198,7 +204,8 @@ public final class Sandbox: Sendable {
         let launched = try launch(
             arguments: arguments, in: dir, slot: slot, privileges: privileges,
             stdio: (stdinFD, stdout.write, stderr.write, control.write), limits: appliedLimits, isolation: &isolation,
-            tree: tree, outputs: outputs.map(\.path), rootFiles: rootFiles, cgroupProcs: scope?.procs ?? -1)
+            tree: tree, outputs: outputs.map(\.path), rootFiles: rootFiles,
+            executable: executable ? dir.path + "/" + request.programName : nil, cgroupProcs: scope?.procs ?? -1)
         scope?.close()
         isolation.cgroup = scope?.path
         defer {
@@ -246,7 +253,7 @@ public final class Sandbox: Sendable {
         arguments: [String], in dir: Workdir, slot: SlotLease?, privileges: Privileges,
         stdio: (stdin: Int32, stdout: Int32, stderr: Int32, control: Int32), limits appliedLimits: AppliedLimits,
         isolation: inout IsolationReport, tree: (path: String, outputs: [String])? = nil, outputs: [String] = [],
-        rootFiles: [(path: String, source: String)] = [], filter: SeccompProgram? = nil,
+        rootFiles: [(path: String, source: String)] = [], executable: String? = nil, filter: SeccompProgram? = nil,
         landlock: Bool = true, cgroupProcs: Int32 = -1
     ) throws(SandboxError) -> Launched {
         var childFDs = [stdio.stdout, stdio.stderr, stdio.control]
@@ -306,7 +313,8 @@ public final class Sandbox: Sendable {
         let ruleset = !landlock ? nil : try Landlock.ruleset(
             readExecute: profile.definition.filesystem.readExecute,
             readWrite: profile.definition.filesystem.readWrite + [scratch] + (overlay == nil ? tree.map { [$0.path] } ?? [] : []),
-            readRemove: [dir.path], writeFiles: (tree?.outputs ?? []) + outputs,
+            readRemove: [dir.path], executeFiles: executable.map { [$0] } ?? [],
+            writeFiles: (tree?.outputs ?? []) + outputs,
             loopbackNetwork: profile.definition.network == "loopback" && namespaceBits & Int32(CSANDBOX_NS_NET) != 0)
         isolation.landlockABI = ruleset?.abi
         isolation.landlockLayers = ruleset?.layers ?? []
@@ -322,7 +330,8 @@ public final class Sandbox: Sendable {
                 readWrite: profile.definition.filesystem.readWrite, workdir: dir.path, scratch: scratch,
                 owner: slot.map { ($0.uid, $0.gid) }, outputs: (tree?.outputs ?? []) + outputs, tree: tree?.path,
                 proc: namespaceBits & Int32(CSANDBOX_NS_PID) != 0, sharedMemory: sharedMemoryOptions != nil,
-                inputAccess: ruleset == nil ? 0 : Landlock.readFile | Landlock.readDir | Landlock.removeFile,
+                inputAccess: ruleset == nil
+                    ? 0 : Landlock.readFile | Landlock.readDir | Landlock.removeFile | (executable != nil ? Landlock.execute : 0),
                 deviceAccess: ruleset == nil ? (0, 0) : (Landlock.readFile, fileRights), files: rootFiles)
             isolation.minimalRoot = true
         }
@@ -357,14 +366,15 @@ public final class Sandbox: Sendable {
             cpuSeconds: (limits.cpu.milliseconds + 999) / 1000, wallMs: limits.wall.milliseconds,
             memoryBytes: limits.memory.bytes, addressSpaceBytes: limits.memory.bytes + limits.addressSpaceSlack.bytes,
             stackBytes: limits.stack.bytes, fileSizeBytes: limits.fileSize.bytes, openFiles: limits.openFiles,
-            processes: limits.processes, outputLimitBytes: limits.outputLimit.bytes, captureBytes: limits.captureBytes.bytes)
+            processes: limits.processes, outputLimitBytes: limits.outputLimit.bytes, captureBytes: limits.captureBytes.bytes,
+            dataBytes: limits.dataSlack.map { limits.memory.bytes + $0.bytes })
     }
 
     /// RLIMIT_NPROC (6) and RLIMIT_MEMLOCK (8) are BSD extensions Swift's Glibc does not export.
     private func rlimitTable(_ limits: AppliedLimits) -> [(Int32, UInt64, UInt64)] {
         [
             (Int32(RLIMIT_CPU.rawValue), limits.cpuSeconds, limits.cpuSeconds + 1),
-            (Int32(RLIMIT_DATA.rawValue), limits.memoryBytes, limits.memoryBytes),
+            (Int32(RLIMIT_DATA.rawValue), limits.dataBytes ?? limits.memoryBytes, limits.dataBytes ?? limits.memoryBytes),
             (Int32(RLIMIT_AS.rawValue), limits.addressSpaceBytes, limits.addressSpaceBytes),
             (Int32(RLIMIT_STACK.rawValue), limits.stackBytes, limits.stackBytes),
             (Int32(RLIMIT_FSIZE.rawValue), limits.fileSizeBytes, limits.fileSizeBytes),

@@ -19,6 +19,11 @@ public struct Sample: Sendable {
     /// Position in the samples file (0-based), the order results are written in.
     public let index: Int
     /// The line has both `completion` and `solution` (the solution is graded).
+    /// The language the sample says it is in (`language`, lower case), if it says.
+    public var language: String? {
+        guard case .string(let name)? = fields["language"], !name.isEmpty else { return nil }
+        return name.lowercased()
+    }
     public var hasBothKinds: Bool { fields["completion"] != nil && fields["solution"] != nil }
 
     public var sha256: String { Digest.sha256("\(kind.rawValue)\u{0}\(taskID)\u{0}\(code)") }

@@ -17,6 +17,8 @@ public final class SampleGrader: Sendable {
     private let context: GradeContext
     /// LiveCodeBench's runner for stdin/stdout problems judged in `lcb` mode.
     private let lcbRunner: String?
+    /// Languages other than Python (`Sandboxes/languages`), made ready on first use.
+    public let languages: LanguageRegistry
 
     public init(
         profile: SandboxProfile, limits: ResourceLimits, pool: PoolMode, proctorVersion: String, stdio: StdioOptions = StdioOptions(),
@@ -34,6 +36,8 @@ public final class SampleGrader: Sendable {
         self.limits = limits
         poolMode = pool
         lcbRunner = StdioJudge.loadLCBRunner(profile)
+        languages = try LanguageRegistry(sandboxesDirectory: profile.sandboxesDirectory)
+        if let language = stdio.language { try languages.check(language) }
         if lcbRunner == nil && stdio.judge == .lcb {
             throw GradeError("--judge lcb: \(profile.sandboxesDirectory)/python/lcb_runner.py is missing")
         }
@@ -52,7 +56,7 @@ public final class SampleGrader: Sendable {
             [
                 problem.sha256, sample.sha256, sample.completionID, profile.sha256, "\(limits.cpu)", "\(limits.wall)",
                 "\(limits.memory)", "\(limits.outputLimit)", "\(limits.processes)", "\(limits.fileSize)",
-            ].joined(separator: "|") + (problem.shape == .stdio ? "|" + stdio.keyText : "")
+            ].joined(separator: "|") + (problem.shape == .stdio ? "|" + stdio.keyText + (sample.language.map { "|sample-language-\($0)" } ?? "") : "")
                 + (problem.shape == .inputs ? "|" + differential.keyText : ""))
     }
 
@@ -87,12 +91,36 @@ public final class SampleGrader: Sendable {
 
     /// A stdin/stdout sample: each test case its own cold run (`StdioJudge`).
     private func judge(_ sample: Sample, of problem: Problem, task: StdioTask, key: String, pool: WarmPool?) -> GradedSample {
-        let (code, fenced) = stdio.extract.extract(sample.code)
-        let judge = StdioJudge(sandbox: sandbox, limits: limits, options: stdio, pool: pool, lcbRunner: lcbRunner)
-        let judged = judge.judge(code: code, task: task)
+        let (code, fenced, tag) = stdio.extract.extractBlock(sample.code)
+        var judge = StdioJudge(sandbox: sandbox, limits: limits, options: stdio, pool: pool, lcbRunner: lcbRunner)
+        // The sample's own `language`, else its fence's tag when that names a language, else
+        // --language, else Python.
+        let named = sample.language ?? tag.flatMap { languages.definition($0) != nil || LanguageRegistry.isPython($0) ? $0 : nil } ?? stdio.language
+        var language: String?
+        var judged: StdioJudge.Judged
+        if let named, !LanguageRegistry.isPython(named) {
+            language = languages.definition(named)?.name ?? named
+            switch languages.definition(named).map({ languages.runtime($0) }) {
+            case .success(let runtime):
+                judge.language = runtime
+                judge.artifacts = languages.cache
+                judged = judge.judge(code: code, task: task)
+            case .failure(let error):
+                judged = StdioJudge.Judged(
+                    results: [], compile: StdioJudge.TestResult(verdict: .internalError, detail: error.description),
+                    order: task.runOrder(revealPrivate: stdio.revealPrivate))
+            case nil:
+                judged = StdioJudge.Judged(
+                    results: [], compile: StdioJudge.TestResult(verdict: .compileError, detail: "no such language '\(named)' (\(languages.known))"),
+                    order: task.runOrder(revealPrivate: stdio.revealPrivate))
+            }
+        } else {
+            judged = judge.judge(code: code, task: task)
+        }
         return StdioRow.build(
             sample: sample, problem: problem, task: task, code: code, fenced: fenced, judged: judged, options: stdio,
-            judgeMode: judge.mode(task), limits: limits, testLimits: judge.testLimits(task), key: key, context: context)
+            judgeMode: judge.mode(task), limits: limits, testLimits: judge.testLimits(task), key: key, context: context,
+            language: language, toolchain: judge.language?.toolchain)
     }
 
     private static func nonce() -> String {

@@ -20,6 +20,10 @@ struct StdioJudge {
     var pool: WarmPool? = nil
     /// LiveCodeBench's runner (`loadLCBRunner`), for `lcb` mode.
     var lcbRunner: String? = nil
+    /// The sample's language when it is not Python: compiled once (or found compiled in
+    /// `artifacts`), then each test runs the program under the language's run profile.
+    var language: LanguageRuntime? = nil
+    var artifacts: ArtifactCache? = nil
 
     /// One run, in the pool when there is one (it falls back to a cold run itself).
     func run(_ request: RunRequest) -> Outcome { pool?.run(request) ?? sandbox.run(request) }
@@ -94,6 +98,9 @@ struct StdioJudge {
     struct Judged {
         var results: [TestResult]
         var compile: TestResult?
+        /// A compiled language's compile step: wall time (0 when the program was cached).
+        var compileMs: Double? = nil
+        var compileCached: Bool? = nil
         /// The order the tests ran in: every public test before any hidden one, so nothing a
         /// hidden test does (fail, use up the budget) decides which public tests run or what
         /// they measure, and a public test's result never points at a hidden failure.
@@ -101,13 +108,49 @@ struct StdioJudge {
     }
 
     func judge(code: String, task: StdioTask) -> Judged {
+        if let language { return judgeCompiled(code: code, task: task, language: language) }
         let perTest = testLimits(task)
         let order = task.runOrder(revealPrivate: options.revealPrivate)
         if let failure = compileCheck(code, limits: perTest) { return Judged(results: [], compile: failure, order: order) }
-        var budgetMs = budgetMs(task)
-        var results: [TestResult] = []
         let program = self.program(code, task: task)
         let warmModules = mode(task) == .lcb && lcbRunner != nil ? Self.lcbModules : []
+        return runTests(task, order: order) { test in
+            var request = RunRequest(source: program, programName: "program.py", stdin: Array(test.input.utf8), limits: perTest)
+            request.limits = perTest
+            request.warmModules = warmModules
+            return run(request)
+        }
+    }
+
+    /// A sample in a compiled (or checked) language: its compile step, then every test running
+    /// the program the step made, under the language's run profile with the test's limits.
+    func judgeCompiled(code: String, task: StdioTask, language: LanguageRuntime) -> Judged {
+        let perTest = testLimits(task)
+        let order = task.runOrder(revealPrivate: options.revealPrivate)
+        guard task.functionName == nil else {
+            let detail = "\(language.definition.name): functional (call-based) tasks are judged in Python only"
+            return Judged(results: [], compile: TestResult(verdict: .internalError, detail: detail), order: order)
+        }
+        switch language.compile(code, cache: artifacts ?? ArtifactCache(limitBytes: 0)) {
+        case .error(let message, let milliseconds, let outcome):
+            return Judged(
+                results: [], compile: TestResult(verdict: .compileError, outcome: outcome, detail: message), compileMs: milliseconds,
+                compileCached: outcome == nil, order: order)
+        case .failure(let message, let outcome):
+            return Judged(results: [], compile: TestResult(verdict: .internalError, outcome: outcome, detail: message), order: order)
+        case .program(let program, let milliseconds, let cached):
+            var judged = runTests(task, order: order) { test in language.run(program, stdin: Array(test.input.utf8), limits: perTest) }
+            judged.compileMs = milliseconds
+            judged.compileCached = cached
+            return judged
+        }
+    }
+
+    /// Runs the tests in `order`, one `run` each, within the sample's budget; stops at the
+    /// first failure unless `allTests`.
+    func runTests(_ task: StdioTask, order: [Int], run: (StdioTask.Test) -> Outcome) -> Judged {
+        var budgetMs = budgetMs(task)
+        var results: [TestResult] = []
         let limitMs = timeLimitMs(task)
         for test in order.map({ task.tests[$0] }) {
             guard budgetMs > 0 else {
@@ -115,10 +158,7 @@ struct StdioJudge {
                 if !options.allTests { break }
                 continue
             }
-            var request = RunRequest(source: program, programName: "program.py", stdin: Array(test.input.utf8), limits: perTest)
-            request.limits = perTest
-            request.warmModules = warmModules
-            let outcome = run(request)
+            let outcome = run(test)
             budgetMs -= outcome.wallMs
             var result = classify(outcome, limitMs: limitMs)
             if result.verdict == .accepted { result = compare(outcome.stdout, test: test, task: task) }
@@ -273,15 +313,18 @@ public struct StdioOptions: Sendable, Hashable, Codable {
     /// APPS/TACO's, native `hidden: true`) as public: their verdicts, diffs and measurements in
     /// rows. For a user who owns the data; a sealed problem stays hidden regardless.
     public var revealPrivate = false
+    /// The language of samples that name none (`--language`); nil: Python.
+    public var language: String? = nil
 
     public init() {}
 
     var keyText: String {
         "\(extract.rawValue)|\(timeScale)|\(allTests)" + (revealPrivate ? "|reveal-private" : "") + "|judge-\(judge.rawValue)|cpu-limits"
+            + (language.map { "|language-\($0)" } ?? "")
     }
 
     enum CodingKeys: String, CodingKey {
-        case extract, timeScale, allTests, revealPrivate, judge
+        case extract, timeScale, allTests, revealPrivate, judge, language
     }
 
     /// Settings stored before `revealPrivate` existed read as not revealing.
@@ -292,5 +335,6 @@ public struct StdioOptions: Sendable, Hashable, Codable {
         allTests = try container.decode(Bool.self, forKey: .allTests)
         revealPrivate = try container.decodeIfPresent(Bool.self, forKey: .revealPrivate) ?? false
         judge = try container.decodeIfPresent(JudgeMode.self, forKey: .judge) ?? .auto
+        language = try container.decodeIfPresent(String.self, forKey: .language)
     }
 }

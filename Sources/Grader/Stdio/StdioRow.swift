@@ -17,7 +17,7 @@ enum StdioRow {
     static func build(
         sample: Sample, problem: Problem, task: StdioTask, code: String, fenced: Bool, judged: StdioJudge.Judged,
         options: StdioOptions, judgeMode: StdioOptions.JudgeMode, limits: ResourceLimits, testLimits: ResourceLimits, key: String,
-        context: GradeContext
+        context: GradeContext, language: String? = nil, toolchain: String? = nil
     ) -> GradedSample {
         let settings: [String: JSONValue] = [
             "format": .string(task.format), "time_scale": .number(options.timeScale), "extract": .string(options.extract.rawValue),
@@ -108,6 +108,12 @@ enum StdioRow {
             row["first_failed_test"] = .null
             row["error"] = .null
         }
+        // A language other than Python: which, and its compile step apart from the tests' runs.
+        if let language {
+            row["language"] = .string(language)
+            if let milliseconds = judged.compileMs { row["compile_ms"] = .number((milliseconds * 1000).rounded() / 1000) }
+            if let cached = judged.compileCached { row["compile_cached"] = .bool(cached) }
+        }
         // Measured over what is public: the syntax check, or the public tests.
         let outcomes = judged.compile.map { [$0.outcome].compactMap { $0 } } ?? visible.compactMap(\.1.outcome)
         let wall = outcomes.map(\.wallMs).reduce(0, +)
@@ -133,6 +139,7 @@ enum StdioRow {
                 "memory_bytes": .integer(Int64(testLimits.memory.bytes)),
             ]),
         ]
+        if let toolchain { audit["toolchain"] = .string(toolchain) }
         // When the row was written says when its private tests ended: only rows without them.
         if privateRan.isEmpty { audit["timestamp"] = .string(Timestamp.now()) }
         audit.merge(settings) { $1 }

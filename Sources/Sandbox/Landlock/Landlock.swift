@@ -52,11 +52,12 @@ enum Landlock {
     /// Builds the ruleset for one run: read+execute under `readExecute`, read-write under
     /// `readWrite` and the workdir, no TCP bind/connect (ABI 4+), and signals and abstract unix
     /// sockets scoped to the run (ABI 6+); under `readRemove` files can be read and deleted only;
-    /// `writeFiles` are single files that can be read, written and truncated, nothing beside them.
+    /// `writeFiles` are single files that can be read, written and truncated, nothing beside them;
+    /// `executeFiles` single files that can be read and executed (a compiled program).
     /// Returns nil when the kernel has no Landlock. With `loopbackNetwork` TCP is left to the
     /// run's network namespace, whose only interface is its own lo.
     static func ruleset(
-        readExecute: [String], readWrite: [String], readRemove: [String] = [], writeFiles: [String] = [],
+        readExecute: [String], readWrite: [String], readRemove: [String] = [], executeFiles: [String] = [], writeFiles: [String] = [],
         loopbackNetwork: Bool = false
     ) throws(SandboxError) -> Ruleset? {
         guard let abi else { return nil }
@@ -74,7 +75,7 @@ enum Landlock {
         let truncate: UInt64 = abi >= 3 ? Self.truncate : 0
         for (paths, rights) in [
             (readExecute, execute | readFile | readDir), (readWrite, handled), (readRemove, readFile | readDir | removeFile),
-            (writeFiles, readFile | writeFile | truncate),
+            (writeFiles, readFile | writeFile | truncate), (executeFiles, execute | readFile),
         ] {
             for path in paths {
                 let target = csandbox_open_path(path)

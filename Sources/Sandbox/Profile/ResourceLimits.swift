@@ -22,4 +22,9 @@ public struct ResourceLimits: Hashable, Sendable, Codable {
     public var outputLimit: ByteCount
     /// Bytes of each stream kept in the outcome; the rest is counted as truncated.
     public var captureBytes: ByteCount
+    /// RLIMIT_DATA above `memory` by this much (nil: RLIMIT_DATA is `memory`). For runtimes that
+    /// map far more private memory than they touch (the JVM's heap and code cache, V8's
+    /// spaces): the limit on what the run really uses is then the run-wide memory watch on its
+    /// resident memory, which ends it with `memory_limit`.
+    public var dataSlack: ByteCount? = nil
 }

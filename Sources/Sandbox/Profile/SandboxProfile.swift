@@ -198,8 +198,8 @@ public struct SandboxProfile: Sendable {
         func fail(_ key: String, _ message: String) -> SandboxError {
             SandboxError(.invalidProfile, "\(path):\(JSONFile.line(of: key, in: text)): \(message)")
         }
-        guard !definition.command.isEmpty, definition.command[0].hasPrefix("/") else {
-            throw fail("command", "command must start with an absolute interpreter path")
+        guard !definition.command.isEmpty, definition.command[0].hasPrefix("/") || definition.command[0] == "{program}" else {
+            throw fail("command", "command must start with an absolute interpreter path or {program} (a compiled program)")
         }
         if definition.command.contains("{bootstrap}") && definition.bootstrap == nil {
             throw fail("command", "command uses {bootstrap} but the profile names no bootstrap")

@@ -106,12 +106,15 @@ public struct AppliedLimits: Sendable, Codable, Hashable {
     public var processes: UInt64
     public var outputLimitBytes: UInt64
     public var captureBytes: UInt64
+    /// RLIMIT_DATA when the profile sets it above the memory limit (`dataSlack`: a runtime that
+    /// maps more than it uses), the memory limit then holding through the run-wide memory watch.
+    public var dataBytes: UInt64? = nil
 
     enum CodingKeys: String, CodingKey {
         case cpuSeconds = "cpu_s", wallMs = "wall_ms", memoryBytes = "memory_bytes"
         case addressSpaceBytes = "address_space_bytes", stackBytes = "stack_bytes"
         case fileSizeBytes = "file_size_bytes", openFiles = "open_files", processes
-        case outputLimitBytes = "output_limit_bytes", captureBytes = "capture_bytes"
+        case outputLimitBytes = "output_limit_bytes", captureBytes = "capture_bytes", dataBytes = "data_bytes"
     }
 }
 

@@ -28,6 +28,10 @@ public struct RunRequest: Sendable {
     /// runs that need them (LiveCodeBench's runner) start with them loaded; pools that never see
     /// such a run stay lean. Ignored by cold runs.
     public var warmModules: [String] = []
+    /// The program is a compiled executable (a language profile's artifact): placed 0555 and
+    /// executable under Landlock, for a command that starts with `{program}`. Other inputs stay
+    /// 0444, so nothing else in the workdir can be run. Cold runs only.
+    public var executable = false
 
     public init(
         program: [UInt8], programName: String = "solution.py", arguments: [String] = [], stdin: [UInt8]? = nil,

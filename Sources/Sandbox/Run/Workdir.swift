@@ -33,8 +33,8 @@ final class Workdir: Sendable {
     }
 
     /// Writes an input file the program may read but not modify (owned by the grader, 0444).
-    func place(_ name: String, _ bytes: [UInt8]) throws(SandboxError) {
-        try Self.place(name, bytes, in: path)
+    func place(_ name: String, _ bytes: [UInt8], mode: mode_t = 0o444) throws(SandboxError) {
+        try Self.place(name, bytes, in: path, mode: mode)
     }
 
     /// Makes an empty file the program may write (a working tree's or a request's output), owned

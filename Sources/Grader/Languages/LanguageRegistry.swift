@@ -1,0 +1,53 @@
+import Foundation
+import Sandbox
+import Synchronization
+
+/// The languages of a sandboxes directory (`Sandboxes/languages`), each made ready on first use
+/// and kept for the grade; one artifact cache for all of them.
+public final class LanguageRegistry: Sendable {
+    public let definitions: [LanguageDefinition]
+    let sandboxesDirectory: String
+    let cache: ArtifactCache
+    private let runtimes = Mutex<[String: Result<LanguageRuntime, GradeError>]>([:])
+
+    public init(sandboxesDirectory: String, cacheBytes: Int = 512 << 20) throws(GradeError) {
+        do {
+            definitions = try LanguageDefinition.all(sandboxesDirectory: sandboxesDirectory)
+        } catch {
+            throw GradeError("languages: \(error)")
+        }
+        self.sandboxesDirectory = sandboxesDirectory
+        cache = ArtifactCache(limitBytes: cacheBytes)
+    }
+
+    /// Python is the profile's own language; every other name must be a language file's.
+    public static func isPython(_ name: String) -> Bool { ["python", "python3", "py", "py3"].contains(name.lowercased()) }
+
+    public func definition(_ name: String) -> LanguageDefinition? { LanguageDefinition.named(name, in: definitions) }
+
+    /// Refuses up front, in one line naming the package, a language this machine cannot grade.
+    public func check(_ name: String) throws(GradeError) {
+        if Self.isPython(name) { return }
+        guard let definition = definition(name) else {
+            throw GradeError("--language \(name): no such language (\(known))")
+        }
+        _ = try runtime(definition).get()
+    }
+
+    var known: String { (["python"] + definitions.map(\.name)).joined(separator: ", ") }
+
+    func runtime(_ definition: LanguageDefinition) -> Result<LanguageRuntime, GradeError> {
+        if let ready = runtimes.withLock({ $0[definition.name] }) { return ready }
+        let made: Result<LanguageRuntime, GradeError>
+        do {
+            made = .success(try LanguageRuntime(definition, sandboxesDirectory: sandboxesDirectory))
+        } catch {
+            made = .failure(error)
+        }
+        return runtimes.withLock { runtimes in
+            if let ready = runtimes[definition.name] { return ready }
+            runtimes[definition.name] = made
+            return made
+        }
+    }
+}

@@ -1,0 +1,68 @@
+import Foundation
+
+/// A language as data (`Sandboxes/languages/*.json`): which file the source becomes, how it is
+/// compiled (a sequence of argv run in one sandboxed run of the compile profile) and which
+/// profile runs the result. Nothing of a language is code: a new one is a new file.
+///
+/// In `steps`, `{source}` is the source file (beside the run's working directory) and
+/// `{artifact}` the file the run's program is read from; a language whose steps name no
+/// artifact (a syntax check) runs its source.
+public struct LanguageDefinition: Codable, Sendable, Hashable {
+    public struct Compile: Codable, Sendable, Hashable {
+        /// The profile the compile step runs under (`toolchain`).
+        public var profile: String
+        public var steps: [[String]]
+        /// argv printing the toolchain's version (run on the host, once): part of the cache key.
+        public var version: [String]
+    }
+
+    public struct Run: Codable, Sendable, Hashable {
+        /// The profile a test runs under (`native`, `jvm`, `node`).
+        public var profile: String
+        /// The file name the artifact gets in the run's workdir.
+        public var program: String
+    }
+
+    public var name: String
+    public var description: String
+    /// Names a sample, a fence or `--language` may use for it (lower case).
+    public var aliases: [String]
+    /// The Debian package that provides the toolchain (named when it is missing).
+    public var package: String
+    public var source: String
+    public var compile: Compile?
+    public var run: Run
+
+    /// Whether the steps produce an artifact (else the source is the program).
+    public var compiles: Bool { compile?.steps.contains { $0.contains { $0.contains("{artifact}") } } ?? false }
+
+    /// The executables this language needs that this machine lacks (its steps' and version's
+    /// first words).
+    public var missingTools: [String] {
+        let tools = (compile?.steps.compactMap(\.first) ?? []) + (compile?.version.first.map { [$0] } ?? [])
+        return Array(Set(tools.filter { $0.hasPrefix("/") && !FileManager.default.isExecutableFile(atPath: $0) })).sorted()
+    }
+
+    /// Every language in `sandboxesDirectory/languages`, by name.
+    public static func all(sandboxesDirectory: String) throws(SandboxError) -> [LanguageDefinition] {
+        let directory = sandboxesDirectory + "/languages"
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".json") }.sorted()
+        var languages: [LanguageDefinition] = []
+        for name in names {
+            let path = directory + "/" + name
+            let bytes = try JSONFile.read(path)
+            let language = try JSONFile.decode(LanguageDefinition.self, from: bytes, path: path)
+            guard !language.source.contains("/"), !language.run.program.contains("/"), !language.source.isEmpty else {
+                throw SandboxError(.invalidProfile, "\(path):\(JSONFile.line(of: "source", in: bytes)): source and program must be plain file names")
+            }
+            languages.append(language)
+        }
+        return languages
+    }
+
+    /// The language `name` names (its name or an alias, any case), or nil.
+    public static func named(_ name: String, in languages: [LanguageDefinition]) -> LanguageDefinition? {
+        let wanted = name.lowercased().trimmingCharacters(in: .whitespaces)
+        return languages.first { $0.name == wanted || $0.aliases.contains(wanted) }
+    }
+}
