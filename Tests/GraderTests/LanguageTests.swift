@@ -1,0 +1,162 @@
+import Foundation
+import Results
+import Sandbox
+import Testing
+
+@testable import Grader
+
+/// Languages beyond Python on stdin/stdout tasks, through `GradeRun` with the real toolchains
+/// and sandbox: every fixture of `Fixtures/languages` gets the verdict `expected.jsonl` names —
+/// right, wrong, compile error, runtime error, endless loop, memory hog, output flood, fork,
+/// network, writes outside the workdir, exec of another program, exit before answering, a raw
+/// dangerous syscall blocked and named. A language whose toolchain this machine lacks is
+/// skipped with the package that provides it (`make setup` installs them all).
+@Suite(.serialized) struct LanguageTests {
+    static let fixtures = Checkout.root + "/Fixtures/languages"
+    static let languages = (try? LanguageDefinition.all(sandboxesDirectory: Checkout.root + "/Sandboxes")) ?? []
+
+    static func installed(_ name: String) -> Bool {
+        guard let language = LanguageDefinition.named(name, in: languages) else { return false }
+        return language.missingTools.isEmpty
+    }
+
+    /// Grades the fixtures of `language` and checks every verdict.
+    static func gradeFixtures(_ language: String) throws {
+        let samples = try String(contentsOfFile: fixtures + "/samples.jsonl", encoding: .utf8).split(separator: "\n").map(String.init)
+        let expected = try Checkout.rows(fixtures + "/expected.jsonl")
+        let mine = samples.filter { $0.contains("\"language\": \"\(language)\"") }
+        let wanted = Dictionary(uniqueKeysWithValues: expected.filter { $0["language"] as? String == language }.map { ($0["completion_id"] as! String, $0) })
+        #expect(!mine.isEmpty && mine.count == wanted.count, "\(language): \(mine.count) samples, \(wanted.count) expectations")
+        let out = Checkout.outDirectory("languages-\(language)")
+        let summary = try Checkout.grade(
+            problems: fixtures + "/problems.jsonl", samples: try Checkout.file("languages-\(language).jsonl", mine), out: out, timeout: 5)
+        #expect(summary.samplesGraded == mine.count)
+        let rows = try Checkout.rows(out + "/samples.jsonl")
+        for row in rows {
+            let id = row["completion_id"] as! String
+            let expectation = try #require(wanted[id])
+            let status = row["status"] as? String
+            #expect(
+                status == expectation["status"] as? String,
+                "\(id) (\(expectation["note"] ?? "")): \(status ?? "?"), expected \(expectation["status"] ?? "?"): \(row["error"] ?? "")")
+            #expect(row["language"] as? String == language)
+            #expect(((row["audit"] as? [String: Any])?["toolchain"] as? String)?.isEmpty == false)
+            if status == "compile_error" {
+                #expect(((row["error"] as? [String: Any])?["message"] as? String)?.isEmpty == false, "\(id): no compiler message")
+            } else {
+                #expect(row["compile_ms"] is Double, "\(id): no compile time")
+            }
+            if status == "blocked_syscall" {
+                // Named, as in every language: the row's error and the sandbox status.
+                let name = (row["error"] as? [String: Any])?["message"] as? String ?? ""
+                #expect(["unshare", "ptrace"].contains(name), "\(id): blocked \(name)")
+                #expect(row["sandbox_status"] as? String == "blocked_syscall(\(name))")
+            }
+        }
+    }
+
+    @Test(.enabled(if: installed("c"), "needs Debian's gcc (make setup installs it)"))
+    func c() throws { try Self.gradeFixtures("c") }
+
+    @Test(.enabled(if: installed("cpp"), "needs Debian's g++ (make setup installs it)"))
+    func cpp() throws { try Self.gradeFixtures("cpp") }
+
+    @Test(.enabled(if: installed("go"), "needs Debian's golang-go (make setup installs it)"))
+    func go() throws { try Self.gradeFixtures("go") }
+
+    @Test(.enabled(if: installed("rust"), "needs Debian's rustc (make setup installs it)"))
+    func rust() throws { try Self.gradeFixtures("rust") }
+
+    @Test(.enabled(if: installed("java"), "needs Debian's openjdk-17-jdk-headless (make setup installs it)"))
+    func java() throws { try Self.gradeFixtures("java") }
+
+    @Test(.enabled(if: installed("javascript"), "needs Debian's nodejs (make setup installs it)"))
+    func javascript() throws { try Self.gradeFixtures("javascript") }
+
+    /// A chat answer's fence names the language; the same program a second time comes from the
+    /// cache (no compile run), and the first sample's own `language` field wins over a fence.
+    @Test(.enabled(if: installed("cpp"), "needs Debian's g++ (make setup installs it)"))
+    func fenceTagsNameTheLanguageAndTheSameProgramCompilesOnce() throws {
+        let program = "#include <iostream>\nint main(){long long a,b;std::cin>>a>>b;std::cout<<a+b<<'\\n';}\n"
+        let answer = "Here it is:\n```cpp\n" + program + "```\n"
+        func line(_ id: String, _ completion: String, language: String? = nil) throws -> String {
+            var row: [String: Any] = ["task_id": "lang/sum", "completion_id": id, "completion": completion]
+            if let language { row["language"] = language }
+            return String(decoding: try JSONSerialization.data(withJSONObject: row, options: [.sortedKeys]), as: UTF8.self)
+        }
+        let samples = try Checkout.file(
+            "languages-fence.jsonl",
+            [
+                try line("first", answer), try line("again", answer),
+                // A Python answer in a fence tagged python: the profile's own language.
+                try line("python", "```python\na, b = map(int, input().split())\nprint(a + b)\n```\n"),
+                // The field says C; the C++ program does not compile as C.
+                try line("field-wins", answer, language: "c"),
+            ])
+        let out = Checkout.outDirectory("languages-fence")
+        var options = GradeOptions(
+            problemsPath: Self.fixtures + "/problems.jsonl", samplesPath: samples, outDirectory: out, profile: try Checkout.profile(),
+            limits: try Checkout.profile().definition.limits)
+        options.workers = 1
+        _ = try Checkout.run(options)
+        let rows = Dictionary(uniqueKeysWithValues: try Checkout.rows(out + "/samples.jsonl").map { ($0["completion_id"] as! String, $0) })
+        #expect(rows["first"]?["status"] as? String == "accepted" && rows["first"]?["language"] as? String == "cpp")
+        #expect(rows["first"]?["compile_cached"] as? Bool == false)
+        #expect(rows["again"]?["status"] as? String == "accepted" && rows["again"]?["compile_cached"] as? Bool == true)
+        #expect(rows["again"]?["compile_ms"] as? Double == 0)
+        #expect(rows["python"]?["status"] as? String == "accepted" && rows["python"]?["language"] == nil)
+        #expect(rows["field-wins"]?["status"] as? String == "compile_error" && rows["field-wins"]?["language"] as? String == "c")
+    }
+
+    /// A language whose toolchain is missing is refused up front, in one line naming the
+    /// Debian package; a language no file defines is refused naming the ones there are.
+    @Test func aMissingToolchainIsRefusedNamingItsPackage() throws {
+        let sandboxes = Checkout.scratch + "/sandboxes-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.createDirectory(atPath: sandboxes, withIntermediateDirectories: true)
+        for item in ["profiles", "seccomp", "python", "languages"] {
+            try FileManager.default.copyItem(atPath: Checkout.root + "/Sandboxes/" + item, toPath: sandboxes + "/" + item)
+        }
+        let cobol = """
+            {"name": "cobol", "description": "test", "aliases": ["cobol"], "package": "gnucobol",
+             "source": "main.cob", "compile": {"profile": "toolchain", "steps": [["/usr/bin/proctor-no-such-cobc", "-x", "{source}", "-o", "{artifact}"]],
+             "version": ["/usr/bin/proctor-no-such-cobc", "--version"]}, "run": {"profile": "native", "program": "main"}}
+            """
+        try cobol.write(toFile: sandboxes + "/languages/cobol.json", atomically: true, encoding: .utf8)
+        let registry = try LanguageRegistry(sandboxesDirectory: sandboxes)
+        #expect(throws: GradeError.self) { try registry.check("cobol") }
+        do {
+            try registry.check("cobol")
+        } catch {
+            #expect(error.description.contains("gnucobol") && !error.description.contains("\n"), "\(error)")
+        }
+        do {
+            try registry.check("brainfuck")
+            Issue.record("an unknown language was accepted")
+        } catch {
+            #expect(error.description.contains("no such language") && error.description.contains("cpp"), "\(error)")
+        }
+        try registry.check("python")
+        // Through the grader: --language cobol stops the grade before it starts.
+        let profile = try SandboxProfile.load(named: "python-strict", sandboxesDirectory: sandboxes)
+        var stdio = StdioOptions()
+        stdio.language = "cobol"
+        #expect(throws: GradeError.self) {
+            _ = try SampleGrader(profile: profile, limits: profile.definition.limits, pool: .cold, proctorVersion: "test", stdio: stdio)
+        }
+    }
+
+    /// The artifact cache: bounded in bytes, least recently used out first.
+    @Test func artifactCacheIsBoundedAndEvictsTheLeastRecentlyUsed() {
+        let cache = ArtifactCache(limitBytes: 100)
+        cache.put("a", .program([UInt8](repeating: 1, count: 40)))
+        cache.put("b", .program([UInt8](repeating: 2, count: 40)))
+        _ = cache.get("a")  // a is now more recent than b
+        cache.put("c", .program([UInt8](repeating: 3, count: 40)))
+        #expect(cache.get("b") == nil && cache.get("a") != nil && cache.get("c") != nil)
+        #expect(cache.totalBytes <= 100 && cache.count == 2)
+        cache.put("huge", .program([UInt8](repeating: 4, count: 101)))
+        #expect(cache.get("huge") == nil && cache.count == 2)
+        cache.put("message", .error("error: expected ';'"))
+        if case .error(let message) = cache.get("message") { #expect(message.contains("expected")) } else { Issue.record("no message") }
+    }
+}
