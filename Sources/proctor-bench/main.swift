@@ -25,6 +25,8 @@ let analysisOnly = CommandLine.arguments.dropFirst().first == "analysis"
 /// `proctor-bench runtime OTHER_SANDBOXES`: the cold per-run cost of this tree's in-sandbox
 /// runtime against another tree's (a checkout before a change), runs interleaved.
 let runtimeBaseline = CommandLine.arguments.dropFirst().first == "runtime" ? CommandLine.arguments.dropFirst(2).first : nil
+/// `proctor-bench languages`: only the per-language part.
+let languagesOnly = CommandLine.arguments.dropFirst().first == "languages"
 let python = "/usr/bin/python3"
 
 func milliseconds(_ body: () -> Void) -> Double {
@@ -66,6 +68,10 @@ do {
         exit(0)
     }
     let directory = try SandboxesDirectory.locate()
+    if languagesOnly {
+        try languages(directory: directory)
+        exit(0)
+    }
     let strict = try SandboxProfile.load(named: "python-strict", sandboxesDirectory: directory)
     var plain = strict
     plain.definition.command = [python, "-I", "-S", "-c", "pass"]
@@ -101,6 +107,7 @@ do {
     }
     let forkFloor = try gradeHumanEval(profile: strict)
     try gradeStdio(profile: strict, humanEvalForkFloorMs: forkFloor)
+    try languages(directory: directory)
     try analysis()
 
 } catch {
@@ -534,4 +541,60 @@ func leaderboardReport(directory: String, generator: inout SplitMix64) throws {
         String(
             format: "report: 100 runs × 1,000 tasks read in %.2f s, ranked and every pair compared in %.2f s, rendered in %.2f s; HTML %.1f MB",
             reading, building, rendering, Double(html.utf8.count) / 1e6))
+}
+
+/// Per language: the compile step cold (a fresh source each time) and cached, and what one test
+/// case costs (a cold run of the program on one input), beside Python's own cold test case.
+func languages(directory: String) throws {
+    let registry = try LanguageRegistry(sandboxesDirectory: directory)
+    let programs: [String: String] = [
+        "c": "#include <stdio.h>\nint main(void){long long a,b; if(scanf(\"%lld %lld\",&a,&b)!=2) return 1; printf(\"%lld\\n\",a+b); return 0;}\n",
+        "cpp": "#include <bits/stdc++.h>\nint main(){long long a,b;std::cin>>a>>b;std::cout<<a+b<<\"\\n\";}\n",
+        "go": "package main\n\nimport \"fmt\"\n\nfunc main() {\n\tvar a, b int64\n\tfmt.Scan(&a, &b)\n\tfmt.Println(a + b)\n}\n",
+        "rust": "use std::io::Read;\nfn main() {\n    let mut s = String::new();\n    std::io::stdin().read_to_string(&mut s).unwrap();\n    let v: Vec<i64> = s.split_whitespace().map(|x| x.parse().unwrap()).collect();\n    println!(\"{}\", v[0] + v[1]);\n}\n",
+        "java": "import java.util.*;\npublic class Main { public static void main(String[] a) { Scanner s = new Scanner(System.in); System.out.println(s.nextLong() + s.nextLong()); } }\n",
+        "javascript": "const [a, b] = require('fs').readFileSync(0, 'utf8').trim().split(/\\s+/).map(BigInt);\nconsole.log((a + b).toString());\n",
+    ]
+    let input = Array("1000000000 1000000000\n".utf8)
+    let strict = try SandboxProfile.load(named: "python-strict", sandboxesDirectory: directory)
+    let pythonSandbox = try Sandbox(profile: strict)
+    let pythonRun = RunRequest(source: "a, b = map(int, input().split())\nprint(a + b)\n", stdin: input)
+    let pythonMs = RunResults.median((0..<20).map { _ in milliseconds { _ = pythonSandbox.run(pythonRun) } })!
+    print(String(format: "languages: one stdin test case, cold: python %.1f ms", pythonMs))
+    for name in ["c", "cpp", "go", "rust", "java", "javascript"] {
+        let runtime: LanguageRuntime
+        do {
+            runtime = try registry.runtime(named: name)
+        } catch {
+            print("  \(name): skipped (\(error))")
+            continue
+        }
+        let source = programs[name]!
+        var cold: [Double] = []
+        var program: [UInt8] = []
+        var fresh = source
+        for round in 0..<3 {
+            // A comment makes each source new to the cache: a cold compile every round.
+            fresh = source + "// round \(round) \(UInt64.random(in: 0...UInt64.max))\n"
+            let started = Date()
+            guard case .program(let bytes, _, _) = runtime.compile(fresh, cache: registry.cache) else {
+                print("  \(name): the bench program did not compile")
+                break
+            }
+            cold.append(Date().timeIntervalSince(started) * 1000)
+            program = bytes
+        }
+        guard !program.isEmpty else { continue }
+        let cached = milliseconds { _ = runtime.compile(fresh, cache: registry.cache) }
+        let limits = runtime.definition.compiles ? try SandboxProfile.load(named: runtime.definition.run.profile, sandboxesDirectory: directory).definition.limits : strict.definition.limits
+        var failures = 0
+        let runs = (0..<20).map { _ in
+            milliseconds { if runtime.run(program, stdin: input, limits: limits).stdout != "2000000000\n" { failures += 1 } }
+        }
+        print(
+            String(
+                format: "  %@: compile cold %.0f ms (median of 3), cached %.2f ms; a test case %.1f ms (%.1fx python)%@", name as NSString,
+                RunResults.median(cold)!, cached, RunResults.median(runs)!, RunResults.median(runs)! / pythonMs,
+                failures > 0 ? " — \(failures) runs gave the wrong answer" as NSString : "" as NSString))
+    }
 }

@@ -6,8 +6,8 @@ import Synchronization
 /// compiles once. In the grader's memory only: nothing a sandboxed run can reach writes to it
 /// (the compile run hands its artifact back through an output file the grader reads), and it
 /// is bounded in bytes, the least recently used entry going first.
-final class ArtifactCache: Sendable {
-    enum Entry: Sendable {
+public final class ArtifactCache: Sendable {
+    public enum Entry: Sendable {
         case program([UInt8])
         /// The compiler's message: the same source fails the same way.
         case error(String)
@@ -29,7 +29,7 @@ final class ArtifactCache: Sendable {
     let limitBytes: Int
     private let state = Mutex(State())
 
-    init(limitBytes: Int = 512 << 20) { self.limitBytes = limitBytes }
+    public init(limitBytes: Int = 512 << 20) { self.limitBytes = limitBytes }
 
     func get(_ key: String) -> Entry? {
         state.withLock { state in

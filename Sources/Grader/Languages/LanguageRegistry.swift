@@ -7,7 +7,7 @@ import Synchronization
 public final class LanguageRegistry: Sendable {
     public let definitions: [LanguageDefinition]
     let sandboxesDirectory: String
-    let cache: ArtifactCache
+    public let cache: ArtifactCache
     private let runtimes = Mutex<[String: Result<LanguageRuntime, GradeError>]>([:])
 
     public init(sandboxesDirectory: String, cacheBytes: Int = 512 << 20) throws(GradeError) {
@@ -35,6 +35,12 @@ public final class LanguageRegistry: Sendable {
     }
 
     var known: String { (["python"] + definitions.map(\.name)).joined(separator: ", ") }
+
+    /// The language `name` names, ready to compile and run in.
+    public func runtime(named name: String) throws(GradeError) -> LanguageRuntime {
+        guard let definition = definition(name) else { throw GradeError("no such language '\(name)' (\(known))") }
+        return try runtime(definition).get()
+    }
 
     func runtime(_ definition: LanguageDefinition) -> Result<LanguageRuntime, GradeError> {
         if let ready = runtimes.withLock({ $0[definition.name] }) { return ready }

@@ -9,15 +9,15 @@ import Sandbox
 /// input (`#include "/etc/shadow"`, a template that never ends, a build script), so it gets
 /// its own limits, the toolchain read-only and nothing else of the host; its artifact comes
 /// back through one output file, and the test runs never see the compiler.
-final class LanguageRuntime: Sendable {
-    let definition: LanguageDefinition
+public final class LanguageRuntime: Sendable {
+    public let definition: LanguageDefinition
     let compileSandbox: Sandbox?
     let runSandbox: Sandbox
     /// The run profile's limits (address space, stack, processes, files), which the test's own
     /// time and memory limits are laid over.
     let runLimits: ResourceLimits
     /// The toolchain's version text (part of the cache key and of every row's audit).
-    let toolchain: String
+    public let toolchain: String
 
     static let artifactOutput = "artifact.out"
     static let compileMessageBytes = 4096
@@ -61,7 +61,7 @@ final class LanguageRuntime: Sendable {
         return text.isEmpty ? "unknown" : text
     }
 
-    enum Compiled {
+    public enum Compiled {
         /// The program a test runs, how long compiling took (0 from the cache), and the run.
         case program([UInt8], milliseconds: Double, cached: Bool)
         /// The source did not compile: the compiler's message (its start, where the first error is).
@@ -94,7 +94,7 @@ final class LanguageRuntime: Sendable {
     }
 
     /// Compiles `source` (or finds it compiled): see `Compiled`.
-    func compile(_ source: String, cache: ArtifactCache) -> Compiled {
+    public func compile(_ source: String, cache: ArtifactCache) -> Compiled {
         guard let compileSandbox else { return .program(Array(source.utf8), milliseconds: 0, cached: false) }
         let key = cacheKey(source)
         switch cache.get(key) {
@@ -142,7 +142,7 @@ final class LanguageRuntime: Sendable {
     }
 
     /// Runs the program on one test's input.
-    func run(_ program: [UInt8], stdin: [UInt8], limits test: ResourceLimits) -> Outcome {
+    public func run(_ program: [UInt8], stdin: [UInt8], limits test: ResourceLimits) -> Outcome {
         var request = RunRequest(program: program, programName: definition.run.program, stdin: stdin, limits: limits(for: test))
         request.executable = definition.compiles
         return runSandbox.run(request)
