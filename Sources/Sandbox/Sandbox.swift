@@ -201,6 +201,10 @@ public final class Sandbox: Sendable {
         }
         let scope = try cgroup?.scope(limits: appliedLimits)
         defer { scope?.remove() }
+        // The child starts as a copy of the grader: hand freed heap back first, and note what
+        // is still resident (``InheritedMemory``).
+        InheritedMemory.release()
+        let inheritedKiB = InheritedMemory.residentAnonymousKiB()
         let launched = try launch(
             arguments: arguments, in: dir, slot: slot, privileges: privileges,
             stdio: (stdinFD, stdout.write, stderr.write, control.write), limits: appliedLimits, isolation: &isolation,
@@ -218,10 +222,12 @@ public final class Sandbox: Sendable {
             outputLimit: limits.outputLimit.bytes, capture: Int(limits.captureBytes.bytes))
         // The limit holds for the run as a whole, not only per process (``MemoryWatch``).
         monitor.memory = MemoryWatch(
-            leader: launched.pid, scratch: isolation.scratchTmpfs ? isolation.scratch : nil, limit: appliedLimits.memoryBytes)
+            leader: launched.pid, scratch: isolation.scratchTmpfs ? isolation.scratch : nil, limit: appliedLimits.memoryBytes,
+            countLeader: launched.statusFD < 0)
         var watched = try monitor.watch(
             RunMonitor.Streams(stdout: stdout.read, stderr: stderr.read, control: control.read, listener: launched.listenerFD),
             startedAt: launched.start)
+        watched.inheritedKiB = inheritedKiB
         if let scope {
             // The kernel's own account: what it charged the run, and whether it stopped it.
             watched.peakTotalBytes = max(watched.peakTotalBytes, scope.peakBytes)

@@ -160,3 +160,46 @@ import Testing
         if case .error(let message) = cache.get("message") { #expect(message.contains("expected")) } else { Issue.record("no message") }
     }
 }
+
+/// Function tasks in other languages (MultiPL-E and HumanEval-X layouts, `Fixtures/languages/
+/// functions`): the program assembled as each suite does, and a pass only when the tests
+/// finished — `exit(0)`, `_exit(0)`, `process.exit(0)`, printing "OK", a completion record
+/// forged without the nonce, reading stdin for it: all fail.
+@Suite(.serialized) struct FunctionTaskLanguageTests {
+    static let fixtures = Checkout.root + "/Fixtures/languages/functions"
+
+    @Test(.enabled(if: LanguageTests.installed("cpp") && LanguageTests.installed("javascript"), "needs Debian's g++ and nodejs (make setup installs them)"))
+    func everyFixtureGetsItsVerdict() throws {
+        let out = Checkout.outDirectory("languages-functions")
+        _ = try Checkout.grade(problems: Self.fixtures + "/problems.jsonl", samples: Self.fixtures + "/samples.jsonl", out: out, timeout: 5)
+        let expected = Dictionary(uniqueKeysWithValues: try Checkout.rows(Self.fixtures + "/expected.jsonl").map { ($0["completion_id"] as! String, $0) })
+        let rows = try Checkout.rows(out + "/samples.jsonl")
+        #expect(rows.count == expected.count)
+        for row in rows {
+            let id = row["completion_id"] as! String
+            let expectation = try #require(expected[id])
+            #expect(
+                row["status"] as? String == expectation["status"] as? String,
+                "\(id) \(row["task_id"] ?? "") (\(expectation["note"] ?? "")): \(row["status"] ?? "?"), expected \(expectation["status"] ?? "?"): \(row["error"] ?? "") \(row["stderr_tail"] ?? "")")
+            #expect(["cpp", "javascript"].contains(row["language"] as? String ?? ""))
+            #expect((row["passed"] as? Bool) == (expectation["status"] as? String == "passed"))
+        }
+    }
+
+    /// The layouts, exactly: MultiPL-E cuts at the first stop token and appends the tests;
+    /// HumanEval-X's C++ puts the standard includes its prompt lacks first.
+    @Test func programsAreAssembledAsTheSuitesDo() throws {
+        let problems = try ProblemSet(path: Self.fixtures + "/problems.jsonl")
+        let cpp = try #require(problems.problems["Proctor_add_cpp"]?.multilingual)
+        #expect(cpp.format == .multiplE && cpp.language == "cpp")
+        #expect(cpp.program(completion: "    return a + b;\n}\nint main() {}\n") == cpp.prompt + "    return a + b;" + "\n" + cpp.tests)
+        let humanEvalX = try #require(problems.problems["CPP/0"]?.multilingual)
+        let program = humanEvalX.program(completion: "    return 1;\n}\n")
+        #expect(program.hasPrefix("#include<stdlib.h>\n#include<algorithm>\n#include<math.h>\n#include<string>\n"), "\(program.prefix(200))")
+        #expect(!program.hasPrefix("#include<stdio.h>") && program.hasSuffix(humanEvalX.tests))
+        #expect(problems.problems["JavaScript/0"]?.multilingual?.failsOnOutput == true)
+        // The suites' other languages are refused by name, with file and line.
+        let go = try Checkout.file("humaneval-x-go.jsonl", [#"{"task_id": "Go/0", "prompt": "func f() {", "declaration": "", "test": ""}"#])
+        #expect(throws: GradeError.self) { _ = try ProblemSet(path: go) }
+    }
+}

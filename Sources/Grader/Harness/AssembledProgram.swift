@@ -45,8 +45,8 @@ public struct AssembledProgram: Sendable {
             style = .inputs
             entryPoint = problem.entryPoint
             text = code
-        case .stdio:
-            // Judged by StdioJudge, test by test; the program is the sample's code as it is.
+        case .stdio, .multilingual:
+            // Judged by StdioJudge test by test, or by FunctionTestJudge in its own language.
             candidate = code
             tests = ""
             style = .asserts

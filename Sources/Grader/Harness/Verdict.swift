@@ -73,6 +73,16 @@ public struct Verdict: Sendable, Hashable {
         self.errorLine = errorLine
     }
 
+    /// The same run failed by a rule of its suite the run itself did not break (HumanEval-X's
+    /// JavaScript harness fails a program that prints).
+    mutating func fail(type: String, message: String) {
+        status = .failed
+        passed = false
+        result = ResultText.failed(message)
+        errorType = type
+        errorMessage = message
+    }
+
     /// The same run, ended because one input ran past its own limit (an inputs problem).
     func timedOut(message: String) -> Verdict {
         var copy = self

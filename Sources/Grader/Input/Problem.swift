@@ -12,6 +12,8 @@ public struct Problem: Sendable {
         case stdio
         /// Inputs checked against a reference (EvalPlus's base/plus, Proctor's `inputs`, a generator).
         case inputs
+        /// A function task in another language (MultiPL-E, HumanEval-X): `multilingual`.
+        case multilingual
     }
 
     public let taskID: String
@@ -27,6 +29,8 @@ public struct Problem: Sendable {
     public var stdio: StdioTask? = nil
     /// The inputs and their reference, for `inputs` problems.
     public var differential: DifferentialTask? = nil
+    /// The language, program layout and pass rule, for `multilingual` problems.
+    public var multilingual: MultilingualTask? = nil
     /// Its tests came sealed (`proctor seal`): nothing of them may appear in any output.
     public var hidden = false
 
@@ -47,6 +51,13 @@ public struct Problem: Sendable {
             return Problem(
                 taskID: taskID, shape: .stdio, prompt: text("question_content") ?? text("description") ?? text("prompt") ?? "",
                 entryPoint: nil, test: "", testSetup: "", canonicalSolution: nil, sha256: digest, stdio: task)
+        }
+        if let task = try MultilingualTask.parse(object, taskID: taskID, file: file, line: line) {
+            var problem = Problem(
+                taskID: taskID, shape: .multilingual, prompt: task.prompt, entryPoint: nil, test: task.tests, testSetup: "",
+                canonicalSolution: text("canonical_solution"), sha256: digest)
+            problem.multilingual = task
+            return problem
         }
         if let task = try DifferentialTask.parse(object, line: bytes, file: file, number: line) {
             return Problem(
@@ -119,6 +130,7 @@ extension Problem {
         var copy = Problem(
             taskID: taskID, shape: shape, prompt: prompt, entryPoint: entryPoint, test: test, testSetup: testSetup,
             canonicalSolution: canonicalSolution, sha256: digest, stdio: stdio, differential: differential)
+        copy.multilingual = multilingual
         copy.hidden = true
         return copy
     }

@@ -18,7 +18,18 @@ public final class LanguageRegistry: Sendable {
         }
         self.sandboxesDirectory = sandboxesDirectory
         cache = ArtifactCache(limitBytes: cacheBytes)
+        // What a row graded in another language depends on: every language file and the
+        // profiles they name (part of the key that decides whether an earlier row is reused).
+        var files = ((try? FileManager.default.contentsOfDirectory(atPath: sandboxesDirectory + "/languages")) ?? []).sorted().map {
+            sandboxesDirectory + "/languages/" + $0
+        }
+        let profiles = Set(definitions.flatMap { [$0.run.profile] + ($0.compile.map { [$0.profile] } ?? []) })
+        files += profiles.sorted().map { sandboxesDirectory + "/profiles/" + $0 + ".json" }
+        digest = Digest.sha256(files.map { file in file + "\u{0}" + ((try? String(contentsOfFile: file, encoding: .utf8)) ?? "") }.joined(separator: "\u{1}"))
     }
+
+    /// sha256 over the language files and the profiles they name.
+    public let digest: String
 
     /// Python is the profile's own language; every other name must be a language file's.
     public static func isPython(_ name: String) -> Bool { ["python", "python3", "py", "py3"].contains(name.lowercased()) }

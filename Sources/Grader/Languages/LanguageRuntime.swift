@@ -70,19 +70,19 @@ public final class LanguageRuntime: Sendable {
         case failure(String, outcome: Outcome?)
     }
 
-    func cacheKey(_ source: String) -> String {
+    func cacheKey(_ source: String, steps: [[String]]) -> String {
         Digest.sha256(
             [definition.name, toolchain, definition.source, definition.run.program]
-                .joined(separator: "\u{0}") + "\u{0}" + (definition.compile?.steps.map { $0.joined(separator: "\u{1}") } ?? []).joined(separator: "\u{2}")
+                .joined(separator: "\u{0}") + "\u{0}" + steps.map { $0.joined(separator: "\u{1}") }.joined(separator: "\u{2}")
                 + "\u{0}" + source)
     }
 
     /// The shell script the compile run executes: each step (quoted word by word, `set -e`),
     /// then the artifact copied into the output file the grader reads.
-    func compileScript() -> String {
+    func compileScript(steps: [[String]]) -> String {
         let source = "../" + definition.source
         var lines = ["set -e"]
-        for step in definition.compile?.steps ?? [] {
+        for step in steps {
             lines.append(
                 step.map { word in
                     let expanded = word.replacingOccurrences(of: "{source}", with: source).replacingOccurrences(of: "{artifact}", with: "artifact")
@@ -94,15 +94,16 @@ public final class LanguageRuntime: Sendable {
     }
 
     /// Compiles `source` (or finds it compiled): see `Compiled`.
-    public func compile(_ source: String, cache: ArtifactCache) -> Compiled {
+    public func compile(_ source: String, cache: ArtifactCache, steps override: [[String]]? = nil) -> Compiled {
         guard let compileSandbox else { return .program(Array(source.utf8), milliseconds: 0, cached: false) }
-        let key = cacheKey(source)
+        let steps = override ?? definition.compile?.steps ?? []
+        let key = cacheKey(source, steps: steps)
         switch cache.get(key) {
         case .program(let bytes): return .program(bytes, milliseconds: 0, cached: true)
         case .error(let message): return .error(message, milliseconds: 0, outcome: nil)
         case nil: break
         }
-        var request = RunRequest(source: compileScript(), programName: "compile.sh")
+        var request = RunRequest(source: compileScript(steps: steps), programName: "compile.sh")
         request.files = [definition.source: Array(source.utf8)]
         if definition.compiles { request.outputs = [Self.artifactOutput] }
         let outcome = compileSandbox.run(request)

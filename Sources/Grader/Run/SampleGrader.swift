@@ -57,12 +57,14 @@ public final class SampleGrader: Sendable {
                 problem.sha256, sample.sha256, sample.completionID, profile.sha256, "\(limits.cpu)", "\(limits.wall)",
                 "\(limits.memory)", "\(limits.outputLimit)", "\(limits.processes)", "\(limits.fileSize)",
             ].joined(separator: "|") + (problem.shape == .stdio ? "|" + stdio.keyText + (sample.language.map { "|sample-language-\($0)" } ?? "") : "")
+                + (problem.shape == .stdio || problem.shape == .multilingual ? "|languages-" + languages.digest : "")
                 + (problem.shape == .inputs ? "|" + differential.keyText : ""))
     }
 
     /// Runs `sample` against `problem` (in `pool` when given) and returns its row.
     public func grade(_ sample: Sample, of problem: Problem, key: String, pool: WarmPool?) -> GradedSample {
         if let task = problem.stdio { return judge(sample, of: problem, task: task, key: key, pool: pool) }
+        if let task = problem.multilingual { return judgeFunction(sample, of: problem, task: task, key: key) }
         if let task = problem.differential {
             let judge = DifferentialJudge(sandbox: sandbox, limits: limits, options: differential, references: references)
             return judge.judge(sample, of: problem, task: task, key: key, pool: pool, context: context)
@@ -121,6 +123,23 @@ public final class SampleGrader: Sendable {
             sample: sample, problem: problem, task: task, code: code, fenced: fenced, judged: judged, options: stdio,
             judgeMode: judge.mode(task), limits: limits, testLimits: judge.testLimits(task), key: key, context: context,
             language: language, toolchain: judge.language?.toolchain)
+    }
+
+    /// A function task in another language: compiled with the language's completion-record
+    /// code, run once (`FunctionTestJudge`).
+    private func judgeFunction(_ sample: Sample, of problem: Problem, task: MultilingualTask, key: String) -> GradedSample {
+        do {
+            let runtime = try languages.runtime(named: task.language)
+            let judge = FunctionTestJudge(runtime: runtime, artifacts: languages.cache, limits: runtime.limits(for: limits))
+            return FunctionTestJudge.row(
+                judge.judge(sample, task: task), sample: sample, problem: problem, language: runtime.definition.name,
+                toolchain: runtime.toolchain, key: key, context: context, limits: limits)
+        } catch {
+            let judged = FunctionTestJudge.Judged(compile: (.internalError, error.description), program: sample.code)
+            return FunctionTestJudge.row(
+                judged, sample: sample, problem: problem, language: task.language, toolchain: "missing", key: key, context: context,
+                limits: limits)
+        }
     }
 
     private static func nonce() -> String {

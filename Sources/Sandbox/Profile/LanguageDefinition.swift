@@ -23,6 +23,17 @@ public struct LanguageDefinition: Codable, Sendable, Hashable {
         public var program: String
     }
 
+    /// How a program that holds its own tests (a MultiPL-E or HumanEval-X task) is built: the
+    /// tests run in the candidate's process, so a pass must show they finished — `suffix`
+    /// (code after the program) writes the completion record `completed NONCE 1` on fd 3 once
+    /// the tests returned, the nonce read from stdin before any test runs; `steps` replace the
+    /// compile steps when the record needs a flag (C++ wraps `main` at link time).
+    public struct FunctionTests: Codable, Sendable, Hashable {
+        public var steps: [[String]]?
+        public var prefix: String?
+        public var suffix: String?
+    }
+
     public var name: String
     public var description: String
     /// Names a sample, a fence or `--language` may use for it (lower case).
@@ -32,6 +43,8 @@ public struct LanguageDefinition: Codable, Sendable, Hashable {
     public var source: String
     public var compile: Compile?
     public var run: Run
+    /// nil: function tasks in this language are not graded.
+    public var functionTests: FunctionTests? = nil
 
     /// Whether the steps produce an artifact (else the source is the program).
     public var compiles: Bool { compile?.steps.contains { $0.contains { $0.contains("{artifact}") } } ?? false }

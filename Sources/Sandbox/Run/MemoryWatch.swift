@@ -33,9 +33,15 @@ final class MemoryWatch {
     static let interval: UInt64 = 20_000_000
 
     /// `scratch`: the scratch directory's path inside the run, when it is a tmpfs of the run's own.
-    init(leader: pid_t, scratch: String?, limit: UInt64) {
+    /// Whether the leader's own memory is the run's: not when it is the run's init, a copy of
+    /// the grader running only our code, whose pages (the grader's, shared copy-on-write) would
+    /// count a large grader's heap against every run (``InheritedMemory``).
+    let countLeader: Bool
+
+    init(leader: pid_t, scratch: String?, limit: UInt64, countLeader: Bool = true) {
         self.leader = leader
         self.limit = limit
+        self.countLeader = countLeader
         scratchFD = scratch.map { open("/proc/\(leader)/root" + $0, O_RDONLY | O_DIRECTORY | O_CLOEXEC) } ?? -1
     }
 
@@ -49,7 +55,8 @@ final class MemoryWatch {
         var buffers = Set<String>()
         while let pid = pending.popLast(), seen.count < 4096 {
             guard seen.insert(pid).inserted else { continue }
-            total += Self.proportionalSetSize(pid) + KernelBuffers.held(by: pid, seen: &buffers)
+            if pid != leader || countLeader { total += Self.proportionalSetSize(pid) }
+            total += KernelBuffers.held(by: pid, seen: &buffers)
             pending += ProcFS.children(of: pid)
         }
         if scratchFD >= 0 { total += Self.usedBytes(scratchFD) }

@@ -41,7 +41,11 @@ extension Outcome {
         // row still names MemoryError as its error). internal_error and blocked_syscall come only
         // from the grader's own observations and the bootstrap's trusted records.
         let peakBytes = max(UInt64(max(0, usage.ru_maxrss)) * 1024, watched.peakTotalBytes)
-        let nearMemoryLimit = peakBytes >= applied.memoryBytes / 2
+        // A ru_maxrss within what the run inherited from the grader says nothing of the run's
+        // own use (``InheritedMemory``): then only the watch's samples decide.
+        let ownPeakBytes =
+            usage.ru_maxrss > watched.inheritedKiB + 4096 ? peakBytes : watched.peakTotalBytes
+        let nearMemoryLimit = ownPeakBytes >= applied.memoryBytes / 2
         let ranOutOfMemory =
             control.contains("memory_error")
             || ((wait.signal != nil || (wait.exitCode ?? 0) != 0) && stderrText.contains("MemoryError"))

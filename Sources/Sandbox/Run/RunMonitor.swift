@@ -57,6 +57,9 @@ struct RunMonitor {
         var directStatus: Int32 = 0
         var programStatus: Int32?
         var usage = rusage()
+        /// The grader's resident anonymous memory when it spawned the run, in KiB: a
+        /// `ru_maxrss` no higher may be the copy's, not the run's (``InheritedMemory``).
+        var inheritedKiB = 0
 
         /// Keeps `bytes` read from `fd` in the right buffer; true once stdout+stderr exceed `outputLimit`.
         mutating func take(_ bytes: ArraySlice<UInt8>, from fd: Int32, streams: Streams, outputLimit: UInt64) -> Bool {
