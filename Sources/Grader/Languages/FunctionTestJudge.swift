@@ -79,17 +79,7 @@ struct FunctionTestJudge {
                     "type": verdict.errorType.map(JSONValue.string) ?? .null, "message": verdict.errorMessage.map(JSONValue.string) ?? .null,
                     "line": .null, "file": .null, "source": .null,
                 ])
-            row["sandbox_status"] = .string(outcome.statusText)
-            row["exit_code"] = outcome.exitCode.map { .integer(Int64($0)) } ?? .null
-            row["signal"] = outcome.signalName.map(JSONValue.string) ?? .null
-            row["blocked_syscall"] = outcome.blockedSyscall.map(JSONValue.string) ?? .null
-            row["wall_ms"] = .number((outcome.wallMs * 1000).rounded() / 1000)
-            row["cpu_ms"] = .number((outcome.cpuMs * 1000).rounded() / 1000)
-            row["peak_rss_kib"] = .integer(Int64(outcome.peakRssKiB))
-            row["stdout_tail"] = .string(String(outcome.stdout.suffix(2048)))
-            row["stderr_tail"] = .string(String(outcome.stderr.suffix(2048)))
-            row["stdout_bytes"] = .integer(Int64(outcome.stdoutBytes))
-            row["stderr_bytes"] = .integer(Int64(outcome.stderrBytes))
+            row.merge(ResultRow.outcomeFields(outcome)) { $1 }
         } else {
             status = .internalError
             passed = false

@@ -31,17 +31,7 @@ public enum ResultRow {
                 "file": verdict.errorFile.map(JSONValue.string) ?? .null,
                 "source": program.line(verdict.errorLine, inTests: verdict.errorFile == "tests").map(JSONValue.string) ?? .null,
             ])
-        row["sandbox_status"] = .string(outcome.statusText)
-        row["exit_code"] = outcome.exitCode.map { .integer(Int64($0)) } ?? .null
-        row["signal"] = outcome.signalName.map(JSONValue.string) ?? .null
-        row["blocked_syscall"] = outcome.blockedSyscall.map(JSONValue.string) ?? .null
-        row["wall_ms"] = .number((outcome.wallMs * 1000).rounded() / 1000)
-        row["cpu_ms"] = .number((outcome.cpuMs * 1000).rounded() / 1000)
-        row["peak_rss_kib"] = .integer(Int64(outcome.peakRssKiB))
-        row["stdout_tail"] = .string(tail(outcome.stdout))
-        row["stderr_tail"] = .string(tail(outcome.stderr))
-        row["stdout_bytes"] = .integer(Int64(outcome.stdoutBytes))
-        row["stderr_bytes"] = .integer(Int64(outcome.stderrBytes))
+        row.merge(outcomeFields(outcome)) { $1 }
         let limits = outcome.limits
         row["audit"] = .object([
             "key": .string(key),
@@ -64,6 +54,20 @@ public enum ResultRow {
             "samples_line": .integer(Int64(sample.line)),
         ])
         return row
+    }
+
+    /// What a function task's row says of its one run: how it ended, its times and memory, the
+    /// ends of its output (Python's rows and other languages' alike).
+    static func outcomeFields(_ outcome: Outcome) -> [String: JSONValue] {
+        [
+            "sandbox_status": .string(outcome.statusText), "exit_code": outcome.exitCode.map { .integer(Int64($0)) } ?? .null,
+            "signal": outcome.signalName.map(JSONValue.string) ?? .null,
+            "blocked_syscall": outcome.blockedSyscall.map(JSONValue.string) ?? .null,
+            "wall_ms": .number((outcome.wallMs * 1000).rounded() / 1000), "cpu_ms": .number((outcome.cpuMs * 1000).rounded() / 1000),
+            "peak_rss_kib": .integer(Int64(outcome.peakRssKiB)), "stdout_tail": .string(tail(outcome.stdout)),
+            "stderr_tail": .string(tail(outcome.stderr)), "stdout_bytes": .integer(Int64(outcome.stdoutBytes)),
+            "stderr_bytes": .integer(Int64(outcome.stderrBytes)),
+        ]
     }
 
     /// A row as written: with the results schema's version (every shape's rows pass here).
