@@ -14,14 +14,9 @@ import Foundation
 /// back before each spawn (`malloc_trim`); memory the grader still uses is measured, and a
 /// run's `ru_maxrss` no higher than it is not taken as the run's own.
 enum InheritedMemory {
-    /// Returns freed heap memory to the kernel, at most every 50 ms (a trim walks the heap).
-    static func release() {
-        let now = Syscall.monotonicNanoseconds()
-        let last = lastTrim.load()
-        guard now &- last > 50_000_000 else { return }
-        lastTrim.store(now)
-        _ = mallocTrim(0)
-    }
+    /// Returns freed heap memory to the kernel before a spawn (a walk of malloc's free lists:
+    /// microseconds when there is nothing to return, against milliseconds for the spawn).
+    static func release() { _ = mallocTrim(0) }
 
     /// The grader's resident anonymous memory now, in KiB (/proc/self/statm: resident − shared).
     static func residentAnonymousKiB() -> Int {
@@ -31,14 +26,6 @@ enum InheritedMemory {
         return max(0, fields[1] - fields[2]) * (Int(getpagesize()) / 1024)
     }
 
-    private static let lastTrim = TrimClock()
-
-    final class TrimClock: @unchecked Sendable {
-        private var value: UInt64 = 0
-        private let lock = NSLock()
-        func load() -> UInt64 { lock.withLock { value } }
-        func store(_ new: UInt64) { lock.withLock { value = new } }
-    }
 }
 
 /// glibc's `malloc_trim` (not in Swift's Glibc module).
