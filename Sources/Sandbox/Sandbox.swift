@@ -203,8 +203,11 @@ public final class Sandbox: Sendable {
         defer { scope?.remove() }
         // The child starts as a copy of the grader: hand freed heap back first, and note what
         // is still resident (``InheritedMemory``).
-        InheritedMemory.release()
-        let inheritedKiB = InheritedMemory.residentAnonymousKiB()
+        var inheritedKiB = InheritedMemory.residentAnonymousKiB()
+        if inheritedKiB > InheritedMemory.trimAboveKiB {
+            InheritedMemory.release()
+            inheritedKiB = InheritedMemory.residentAnonymousKiB()
+        }
         let launched = try launch(
             arguments: arguments, in: dir, slot: slot, privileges: privileges,
             stdio: (stdinFD, stdout.write, stderr.write, control.write), limits: appliedLimits, isolation: &isolation,

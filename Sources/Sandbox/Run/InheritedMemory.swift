@@ -14,9 +14,13 @@ import Foundation
 /// back before each spawn (`malloc_trim`); memory the grader still uses is measured, and a
 /// run's `ru_maxrss` no higher than it is not taken as the run's own.
 enum InheritedMemory {
-    /// Returns freed heap memory to the kernel before a spawn (a walk of malloc's free lists:
-    /// microseconds when there is nothing to return, against milliseconds for the spawn).
+    /// Returns freed heap memory to the kernel before a spawn. Only when the grader holds more
+    /// than `trimAboveKiB`: a trim on every spawn gave back pages the next run's bookkeeping
+    /// faulted in again (+2.4 ms a cold run in `make bench`).
     static func release() { _ = mallocTrim(0) }
+
+    /// 64 MiB: a grader grading plainly holds about 40.
+    static let trimAboveKiB = 64 << 10
 
     /// The grader's resident anonymous memory now, in KiB (/proc/self/statm: resident − shared).
     static func residentAnonymousKiB() -> Int {
