@@ -70,15 +70,7 @@ struct FunctionTestJudge {
         } else if let verdict = judged.verdict, let outcome = judged.outcome {
             status = verdict.status
             passed = verdict.passed
-            row["result"] = .string(verdict.result)
-            row["tests_calls"] = .integer(Int64(verdict.calls))
-            row["error"] =
-                verdict.errorType == nil && verdict.errorMessage == nil
-                ? .null
-                : .object([
-                    "type": verdict.errorType.map(JSONValue.string) ?? .null, "message": verdict.errorMessage.map(JSONValue.string) ?? .null,
-                    "line": .null, "file": .null, "source": .null,
-                ])
+            row.merge(ResultRow.verdictFields(verdict, source: nil)) { $1 }
             row.merge(ResultRow.outcomeFields(outcome)) { $1 }
         } else {
             status = .internalError

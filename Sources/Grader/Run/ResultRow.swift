@@ -17,20 +17,7 @@ public enum ResultRow {
         var row = sample.fields
         row["task_id"] = .string(sample.taskID)
         row["completion_id"] = .string(sample.completionID)
-        row["passed"] = .bool(verdict.passed)
-        row["status"] = .string(verdict.status.rawValue)
-        row["result"] = .string(verdict.result)
-        row["tests_calls"] = .integer(Int64(verdict.calls))
-        row["error"] =
-            verdict.errorType == nil && verdict.errorMessage == nil
-            ? .null
-            : .object([
-                "type": verdict.errorType.map(JSONValue.string) ?? .null,
-                "message": verdict.errorMessage.map(JSONValue.string) ?? .null,
-                "line": verdict.errorLine.map { .integer(Int64($0)) } ?? .null,
-                "file": verdict.errorFile.map(JSONValue.string) ?? .null,
-                "source": program.line(verdict.errorLine, inTests: verdict.errorFile == "tests").map(JSONValue.string) ?? .null,
-            ])
+        row.merge(verdictFields(verdict, source: program.line(verdict.errorLine, inTests: verdict.errorFile == "tests"))) { $1 }
         row.merge(outcomeFields(outcome)) { $1 }
         let limits = outcome.limits
         row["audit"] = .object([
@@ -54,6 +41,23 @@ public enum ResultRow {
             "samples_line": .integer(Int64(sample.line)),
         ])
         return row
+    }
+
+    /// What a function task's row says of its verdict: passed, status, result, the tests'
+    /// calls and the error (`source`: the line it points at, when known).
+    static func verdictFields(_ verdict: Verdict, source: String?) -> [String: JSONValue] {
+        [
+            "passed": .bool(verdict.passed), "status": .string(verdict.status.rawValue), "result": .string(verdict.result),
+            "tests_calls": .integer(Int64(verdict.calls)),
+            "error": verdict.errorType == nil && verdict.errorMessage == nil
+                ? .null
+                : .object([
+                    "type": verdict.errorType.map(JSONValue.string) ?? .null,
+                    "message": verdict.errorMessage.map(JSONValue.string) ?? .null,
+                    "line": verdict.errorLine.map { .integer(Int64($0)) } ?? .null,
+                    "file": verdict.errorFile.map(JSONValue.string) ?? .null, "source": source.map(JSONValue.string) ?? .null,
+                ]),
+        ]
     }
 
     /// What a function task's row says of its one run: how it ended, its times and memory, the
