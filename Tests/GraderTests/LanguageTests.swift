@@ -168,26 +168,58 @@ import Testing
 @Suite(.serialized) struct FunctionTaskLanguageTests {
     static let fixtures = Checkout.root + "/Fixtures/languages/functions"
 
-    @Test(.enabled(if: LanguageTests.installed("cpp") && LanguageTests.installed("javascript"), "needs Debian's g++ and nodejs (make setup installs them)"))
-    func everyFixtureGetsItsVerdict() throws {
+    /// The fixtures' problems by language, as the grader resolves them.
+    static func problemLanguages() throws -> [String: String] {
+        try ProblemSet(path: fixtures + "/problems.jsonl").problems.compactMapValues { $0.multilingual?.language }
+    }
+
+    /// Every language whose toolchain (and, for function tasks, whatever else they need) is here.
+    static func ready(_ name: String) -> Bool {
+        guard let language = LanguageDefinition.named(name, in: LanguageTests.languages) else { return false }
+        return language.missingTools.isEmpty && language.missingForFunctionTests.isEmpty
+    }
+
+    /// Grades the fixtures of the languages this machine has (C++, JavaScript, Java, Go, Rust;
+    /// MultiPL-E and HumanEval-X layouts) and checks each verdict; a language missing here is
+    /// named in the test's output, and fails the test in CI (where make setup installs all).
+    @Test func everyFixtureGetsItsVerdict() throws {
+        let languages = try Self.problemLanguages()
+        let missing = Set(languages.values).filter { !Self.ready($0) }.sorted()
+        if !missing.isEmpty {
+            print("FunctionTaskLanguageTests: skipping \(missing.joined(separator: ", ")): toolchain missing (make setup installs it)")
+            #expect(ProcessInfo.processInfo.environment["CI"] == nil, "CI must have every toolchain: \(missing)")
+        }
+        let graded = Set(languages.filter { Self.ready($0.value) }.keys)
+        let problems = try String(contentsOfFile: Self.fixtures + "/problems.jsonl", encoding: .utf8).split(separator: "\n").map(String.init)
+            .filter { line in graded.contains { line.contains("\"\($0)\"") } }
+        let samples = try String(contentsOfFile: Self.fixtures + "/samples.jsonl", encoding: .utf8).split(separator: "\n").map(String.init)
+            .filter { line in graded.contains { line.contains("\"task_id\": \"\($0)\"") } }
         let out = Checkout.outDirectory("languages-functions")
-        _ = try Checkout.grade(problems: Self.fixtures + "/problems.jsonl", samples: Self.fixtures + "/samples.jsonl", out: out, timeout: 5)
+        _ = try Checkout.grade(
+            problems: try Checkout.file("function-problems.jsonl", problems), samples: try Checkout.file("function-samples.jsonl", samples), out: out,
+            timeout: 5)
         let expected = Dictionary(uniqueKeysWithValues: try Checkout.rows(Self.fixtures + "/expected.jsonl").map { ($0["completion_id"] as! String, $0) })
         let rows = try Checkout.rows(out + "/samples.jsonl")
-        #expect(rows.count == expected.count)
+        #expect(rows.count == samples.count && !rows.isEmpty)
+        var seen: Set<String> = []
         for row in rows {
             let id = row["completion_id"] as! String
             let expectation = try #require(expected[id])
             #expect(
                 row["status"] as? String == expectation["status"] as? String,
                 "\(id) \(row["task_id"] ?? "") (\(expectation["note"] ?? "")): \(row["status"] ?? "?"), expected \(expectation["status"] ?? "?"): \(row["error"] ?? "") \(row["stderr_tail"] ?? "")")
-            #expect(["cpp", "javascript"].contains(row["language"] as? String ?? ""))
+            let language = row["language"] as? String ?? ""
+            #expect(language == languages[row["task_id"] as? String ?? ""])
+            seen.insert(language)
             #expect((row["passed"] as? Bool) == (expectation["status"] as? String == "passed"))
         }
+        #expect(seen == Set(languages.values.filter(Self.ready)))
     }
 
     /// The layouts, exactly: MultiPL-E cuts at the first stop token and appends the tests;
-    /// HumanEval-X's C++ puts the standard includes its prompt lacks first.
+    /// HumanEval-X's C++ puts the standard includes its prompt lacks first; its Go puts the test
+    /// setup first, takes the prompt's import out and imports the listed packages the completion
+    /// names; Java's tests start in MultiPL-E's `Problem` or HumanEval-X's `Main`.
     @Test func programsAreAssembledAsTheSuitesDo() throws {
         let problems = try ProblemSet(path: Self.fixtures + "/problems.jsonl")
         let cpp = try #require(problems.problems["Proctor_add_cpp"]?.multilingual)
@@ -198,8 +230,59 @@ import Testing
         #expect(program.hasPrefix("#include<stdlib.h>\n#include<algorithm>\n#include<math.h>\n#include<string>\n"), "\(program.prefix(200))")
         #expect(!program.hasPrefix("#include<stdio.h>") && program.hasSuffix(humanEvalX.tests))
         #expect(problems.problems["JavaScript/0"]?.multilingual?.failsOnOutput == true)
-        // The suites' other languages are refused by name, with file and line.
-        let go = try Checkout.file("humaneval-x-go.jsonl", [#"{"task_id": "Go/0", "prompt": "func f() {", "declaration": "", "test": ""}"#])
-        #expect(throws: GradeError.self) { _ = try ProblemSet(path: go) }
+
+        let java = try #require(problems.problems["Proctor_add_java"]?.multilingual)
+        #expect(java.language == "java" && java.entry == "Problem" && problems.problems["Java/0"]?.multilingual?.entry == "Main")
+        #expect(java.program(completion: "        return a + b;\n    }\n}\n") == java.prompt + "        return a + b;" + "\n" + java.tests)
+        let multiplEGo = try #require(problems.problems["Proctor_add_go"]?.multilingual)
+        #expect(multiplEGo.language == "go" && multiplEGo.package(of: multiplEGo.program(completion: "")) == "add_test")
+        #expect(problems.problems["Proctor_add_rs"]?.multilingual?.language == "rust")
+
+        let go = try #require(problems.problems["Go/0"]?.multilingual)
+        let sorted = go.program(completion: "    sort.Ints(values)\n    return values[0]\n}\n")
+        #expect(sorted.hasPrefix(go.goSetup + "\nimport (\n\"sort\"\n)\n\n// Return the largest"), "\(sorted.prefix(300))")
+        let plain = go.program(completion: "    return values[0]\n}\n")
+        #expect(plain.hasPrefix(go.goSetup + "\n\n// Return the largest") && !plain.contains("\"sort\""), "\(plain.prefix(300))")
+        #expect(go.package(of: plain) == "main")
+        // HumanEval-X's Rust (crates) and MultiPL-E's other languages are refused by name, with file and line.
+        let rust = try Checkout.file("humaneval-x-rust.jsonl", [#"{"task_id": "Rust/0", "prompt": "", "declaration": "use rand::Rng;", "test": ""}"#])
+        #expect(throws: GradeError.self) { _ = try ProblemSet(path: rust) }
+        let lua = try Checkout.file("multipl-e-lua.jsonl", [#"{"name": "HumanEval_0", "language": "lua", "prompt": "", "tests": "", "stop_tokens": []}"#])
+        do {
+            _ = try ProblemSet(path: lua)
+            Issue.record("a MultiPL-E Lua task was accepted")
+        } catch {
+            #expect(error.description.contains(":1:") && error.description.contains("lua"), "\(error)")
+        }
+    }
+
+    /// What function tasks need beyond the toolchain (Go's testify) is refused up front, naming
+    /// the Debian package, before any sample runs.
+    @Test func aMissingTestLibraryIsRefusedNamingItsPackage() throws {
+        let sandboxes = Checkout.scratch + "/sandboxes-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.createDirectory(atPath: sandboxes, withIntermediateDirectories: true)
+        for item in ["profiles", "seccomp", "python", "languages"] {
+            try FileManager.default.copyItem(atPath: Checkout.root + "/Sandboxes/" + item, toPath: sandboxes + "/" + item)
+        }
+        let path = sandboxes + "/languages/javascript.json"
+        var definition = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as! [String: Any]
+        var tests = definition["functionTests"] as! [String: Any]
+        tests["requires"] = ["/usr/share/proctor-no-such-library": "node-no-such-package"]
+        definition["functionTests"] = tests
+        try JSONSerialization.data(withJSONObject: definition).write(to: URL(fileURLWithPath: path))
+        let registry = try LanguageRegistry(sandboxesDirectory: sandboxes)
+        let problems = try ProblemSet(path: Self.fixtures + "/problems.jsonl")
+        do {
+            try registry.check(functionTasks: problems)
+            Issue.record("a missing test library was accepted")
+        } catch {
+            #expect(error.description.contains("node-no-such-package") && !error.description.contains("\n"), "\(error)")
+        }
+        // The languages whose needs are met pass the same check.
+        try LanguageRegistry(sandboxesDirectory: Checkout.root + "/Sandboxes").check(
+            functionTasks: try ProblemSet(path: try Checkout.file("cpp-only.jsonl", [
+                try String(contentsOfFile: Self.fixtures + "/problems.jsonl", encoding: .utf8).split(separator: "\n").map(String.init)
+                    .first { $0.contains("Proctor_add_cpp") } ?? ""
+            ])))
     }
 }

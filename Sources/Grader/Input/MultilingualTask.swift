@@ -4,15 +4,19 @@ import Results
 /// A function task in a language other than Python, as the two multilingual suites write them:
 ///
 /// - MultiPL-E: `{name, language, prompt, tests, stop_tokens}` (HumanEval and MBPP translated;
-///   `language` is the file extension: `cpp`, `js`, `java`, `rs`, …). The program is
-///   `prompt + completion + "\n" + tests`, the completion cut at its first stop token, and it
-///   passes when it exits 0.
+///   `language` is the suite's own name: `cpp`, `js`, `java`, `go_test.go`, `rs`, …). The
+///   program is `prompt + completion + "\n" + tests`, the completion cut at its first stop
+///   token, and it passes when its tests pass (exit 0; Go: `go test` without FAIL).
 /// - HumanEval-X: `{task_id: "CPP/0", prompt, declaration, test}`. C++: the harness's standard
 ///   includes the prompt lacks, then `prompt + completion + "\n" + test`, passing on exit 0;
 ///   JavaScript: `prompt + completion + "\n" + test`, passing when it prints nothing (its tests
-///   use `console.assert`, which only prints).
+///   use `console.assert`, which only prints); Java: `prompt + completion + "\n" + test`, the
+///   tests in `Main`; Go: `test_setup`, the packages of its list the completion names but the
+///   setup lacks, the prompt without its `import`, the completion and the test (testify's
+///   `assert`), run by `go test`.
 ///
-/// Graded in C++ and JavaScript for now; the suites' other languages are refused naming them.
+/// HumanEval-X's Rust tasks are refused: their declaration imports the crates `rand`, `regex`
+/// and `md5`, which a grader without cargo's registry cannot build against.
 public struct MultilingualTask: Sendable {
     public enum Format: String, Sendable { case multiplE = "multipl-e", humanEvalX = "humaneval-x" }
 
@@ -22,9 +26,19 @@ public struct MultilingualTask: Sendable {
     public var prompt: String
     public var tests: String
     public var stopTokens: [String]
+    /// HumanEval-X Go: the prompt's `import` block (taken out of it) and the `test_setup`
+    /// (package clause, testing and testify imports) put first.
+    public var goImport = ""
+    public var goSetup = ""
 
     /// Languages whose function tasks Proctor grades, by the suites' own names.
-    static let supported: [String: String] = ["cpp": "cpp", "js": "javascript", "javascript": "javascript"]
+    static let supported: [String: String] = [
+        "cpp": "cpp", "js": "javascript", "javascript": "javascript", "java": "java", "go_test.go": "go", "go": "go", "rs": "rust",
+    ]
+
+    /// HumanEval-X Go's harness imports these when the completion names them (`strings.`) and
+    /// the test setup lacks them.
+    static let humanEvalXGoPackages = ["math", "strings", "fmt", "strconv", "time", "bytes", "regexp", "sort", "math/rand", "crypto/md5"]
 
     /// HumanEval-X's C++ harness puts these before a program whose prompt lacks them.
     static let humanEvalXIncludes = [
@@ -37,7 +51,7 @@ public struct MultilingualTask: Sendable {
         func text(_ key: String) -> String? { object[key]?.string }
         if let language = text("language"), let prompt = text("prompt"), let tests = text("tests"), object["stop_tokens"] != nil {
             guard let name = supported[language.lowercased()] else {
-                throw GradeError(file: file, line: line, "MultiPL-E '\(language)' tasks are not graded yet (cpp and js are)")
+                throw GradeError(file: file, line: line, "MultiPL-E '\(language)' tasks are not graded (cpp, js, java, go_test.go and rs are)")
             }
             let stops = object["stop_tokens"]?.array?.compactMap(\.string) ?? []
             return MultilingualTask(format: .multiplE, language: name, prompt: prompt, tests: tests, stopTokens: stops)
@@ -46,10 +60,21 @@ public struct MultilingualTask: Sendable {
         if ["CPP", "JavaScript", "Java", "Go", "Rust"].contains(prefix), object["declaration"] != nil, let prompt = text("prompt"),
             let test = text("test")
         {
-            guard let name = supported[prefix.lowercased()] else {
-                throw GradeError(file: file, line: line, "HumanEval-X \(prefix) tasks are not graded yet (CPP and JavaScript are)")
+            guard prefix != "Rust", let name = supported[prefix.lowercased()] else {
+                throw GradeError(
+                    file: file, line: line,
+                    "HumanEval-X \(prefix) tasks are not graded (CPP, JavaScript, Java and Go are): their declaration imports the crates rand, regex and md5"
+                )
             }
-            return MultilingualTask(format: .humanEvalX, language: name, prompt: prompt, tests: test, stopTokens: [])
+            var task = MultilingualTask(format: .humanEvalX, language: name, prompt: prompt, tests: test, stopTokens: [])
+            if name == "go" {
+                guard let setup = text("test_setup") else {
+                    throw GradeError(file: file, line: line, "HumanEval-X Go task \(taskID) has no test_setup (the package clause and test imports)")
+                }
+                task.goSetup = setup
+                task.goImport = text("import") ?? ""
+            }
+            return task
         }
         return nil
     }
@@ -70,9 +95,28 @@ public struct MultilingualTask: Sendable {
         case (.humanEvalX, "cpp"):
             let includes = Self.humanEvalXIncludes.filter { !prompt.contains($0) }.map { $0 + "\n" }.joined()
             return includes + "\n" + prompt + body + "\n" + tests
+        case (.humanEvalX, "go"):
+            let stripped = goImport.isEmpty ? prompt : prompt.replacingOccurrences(of: goImport, with: "")
+            let others = Self.humanEvalXGoPackages.filter { package in
+                !goSetup.contains(package) && body.contains((package.split(separator: "/").last.map(String.init) ?? package) + ".")
+            }
+            let imports = others.isEmpty ? "" : "import (\n" + others.map { "\"\($0)\"\n" }.joined(separator: "    ") + ")\n"
+            return goSetup + "\n" + imports + stripped + body + "\n" + tests
         default:
             return prompt + body + "\n" + tests
         }
+    }
+
+    /// The class whose `main` runs the tests (Java): MultiPL-E's `Problem`, HumanEval-X's `Main`.
+    public var entry: String { format == .multiplE ? "Problem" : "Main" }
+
+    /// The program's Go package (its first package clause), which Proctor's `TestMain` joins.
+    public func package(of program: String) -> String {
+        for line in program.split(separator: "\n") {
+            let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+            if words.count >= 2, words[0] == "package" { return String(words[1]) }
+        }
+        return "main"
     }
 
     /// HumanEval-X's JavaScript harness fails a program that prints anything.

@@ -27,9 +27,7 @@ struct FunctionTestJudge {
 
     func judge(_ sample: Sample, task: MultilingualTask) -> Judged {
         let assembled = task.program(completion: sample.code)
-        let tests = runtime.definition.functionTests
-        let program = (tests?.prefix ?? "") + assembled + (tests?.suffix ?? "")
-        switch runtime.compile(program, cache: artifacts, steps: tests?.steps) {
+        switch runtime.compile(build(assembled, task: task), cache: artifacts) {
         case .error(let message, let milliseconds, let outcome):
             return Judged(
                 compile: (.compileError, message), compileMs: milliseconds, compileCached: outcome == nil, program: assembled)
@@ -46,6 +44,20 @@ struct FunctionTestJudge {
             }
             return Judged(verdict: verdict, outcome: outcome, compileMs: milliseconds, compileCached: cached, program: assembled)
         }
+    }
+
+    /// The program with the language's completion-record code, its support files and steps,
+    /// their `{entry}`, `{package}` and `{secret}` filled in.
+    func build(_ assembled: String, task: MultilingualTask) -> LanguageRuntime.Build {
+        let definition = runtime.definition
+        let tests = definition.functionTests
+        let values = ["{entry}": task.entry, "{package}": task.package(of: assembled), "{secret}": runtime.secret]
+        func fill(_ text: String) -> String {
+            values.reduce(text) { $0.replacingOccurrences(of: $1.key, with: $1.value) }
+        }
+        return LanguageRuntime.Build(
+            source: fill(tests?.prefix ?? "") + assembled + fill(tests?.suffix ?? ""), sourceName: tests?.source ?? definition.source,
+            files: runtime.supportFiles.mapValues(fill), steps: (tests?.steps ?? definition.compile?.steps ?? []).map { $0.map(fill) })
     }
 
     /// The row: the shape of a Python function task's, with the language and its compile step.

@@ -20,15 +20,15 @@ public final class LanguageRegistry: Sendable {
         cache = ArtifactCache(limitBytes: cacheBytes)
         // What a row graded in another language depends on: every language file and the
         // profiles they name (part of the key that decides whether an earlier row is reused).
-        var files = ((try? FileManager.default.contentsOfDirectory(atPath: sandboxesDirectory + "/languages")) ?? []).sorted().map {
-            sandboxesDirectory + "/languages/" + $0
-        }
+        var files = ((try? FileManager.default.contentsOfDirectory(atPath: sandboxesDirectory + "/languages")) ?? []).sorted()
+            .filter { $0.hasSuffix(".json") }.map { sandboxesDirectory + "/languages/" + $0 }
+        files += definitions.flatMap(\.supportFiles).sorted().map { sandboxesDirectory + "/languages/" + $0 }
         let profiles = Set(definitions.flatMap { [$0.run.profile] + ($0.compile.map { [$0.profile] } ?? []) })
         files += profiles.sorted().map { sandboxesDirectory + "/profiles/" + $0 + ".json" }
         digest = Digest.sha256(files.map { file in file + "\u{0}" + ((try? String(contentsOfFile: file, encoding: .utf8)) ?? "") }.joined(separator: "\u{1}"))
     }
 
-    /// sha256 over the language files and the profiles they name.
+    /// sha256 over the language files, their support files and the profiles they name.
     public let digest: String
 
     /// Python is the profile's own language; every other name must be a language file's.
@@ -43,6 +43,19 @@ public final class LanguageRegistry: Sendable {
             throw GradeError("--language \(name): no such language (\(known))")
         }
         _ = try runtime(definition).get()
+    }
+
+    /// Refuses up front what the problems' function tasks cannot be graded without: each
+    /// language's toolchain and what its function tests require, naming the packages.
+    public func check(functionTasks problems: ProblemSet) throws(GradeError) {
+        for name in Set(problems.problems.values.compactMap { $0.multilingual?.language }).sorted() {
+            guard let definition = definition(name) else { throw GradeError("no such language '\(name)' (\(known))") }
+            _ = try runtime(definition).get()
+            let missing = definition.missingForFunctionTests
+            guard missing.isEmpty else {
+                throw GradeError("\(name) function tasks: \(missing.joined(separator: ", ")) not found (make setup installs it)")
+            }
+        }
     }
 
     var known: String { (["python"] + definitions.map(\.name)).joined(separator: ", ") }

@@ -1,6 +1,7 @@
 import Foundation
 import Results
 import Sandbox
+import Synchronization
 
 /// A language ready to grade in: its compile and run sandboxes, built from the profiles its
 /// definition names, and its toolchain's version.
@@ -18,6 +19,16 @@ public final class LanguageRuntime: Sendable {
     let runLimits: ResourceLimits
     /// The toolchain's version text (part of the cache key and of every row's audit).
     public let toolchain: String
+    /// The function-test support files (`FunctionTests.files`) by file name, as templates.
+    let supportFiles: [String: String]
+    /// The warm-up's sources by file name (`Compile.warmup`).
+    let warmupFiles: [String: String]
+    /// The warm build cache, a tar of the warm-up's cache directory: made on the first compile
+    /// (nil inside when the warm-up failed: compiles then start cold).
+    private let warmCache = Mutex<[UInt8]??>(nil)
+    /// A token no candidate can guess, for names in the completion-record code that share a
+    /// namespace with the candidate (Go's package-level variables): new per grader process.
+    let secret = "P" + (0..<2).map { _ in String(UInt64.random(in: 0...UInt64.max), radix: 36) }.joined()
 
     static let artifactOutput = "artifact.out"
     static let compileMessageBytes = 4096
@@ -40,6 +51,19 @@ public final class LanguageRuntime: Sendable {
         } catch {
             throw GradeError("language \(definition.name): \(error)")
         }
+        func read(_ paths: [String]) throws(GradeError) -> [String: String] {
+            var files: [String: String] = [:]
+            for path in paths {
+                let full = sandboxesDirectory + "/languages/" + path
+                guard let text = try? String(contentsOfFile: full, encoding: .utf8) else {
+                    throw GradeError("language \(definition.name): support file \(full) cannot be read")
+                }
+                files[(path as NSString).lastPathComponent] = text
+            }
+            return files
+        }
+        supportFiles = try read(definition.functionTests?.files ?? [])
+        warmupFiles = try read(definition.compile?.warmup?.files ?? [])
         self.definition = definition
         toolchain = definition.compile.map { Self.version($0.version) } ?? definition.run.profile
     }
@@ -70,21 +94,36 @@ public final class LanguageRuntime: Sendable {
         case failure(String, outcome: Outcome?)
     }
 
-    func cacheKey(_ source: String, steps: [[String]]) -> String {
-        Digest.sha256(
-            [definition.name, toolchain, definition.source, definition.run.program]
-                .joined(separator: "\u{0}") + "\u{0}" + steps.map { $0.joined(separator: "\u{1}") }.joined(separator: "\u{2}")
-                + "\u{0}" + source)
+    /// What a compile reads: the source (under its file name), the support files beside it and
+    /// the steps that build them.
+    public struct Build: Sendable {
+        public var source: String
+        public var sourceName: String
+        public var files: [String: String] = [:]
+        public var steps: [[String]]
+    }
+
+    func cacheKey(_ build: Build) -> String {
+        var parts = [definition.name, toolchain, build.sourceName, definition.run.program]
+        parts.append(build.steps.map { $0.joined(separator: "\u{1}") }.joined(separator: "\u{2}"))
+        for name in build.files.keys.sorted() { parts += [name, build.files[name] ?? ""] }
+        parts.append(build.source)
+        return Digest.sha256(parts.map { String($0.utf8.count) + ":" + $0 }.joined(separator: "\u{0}"))
     }
 
     /// The shell script the compile run executes: each step (quoted word by word, `set -e`),
-    /// then the artifact copied into the output file the grader reads.
-    func compileScript(steps: [[String]]) -> String {
-        let source = "../" + definition.source
+    /// then the artifact copied into the output file the grader reads. `{source}` is the
+    /// program's file, `{files}` every support file (one word each), `{artifact}` the output.
+    func compileScript(_ build: Build, warm: Bool = false) -> String {
+        let source = "../" + build.sourceName
+        let files = build.files.keys.sorted().map { "../" + $0 }
         var lines = ["set -e"]
-        for step in steps {
+        if warm, let cache = definition.compile?.warmup?.cache {
+            lines.append("mkdir -p \"$HOME/\(cache)\" && tar -xf ../\(Self.warmCacheFile) -C \"$HOME/\(cache)\" && rm -f ../\(Self.warmCacheFile)")
+        }
+        for step in build.steps {
             lines.append(
-                step.map { word in
+                step.flatMap { word in word == "{files}" ? files : [word] }.map { word in
                     let expanded = word.replacingOccurrences(of: "{source}", with: source).replacingOccurrences(of: "{artifact}", with: "artifact")
                     return "'" + expanded.replacingOccurrences(of: "'", with: "'\\''") + "'"
                 }.joined(separator: " "))
@@ -94,17 +133,24 @@ public final class LanguageRuntime: Sendable {
     }
 
     /// Compiles `source` (or finds it compiled): see `Compiled`.
-    public func compile(_ source: String, cache: ArtifactCache, steps override: [[String]]? = nil) -> Compiled {
+    public func compile(_ source: String, cache: ArtifactCache) -> Compiled {
+        compile(Build(source: source, sourceName: definition.source, steps: definition.compile?.steps ?? []), cache: cache)
+    }
+
+    public func compile(_ build: Build, cache: ArtifactCache) -> Compiled {
+        let source = build.source
         guard let compileSandbox else { return .program(Array(source.utf8), milliseconds: 0, cached: false) }
-        let steps = override ?? definition.compile?.steps ?? []
-        let key = cacheKey(source, steps: steps)
+        let key = cacheKey(build)
         switch cache.get(key) {
         case .program(let bytes): return .program(bytes, milliseconds: 0, cached: true)
         case .error(let message): return .error(message, milliseconds: 0, outcome: nil)
         case nil: break
         }
-        var request = RunRequest(source: compileScript(steps: steps), programName: "compile.sh")
-        request.files = [definition.source: Array(source.utf8)]
+        let warm = warmCacheBytes()
+        var request = RunRequest(source: compileScript(build, warm: warm != nil), programName: "compile.sh")
+        request.files = build.files.mapValues { Array($0.utf8) }
+        request.files[build.sourceName] = Array(source.utf8)
+        if let warm { request.files[Self.warmCacheFile] = warm }
         if definition.compiles { request.outputs = [Self.artifactOutput] }
         let outcome = compileSandbox.run(request)
         if outcome.runStatus.isInternalError {
@@ -129,6 +175,28 @@ public final class LanguageRuntime: Sendable {
         }
         cache.put(key, .program(artifact))
         return .program(artifact, milliseconds: outcome.wallMs, cached: false)
+    }
+
+    static let warmCacheFile = "warm-cache.tar"
+
+    /// The warm build cache, made by the warm-up on first use (once per grader; concurrent
+    /// compiles wait for it, as they would each have spent as long compiling cold).
+    func warmCacheBytes() -> [UInt8]? {
+        guard let warmup = definition.compile?.warmup, let compileSandbox else { return nil }
+        return warmCache.withLock { state -> [UInt8]? in
+            if let made = state { return made }
+            var script = compileScript(Build(source: "", sourceName: definition.source, files: warmupFiles, steps: warmup.steps))
+            script = script.split(separator: "\n").filter { !$0.contains(Self.artifactOutput) }.joined(separator: "\n")
+            script += "\ntar -cf ../\(Self.warmCacheFile) -C \"$HOME/\(warmup.cache)\" .\n"
+            var request = RunRequest(source: script, programName: "warmup.sh")
+            request.files = warmupFiles.mapValues { Array($0.utf8) }
+            request.outputs = [Self.warmCacheFile]
+            let outcome = compileSandbox.run(request)
+            var made: [UInt8]? = nil
+            if case .exited(0) = outcome.runStatus, let tar = outcome.outputs[Self.warmCacheFile], !tar.isEmpty { made = tar }
+            state = .some(made)
+            return made
+        }
     }
 
     /// One test's limits: the run profile's, with the test's CPU, wall, memory and output.

@@ -93,6 +93,7 @@ public final class GradeRun: @unchecked Sendable {
         grader = try SampleGrader(
             profile: options.profile, limits: options.limits, pool: options.pool, proctorVersion: options.proctorVersion,
             stdio: options.stdio, differential: options.differential)
+        try grader.languages.check(functionTasks: problems)
         resultsPath = options.outDirectory + "/samples.jsonl"
     }
 

@@ -14,6 +14,21 @@ public struct LanguageDefinition: Codable, Sendable, Hashable {
         public var steps: [[String]]
         /// argv printing the toolchain's version (run on the host, once): part of the cache key.
         public var version: [String]
+        /// A build cache made once per grader from Proctor's own sources and unpacked into
+        /// every compile run (nil: each compile starts cold).
+        public var warmup: Warmup? = nil
+    }
+
+    /// Why: Go compiles every package a program imports that Debian ships as source only
+    /// (testify for HumanEval-X: 18 s per compile) into a build cache that would otherwise end
+    /// with each compile run. The warm-up compiles `files` with `steps` in a compile run of its
+    /// own — no candidate's code in it — and keeps the `cache` directory (under the run's
+    /// `HOME`) it leaves; each later compile run gets its own copy, so what a hostile compile
+    /// writes there dies with its run and never reaches another.
+    public struct Warmup: Codable, Sendable, Hashable {
+        public var files: [String]
+        public var steps: [[String]]
+        public var cache: String
     }
 
     public struct Run: Codable, Sendable, Hashable {
@@ -28,10 +43,23 @@ public struct LanguageDefinition: Codable, Sendable, Hashable {
     /// (code after the program) writes the completion record `completed NONCE 1` on fd 3 once
     /// the tests returned, the nonce read from stdin before any test runs; `steps` replace the
     /// compile steps when the record needs a flag (C++ wraps `main` at link time).
+    ///
+    /// Where the record cannot be code around the program (Go's `TestMain` needs imports at the
+    /// top of a file; Java's tuples are classes of their own), `files` names support files
+    /// (paths under `Sandboxes/languages`) compiled beside the program, and `source` renames
+    /// the program's file (`main_test.go`: Go compiles tests only from such files). In steps,
+    /// prefix, suffix and files, `{entry}` is the class the suite's tests start in (Java),
+    /// `{package}` the program's package (Go) and `{secret}` a name no candidate can guess
+    /// (a per-grader random token), and in steps `{files}` stands for every support file.
     public struct FunctionTests: Codable, Sendable, Hashable {
         public var steps: [[String]]?
         public var prefix: String?
         public var suffix: String?
+        public var source: String?
+        public var files: [String]?
+        /// Paths function tasks need beyond the toolchain, each with the Debian package that
+        /// provides it (Go: testify for HumanEval-X's tests).
+        public var requires: [String: String]?
     }
 
     public var name: String
@@ -56,6 +84,15 @@ public struct LanguageDefinition: Codable, Sendable, Hashable {
         return Array(Set(tools.filter { $0.hasPrefix("/") && !FileManager.default.isExecutableFile(atPath: $0) })).sorted()
     }
 
+    /// Every support file the language reads (function tests' and warm-up's), relative to
+    /// `Sandboxes/languages`.
+    public var supportFiles: [String] { (functionTests?.files ?? []) + (compile?.warmup?.files ?? []) }
+
+    /// What function tasks in this language need that this machine lacks, as "path (package)".
+    public var missingForFunctionTests: [String] {
+        (functionTests?.requires ?? [:]).filter { !FileManager.default.fileExists(atPath: $0.key) }.map { "\($0.key) (install Debian's \($0.value))" }.sorted()
+    }
+
     /// Every language in `sandboxesDirectory/languages`, by name.
     public static func all(sandboxesDirectory: String) throws(SandboxError) -> [LanguageDefinition] {
         let directory = sandboxesDirectory + "/languages"
@@ -65,8 +102,11 @@ public struct LanguageDefinition: Codable, Sendable, Hashable {
             let path = directory + "/" + name
             let bytes = try JSONFile.read(path)
             let language = try JSONFile.decode(LanguageDefinition.self, from: bytes, path: path)
-            guard !language.source.contains("/"), !language.run.program.contains("/"), !language.source.isEmpty else {
-                throw SandboxError(.invalidProfile, "\(path):\(JSONFile.line(of: "source", in: bytes)): source and program must be plain file names")
+            let supportFiles = language.supportFiles
+            guard !language.source.contains("/"), !language.run.program.contains("/"), !language.source.isEmpty,
+                !(language.functionTests?.source ?? "").contains("/"), !supportFiles.contains(where: { $0.hasPrefix("/") || $0.split(separator: "/").contains("..") })
+            else {
+                throw SandboxError(.invalidProfile, "\(path):\(JSONFile.line(of: "source", in: bytes)): source and program must be plain file names, support files paths under languages/")
             }
             languages.append(language)
         }
