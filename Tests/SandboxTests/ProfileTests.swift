@@ -22,7 +22,10 @@ struct ProfileTests {
 
     private func copyOfShippedFiles(replacing name: String, with text: String) throws -> String {
         var files: [String: String] = [:]
-        for relative in ["profiles/python-strict.json", "seccomp/cpython.json", "python/bootstrap.py", "python/zygote.py"] {
+        for relative in [
+            "profiles/python-strict.json", "seccomp/cpython.json", "python/bootstrap.py", "python/zygote.py", "seccomp/census/core.json",
+            "seccomp/census/native.json", "seccomp/census/jvm.json", "seccomp/census/node.json",
+        ] {
             files[relative] = try String(contentsOfFile: Checkout.sandboxes + "/" + relative, encoding: .utf8)
         }
         files[name] = text

@@ -86,7 +86,19 @@ public struct SandboxProfile: Sendable {
         let definition = try JSONFile.decode(Definition.self, from: profileBytes, path: path)
         let policyPath = sandboxesDirectory + "/" + definition.seccomp.policy
         let policyBytes = try JSONFile.read(policyPath)
-        let policy = try JSONFile.decode(SeccompPolicy.self, from: policyBytes, path: policyPath)
+        var policy = try JSONFile.decode(SeccompPolicy.self, from: policyBytes, path: policyPath)
+        var censusBytes: [UInt8] = []
+        for name in policy.tiers.keys.sorted() {
+            guard let files = policy.tiers[name]?.census else { continue }
+            var syscalls: [String] = []
+            for relative in files {
+                let censusPath = sandboxesDirectory + "/" + relative
+                let bytes = try JSONFile.read(censusPath)
+                syscalls += try JSONFile.decode(SeccompCensus.self, from: bytes, path: censusPath).syscalls
+                censusBytes += Array(relative.utf8) + bytes
+            }
+            policy.tiers[name]?.censusSyscalls = syscalls
+        }
         var bootstrap: [UInt8]?
         var runtime: [RuntimeSource] = []
         if let relative = definition.bootstrap {
@@ -101,7 +113,7 @@ public struct SandboxProfile: Sendable {
         try validate(definition, policy: policy, path: path, text: profileBytes)
 
         var hasher = SHA256()
-        for part in [profileBytes, policyBytes, bootstrap ?? [], zygote ?? []] + runtime.flatMap({ [Array($0.name.utf8), $0.bytes] }) {
+        for part in [profileBytes, policyBytes, censusBytes, bootstrap ?? [], zygote ?? []] + runtime.flatMap({ [Array($0.name.utf8), $0.bytes] }) {
             hasher.update(data: withUnsafeBytes(of: UInt64(part.count).littleEndian) { Array($0) })
             hasher.update(data: part)
         }

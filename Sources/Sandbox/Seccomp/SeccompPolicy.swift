@@ -27,6 +27,22 @@ public struct SeccompTier: Codable, Sendable, Hashable {
     /// warm pool's `strict-pool` is `strict` plus what its zygote needs), so a change to the
     /// named tier reaches this one too.
     public var extends: String?
+    /// Census files (paths under the sandboxes directory, `seccomp/census/*.json`): what a
+    /// runtime was recorded calling (`scripts/seccomp-census`), and `core.json`, what any
+    /// program may need whether or not the recorded runs did (a thread's `exit`, `sched_yield`,
+    /// `rt_sigreturn`, the clocks). The policy's own allow rules are narrowed to their union, so
+    /// whatever no runtime of the tier calls gets the default errno. The tier's own rules and
+    /// every other action (the dangerous set, errno rules) stay whole: a census never unblocks
+    /// anything, it only takes allowances away.
+    public var census: [String]?
+    /// The census files' syscalls, filled in when the profile is loaded.
+    public var censusSyscalls: [String]?
+}
+
+/// The syscalls a runtime really calls, and how they were recorded.
+public struct SeccompCensus: Codable, Sendable, Hashable {
+    public var recorded: String
+    public var syscalls: [String]
 }
 
 extension SeccompPolicy {

@@ -27,9 +27,11 @@ public struct SeccompProgram: Sendable, Hashable {
             throw SandboxError(.invalidProfile, "seccomp policy: unknown defaultErrno '\(policy.defaultErrno)'")
         }
         let replaced = Set(tierRules.replaces ?? [])
+        let census = tierRules.censusSyscalls.map { Set($0) }
         let base = policy.rules.compactMap { rule -> SeccompRule? in
             var kept = rule
             kept.syscalls.removeAll { replaced.contains($0) }
+            if let census, kept.action == "allow" { kept.syscalls.removeAll { !census.contains($0) } }
             return kept.syscalls.isEmpty ? nil : kept
         }
         let program = try build(defaultAction: csec_act_errno(UInt16(defaultErrno)), rules: base + tierRules.rules)
