@@ -569,6 +569,11 @@ func languages(directory: String) throws {
             print("  \(name): skipped (\(error))")
             continue
         }
+        if runtime.definition.compile?.warmup != nil {
+            var size: Int?
+            let warmUp = milliseconds { size = runtime.warmUp() }
+            print(String(format: "  %@: warm build cache made once per grader in %.0f ms (%.1f MiB)", name as NSString, warmUp, Double(size ?? 0) / 1_048_576))
+        }
         let source = programs[name]!
         var cold: [Double] = []
         var program: [UInt8] = []

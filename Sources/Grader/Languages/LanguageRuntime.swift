@@ -179,6 +179,10 @@ public final class LanguageRuntime: Sendable {
 
     static let warmCacheFile = "warm-cache.tar"
 
+    /// Makes the warm build cache now (else the first compile does); its size in bytes, nil
+    /// when the language has no warm-up or it failed.
+    @discardableResult public func warmUp() -> Int? { warmCacheBytes()?.count }
+
     /// The warm build cache, made by the warm-up on first use (once per grader; concurrent
     /// compiles wait for it, as they would each have spent as long compiling cold).
     func warmCacheBytes() -> [UInt8]? {

@@ -506,7 +506,7 @@ public struct SWEEnvironmentStore: Sendable {
 
     static func append(_ text: String, to path: String) throws(GradeError) {
         guard let handle = FileHandle(forWritingAtPath: path) ?? {
-            FileManager.default.createFile(atPath: path, contents: nil)
+            _ = FileManager.default.createFile(atPath: path, contents: nil)
             return FileHandle(forWritingAtPath: path)
         }() else { throw GradeError("\(path): cannot write") }
         handle.seekToEndOfFile()
