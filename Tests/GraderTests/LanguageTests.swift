@@ -286,3 +286,65 @@ import Testing
             ])))
     }
 }
+
+/// The contest layouts with the languages contest programs are mostly written in: CodeContests
+/// and LiveCodeBench problems, a checker, a float comparison and hidden tests judge C++, Java,
+/// Go and Rust samples through the same stdin/stdout judge as Python's.
+@Suite(.serialized) struct ContestLayoutLanguageTests {
+    static let stdio = Checkout.root + "/Fixtures/stdio"
+
+    static func grade(_ problems: String, _ lines: [String], name: String) throws -> [String: [String: Any]] {
+        let out = Checkout.outDirectory("contest-\(name)")
+        _ = try Checkout.grade(problems: stdio + "/" + problems, samples: try Checkout.file("contest-\(name).jsonl", lines), out: out, allowPartial: true,
+            timeout: 5)
+        return Dictionary(uniqueKeysWithValues: try Checkout.rows(out + "/samples.jsonl").map { ($0["completion_id"] as! String, $0) })
+    }
+
+    static func sample(_ task: String, _ id: String, _ language: String?, _ code: String) throws -> String {
+        var object: [String: Any] = ["task_id": task, "completion_id": id, "completion": code]
+        if let language { object["language"] = language }
+        return String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self)
+    }
+
+    @Test(.enabled(if: LanguageTests.installed("cpp") && LanguageTests.installed("java"), "needs Debian's g++ and openjdk-17-jdk-headless"))
+    func codeContestsAndLiveCodeBenchJudgeCppAndJava() throws {
+        let cppMax = "#include <bits/stdc++.h>\nint main(){int n;std::cin>>n;long long best=LLONG_MIN,x;while(n--){std::cin>>x;best=std::max(best,x);}std::cout<<best<<\"\\n\";}\n"
+        let javaAbs = "import java.util.*;\npublic class Main { public static void main(String[] a) { Scanner s = new Scanner(System.in); int n = s.nextInt(); long best = 0; for (int i = 0; i < n; i++) best = Math.max(best, Math.abs(s.nextLong())); System.out.println(best); } }\n"
+        let contests = try Self.grade("codecontests.jsonl", [try Self.sample("cc-max", "cpp-right", "cpp", cppMax), try Self.sample("cc-max", "java-abs", "java", javaAbs)], name: "cc")
+        #expect(contests["cpp-right"]?["status"] as? String == "accepted", "\(contests["cpp-right"] ?? [:])")
+        // A private test failed: `failed`, which of them and how is not told.
+        #expect(contests["java-abs"]?["status"] as? String == "failed" && contests["java-abs"]?["passed"] as? Bool == false, "\(contests["java-abs"] ?? [:])")
+
+        let square = "Here it is:\n```cpp\n#include <iostream>\nint main(){long long n;std::cin>>n;std::cout<<n*n<<std::endl;}\n```\n"
+        let double = "```java\nimport java.util.*;\npublic class Main { public static void main(String[] a) { System.out.println(new Scanner(System.in).nextLong() * 2); } }\n```"
+        let lcb = try Self.grade("livecodebench.jsonl", [try Self.sample("lcb-square", "cpp-fence", nil, square), try Self.sample("lcb-double", "java-fence", nil, double)], name: "lcb")
+        #expect(lcb["cpp-fence"]?["status"] as? String == "accepted" && lcb["cpp-fence"]?["language"] as? String == "cpp", "\(lcb["cpp-fence"] ?? [:])")
+        #expect(lcb["java-fence"]?["status"] as? String == "accepted" && lcb["java-fence"]?["language"] as? String == "java", "\(lcb["java-fence"] ?? [:])")
+    }
+
+    @Test(.enabled(if: ["cpp", "java", "go", "rust"].allSatisfy(LanguageTests.installed), "needs Debian's g++, openjdk-17-jdk-headless, golang-go and rustc"))
+    func checkersFloatsAndHiddenTestsJudgeCompiledPrograms() throws {
+        let divisor = "#include <cstdio>\nint main(){long n;scanf(\"%ld\",&n);for(long d=n-1;d>1;d--) if(n%d==0){printf(\"%ld\\n\",d);return 0;}}\n"
+        let notDivisor = "import java.util.*;\npublic class Main { public static void main(String[] a) { System.out.println(new Scanner(System.in).nextLong()); } }\n"
+        let hypot = "use std::io::Read;\nfn main(){let mut s=String::new();std::io::stdin().read_to_string(&mut s).unwrap();let v:Vec<f64>=s.split_whitespace().map(|x|x.parse().unwrap()).collect();println!(\"{:.6}\",(v[0]*v[0]+v[1]*v[1]).sqrt());}\n"
+        let sum = "package main\n\nimport \"fmt\"\n\nfunc main() {\n\tvar a, b int64\n\tfmt.Scan(&a, &b)\n\tfmt.Println(a + b)\n}\n"
+        let overflow = "#include <cstdio>\nint main(){long long a,b;scanf(\"%lld %lld\",&a,&b);printf(\"%lld\\n\",a+b+(a>100000000));}\n"
+        let rows = try Self.grade(
+            "problems.jsonl",
+            [
+                try Self.sample("stdio/divisor", "cpp-checker", "cpp", divisor), try Self.sample("stdio/divisor", "java-checker", "java", notDivisor),
+                try Self.sample("stdio/hypot", "rust-float", "rust", hypot), try Self.sample("stdio/sum", "go-hidden", "go", sum),
+                try Self.sample("stdio/sum", "cpp-hidden-overflow", "cpp", overflow),
+            ], name: "modes")
+        // The checker accepts any proper divisor (the largest here, the tests' answer is the smallest).
+        #expect(rows["cpp-checker"]?["status"] as? String == "accepted", "\(rows["cpp-checker"] ?? [:])")
+        #expect(rows["java-checker"]?["status"] as? String == "wrong_answer", "\(rows["java-checker"] ?? [:])")
+        #expect(rows["rust-float"]?["status"] as? String == "accepted", "\(rows["rust-float"] ?? [:])")
+        #expect(rows["go-hidden"]?["status"] as? String == "accepted", "\(rows["go-hidden"] ?? [:])")
+        // Wrong only on large inputs, so only the hidden test (1e9 + 1e9) fails: `failed`, its input out of the row.
+        let hidden = try #require(rows["cpp-hidden-overflow"])
+        #expect(hidden["status"] as? String == "failed" && hidden["passed"] as? Bool == false, "\(hidden)")
+        let text = String(decoding: try JSONSerialization.data(withJSONObject: hidden), as: UTF8.self)
+        #expect(!text.contains("1000000000 1000000000"), "the hidden test's input leaked: \(text.prefix(600))")
+    }
+}
