@@ -1,7 +1,7 @@
 # Proctor — build, test and demo. `make demo` and `make test` work on a fresh Debian machine.
 SWIFT ?= swift
 PROCTOR = .build/debug/proctor
-DEB_PACKAGES = libseccomp-dev libcap-dev zlib1g-dev libsqlite3-dev pkg-config python3 python3-pytest python3-venv python3-numpy libopenblas0-pthread postgresql curl git patch chromium gcc g++ golang-go rustc openjdk-17-jdk-headless nodejs golang-github-stretchr-testify-dev
+DEB_PACKAGES = libseccomp-dev libcap-dev zlib1g-dev libsqlite3-dev pkg-config python3 python3-pytest python3-venv python3-numpy libopenblas0-pthread postgresql curl git patch chromium gcc g++ golang-go rustc openjdk-17-jdk-headless nodejs golang-github-stretchr-testify-dev libssl-dev
 
 .PHONY: setup build test demo demo-repo demo-swe demo-run bench bench-runtime report-screenshots lint clean
 
