@@ -27,7 +27,8 @@ public final class LanguageRuntime: Sendable {
     /// (nil inside when the warm-up failed: compiles then start cold).
     private let warmCache = Mutex<[UInt8]??>(nil)
     /// A token no candidate can guess, for names in the completion-record code that share a
-    /// namespace with the candidate (Go's package-level variables): new per grader process.
+    /// namespace with the candidate (Go's package-level variable, JavaScript's module constant):
+    /// new per grader process.
     let secret = "P" + (0..<2).map { _ in String(UInt64.random(in: 0...UInt64.max), radix: 36) }.joined()
 
     static let artifactOutput = "artifact.out"

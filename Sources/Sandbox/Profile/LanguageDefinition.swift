@@ -108,6 +108,12 @@ public struct LanguageDefinition: Codable, Sendable, Hashable {
             else {
                 throw SandboxError(.invalidProfile, "\(path):\(JSONFile.line(of: "source", in: bytes)): source and program must be plain file names, support files paths under languages/")
             }
+            if let cache = language.compile?.warmup?.cache {
+                let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-/")
+                guard !cache.isEmpty, cache.allSatisfy(allowed.contains), !cache.hasPrefix("/"), !cache.split(separator: "/").contains("..") else {
+                    throw SandboxError(.invalidProfile, "\(path):\(JSONFile.line(of: "cache", in: bytes)): warmup.cache must be a plain relative path")
+                }
+            }
             languages.append(language)
         }
         return languages
