@@ -25,7 +25,8 @@ import Testing
         let samples = try String(contentsOfFile: fixtures + "/samples.jsonl", encoding: .utf8).split(separator: "\n").map(String.init)
         let expected = try Checkout.rows(fixtures + "/expected.jsonl")
         let mine = samples.filter { $0.contains("\"language\": \"\(language)\"") }
-        let wanted = Dictionary(uniqueKeysWithValues: expected.filter { $0["language"] as? String == language }.map { ($0["completion_id"] as! String, $0) })
+        let wanted = Dictionary(
+            uniqueKeysWithValues: expected.filter { $0["language"] as? String == language }.map { ($0["completion_id"] as! String, $0) })
         #expect(!mine.isEmpty && mine.count == wanted.count, "\(language): \(mine.count) samples, \(wanted.count) expectations")
         let out = Checkout.outDirectory("languages-\(language)")
         let summary = try Checkout.grade(
@@ -190,15 +191,19 @@ import Testing
             #expect(ProcessInfo.processInfo.environment["CI"] == nil, "CI must have every toolchain: \(missing)")
         }
         let graded = Set(languages.filter { Self.ready($0.value) }.keys)
-        let problems = try String(contentsOfFile: Self.fixtures + "/problems.jsonl", encoding: .utf8).split(separator: "\n").map(String.init)
-            .filter { line in graded.contains { line.contains("\"\($0)\"") } }
+        let problems = try String(contentsOfFile: Self.fixtures + "/problems.jsonl", encoding: .utf8).split(separator: "\n").map(
+            String.init
+        )
+        .filter { line in graded.contains { line.contains("\"\($0)\"") } }
         let samples = try String(contentsOfFile: Self.fixtures + "/samples.jsonl", encoding: .utf8).split(separator: "\n").map(String.init)
             .filter { line in graded.contains { line.contains("\"task_id\": \"\($0)\"") } }
         let out = Checkout.outDirectory("languages-functions")
         _ = try Checkout.grade(
-            problems: try Checkout.file("function-problems.jsonl", problems), samples: try Checkout.file("function-samples.jsonl", samples), out: out,
+            problems: try Checkout.file("function-problems.jsonl", problems), samples: try Checkout.file("function-samples.jsonl", samples),
+            out: out,
             timeout: 5)
-        let expected = Dictionary(uniqueKeysWithValues: try Checkout.rows(Self.fixtures + "/expected.jsonl").map { ($0["completion_id"] as! String, $0) })
+        let expected = Dictionary(
+            uniqueKeysWithValues: try Checkout.rows(Self.fixtures + "/expected.jsonl").map { ($0["completion_id"] as! String, $0) })
         let rows = try Checkout.rows(out + "/samples.jsonl")
         #expect(rows.count == samples.count && !rows.isEmpty)
         var seen: Set<String> = []
@@ -207,7 +212,8 @@ import Testing
             let expectation = try #require(expected[id])
             #expect(
                 row["status"] as? String == expectation["status"] as? String,
-                "\(id) \(row["task_id"] ?? "") (\(expectation["note"] ?? "")): \(row["status"] ?? "?"), expected \(expectation["status"] ?? "?"): \(row["error"] ?? "") \(row["stderr_tail"] ?? "")")
+                "\(id) \(row["task_id"] ?? "") (\(expectation["note"] ?? "")): \(row["status"] ?? "?"), expected \(expectation["status"] ?? "?"): \(row["error"] ?? "") \(row["stderr_tail"] ?? "")"
+            )
             let language = row["language"] as? String ?? ""
             #expect(language == languages[row["task_id"] as? String ?? ""])
             seen.insert(language)
@@ -227,7 +233,8 @@ import Testing
         #expect(cpp.program(completion: "    return a + b;\n}\nint main() {}\n") == cpp.prompt + "    return a + b;" + "\n" + cpp.tests)
         let humanEvalX = try #require(problems.problems["CPP/0"]?.multilingual)
         let program = humanEvalX.program(completion: "    return 1;\n}\n")
-        #expect(program.hasPrefix("#include<stdlib.h>\n#include<algorithm>\n#include<math.h>\n#include<string>\n"), "\(program.prefix(200))")
+        #expect(
+            program.hasPrefix("#include<stdlib.h>\n#include<algorithm>\n#include<math.h>\n#include<string>\n"), "\(program.prefix(200))")
         #expect(!program.hasPrefix("#include<stdio.h>") && program.hasSuffix(humanEvalX.tests))
         #expect(problems.problems["JavaScript/0"]?.multilingual?.failsOnOutput == true)
 
@@ -245,9 +252,11 @@ import Testing
         #expect(plain.hasPrefix(go.goSetup + "\n\n// Return the largest") && !plain.contains("\"sort\""), "\(plain.prefix(300))")
         #expect(go.package(of: plain) == "main")
         // HumanEval-X's Rust (crates) and MultiPL-E's other languages are refused by name, with file and line.
-        let rust = try Checkout.file("humaneval-x-rust.jsonl", [#"{"task_id": "Rust/0", "prompt": "", "declaration": "use rand::Rng;", "test": ""}"#])
+        let rust = try Checkout.file(
+            "humaneval-x-rust.jsonl", [#"{"task_id": "Rust/0", "prompt": "", "declaration": "use rand::Rng;", "test": ""}"#])
         #expect(throws: GradeError.self) { _ = try ProblemSet(path: rust) }
-        let lua = try Checkout.file("multipl-e-lua.jsonl", [#"{"name": "HumanEval_0", "language": "lua", "prompt": "", "tests": "", "stop_tokens": []}"#])
+        let lua = try Checkout.file(
+            "multipl-e-lua.jsonl", [#"{"name": "HumanEval_0", "language": "lua", "prompt": "", "tests": "", "stop_tokens": []}"#])
         do {
             _ = try ProblemSet(path: lua)
             Issue.record("a MultiPL-E Lua task was accepted")
@@ -280,10 +289,15 @@ import Testing
         }
         // The languages whose needs are met pass the same check.
         try LanguageRegistry(sandboxesDirectory: Checkout.root + "/Sandboxes").check(
-            functionTasks: try ProblemSet(path: try Checkout.file("cpp-only.jsonl", [
-                try String(contentsOfFile: Self.fixtures + "/problems.jsonl", encoding: .utf8).split(separator: "\n").map(String.init)
-                    .first { $0.contains("Proctor_add_cpp") } ?? ""
-            ])))
+            functionTasks: try ProblemSet(
+                path: try Checkout.file(
+                    "cpp-only.jsonl",
+                    [
+                        try String(contentsOfFile: Self.fixtures + "/problems.jsonl", encoding: .utf8).split(separator: "\n").map(
+                            String.init
+                        )
+                        .first { $0.contains("Proctor_add_cpp") } ?? ""
+                    ])))
     }
 }
 
@@ -295,7 +309,8 @@ import Testing
 
     static func grade(_ problems: String, _ lines: [String], name: String) throws -> [String: [String: Any]] {
         let out = Checkout.outDirectory("contest-\(name)")
-        _ = try Checkout.grade(problems: stdio + "/" + problems, samples: try Checkout.file("contest-\(name).jsonl", lines), out: out, allowPartial: true,
+        _ = try Checkout.grade(
+            problems: stdio + "/" + problems, samples: try Checkout.file("contest-\(name).jsonl", lines), out: out, allowPartial: true,
             timeout: 5)
         return Dictionary(uniqueKeysWithValues: try Checkout.rows(out + "/samples.jsonl").map { ($0["completion_id"] as! String, $0) })
     }
@@ -308,31 +323,52 @@ import Testing
 
     @Test(.enabled(if: LanguageTests.installed("cpp") && LanguageTests.installed("java"), "needs Debian's g++ and openjdk-17-jdk-headless"))
     func codeContestsAndLiveCodeBenchJudgeCppAndJava() throws {
-        let cppMax = "#include <bits/stdc++.h>\nint main(){int n;std::cin>>n;long long best=LLONG_MIN,x;while(n--){std::cin>>x;best=std::max(best,x);}std::cout<<best<<\"\\n\";}\n"
-        let javaAbs = "import java.util.*;\npublic class Main { public static void main(String[] a) { Scanner s = new Scanner(System.in); int n = s.nextInt(); long best = 0; for (int i = 0; i < n; i++) best = Math.max(best, Math.abs(s.nextLong())); System.out.println(best); } }\n"
-        let contests = try Self.grade("codecontests.jsonl", [try Self.sample("cc-max", "cpp-right", "cpp", cppMax), try Self.sample("cc-max", "java-abs", "java", javaAbs)], name: "cc")
+        let cppMax =
+            "#include <bits/stdc++.h>\nint main(){int n;std::cin>>n;long long best=LLONG_MIN,x;while(n--){std::cin>>x;best=std::max(best,x);}std::cout<<best<<\"\\n\";}\n"
+        let javaAbs =
+            "import java.util.*;\npublic class Main { public static void main(String[] a) { Scanner s = new Scanner(System.in); int n = s.nextInt(); long best = 0; for (int i = 0; i < n; i++) best = Math.max(best, Math.abs(s.nextLong())); System.out.println(best); } }\n"
+        let contests = try Self.grade(
+            "codecontests.jsonl",
+            [try Self.sample("cc-max", "cpp-right", "cpp", cppMax), try Self.sample("cc-max", "java-abs", "java", javaAbs)], name: "cc")
         #expect(contests["cpp-right"]?["status"] as? String == "accepted", "\(contests["cpp-right"] ?? [:])")
         // A private test failed: `failed`, which of them and how is not told.
-        #expect(contests["java-abs"]?["status"] as? String == "failed" && contests["java-abs"]?["passed"] as? Bool == false, "\(contests["java-abs"] ?? [:])")
+        #expect(
+            contests["java-abs"]?["status"] as? String == "failed" && contests["java-abs"]?["passed"] as? Bool == false,
+            "\(contests["java-abs"] ?? [:])")
 
         let square = "Here it is:\n```cpp\n#include <iostream>\nint main(){long long n;std::cin>>n;std::cout<<n*n<<std::endl;}\n```\n"
-        let double = "```java\nimport java.util.*;\npublic class Main { public static void main(String[] a) { System.out.println(new Scanner(System.in).nextLong() * 2); } }\n```"
-        let lcb = try Self.grade("livecodebench.jsonl", [try Self.sample("lcb-square", "cpp-fence", nil, square), try Self.sample("lcb-double", "java-fence", nil, double)], name: "lcb")
-        #expect(lcb["cpp-fence"]?["status"] as? String == "accepted" && lcb["cpp-fence"]?["language"] as? String == "cpp", "\(lcb["cpp-fence"] ?? [:])")
-        #expect(lcb["java-fence"]?["status"] as? String == "accepted" && lcb["java-fence"]?["language"] as? String == "java", "\(lcb["java-fence"] ?? [:])")
+        let double =
+            "```java\nimport java.util.*;\npublic class Main { public static void main(String[] a) { System.out.println(new Scanner(System.in).nextLong() * 2); } }\n```"
+        let lcb = try Self.grade(
+            "livecodebench.jsonl",
+            [try Self.sample("lcb-square", "cpp-fence", nil, square), try Self.sample("lcb-double", "java-fence", nil, double)], name: "lcb"
+        )
+        #expect(
+            lcb["cpp-fence"]?["status"] as? String == "accepted" && lcb["cpp-fence"]?["language"] as? String == "cpp",
+            "\(lcb["cpp-fence"] ?? [:])")
+        #expect(
+            lcb["java-fence"]?["status"] as? String == "accepted" && lcb["java-fence"]?["language"] as? String == "java",
+            "\(lcb["java-fence"] ?? [:])")
     }
 
-    @Test(.enabled(if: ["cpp", "java", "go", "rust"].allSatisfy(LanguageTests.installed), "needs Debian's g++, openjdk-17-jdk-headless, golang-go and rustc"))
+    @Test(
+        .enabled(
+            if: ["cpp", "java", "go", "rust"].allSatisfy(LanguageTests.installed),
+            "needs Debian's g++, openjdk-17-jdk-headless, golang-go and rustc"))
     func checkersFloatsAndHiddenTestsJudgeCompiledPrograms() throws {
-        let divisor = "#include <cstdio>\nint main(){long n;scanf(\"%ld\",&n);for(long d=n-1;d>1;d--) if(n%d==0){printf(\"%ld\\n\",d);return 0;}}\n"
-        let notDivisor = "import java.util.*;\npublic class Main { public static void main(String[] a) { System.out.println(new Scanner(System.in).nextLong()); } }\n"
-        let hypot = "use std::io::Read;\nfn main(){let mut s=String::new();std::io::stdin().read_to_string(&mut s).unwrap();let v:Vec<f64>=s.split_whitespace().map(|x|x.parse().unwrap()).collect();println!(\"{:.6}\",(v[0]*v[0]+v[1]*v[1]).sqrt());}\n"
+        let divisor =
+            "#include <cstdio>\nint main(){long n;scanf(\"%ld\",&n);for(long d=n-1;d>1;d--) if(n%d==0){printf(\"%ld\\n\",d);return 0;}}\n"
+        let notDivisor =
+            "import java.util.*;\npublic class Main { public static void main(String[] a) { System.out.println(new Scanner(System.in).nextLong()); } }\n"
+        let hypot =
+            "use std::io::Read;\nfn main(){let mut s=String::new();std::io::stdin().read_to_string(&mut s).unwrap();let v:Vec<f64>=s.split_whitespace().map(|x|x.parse().unwrap()).collect();println!(\"{:.6}\",(v[0]*v[0]+v[1]*v[1]).sqrt());}\n"
         let sum = "package main\n\nimport \"fmt\"\n\nfunc main() {\n\tvar a, b int64\n\tfmt.Scan(&a, &b)\n\tfmt.Println(a + b)\n}\n"
         let overflow = "#include <cstdio>\nint main(){long long a,b;scanf(\"%lld %lld\",&a,&b);printf(\"%lld\\n\",a+b+(a>100000000));}\n"
         let rows = try Self.grade(
             "problems.jsonl",
             [
-                try Self.sample("stdio/divisor", "cpp-checker", "cpp", divisor), try Self.sample("stdio/divisor", "java-checker", "java", notDivisor),
+                try Self.sample("stdio/divisor", "cpp-checker", "cpp", divisor),
+                try Self.sample("stdio/divisor", "java-checker", "java", notDivisor),
                 try Self.sample("stdio/hypot", "rust-float", "rust", hypot), try Self.sample("stdio/sum", "go-hidden", "go", sum),
                 try Self.sample("stdio/sum", "cpp-hidden-overflow", "cpp", overflow),
             ], name: "modes")

@@ -51,7 +51,8 @@ public struct MultilingualTask: Sendable {
         func text(_ key: String) -> String? { object[key]?.string }
         if let language = text("language"), let prompt = text("prompt"), let tests = text("tests"), object["stop_tokens"] != nil {
             guard let name = supported[language.lowercased()] else {
-                throw GradeError(file: file, line: line, "MultiPL-E '\(language)' tasks are not graded (cpp, js, java, go_test.go and rs are)")
+                throw GradeError(
+                    file: file, line: line, "MultiPL-E '\(language)' tasks are not graded (cpp, js, java, go_test.go and rs are)")
             }
             let stops = object["stop_tokens"]?.array?.compactMap(\.string) ?? []
             return MultilingualTask(format: .multiplE, language: name, prompt: prompt, tests: tests, stopTokens: stops)
@@ -69,7 +70,8 @@ public struct MultilingualTask: Sendable {
             var task = MultilingualTask(format: .humanEvalX, language: name, prompt: prompt, tests: test, stopTokens: [])
             if name == "go" {
                 guard let setup = text("test_setup") else {
-                    throw GradeError(file: file, line: line, "HumanEval-X Go task \(taskID) has no test_setup (the package clause and test imports)")
+                    throw GradeError(
+                        file: file, line: line, "HumanEval-X Go task \(taskID) has no test_setup (the package clause and test imports)")
                 }
                 task.goSetup = setup
                 task.goImport = text("import") ?? ""

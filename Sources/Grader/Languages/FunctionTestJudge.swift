@@ -40,7 +40,8 @@ struct FunctionTestJudge {
             // HumanEval-X's JavaScript harness: anything printed is a failure (console.assert
             // prints, it does not throw).
             if task.failsOnOutput, verdict.passed, !(outcome.stdout.isEmpty && outcome.stderr.isEmpty) {
-                verdict.fail(type: "AssertionError", message: String((outcome.stderr.isEmpty ? outcome.stdout : outcome.stderr).prefix(300)))
+                verdict.fail(
+                    type: "AssertionError", message: String((outcome.stderr.isEmpty ? outcome.stdout : outcome.stderr).prefix(300)))
             }
             return Judged(verdict: verdict, outcome: outcome, compileMs: milliseconds, compileCached: cached, program: assembled)
         }
@@ -77,7 +78,9 @@ struct FunctionTestJudge {
             status = compileStatus
             passed = false
             row["result"] = .string(ResultText.failed(compileStatus == .compileError ? "compilation error" : message))
-            row["error"] = .object(["type": .string(compileStatus.rawValue), "message": .string(message), "line": .null, "file": .null, "source": .null])
+            row["error"] = .object([
+                "type": .string(compileStatus.rawValue), "message": .string(message), "line": .null, "file": .null, "source": .null,
+            ])
             row["tests_calls"] = .integer(0)
         } else if let verdict = judged.verdict, let outcome = judged.outcome {
             status = verdict.status

@@ -25,7 +25,8 @@ public final class LanguageRegistry: Sendable {
         files += definitions.flatMap(\.supportFiles).sorted().map { sandboxesDirectory + "/languages/" + $0 }
         let profiles = Set(definitions.flatMap { [$0.run.profile] + ($0.compile.map { [$0.profile] } ?? []) })
         files += profiles.sorted().map { sandboxesDirectory + "/profiles/" + $0 + ".json" }
-        digest = Digest.sha256(files.map { file in file + "\u{0}" + ((try? String(contentsOfFile: file, encoding: .utf8)) ?? "") }.joined(separator: "\u{1}"))
+        digest = Digest.sha256(
+            files.map { file in file + "\u{0}" + ((try? String(contentsOfFile: file, encoding: .utf8)) ?? "") }.joined(separator: "\u{1}"))
     }
 
     /// sha256 over the language files, their support files and the profiles they name.

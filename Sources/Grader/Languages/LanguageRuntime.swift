@@ -38,14 +38,16 @@ public final class LanguageRuntime: Sendable {
         let missing = definition.missingTools
         guard missing.isEmpty else {
             throw GradeError(
-                "language \(definition.name): \(missing.joined(separator: ", ")) not found; install Debian's \(definition.package) (make setup does)")
+                "language \(definition.name): \(missing.joined(separator: ", ")) not found; install Debian's \(definition.package) (make setup does)"
+            )
         }
         do {
             let run = try SandboxProfile.load(named: definition.run.profile, sandboxesDirectory: sandboxesDirectory)
             runSandbox = try Sandbox(profile: run)
             runLimits = run.definition.limits
             if let compile = definition.compile {
-                compileSandbox = try Sandbox(profile: try SandboxProfile.load(named: compile.profile, sandboxesDirectory: sandboxesDirectory))
+                compileSandbox = try Sandbox(
+                    profile: try SandboxProfile.load(named: compile.profile, sandboxesDirectory: sandboxesDirectory))
             } else {
                 compileSandbox = nil
             }
@@ -120,12 +122,14 @@ public final class LanguageRuntime: Sendable {
         let files = build.files.keys.sorted().map { "../" + $0 }
         var lines = ["set -e"]
         if warm, let cache = definition.compile?.warmup?.cache {
-            lines.append("mkdir -p \"$HOME/\(cache)\" && tar -xf ../\(Self.warmCacheFile) -C \"$HOME/\(cache)\" && rm -f ../\(Self.warmCacheFile)")
+            lines.append(
+                "mkdir -p \"$HOME/\(cache)\" && tar -xf ../\(Self.warmCacheFile) -C \"$HOME/\(cache)\" && rm -f ../\(Self.warmCacheFile)")
         }
         for step in build.steps {
             lines.append(
                 step.flatMap { word in word == "{files}" ? files : [word] }.map { word in
-                    let expanded = word.replacingOccurrences(of: "{source}", with: source).replacingOccurrences(of: "{artifact}", with: "artifact")
+                    let expanded = word.replacingOccurrences(of: "{source}", with: source).replacingOccurrences(
+                        of: "{artifact}", with: "artifact")
                     return "'" + expanded.replacingOccurrences(of: "'", with: "'\\''") + "'"
                 }.joined(separator: " "))
         }

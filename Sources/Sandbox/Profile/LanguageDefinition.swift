@@ -90,7 +90,9 @@ public struct LanguageDefinition: Codable, Sendable, Hashable {
 
     /// What function tasks in this language need that this machine lacks, as "path (package)".
     public var missingForFunctionTests: [String] {
-        (functionTests?.requires ?? [:]).filter { !FileManager.default.fileExists(atPath: $0.key) }.map { "\($0.key) (install Debian's \($0.value))" }.sorted()
+        (functionTests?.requires ?? [:]).filter { !FileManager.default.fileExists(atPath: $0.key) }.map {
+            "\($0.key) (install Debian's \($0.value))"
+        }.sorted()
     }
 
     /// Every language in `sandboxesDirectory/languages`, by name.
@@ -104,14 +106,20 @@ public struct LanguageDefinition: Codable, Sendable, Hashable {
             let language = try JSONFile.decode(LanguageDefinition.self, from: bytes, path: path)
             let supportFiles = language.supportFiles
             guard !language.source.contains("/"), !language.run.program.contains("/"), !language.source.isEmpty,
-                !(language.functionTests?.source ?? "").contains("/"), !supportFiles.contains(where: { $0.hasPrefix("/") || $0.split(separator: "/").contains("..") })
+                !(language.functionTests?.source ?? "").contains("/"),
+                !supportFiles.contains(where: { $0.hasPrefix("/") || $0.split(separator: "/").contains("..") })
             else {
-                throw SandboxError(.invalidProfile, "\(path):\(JSONFile.line(of: "source", in: bytes)): source and program must be plain file names, support files paths under languages/")
+                throw SandboxError(
+                    .invalidProfile,
+                    "\(path):\(JSONFile.line(of: "source", in: bytes)): source and program must be plain file names, support files paths under languages/"
+                )
             }
             if let cache = language.compile?.warmup?.cache {
                 let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-/")
-                guard !cache.isEmpty, cache.allSatisfy(allowed.contains), !cache.hasPrefix("/"), !cache.split(separator: "/").contains("..") else {
-                    throw SandboxError(.invalidProfile, "\(path):\(JSONFile.line(of: "cache", in: bytes)): warmup.cache must be a plain relative path")
+                guard !cache.isEmpty, cache.allSatisfy(allowed.contains), !cache.hasPrefix("/"), !cache.split(separator: "/").contains("..")
+                else {
+                    throw SandboxError(
+                        .invalidProfile, "\(path):\(JSONFile.line(of: "cache", in: bytes)): warmup.cache must be a plain relative path")
                 }
             }
             languages.append(language)

@@ -113,7 +113,9 @@ public struct SandboxProfile: Sendable {
         try validate(definition, policy: policy, path: path, text: profileBytes)
 
         var hasher = SHA256()
-        for part in [profileBytes, policyBytes, censusBytes, bootstrap ?? [], zygote ?? []] + runtime.flatMap({ [Array($0.name.utf8), $0.bytes] }) {
+        for part in [profileBytes, policyBytes, censusBytes, bootstrap ?? [], zygote ?? []]
+            + runtime.flatMap({ [Array($0.name.utf8), $0.bytes] })
+        {
             hasher.update(data: withUnsafeBytes(of: UInt64(part.count).littleEndian) { Array($0) })
             hasher.update(data: part)
         }
@@ -152,9 +154,11 @@ public struct SandboxProfile: Sendable {
         let root = String(cString: resolved)
         free(resolved)
         guard FileManager.default.fileExists(atPath: root + "/pyvenv.cfg") else {
-            throw SandboxError(.invalidArgument, "--python-env \(root): not a virtual environment (no pyvenv.cfg; make one with /usr/bin/python3 -m venv)")
+            throw SandboxError(
+                .invalidArgument, "--python-env \(root): not a virtual environment (no pyvenv.cfg; make one with /usr/bin/python3 -m venv)")
         }
-        let versions = ((try? FileManager.default.contentsOfDirectory(atPath: root + "/lib")) ?? []).filter { $0.hasPrefix("python3") }.sorted()
+        let versions = ((try? FileManager.default.contentsOfDirectory(atPath: root + "/lib")) ?? []).filter { $0.hasPrefix("python3") }
+            .sorted()
         guard let version = versions.last, FileManager.default.fileExists(atPath: root + "/lib/\(version)/site-packages") else {
             throw SandboxError(.invalidArgument, "--python-env \(root): no lib/python3.*/site-packages")
         }

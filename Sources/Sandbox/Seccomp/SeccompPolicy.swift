@@ -56,7 +56,9 @@ extension SeccompPolicy {
                 throw SandboxError(
                     .invalidProfile, "seccomp policy has no tier '\(current)' (tiers: \(tiers.keys.sorted().joined(separator: ", ")))")
             }
-            guard seen.insert(current).inserted else { throw SandboxError(.invalidProfile, "seccomp policy: tier '\(name)' extends itself") }
+            guard seen.insert(current).inserted else {
+                throw SandboxError(.invalidProfile, "seccomp policy: tier '\(name)' extends itself")
+            }
             chain.insert(tier, at: 0)
             guard let parent = tier.extends else { break }
             current = parent
