@@ -1,6 +1,7 @@
 import Foundation
-import Sandbox
 import Testing
+
+@testable import Sandbox
 
 #if canImport(Glibc)
     import Glibc
@@ -31,7 +32,7 @@ struct ResourceLimitTests {
         // 4 GiB at once is refused by RLIMIT_DATA before any of it is used: MemoryError, but the
         // grader never saw memory near the limit, so it is not memory_limit (a sample cannot
         // claim memory_limit by raising or printing MemoryError).
-        let inherited = Checkout.residentAnonymousKiB()
+        let inherited = InheritedMemory.residentAnonymousKiB()
         let outcome = try Checkout.run("memory_bomb.py")
         #expect(outcome.statusText == "exited(1)")
         #expect(outcome.stderr.contains("MemoryError"))

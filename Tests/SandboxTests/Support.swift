@@ -49,14 +49,6 @@ enum Checkout {
         }
     }
 
-    /// Our own resident anonymous memory in KiB (/proc/self/statm: resident − shared), which a
-    /// cold run inherits into its ru_maxrss.
-    static func residentAnonymousKiB() -> Int {
-        guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .ascii) else { return 0 }
-        let fields = text.split(separator: " ").compactMap { Int($0) }
-        return fields.count >= 3 ? max(0, fields[1] - fields[2]) * (Int(getpagesize()) / 1024) : 0
-    }
-
     /// Our own peak RSS in KiB.
     static func graderPeakRSS() -> Int {
         var usage = rusage()

@@ -34,7 +34,7 @@ struct FunctionTestJudge {
         case .failure(let message, _):
             return Judged(compile: (.internalError, message), program: assembled)
         case .program(let bytes, let milliseconds, let cached):
-            let nonce = (0..<4).map { _ in String(UInt32.random(in: 0...UInt32.max), radix: 16) }.joined()
+            let nonce = SampleGrader.nonce()
             let outcome = runtime.run(bytes, stdin: Array((nonce + "\n").utf8), limits: limits)
             var verdict = Verdict(outcome: outcome, nonce: nonce)
             // HumanEval-X's JavaScript harness: anything printed is a failure (console.assert

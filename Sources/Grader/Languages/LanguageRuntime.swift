@@ -115,9 +115,10 @@ public final class LanguageRuntime: Sendable {
     }
 
     /// The shell script the compile run executes: each step (quoted word by word, `set -e`),
-    /// then the artifact copied into the output file the grader reads. `{source}` is the
-    /// program's file, `{files}` every support file (one word each), `{artifact}` the output.
-    func compileScript(_ build: Build, warm: Bool = false) -> String {
+    /// then `ending` — by default the artifact copied into the output file the grader reads.
+    /// `{source}` is the program's file, `{files}` every support file (one word each),
+    /// `{artifact}` the output.
+    func compileScript(_ build: Build, warm: Bool = false, ending: String? = nil) -> String {
         let source = "../" + build.sourceName
         let files = build.files.keys.sorted().map { "../" + $0 }
         var lines = ["set -e"]
@@ -133,7 +134,11 @@ public final class LanguageRuntime: Sendable {
                     return "'" + expanded.replacingOccurrences(of: "'", with: "'\\''") + "'"
                 }.joined(separator: " "))
         }
-        if definition.compiles { lines.append("cat artifact > ../\(Self.artifactOutput)") }
+        if let ending {
+            lines.append(ending)
+        } else if definition.compiles {
+            lines.append("cat artifact > ../\(Self.artifactOutput)")
+        }
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -194,9 +199,9 @@ public final class LanguageRuntime: Sendable {
         guard let warmup = definition.compile?.warmup, let compileSandbox else { return nil }
         return warmCache.withLock { state -> [UInt8]? in
             if let made = state { return made }
-            var script = compileScript(Build(source: "", sourceName: definition.source, files: warmupFiles, steps: warmup.steps))
-            script = script.split(separator: "\n").filter { !$0.contains(Self.artifactOutput) }.joined(separator: "\n")
-            script += "\ntar -cf ../\(Self.warmCacheFile) -C \"$HOME/\(warmup.cache)\" .\n"
+            let script = compileScript(
+                Build(source: "", sourceName: definition.source, files: warmupFiles, steps: warmup.steps),
+                ending: "tar -cf ../\(Self.warmCacheFile) -C \"$HOME/\(warmup.cache)\" .")
             var request = RunRequest(source: script, programName: "warmup.sh")
             request.files = warmupFiles.mapValues { Array($0.utf8) }
             request.outputs = [Self.warmCacheFile]

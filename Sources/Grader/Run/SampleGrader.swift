@@ -142,7 +142,9 @@ public final class SampleGrader: Sendable {
         }
     }
 
-    private static func nonce() -> String {
+    /// A per-run nonce for the completion record (`completed NONCE CALLS`), which only code that
+    /// read it from the run's stdin can write (Python's supervisor, other languages' harnesses).
+    static func nonce() -> String {
         (0..<4).map { _ in String(UInt32.random(in: 0...UInt32.max), radix: 16) }.joined()
     }
 }
