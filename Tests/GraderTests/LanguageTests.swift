@@ -251,6 +251,9 @@ import Testing
         let plain = go.program(completion: "    return values[0]\n}\n")
         #expect(plain.hasPrefix(go.goSetup + "\n\n// Return the largest") && !plain.contains("\"sort\""), "\(plain.prefix(300))")
         #expect(go.package(of: plain) == "main")
+        // A package clause that is not an identifier (code riding into Proctor's own file) is not taken.
+        #expect(multiplEGo.package(of: "// x\npackage x;import\"os\";var/**/_=os.Exit\n") == "main")
+        #expect(multiplEGo.package(of: "package _under_1\n") == "_under_1")
         // HumanEval-X's Rust (crates) and MultiPL-E's other languages are refused by name, with file and line.
         let rust = try Checkout.file(
             "humaneval-x-rust.jsonl", [#"{"task_id": "Rust/0", "prompt": "", "declaration": "use rand::Rng;", "test": ""}"#])
@@ -262,6 +265,44 @@ import Testing
             Issue.record("a MultiPL-E Lua task was accepted")
         } catch {
             #expect(error.description.contains(":1:") && error.description.contains("lua"), "\(error)")
+        }
+    }
+
+    /// A sealed function task in another language: its rows say passed or not and nothing else —
+    /// not the compiler's message, not an assert's output, both of which quote the tests — while
+    /// the same samples graded plainly do show them (so the check would catch a leak).
+    @Test(.enabled(if: LanguageTests.installed("cpp"), "needs Debian's g++ (make setup installs it)"))
+    func aSealedTaskLeaksNoTestThroughItsRows() throws {
+        let problems = try String(contentsOfFile: Self.fixtures + "/problems.jsonl", encoding: .utf8).split(separator: "\n").map(
+            String.init
+        )
+        .filter { $0.contains("\"Proctor_add_cpp\"") }
+        let samples = try String(contentsOfFile: Self.fixtures + "/samples.jsonl", encoding: .utf8).split(separator: "\n").map(String.init)
+            .filter { line in ["f0", "f1", "f2"].contains { line.contains("\"completion_id\": \"\($0)\"") } }
+        let plainPath = try Checkout.file("sealed-cpp-problems.jsonl", problems)
+        let samplesPath = try Checkout.file("sealed-cpp-samples.jsonl", samples)
+        let key = SealKey.generate()
+        let directory = Checkout.outDirectory("sealed-cpp")
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let sealedPath = directory + "/problems.sealed.jsonl"
+        _ = try SealedProblems.seal(input: plainPath, output: sealedPath, key: key, keepPublic: [])
+        let testLiteral = "candidate((2), (3))"
+
+        let plainOut = Checkout.outDirectory("sealed-cpp-plain")
+        _ = try Checkout.grade(problems: plainPath, samples: samplesPath, out: plainOut, timeout: 5)
+        let plainRows = Dictionary(
+            uniqueKeysWithValues: try Checkout.rows(plainOut + "/samples.jsonl").map { ($0["completion_id"] as! String, $0) })
+        let plainText = try String(contentsOfFile: plainOut + "/samples.jsonl", encoding: .utf8)
+        #expect(plainText.contains(testLiteral), "the plain rows no longer quote the tests: this test checks nothing")
+
+        let sealedOut = Checkout.outDirectory("sealed-cpp-run")
+        _ = try Checkout.grade(problems: sealedPath, samples: samplesPath, out: sealedOut, timeout: 5) { $0.sealKey = key }
+        let text = try String(contentsOfFile: sealedOut + "/samples.jsonl", encoding: .utf8)
+        #expect(!text.contains(testLiteral) && !text.contains("assert"), "\(text.prefix(800))")
+        for row in try Checkout.rows(sealedOut + "/samples.jsonl") {
+            let id = row["completion_id"] as! String
+            #expect(row["hidden"] as? Bool == true && row["stderr_tail"] == nil && row["error"] == nil, "\(row)")
+            #expect(row["passed"] as? Bool == plainRows[id]?["passed"] as? Bool, "\(id)")
         }
     }
 

@@ -113,10 +113,17 @@ public struct MultilingualTask: Sendable {
     public var entry: String { format == .multiplE ? "Problem" : "Main" }
 
     /// The program's Go package (its first package clause), which Proctor's `TestMain` joins.
+    /// Only an identifier is taken: the name goes into Proctor's own file, so anything else
+    /// (a clause a completion wrote, carrying code) gives `main`, and the build fails on it.
     public func package(of program: String) -> String {
         for line in program.split(separator: "\n") {
             let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
-            if words.count >= 2, words[0] == "package" { return String(words[1]) }
+            guard words.count >= 2, words[0] == "package" else { continue }
+            let name = words[1]
+            let identifier =
+                name.first.map { $0 == "_" || $0.isASCII && $0.isLetter } == true
+                && name.allSatisfy { $0 == "_" || $0.isASCII && ($0.isLetter || $0.isNumber) }
+            return identifier ? String(name) : "main"
         }
         return "main"
     }

@@ -56,7 +56,8 @@ public final class SampleGrader: Sendable {
             [
                 problem.sha256, sample.sha256, sample.completionID, profile.sha256, "\(limits.cpu)", "\(limits.wall)",
                 "\(limits.memory)", "\(limits.outputLimit)", "\(limits.processes)", "\(limits.fileSize)",
-            ].joined(separator: "|") + (problem.shape == .stdio ? "|" + stdio.keyText + (sample.language.map { "|sample-language-\($0)" } ?? "") : "")
+            ].joined(separator: "|")
+                + (problem.shape == .stdio ? "|" + stdio.keyText + (sample.language.map { "|sample-language-\($0)" } ?? "") : "")
                 + (problem.shape == .stdio || problem.shape == .multilingual ? "|languages-" + languages.digest : "")
                 + (problem.shape == .inputs ? "|" + differential.keyText : ""))
     }
@@ -76,13 +77,9 @@ public final class SampleGrader: Sendable {
         let outcome = pool?.run(request) ?? sandbox.run(request)
         let verdict = Verdict(outcome: outcome, nonce: nonce)
         if problem.hidden {
-            let hidden = HiddenRecord.Outcome(passed: verdict.passed, sandboxFailed: verdict.status == .internalError)
-            let row = HiddenRecord.row(
-                sample: sample, problem: problem, outcome: hidden, key: key, context: context, limits: limits,
-                candidateSHA256: Digest.sha256(program.candidate))
-            return HiddenRecord.graded(
-                row, taskID: sample.taskID, outcome: hidden, wallMs: outcome.wallMs, cpuMs: outcome.cpuMs,
-                peakRssKiB: Double(outcome.peakRssKiB))
+            return hiddenGraded(
+                sample, of: problem, outcome: HiddenRecord.Outcome(passed: verdict.passed, sandboxFailed: verdict.status == .internalError),
+                run: outcome, candidate: program.candidate, key: key)
         }
         let row = ResultRow.build(
             sample: sample, problem: problem, program: program, outcome: outcome, verdict: verdict, key: key, context: context)
@@ -97,7 +94,8 @@ public final class SampleGrader: Sendable {
         var judge = StdioJudge(sandbox: sandbox, limits: limits, options: stdio, pool: pool, lcbRunner: lcbRunner)
         // The sample's own `language`, else its fence's tag when that names a language, else
         // --language, else Python.
-        let named = sample.language ?? tag.flatMap { languages.definition($0) != nil || LanguageRegistry.isPython($0) ? $0 : nil } ?? stdio.language
+        let named =
+            sample.language ?? tag.flatMap { languages.definition($0) != nil || LanguageRegistry.isPython($0) ? $0 : nil } ?? stdio.language
         var language: String?
         var judged: StdioJudge.Judged
         if let named, !LanguageRegistry.isPython(named) {
@@ -113,7 +111,8 @@ public final class SampleGrader: Sendable {
                     order: task.runOrder(revealPrivate: stdio.revealPrivate))
             case nil:
                 judged = StdioJudge.Judged(
-                    results: [], compile: StdioJudge.TestResult(verdict: .compileError, detail: "no such language '\(named)' (\(languages.known))"),
+                    results: [],
+                    compile: StdioJudge.TestResult(verdict: .compileError, detail: "no such language '\(named)' (\(languages.known))"),
                     order: task.runOrder(revealPrivate: stdio.revealPrivate))
             }
         } else {
@@ -125,16 +124,42 @@ public final class SampleGrader: Sendable {
             language: language, toolchain: judge.language?.toolchain)
     }
 
+    /// A hidden task's sample (`HiddenRecord`): its row says whether it passed and nothing the
+    /// run printed; its time and memory count only towards the run-level aggregate.
+    private func hiddenGraded(
+        _ sample: Sample, of problem: Problem, outcome hidden: HiddenRecord.Outcome, run: Outcome?, candidate: String, key: String
+    ) -> GradedSample {
+        let row = HiddenRecord.row(
+            sample: sample, problem: problem, outcome: hidden, key: key, context: context, limits: limits,
+            candidateSHA256: Digest.sha256(candidate))
+        return HiddenRecord.graded(
+            row, taskID: sample.taskID, outcome: hidden, wallMs: run?.wallMs ?? 0, cpuMs: run?.cpuMs ?? 0,
+            peakRssKiB: Double(run?.peakRssKiB ?? 0))
+    }
+
     /// A function task in another language: compiled with the language's completion-record
-    /// code, run once (`FunctionTestJudge`).
+    /// code, run once (`FunctionTestJudge`). A sealed task's row is a hidden one: the compiler's
+    /// message and an assert's output quote the tests.
     private func judgeFunction(_ sample: Sample, of problem: Problem, task: MultilingualTask, key: String) -> GradedSample {
         do {
             let runtime = try languages.runtime(named: task.language)
             let judge = FunctionTestJudge(runtime: runtime, artifacts: languages.cache, limits: runtime.limits(for: limits))
+            let judged = judge.judge(sample, task: task)
+            if problem.hidden {
+                let sandboxFailed = judged.compile?.status == .internalError || judged.verdict?.status == .internalError
+                return hiddenGraded(
+                    sample, of: problem,
+                    outcome: HiddenRecord.Outcome(passed: judged.verdict?.passed ?? false, sandboxFailed: sandboxFailed),
+                    run: judged.outcome, candidate: task.prompt + task.trimmed(sample.code), key: key)
+            }
             return FunctionTestJudge.row(
-                judge.judge(sample, task: task), sample: sample, problem: problem, language: runtime.definition.name,
+                judged, sample: sample, problem: problem, language: runtime.definition.name,
                 toolchain: runtime.toolchain, key: key, context: context, limits: limits)
         } catch {
+            if problem.hidden {
+                return hiddenGraded(
+                    sample, of: problem, outcome: .internalError, run: nil, candidate: task.prompt + task.trimmed(sample.code), key: key)
+            }
             let judged = FunctionTestJudge.Judged(compile: (.internalError, error.description), program: sample.code)
             return FunctionTestJudge.row(
                 judged, sample: sample, problem: problem, language: task.language, toolchain: "missing", key: key, context: context,
